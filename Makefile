@@ -1,0 +1,71 @@
+# dirco: every routine task. `make` lists them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DIRCO := $(VENV)/bin/dirco
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages clean
+
+help: ## List the tasks
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,lint,prod]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install dirco with its test and lint tools
+
+demo: install ## Install, create the SQLite database with the demo company, and serve on $(HOST):$(PORT)
+	$(DIRCO) migrate --no-input
+	$(DIRCO) seed_demo --if-empty
+	@echo ""
+	@echo "  dirco is running at http://$(HOST):$(PORT)/"
+	@echo "  Log in with password 'dirco-demo' as director@demo.test, manager1@demo.test,"
+	@echo "  rep1@demo.test or partner1@demo.test (partner admin of the first partner)."
+	@echo ""
+	$(DIRCO) runserver $(HOST):$(PORT)
+
+serve: install ## Serve the app without seeding (development server)
+	$(DIRCO) migrate --no-input
+	$(DIRCO) runserver $(HOST):$(PORT)
+
+test: install ## Run the whole test suite (SQLite, or DATABASE_URL when set)
+	$(VENV)/bin/pytest -n 2 -q $(PYTEST_ARGS)
+
+test-e2e: install ## Run only the browser tests (needs /usr/bin/chromium)
+	$(VENV)/bin/pytest -q -m e2e $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy strict and a check that no migration is missing
+	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff format --check src bench
+	$(VENV)/bin/mypy src
+	DIRCO_TESTING=1 $(DIRCO) makemigrations --check --dry-run
+
+format: install ## Format and auto-fix the code with ruff
+	$(VENV)/bin/ruff format src bench
+	$(VENV)/bin/ruff check --fix src bench
+
+bench: bench-seed bench-pages bench-forecast ## Run every benchmark (each prints one JSON line)
+
+bench-seed: install ## Seed 1M deals in a scratch database and print seconds and deals/s
+	$(PY) bench/seed.py
+
+bench-pages: install ## Page and API latency and query counts at 25k and 1M deals
+	$(PY) bench/pages.py
+
+bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/forecast_accuracy.py
+
+messages: install ## Update and compile the French translation
+	cd src/dirco && ../../$(DIRCO) makemessages -l fr --ignore 'tests/*' && ../../$(DIRCO) makemessages -d djangojs -l fr
+	cd src/dirco && ../../$(DIRCO) compilemessages
+
+clean: ## Remove the virtual environment and local databases
+	rm -rf $(VENV) dirco.sqlite3* staticfiles

@@ -1,0 +1,46 @@
+"""Base model and the exchange-rate table. ``core`` knows no domain app."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dirco.core.money import CURRENCY_CHOICES
+
+
+class TimeStampedModel(models.Model):
+    # A default, not auto_now_add, so imports and the demo seed can keep historical dates.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExchangeRate(TimeStampedModel):
+    """How many units of the company currency one unit of ``currency`` is worth from ``valid_from``."""
+
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(
+        _("rate to company currency"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+    )
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="uniq_rate_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} ({self.valid_from})"

@@ -1,0 +1,93 @@
+"""Who may see and change deals and activities: the one chokepoint every interface uses.
+
+Staff: a rep sees own deals and deals of the partners they manage; a manager sees the deals
+of their teams and team members; the director and marketing see all. Partner users see only
+their partner's deals (and its child partners' for a partner admin).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from dirco.accounts.models import User
+from dirco.partners.models import Partner
+from dirco.partners.permissions import partner_ids_of_partner_user
+from dirco.pipeline.models import Activity, Deal
+
+
+def deals_visible_to(user: User) -> QuerySet[Deal]:
+    qs = Deal.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_partner_user:
+        ids = partner_ids_of_partner_user(user)
+        return qs.filter(partner_id=ids[0]) if len(ids) == 1 else qs.filter(partner_id__in=ids)
+    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+        return qs
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+
+        return qs.filter(
+            Q(team_id__in=teams_managed_by(user).values("id"))
+            | Q(owner_id__in=team_member_ids_for_manager(user))
+        )
+    if user.role == User.Role.REP:
+        managed = list(Partner.objects.filter(channel_manager=user).values_list("id", flat=True))
+        if not managed:
+            return qs.filter(owner=user)
+        return qs.filter(Q(owner=user) | Q(partner_id__in=managed))
+    return qs.none()
+
+
+def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
+    """The deal, or 404 both when it does not exist and when the user may not see it."""
+    try:
+        return deals_visible_to(user).select_related(
+            "account", "partner", "owner", "team", "product_line", "stage"
+        ).get(pk=deal_id)
+    except (Deal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such deal.") from None
+
+
+def deal_can_edit(*, user: User, deal: Deal) -> bool:
+    """Marketing reads the pipeline but does not change it; everyone else edits what they see."""
+    if user.role == User.Role.MARKETING:
+        return False
+    return deals_visible_to(user).filter(pk=deal.pk).exists()
+
+
+def deal_can_create(*, user: User) -> bool:
+    # Partners bring deals through deal registration, not by creating them directly.
+    return user.is_authenticated and user.role in (
+        User.Role.DIRECTOR,
+        User.Role.MANAGER,
+        User.Role.REP,
+    )
+
+
+def activities_visible_to(user: User) -> QuerySet[Activity]:
+    qs = Activity.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == User.Role.DIRECTOR:
+        return qs
+    if user.is_partner_user:
+        partner_ids = partner_ids_of_partner_user(user)
+        return qs.filter(
+            Q(owner=user)
+            | Q(deal__partner_id__in=partner_ids)
+            | Q(partner_id__in=partner_ids)
+        )
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager
+
+        return qs.filter(owner_id__in=team_member_ids_for_manager(user))
+    return qs.filter(Q(owner=user) | Q(deal__owner=user))
+
+
+def get_activity_for_user(*, user: User, activity_id: int | str) -> Activity:
+    try:
+        return activities_visible_to(user).get(pk=activity_id)
+    except (Activity.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such activity.") from None

@@ -1,0 +1,128 @@
+"""Reads on the pipeline, always starting from what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from dirco.accounts.models import User
+from dirco.pipeline.models import Activity, Deal, Stage
+from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
+
+DEAL_SORTS = {
+    "close": ("expected_close_date", "id"),
+    "-close": ("-expected_close_date", "-id"),
+    "amount": ("amount_company", "id"),
+    "-amount": ("-amount_company", "-id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    q: str = ""
+    stage_id: int | None = None
+    owner_id: int | None = None
+    partner_id: int | None = None
+    account_id: int | None = None
+    team_id: int | None = None
+    product_line_id: int | None = None
+    source: str = ""
+    status: str = ""  # "open", "won", "lost" or "" for all
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None
+    sort: str = "-close"
+
+
+def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Deal]:
+    """The deals a user may see, filtered and sorted, with what a list row shows joined in."""
+    f = filters or DealFilters()
+    qs = deals_visible_to(user)
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(account__name__icontains=f.q))
+    for name in ("stage_id", "owner_id", "partner_id", "account_id", "team_id", "product_line_id"):
+        value = getattr(f, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.status == "open":
+        qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=False, is_lost=False).values("id"))
+    elif f.status == "won":
+        qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=True).values("id"))
+    elif f.status == "lost":
+        qs = qs.filter(stage_id__in=Stage.objects.filter(is_lost=True).values("id"))
+    if f.close_from:
+        qs = qs.filter(expected_close_date__gte=f.close_from)
+    if f.close_to:
+        qs = qs.filter(expected_close_date__lte=f.close_to)
+    order = DEAL_SORTS.get(f.sort, DEAL_SORTS["-close"])
+    return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(*order)
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    deals: list[Deal] = field(default_factory=list)
+    count: int = 0
+    total: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+
+
+def pipeline_board(
+    *, user: User, per_stage: int = 25, filters: DealFilters | None = None
+) -> list[BoardColumn]:
+    """Open stages as columns: their count and totals, and the deals closing soonest first.
+
+    A fixed number of queries whatever the number of deals: one aggregate, one per stage.
+    """
+    stages = list(Stage.objects.filter(is_won=False, is_lost=False).order_by("order"))
+    base = deal_list(user=user, filters=filters).filter(stage__in=stages)
+    totals = {
+        row["stage_id"]: row
+        for row in base.order_by()
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("amount_company"))
+    }
+    columns = []
+    for stage in stages:
+        row: dict[str, Any] = totals.get(stage.pk, {})
+        total = row.get("total") or Decimal(0)
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                deals=list(
+                    base.filter(stage=stage).order_by("expected_close_date", "id")[:per_stage]
+                ),
+                count=row.get("n", 0),
+                total=total,
+                weighted=(total * stage.probability / 100),
+            )
+        )
+    return columns
+
+
+def deal_history(*, deal: Deal) -> QuerySet[Any]:
+    return deal.stage_changes.select_related("from_stage", "to_stage", "changed_by").order_by(
+        "changed_at", "id"
+    )
+
+
+def activity_list_for_user(*, user: User, include_done: bool = False) -> QuerySet[Activity]:
+    """'My activities': the user's own, open first, by due date."""
+    qs = activities_visible_to(user).filter(owner=user)
+    if not include_done:
+        qs = qs.filter(done_at__isnull=True)
+    return qs.select_related("deal", "partner", "account", "contact").order_by("due_at", "id")
+
+
+def deal_totals(*, deals: QuerySet[Deal]) -> dict[str, Decimal | int]:
+    agg = deals.order_by().aggregate(n=Count("id"), total=Sum("amount_company"))
+    return {"count": agg["n"] or 0, "total": agg["total"] or Decimal(0)}

@@ -1,0 +1,244 @@
+"""Writes on the pipeline: each service validates, saves in one transaction and records history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
+from dirco.core.errors import ApplicationError
+from dirco.core.money import CURRENCIES, RateTable
+from dirco.customers.models import Account
+from dirco.partners.models import Partner
+from dirco.pipeline.models import Activity, Deal, Stage, StageChange
+from dirco.teams.models import SalesTeam
+
+# Fields a caller may pass to deal_create/deal_update; anything else is refused.
+DEAL_WRITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "account",
+        "partner",
+        "owner",
+        "team",
+        "product_line",
+        "amount",
+        "currency",
+        "stage",
+        "probability",
+        "expected_close_date",
+        "close_date",
+        "source",
+        "lost_reason",
+        "forecast_category",
+    }
+)
+
+
+def _validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _deal_validate(deal: Deal) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        amount = Decimal(deal.amount)
+    except (InvalidOperation, TypeError, ValueError):
+        errors["amount"] = [_("Enter the amount as a number, e.g. 12500.00.")]
+    else:
+        if amount < 0:
+            errors["amount"] = [_("The amount cannot be negative.")]
+    if deal.currency not in CURRENCIES:
+        errors["currency"] = [
+            _("Unknown currency %(code)s; use one of %(known)s.")
+            % {"code": deal.currency, "known": ", ".join(CURRENCIES)}
+        ]
+    created = (deal.created_at or timezone.now()).date()
+    if deal.close_date and deal.close_date < created:
+        errors["close_date"] = [
+            _("The close date %(close)s is before the deal was created (%(created)s).")
+            % {"close": deal.close_date.isoformat(), "created": created.isoformat()}
+        ]
+    if deal.stage_id and deal.stage.is_lost and not deal.lost_reason:
+        errors["lost_reason"] = [_("Say why the deal was lost.")]
+    if deal.partner_id and deal.partner.status in (Partner.Status.CHURNED,):
+        errors["partner"] = [_("This partner has churned; choose an active partner.")]
+    if errors:
+        raise ApplicationError(_("The deal was not saved: correct the fields shown."), fields=errors)
+    try:
+        deal.full_clean(exclude=["amount_company"])
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The deal was not saved: correct the fields shown."),
+            fields=_validation_error_fields(exc),
+        ) from exc
+
+
+def _deal_convert(deal: Deal, rates: RateTable | None = None) -> None:
+    rates = rates or RateTable.load()
+    on = deal.close_date or deal.expected_close_date
+    try:
+        deal.amount_company = rates.to_company(Decimal(deal.amount), deal.currency, on)
+    except LookupError as exc:
+        raise ApplicationError(str(exc), fields={"currency": [str(exc)]}) from exc
+
+
+def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
+    deal.stage = stage
+    deal.probability = stage.probability
+    deal.forecast_category = stage.forecast_category
+    if stage.is_closed:
+        deal.close_date = deal.close_date or today
+    else:
+        deal.close_date = None
+        deal.lost_reason = ""
+
+
+@transaction.atomic
+def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
+    unknown = set(fields) - DEAL_WRITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    stage: Stage = fields.pop("stage")
+    probability = fields.pop("probability", None)
+    deal = Deal(**fields)
+    today = timezone.localdate()
+    close_date = deal.close_date
+    _apply_stage(deal, stage, today=today)
+    if close_date and stage.is_closed:
+        deal.close_date = close_date
+    if probability is not None:
+        deal.probability = probability
+    if not deal.team_id and deal.owner_id:
+        team = SalesTeam.objects.filter(members=deal.owner_id).order_by("id").first()
+        deal.team = team
+    if deal.partner_id and not fields.get("source"):
+        deal.source = Deal.Source.PARTNER
+    _deal_validate(deal)
+    _deal_convert(deal)
+    deal.save()
+    StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
+    unknown = set(fields) - DEAL_WRITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    new_stage: Stage | None = fields.pop("stage", None)
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    previous_stage = deal.stage
+    if new_stage is not None and new_stage.pk != previous_stage.pk:
+        close_date = fields.get("close_date")
+        _apply_stage(deal, new_stage, today=timezone.localdate())
+        if close_date and new_stage.is_closed:
+            deal.close_date = close_date
+        if "probability" in fields and fields["probability"] is not None:
+            deal.probability = fields["probability"]
+        deal.stage_entered_at = timezone.now()
+    _deal_validate(deal)
+    _deal_convert(deal)
+    deal.save()
+    if new_stage is not None and new_stage.pk != previous_stage.pk:
+        StageChange.objects.create(
+            deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_move_stage(
+    *, deal: Deal, stage: Stage, moved_by: User | None, lost_reason: str = ""
+) -> Deal:
+    """Move a deal to another stage (the pipeline board's drag and drop) and record it."""
+    fields: dict[str, Any] = {"stage": stage}
+    if stage.is_lost:
+        fields["lost_reason"] = lost_reason or deal.lost_reason or Deal.LostReason.OTHER
+    return deal_update(deal=deal, updated_by=moved_by, **fields)
+
+
+@transaction.atomic
+def deal_delete(*, deal: Deal) -> None:
+    deal.delete()
+
+
+ACTIVITY_WRITABLE_FIELDS = frozenset(
+    {"kind", "subject", "notes", "due_at", "done_at", "deal", "partner", "contact", "account"}
+)
+
+
+@transaction.atomic
+def activity_create(*, owner: User, **fields: Any) -> Activity:
+    unknown = set(fields) - ACTIVITY_WRITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    activity = Activity(owner=owner, **fields)
+    if not (activity.deal_id or activity.partner_id or activity.contact_id or activity.account_id):
+        raise ApplicationError(
+            _("Link the activity to a deal, a partner, a contact or an account."),
+            fields={"deal": [_("Choose what this activity is about.")]},
+        )
+    try:
+        activity.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The activity was not saved: correct the fields shown."),
+            fields=_validation_error_fields(exc),
+        ) from exc
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_complete(*, activity: Activity, done: bool = True) -> Activity:
+    activity.done_at = timezone.now() if done else None
+    activity.save(update_fields=["done_at", "updated_at"])
+    return activity
+
+
+def deal_refs_resolve(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn ids from a form or the API into model instances, with a field error per unknown id."""
+    models: dict[str, Any] = {
+        "account": Account,
+        "partner": Partner,
+        "owner": User,
+        "team": SalesTeam,
+        "product_line": ProductLine,
+        "stage": Stage,
+    }
+    out = dict(data)
+    errors: dict[str, list[str]] = {}
+    for name, model in models.items():
+        key = f"{name}_id"
+        if key not in out:
+            continue
+        value = out.pop(key)
+        if value is None:
+            out[name] = None
+            continue
+        obj = model.objects.filter(pk=value).first()
+        if obj is None:
+            errors[name] = [_("Unknown %(what)s: %(id)s.") % {"what": name.replace("_", " "), "id": value}]
+        else:
+            out[name] = obj
+    if errors:
+        raise ApplicationError(_("The deal was not saved: correct the fields shown."), fields=errors)
+    return out
