@@ -1,6 +1,13 @@
+"""Root URL configuration: the web pages, the JSON API under /api/v1/, the admin."""
+
 from django.contrib import admin
 from django.urls import include, path
 
+from dirco.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("dirco.web.urls")),
 ]

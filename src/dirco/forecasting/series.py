@@ -1,0 +1,176 @@
+"""Periods (months, quarters) and the cleaning of a raw revenue series before modelling."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Freq = Literal["M", "Q"]
+FloatArray = npt.NDArray[np.float64]
+
+PERIODS_PER_YEAR: dict[str, int] = {"M": 12, "Q": 4}
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+
+
+class PeriodError(ValueError):
+    """A period label could not be parsed."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar month (``freq="M"``, ``sub`` 1-12) or quarter (``freq="Q"``, ``sub`` 1-4)."""
+
+    year: int
+    sub: int
+    freq: Freq = "M"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sub <= PERIODS_PER_YEAR[self.freq]:
+            raise PeriodError(f"{self.freq} period number {self.sub} is out of range")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse ``YYYY-MM`` or ``YYYY-Qn`` (also ``YYYYQn``)."""
+        text = text.strip()
+        if match := _MONTH_RE.match(text):
+            month = int(match.group(2))
+            if not 1 <= month <= 12:
+                raise PeriodError(f"month {month} is not between 01 and 12")
+            return cls(int(match.group(1)), month, "M")
+        if match := _QUARTER_RE.match(text):
+            return cls(int(match.group(1)), int(match.group(2)), "Q")
+        raise PeriodError(f"'{text}' is not a period like 2024-03 or 2024-Q1")
+
+    @property
+    def per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.freq]
+
+    @property
+    def ordinal(self) -> int:
+        """Periods since year 0, so that differences count periods."""
+        return self.year * self.per_year + self.sub - 1
+
+    def __add__(self, steps: int) -> Period:
+        ordinal = self.ordinal + steps
+        return Period(ordinal // self.per_year, ordinal % self.per_year + 1, self.freq)
+
+    def __sub__(self, other: Period) -> int:
+        if other.freq != self.freq:
+            raise PeriodError("cannot subtract a monthly and a quarterly period")
+        return self.ordinal - other.ordinal
+
+    def __str__(self) -> str:
+        if self.freq == "M":
+            return f"{self.year:04d}-{self.sub:02d}"
+        return f"{self.year:04d}-Q{self.sub}"
+
+
+def period_range(start: Period, count: int) -> list[Period]:
+    return [start + i for i in range(count)]
+
+
+@dataclass
+class CleanSeries:
+    """A series ready for the models: no gaps, outliers tamed, with what was done to it."""
+
+    values: FloatArray
+    period: int
+    missing: int = 0
+    outliers: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def positive(self) -> bool:
+        """Multiplicative and log models need every value strictly above zero."""
+        return bool(np.all(self.values > 0))
+
+
+def fill_gaps(values: Sequence[float | None]) -> tuple[FloatArray, int]:
+    """Linearly interpolate missing (None/NaN) points; leading/trailing gaps take the nearest value."""
+    y = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    y[~np.isfinite(y)] = np.nan
+    missing = int(np.isnan(y).sum())
+    if missing and missing < len(y):
+        known = np.flatnonzero(~np.isnan(y))
+        y = np.interp(np.arange(len(y)), known, y[known])
+    return y, missing
+
+
+def tame_outliers(y: FloatArray, period: int, threshold: float = 6.0) -> tuple[FloatArray, list[int]]:
+    """Replace points far from the seasonal-robust fit by that fit.
+
+    The fit is a centred rolling median of the values with their seasonal median
+    removed; the threshold is in robust standard deviations, high on purpose so that
+    only gross errors (a booking typo, a one-off mega deal) are touched.
+    """
+    n = len(y)
+    if n < 2 * period + 1 or period < 2:
+        return y, []
+    season = np.array([np.median(y[i::period]) for i in range(period)])
+    season -= season.mean()
+    adjusted = y - np.resize(season, n)
+    half = period // 2
+    padded = np.pad(adjusted, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    smooth = np.median(windows, axis=1)[:n]
+    resid = adjusted - smooth
+    mad = float(np.median(np.abs(resid - np.median(resid))))
+    if mad <= 0:
+        return y, []
+    flagged = np.flatnonzero(np.abs(resid) > threshold * 1.4826 * mad)
+    if len(flagged) == 0 or len(flagged) > max(1, n // 20):
+        # Many "outliers" means a heavy-tailed or shifting series, not data errors.
+        return y, []
+    cleaned = y.copy()
+    cleaned[flagged] = (smooth + np.resize(season, n))[flagged]
+    return cleaned, [int(i) for i in flagged]
+
+
+def detect_level_shift(y: FloatArray, period: int) -> int | None:
+    """Index where the level jumps for good, or None.
+
+    Compares the median of the year before and the year after each point (on the
+    seasonally differenced scale this would need more history than we often have);
+    a jump is reported when it dwarfs the year-on-year noise.
+    """
+    n = len(y)
+    window = max(period, 3)
+    if n < 3 * window:
+        return None
+    scale = float(np.median(np.abs(np.diff(y)))) * 1.4826
+    if scale <= 0 or not math.isfinite(scale):
+        return None
+    best_index, best_jump = None, 0.0
+    for i in range(window, n - window + 1):
+        jump = abs(float(np.median(y[i : i + window]) - np.median(y[i - window : i])))
+        if jump > best_jump:
+            best_index, best_jump = i, jump
+    spread = float(np.std(y))
+    if best_index is not None and best_jump > 6 * scale and best_jump > 1.5 * spread:
+        return best_index
+    return None
+
+
+def clean_series(values: Sequence[float | None], period: int) -> CleanSeries:
+    """Fill gaps and tame gross outliers; record each intervention as a warning."""
+    y, missing = fill_gaps(values)
+    warnings: list[str] = []
+    if missing:
+        warnings.append(f"{missing} missing value(s) were interpolated")
+    if np.isnan(y).any():
+        y = np.zeros(len(y))
+    y, outliers = tame_outliers(y, period)
+    if outliers:
+        warnings.append(
+            f"{len(outliers)} outlier(s) at position(s) {', '.join(map(str, outliers))} "
+            "were replaced by the seasonal fit for modelling"
+        )
+    return CleanSeries(y, period, missing, outliers, warnings)
