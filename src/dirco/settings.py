@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Serves the API docs page (Swagger UI) from its bundled static files, not a CDN.
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "dirco.catalog",
     "dirco.teams",
     "dirco.pipeline",
+    "dirco.revenue",
     "dirco.api",
     "dirco.web",
     "dirco.demo",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("revenue/", include("dirco.revenue.urls")),
     path("", include("dirco.web.urls")),
 ]

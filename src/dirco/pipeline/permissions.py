@@ -91,3 +91,12 @@ def get_activity_for_user(*, user: User, activity_id: int | str) -> Activity:
         return activities_visible_to(user).get(pk=activity_id)
     except (Activity.DoesNotExist, ValueError, TypeError):
         raise Http404("No such activity.") from None
+
+
+def activity_can_edit(*, user: User, activity: Activity) -> bool:
+    """The owner changes their activity; the director and the owner's manager may too."""
+    if activity.owner_id == user.pk:
+        return True
+    if user.role in (User.Role.DIRECTOR, User.Role.MANAGER):
+        return activities_visible_to(user).filter(pk=activity.pk).exists()
+    return False

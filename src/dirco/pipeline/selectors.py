@@ -126,3 +126,62 @@ def activity_list_for_user(*, user: User, include_done: bool = False) -> QuerySe
 def deal_totals(*, deals: QuerySet[Deal]) -> dict[str, Decimal | int]:
     agg = deals.order_by().aggregate(n=Count("id"), total=Sum("amount_company"))
     return {"count": agg["n"] or 0, "total": agg["total"] or Decimal(0)}
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    """Key figures of a set of deals, in the company currency (home, partner and account pages)."""
+
+    deal_count: int
+    open_count: int
+    open_total: Decimal
+    won_count: int
+    lost_count: int
+    won_month: Decimal
+    won_quarter: Decimal
+    won_12_months: Decimal
+    closing_this_month: int
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        """Won over closed (won + lost), in percent; None when nothing is closed yet."""
+        closed = self.won_count + self.lost_count
+        if not closed:
+            return None
+        return Decimal(self.won_count * 100) / Decimal(closed)
+
+
+def deal_figures(*, deals: QuerySet[Deal], today: dt.date) -> DealFigures:
+    """One aggregate query over ``deals`` (already scoped by deals_visible_to)."""
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    year_ago = today - dt.timedelta(days=365)
+    is_open = Q(stage__is_won=False, stage__is_lost=False)
+    won = Q(stage__is_won=True)
+    agg = deals.order_by().aggregate(
+        deal_count=Count("id"),
+        open_count=Count("id", filter=is_open),
+        open_total=Sum("amount_company", filter=is_open),
+        won_count=Count("id", filter=won),
+        lost_count=Count("id", filter=Q(stage__is_lost=True)),
+        won_month=Sum("amount_company", filter=won & Q(close_date__gte=month_start)),
+        won_quarter=Sum("amount_company", filter=won & Q(close_date__gte=quarter_start)),
+        won_12_months=Sum("amount_company", filter=won & Q(close_date__gt=year_ago)),
+        closing_this_month=Count(
+            "id",
+            filter=is_open
+            & Q(expected_close_date__gte=month_start, expected_close_date__lt=next_month),
+        ),
+    )
+    return DealFigures(
+        deal_count=agg["deal_count"] or 0,
+        open_count=agg["open_count"] or 0,
+        open_total=agg["open_total"] or Decimal(0),
+        won_count=agg["won_count"] or 0,
+        lost_count=agg["lost_count"] or 0,
+        won_month=agg["won_month"] or Decimal(0),
+        won_quarter=agg["won_quarter"] or Decimal(0),
+        won_12_months=agg["won_12_months"] or Decimal(0),
+        closing_this_month=agg["closing_this_month"] or 0,
+    )

@@ -18,6 +18,7 @@ from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Partner
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
+from dirco.pipeline.signals import deals_changed
 from dirco.teams.models import SalesTeam
 
 # Fields a caller may pass to deal_create/deal_update; anything else is refused.
@@ -92,6 +93,23 @@ def _deal_convert(deal: Deal, rates: RateTable | None = None) -> None:
         raise ApplicationError(str(exc), fields={"currency": [str(exc)]}) from exc
 
 
+def deal_scope_keys(deal: Deal) -> set[str]:
+    """The revenue scopes a deal counts in: each deal counts once per scope."""
+    keys = {"company", f"rep:{deal.owner_id}", f"product_line:{deal.product_line_id}"}
+    if deal.team_id:
+        keys.add(f"team:{deal.team_id}")
+    if deal.partner_id:
+        keys.add(f"partner:{deal.partner_id}")
+        if deal.partner and deal.partner.channel_manager_id:
+            keys.add(f"rep:{deal.partner.channel_manager_id}")
+    return keys
+
+
+def _deals_changed_on_commit(keys: set[str]) -> None:
+    frozen = sorted(keys)
+    transaction.on_commit(lambda: deals_changed.send(sender=Deal, scopes=frozen))
+
+
 def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
     deal.stage = stage
     deal.probability = stage.probability
@@ -129,6 +147,7 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
     _deal_convert(deal)
     deal.save()
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
+    _deals_changed_on_commit(deal_scope_keys(deal))
     return deal
 
 
@@ -139,7 +158,8 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    deal = Deal.objects.select_for_update().select_related("stage", "partner").get(pk=deal.pk)
+    keys_before = deal_scope_keys(deal)
     new_stage: Stage | None = fields.pop("stage", None)
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -159,6 +179,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         StageChange.objects.create(
             deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
         )
+    _deals_changed_on_commit(keys_before | deal_scope_keys(deal))
     return deal
 
 
@@ -175,7 +196,9 @@ def deal_move_stage(
 
 @transaction.atomic
 def deal_delete(*, deal: Deal) -> None:
+    keys = deal_scope_keys(deal)
     deal.delete()
+    _deals_changed_on_commit(keys)
 
 
 ACTIVITY_WRITABLE_FIELDS = frozenset(

@@ -1,0 +1,266 @@
+"""HTML views of the pipeline: deal list, board, deal page and forms, activities.
+
+Thin: each view checks access through pipeline.permissions, reads through the selectors and
+writes through the services. HTMX partials are ``{% partialdef %}`` blocks of the full pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dirco.core.errors import ApplicationError
+from dirco.pipeline.forms import ActivityForm, DealFilterForm, DealForm, DealMoveForm
+from dirco.pipeline.models import Deal, Stage
+from dirco.pipeline.permissions import (
+    activities_visible_to,
+    deal_can_create,
+    deal_can_edit,
+    get_activity_for_user,
+    get_deal_for_user,
+)
+from dirco.pipeline.selectors import (
+    activity_list_for_user,
+    deal_history,
+    deal_list,
+    deal_refs_resolve,
+    pipeline_board,
+)
+from dirco.pipeline.services import (
+    activity_complete,
+    activity_create,
+    deal_create,
+    deal_move_stage,
+    deal_update,
+)
+from dirco.web.forms import form_errors_from_application_error
+from dirco.web.http import AuthedHttpRequest, staff_required
+
+DEALS_PER_PAGE = 50
+BOARD_FILTERS = ("owner", "partner", "product_line")
+
+
+def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
+    """403 with a message: plain text for an HTMX call (shown as a notice), a page otherwise."""
+    if request.htmx:
+        return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
+    raise PermissionDenied(message)
+
+
+def _staff_can_edit(request: AuthedHttpRequest, deal: Deal) -> bool:
+    # Partner users only read these staff pages until the partner portal exists.
+    return not request.user.is_partner_user and deal_can_edit(user=request.user, deal=deal)
+
+
+@staff_required
+def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Filtered deals, 50 a page. No COUNT over the whole set: fetch 51 rows to know if more."""
+    form = DealFilterForm(request.GET or None, user=request.user)
+    filters = form.deal_filters()
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    offset = (page - 1) * DEALS_PER_PAGE
+    rows = list(deal_list(user=request.user, filters=filters)[offset : offset + DEALS_PER_PAGE + 1])
+    context = {
+        "form": form,
+        "deals": rows[:DEALS_PER_PAGE],
+        "page": page,
+        "has_next": len(rows) > DEALS_PER_PAGE,
+        "has_previous": page > 1,
+        "first_row": offset + 1,
+        "last_row": offset + min(len(rows), DEALS_PER_PAGE),
+        "can_create": deal_can_create(user=request.user),
+    }
+    template = "pipeline/deal_list.html"
+    if request.htmx and request.htmx.target == "deal-results":
+        template += "#deal-results"
+    return render(request, template, context)
+
+
+def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
+    form = DealFilterForm(data or None, user=request.user)
+    for name in list(form.fields):
+        if name not in BOARD_FILTERS:
+            del form.fields[name]
+    columns = pipeline_board(user=request.user, filters=form.deal_filters(default_sort="close"))
+    closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
+    return {
+        "form": form,
+        "columns": columns,
+        "closed_stages": closed_stages,
+        "all_stages": [c.stage for c in columns] + closed_stages,
+        "lost_reasons": Deal.LostReason.choices,
+        "can_edit": request.user.role != request.user.Role.MARKETING,
+    }
+
+
+@staff_required
+def pipeline_board_view(request: AuthedHttpRequest) -> HttpResponse:
+    context = _board_context(request, request.GET)
+    template = "pipeline/board.html"
+    if request.htmx and request.htmx.target == "board":
+        template += "#board"
+    return render(request, template, context)
+
+
+@staff_required
+@require_POST
+def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
+    """The board's drop (or the card's "move to" form): move, record, answer the columns."""
+    deal = get_deal_for_user(user=request.user, deal_id=deal_id)
+    if not deal_can_edit(user=request.user, deal=deal):
+        return _refuse(request, _("You may not change this deal."))
+    form = DealMoveForm(request.POST)
+    message = ""
+    if not form.is_valid():
+        message = _("Choose a stage to move the deal to.")
+    else:
+        try:
+            stage = deal_refs_resolve({"stage_id": form.cleaned_data["stage"]})["stage"]
+            deal_move_stage(
+                deal=deal,
+                stage=stage,
+                moved_by=request.user,
+                lost_reason=form.cleaned_data["lost_reason"],
+            )
+        except ApplicationError as exc:
+            message = "; ".join([m for msgs in exc.fields.values() for m in msgs] or [exc.message])
+    if request.htmx:
+        if message:
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        filters = {k: v for k, v in request.POST.items() if k in BOARD_FILTERS}
+        return render(request, "pipeline/board.html#board", _board_context(request, filters))
+    if message:
+        messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(deal)s moved to %(stage)s.") % {"deal": deal.name, "stage": stage.name},
+        )
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("pipeline_board")
+
+
+@login_required
+def deal_detail_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
+    deal = get_deal_for_user(user=request.user, deal_id=deal_id)
+    return render(request, "pipeline/deal_detail.html", _deal_context(request, deal))
+
+
+def _deal_context(
+    request: AuthedHttpRequest, deal: Deal, activity_form: ActivityForm | None = None
+) -> dict[str, Any]:
+    return {
+        "deal": deal,
+        "history": deal_history(deal=deal),
+        "activities": activities_visible_to(request.user)
+        .filter(deal=deal)
+        .select_related("owner")
+        .order_by("done_at", "due_at", "id"),
+        "activity_form": activity_form or ActivityForm(),
+        "can_edit": _staff_can_edit(request, deal),
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
+    if not deal_can_create(user=request.user):
+        return _refuse(request, _("You may not create deals."))
+    form = DealForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = deal_refs_resolve(form.service_fields())
+            deal = deal_create(created_by=request.user, **fields)
+        except ApplicationError as exc:
+            form_errors_from_application_error(form, exc)
+        else:
+            messages.success(request, _("Deal %(name)s created.") % {"name": deal.name})
+            return redirect("deal_detail", deal_id=deal.pk)
+    return render(request, "pipeline/deal_form.html", {"form": form, "deal": None})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
+    deal = get_deal_for_user(user=request.user, deal_id=deal_id)
+    if not deal_can_edit(user=request.user, deal=deal):
+        return _refuse(request, _("You may not change this deal."))
+    form = DealForm(request.POST or None, user=request.user, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = deal_refs_resolve(form.service_fields())
+            deal_update(deal=deal, updated_by=request.user, **fields)
+        except ApplicationError as exc:
+            form_errors_from_application_error(form, exc)
+        else:
+            messages.success(request, _("Deal saved."))
+            return redirect("deal_detail", deal_id=deal.pk)
+    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
+
+
+@staff_required
+@require_POST
+def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
+    deal = get_deal_for_user(user=request.user, deal_id=deal_id)
+    if not deal_can_edit(user=request.user, deal=deal):
+        return _refuse(request, _("You may not change this deal."))
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_create(owner=request.user, deal=deal, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_errors_from_application_error(form, exc)
+        else:
+            form = ActivityForm()
+            if not request.htmx:
+                messages.success(request, _("Activity added."))
+                return redirect("deal_detail", deal_id=deal.pk)
+    context = _deal_context(request, deal, activity_form=form)
+    if request.htmx:
+        return render(request, "pipeline/deal_detail.html#activities", context)
+    return render(request, "pipeline/deal_detail.html", context)
+
+
+@staff_required
+def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "pipeline/activity_list.html",
+        {"activities": activity_list_for_user(user=request.user), "now": timezone.now()},
+    )
+
+
+@staff_required
+@require_POST
+def activity_done_view(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
+    activity = get_activity_for_user(user=request.user, activity_id=activity_id)
+    if activity.owner_id != request.user.pk and not (
+        activity.deal is not None and deal_can_edit(user=request.user, deal=activity.deal)
+    ):
+        return _refuse(request, _("You may not change this activity."))
+    activity = activity_complete(activity=activity, done=request.POST.get("done", "1") == "1")
+    if request.htmx:
+        return render(
+            request,
+            "pipeline/activity_list.html#activity-row",
+            {"activity": activity, "show_target": request.POST.get("show_target") == "1"},
+        )
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect(reverse("activity_list"))

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RevenueConfig(AppConfig):
+    name = "dirco.revenue"
+    label = "revenue"
+    verbose_name = _("Revenue and forecasts")
+
+    def ready(self) -> None:
+        from dirco.pipeline.signals import deals_changed
+        from dirco.revenue.receivers import on_deals_changed
+
+        deals_changed.connect(on_deals_changed, dispatch_uid="revenue.on_deals_changed")

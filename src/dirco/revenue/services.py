@@ -1,0 +1,132 @@
+"""Forecasts and seasonal profiles of a scope's monthly won revenue, cached per scope.
+
+The snapshot holds a 24-month forecast; a request for a shorter horizon is a slice of it.
+A snapshot is marked stale when deals of its scope change (see receivers.py) and is
+recomputed by a background task, or on the next read if no worker got there first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dirco.core.money import company_currency
+from dirco.forecasting import forecast, seasonal_profile
+from dirco.forecasting.series import Period
+from dirco.revenue.models import ForecastSnapshot
+from dirco.revenue.scopes import Scope, scope_label
+from dirco.revenue.selectors import first_won_month, month_add, monthly_won_revenue
+
+MAX_HORIZON = 24
+HISTORY_YEARS = 6
+
+
+def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
+    """Complete months only: the current month is still moving."""
+    last = month_add(today.replace(day=1), -1)
+    first = first_won_month(scope=scope)
+    if first is None or first > last:
+        return []
+    first = max(first, month_add(last, -12 * HISTORY_YEARS + 1))
+    return [(m, float(v)) for m, v in monthly_won_revenue(scope=scope, first_month=first, last_month=last)]
+
+
+def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
+    """Compute (without the cache) the payload served by the API and the page."""
+    today = today or timezone.localdate()
+    history = _history(scope, today)
+    payload: dict[str, Any] = {
+        "scope": scope.key,
+        "label": scope_label(scope),
+        "currency": company_currency(),
+        "computed_at": timezone.now().isoformat(),
+        "history": [{"period": f"{m:%Y-%m}", "value": round(v, 2)} for m, v in history],
+        "forecast": [],
+        "method": "",
+        "weights": {},
+        "backtest_mase": {},
+        "warnings": [],
+        "seasonality": None,
+    }
+    if len(history) < 3:
+        payload["warnings"].append(
+            _("Not enough won history to forecast: at least 3 months are needed.")
+        )
+        return payload
+    values = [v for _m, v in history]
+    start = Period(history[0][0].year, history[0][0].month, "M")
+    result = forecast(values, start, "M", horizon=MAX_HORIZON)
+    payload["forecast"] = [
+        {
+            "period": str(p),
+            "forecast": round(result.point[i], 2),
+            "lower80": round(result.lower[80][i], 2),
+            "upper80": round(result.upper[80][i], 2),
+            "lower95": round(result.lower[95][i], 2),
+            "upper95": round(result.upper[95][i], 2),
+        }
+        for i, p in enumerate(result.periods)
+    ]
+    payload["method"] = result.method
+    payload["weights"] = result.weights
+    payload["backtest_mase"] = result.backtest_mase
+    payload["warnings"] = list(result.warnings)
+    profile = seasonal_profile(values, start, "M")
+    payload["seasonality"] = {
+        "labels": profile.labels,
+        "index": [round(x, 4) for x in profile.index],
+        "lower": [round(x, 4) for x in profile.lower],
+        "upper": [round(x, 4) for x in profile.upper],
+        "std": [round(x, 4) for x in profile.std],
+        "strength": round(profile.strength, 4),
+        "peak": profile.peak,
+        "trough": profile.trough,
+        "stability": None if profile.stability is None else round(profile.stability, 4),
+        "years": profile.years,
+        "kind": profile.kind,
+        "warnings": list(profile.warnings),
+    }
+    return payload
+
+
+@transaction.atomic
+def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
+    payload = revenue_forecast_compute(scope=scope)
+    snapshot, _created = ForecastSnapshot.objects.update_or_create(
+        scope_key=scope.key,
+        defaults={"payload": payload, "computed_at": timezone.now(), "stale": False},
+    )
+    return snapshot
+
+
+def revenue_forecast_for_scope(*, scope: Scope, horizon: int = 12) -> dict[str, Any]:
+    """The cached forecast of a scope, recomputed when missing or stale."""
+    if not 1 <= horizon <= MAX_HORIZON:
+        from dirco.core.errors import ApplicationError
+
+        raise ApplicationError(
+            _("The horizon must be between 1 and %(max)s months.") % {"max": MAX_HORIZON},
+            fields={"horizon": [_("Choose 1 to %(max)s.") % {"max": MAX_HORIZON}]},
+        )
+    snapshot = ForecastSnapshot.objects.filter(scope_key=scope.key).first()
+    if snapshot is None or snapshot.stale or _is_from_an_earlier_month(snapshot):
+        snapshot = revenue_forecast_refresh(scope=scope)
+    payload = dict(snapshot.payload)
+    payload["forecast"] = payload["forecast"][:horizon]
+    payload["horizon"] = horizon
+    return payload
+
+
+def _is_from_an_earlier_month(snapshot: ForecastSnapshot) -> bool:
+    # A new month turns the last month into complete history: the forecast must move on.
+    computed = timezone.localtime(snapshot.computed_at).date()
+    today = timezone.localdate()
+    return (computed.year, computed.month) != (today.year, today.month)
+
+
+def revenue_snapshots_mark_stale(*, scope_keys: list[str]) -> int:
+    return ForecastSnapshot.objects.filter(scope_key__in=scope_keys).update(stale=True)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from dirco.conftest import Company
+from dirco.core.errors import ApplicationError
+from dirco.pipeline.services import deal_move_stage
+from dirco.pipeline.tests.factories import DealFactory, stage_named
+from dirco.revenue.models import ForecastSnapshot
+from dirco.revenue.scopes import Scope, scope_check_access, scopes_for_user
+from dirco.revenue.selectors import month_add, monthly_won_revenue
+from dirco.revenue.services import revenue_forecast_for_scope
+
+pytestmark = pytest.mark.django_db
+
+SHAPE = [0.9, 1.0, 1.35, 1.0, 1.0, 1.3, 0.95, 0.45, 1.0, 1.05, 1.3, 0.7]
+
+
+def _won_history(company: Company, months: int = 36) -> None:
+    """One won deal per month, shaped like the demo company's year, growing 10% a year."""
+    this_month = timezone.localdate().replace(day=1)
+    won = stage_named("Won")
+    for i in range(months, 0, -1):
+        month = month_add(this_month, -i)
+        growth = 1.1 ** ((months - i) / 12)
+        amount = Decimal(round(100_000 * SHAPE[month.month - 1] * growth, 2))
+        DealFactory(
+            owner=company.rep,
+            team=company.team,
+            partner=company.partner_a if i % 2 else None,
+            stage=won,
+            amount=amount,
+            amount_company=amount,
+            close_date=month + dt.timedelta(days=10),
+            expected_close_date=month + dt.timedelta(days=10),
+        )
+
+
+def test_scope_parse_rejects_unknown_scopes() -> None:
+    assert Scope.parse("team:3") == Scope("team", 3)
+    assert Scope.parse("") == Scope("company")
+    for bad in ("teams:3", "team:x", "company:1", "rep"):
+        with pytest.raises(ApplicationError) as err:
+            Scope.parse(bad)
+        assert "scope" in err.value.fields
+
+
+def test_scope_access_allowed_and_forbidden(company: Company) -> None:
+    allowed = [
+        (company.director, "company"),
+        (company.director, f"team:{company.other_team.pk}"),
+        (company.manager, f"team:{company.team.pk}"),
+        (company.manager, f"rep:{company.rep.pk}"),
+        (company.rep, f"rep:{company.rep.pk}"),
+        (company.rep, f"partner:{company.partner_a.pk}"),
+        (company.partner_a_user, f"partner:{company.partner_a.pk}"),
+    ]
+    forbidden = [
+        (company.manager, "company"),
+        (company.manager, f"team:{company.other_team.pk}"),
+        (company.other_manager, f"rep:{company.rep.pk}"),
+        (company.rep, "company"),
+        (company.rep, f"rep:{company.other_rep.pk}"),
+        (company.rep, f"partner:{company.partner_b.pk}"),
+        (company.partner_b_user, f"partner:{company.partner_a.pk}"),
+        (company.partner_a_user, "company"),
+        (company.partner_a_user, f"rep:{company.rep.pk}"),
+        (company.director, "team:999999"),
+    ]
+    for user, key in allowed:
+        scope_check_access(user=user, scope=Scope.parse(key))
+    for user, key in forbidden:
+        with pytest.raises(Http404):
+            scope_check_access(user=user, scope=Scope.parse(key))
+    assert [s.key for s in scopes_for_user(company.partner_b_user)] == [
+        f"partner:{company.partner_b.pk}"
+    ]
+
+
+def test_monthly_won_revenue_zero_fills_and_sums_company_currency(company: Company) -> None:
+    won = stage_named("Won")
+    jan, mar = dt.date(2025, 1, 1), dt.date(2025, 3, 1)
+    DealFactory(owner=company.rep, stage=won, amount=Decimal(100), currency="USD",
+                amount_company=Decimal(90), close_date=dt.date(2025, 1, 5),
+                expected_close_date=dt.date(2025, 1, 5))
+    DealFactory(owner=company.rep, stage=won, amount_company=Decimal(10),
+                close_date=dt.date(2025, 1, 31), expected_close_date=dt.date(2025, 1, 31))
+    DealFactory(owner=company.rep, stage=stage_named("Lost"), lost_reason="price",
+                amount_company=Decimal(999), close_date=dt.date(2025, 1, 15),
+                expected_close_date=dt.date(2025, 1, 15))
+    rows = monthly_won_revenue(scope=Scope("rep", company.rep.pk), first_month=jan, last_month=mar)
+    assert rows == [
+        (jan, Decimal(100)),
+        (dt.date(2025, 2, 1), Decimal(0)),
+        (mar, Decimal(0)),
+    ]
+    other = monthly_won_revenue(
+        scope=Scope("rep", company.other_rep.pk), first_month=jan, last_month=mar
+    )
+    assert [v for _m, v in other] == [0, 0, 0]
+
+
+def test_forecast_of_a_seasonal_scope(company: Company) -> None:
+    _won_history(company)
+    payload = revenue_forecast_for_scope(scope=Scope("team", company.team.pk), horizon=12)
+    assert len(payload["history"]) == 36
+    assert len(payload["forecast"]) == 12
+    for f in payload["forecast"]:
+        values = [f["lower95"], f["lower80"], f["forecast"], f["upper80"], f["upper95"]]
+        assert all(math.isfinite(v) and v >= 0 for v in values)
+        assert values == sorted(values)
+    seasonality = payload["seasonality"]
+    assert seasonality["trough"] == 8
+    assert seasonality["peak"] in (3, 6, 11)
+    assert seasonality["strength"] > 0.5
+    # The partner scope only sees the partner's half of the deals.
+    partner = revenue_forecast_for_scope(scope=Scope("partner", company.partner_a.pk))
+    assert sum(h["value"] for h in partner["history"]) < sum(
+        h["value"] for h in payload["history"]
+    )
+
+
+def test_forecast_with_too_little_history_says_so(company: Company) -> None:
+    payload = revenue_forecast_for_scope(scope=Scope("rep", company.other_rep.pk))
+    assert payload["forecast"] == []
+    assert payload["warnings"]
+
+
+def test_forecast_is_cached_and_refreshed_when_deals_change(
+    company: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    _won_history(company, months=30)
+    scope = Scope("team", company.team.pk)
+    first = revenue_forecast_for_scope(scope=scope)
+    snapshot = ForecastSnapshot.objects.get(scope_key=scope.key)
+    assert revenue_forecast_for_scope(scope=scope)["computed_at"] == first["computed_at"]
+    # Winning a big deal this month marks the scope stale; the task (run at once in
+    # tests) recomputes the snapshot.
+    deal = DealFactory(owner=company.rep, team=company.team, amount=Decimal(5_000_000),
+                       amount_company=Decimal(5_000_000))
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_move_stage(deal=deal, stage=stage_named("Won"), moved_by=company.rep)
+    snapshot.refresh_from_db()
+    assert snapshot.stale is False
+    assert snapshot.payload["computed_at"] != first["computed_at"]
+
+
+def test_horizon_out_of_range_is_refused(company: Company) -> None:
+    with pytest.raises(ApplicationError) as err:
+        revenue_forecast_for_scope(scope=Scope("company"), horizon=25)
+    assert "horizon" in err.value.fields
