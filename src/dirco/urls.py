@@ -10,5 +10,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("revenue/", include("dirco.revenue.urls")),
+    path("objectives/", include("dirco.objectives.urls")),
+    path("registrations/", include("dirco.registrations.urls")),
+    path("leads/", include("dirco.leads.urls")),
+    path("notifications/", include("dirco.notifications.urls")),
+    path("portal/", include("dirco.portal.urls")),
     path("", include("dirco.web.urls")),
 ]
