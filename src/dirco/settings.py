@@ -189,6 +189,7 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DIRCO_BASE_URL = os.environ.get("DIRCO_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dirco <no-reply@dirco.local>")
 
 # Company settings.
