@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -49,6 +50,21 @@ class Period:
             return cls(int(match.group(1)), int(match.group(2)), "Q")
         raise PeriodError(f"'{text}' is not a period like 2024-03 or 2024-Q1")
 
+    @classmethod
+    def coerce(cls, value: Period | dt.date | str, freq: Freq = "M") -> Period:
+        """A Period from a Period, a date (its month or quarter) or a label."""
+        if isinstance(value, Period):
+            if value.freq != freq:
+                raise PeriodError(f"start {value} is not a period of frequency {freq}")
+            return value
+        if isinstance(value, dt.date):
+            sub = value.month if freq == "M" else (value.month - 1) // 3 + 1
+            return cls(value.year, sub, freq)
+        parsed = cls.parse(value)
+        if parsed.freq != freq:
+            raise PeriodError(f"start {value} is not a period of frequency {freq}")
+        return parsed
+
     @property
     def per_year(self) -> int:
         return PERIODS_PER_YEAR[self.freq]
@@ -83,7 +99,7 @@ class CleanSeries:
 
     values: FloatArray
     period: int
-    missing: int = 0
+    missing: list[int] = field(default_factory=list)
     outliers: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -93,18 +109,20 @@ class CleanSeries:
         return bool(np.all(self.values > 0))
 
 
-def fill_gaps(values: Sequence[float | None]) -> tuple[FloatArray, int]:
+def fill_gaps(values: Sequence[float | None]) -> tuple[FloatArray, list[int]]:
     """Linearly interpolate missing (None/NaN) points; leading/trailing gaps take the nearest value."""
     y = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     y[~np.isfinite(y)] = np.nan
-    missing = int(np.isnan(y).sum())
-    if missing and missing < len(y):
+    missing = [int(i) for i in np.flatnonzero(np.isnan(y))]
+    if missing and len(missing) < len(y):
         known = np.flatnonzero(~np.isnan(y))
         y = np.interp(np.arange(len(y)), known, y[known])
     return y, missing
 
 
-def tame_outliers(y: FloatArray, period: int, threshold: float = 6.0) -> tuple[FloatArray, list[int]]:
+def tame_outliers(
+    y: FloatArray, period: int, threshold: float = 6.0
+) -> tuple[FloatArray, list[int]]:
     """Replace points far from the seasonal-robust fit by that fit.
 
     The fit is a centred rolling median of the values with their seasonal median
@@ -114,6 +132,12 @@ def tame_outliers(y: FloatArray, period: int, threshold: float = 6.0) -> tuple[F
     n = len(y)
     if n < 2 * period + 1 or period < 2:
         return y, []
+    if np.all(y > 0):
+        # Revenue seasonality grows with the level: judge outliers on the log scale.
+        logged, flagged = tame_outliers(np.log(y), period, threshold)
+        cleaned = y.copy()
+        cleaned[flagged] = np.exp(logged[flagged])
+        return cleaned, flagged
     season = np.array([np.median(y[i::period]) for i in range(period)])
     season -= season.mean()
     adjusted = y - np.resize(season, n)
@@ -125,13 +149,13 @@ def tame_outliers(y: FloatArray, period: int, threshold: float = 6.0) -> tuple[F
     mad = float(np.median(np.abs(resid - np.median(resid))))
     if mad <= 0:
         return y, []
-    flagged = np.flatnonzero(np.abs(resid) > threshold * 1.4826 * mad)
+    flagged = [int(i) for i in np.flatnonzero(np.abs(resid) > threshold * 1.4826 * mad)]
     if len(flagged) == 0 or len(flagged) > max(1, n // 20):
         # Many "outliers" means a heavy-tailed or shifting series, not data errors.
         return y, []
     cleaned = y.copy()
     cleaned[flagged] = (smooth + np.resize(season, n))[flagged]
-    return cleaned, [int(i) for i in flagged]
+    return cleaned, flagged
 
 
 def detect_level_shift(y: FloatArray, period: int) -> int | None:
@@ -159,18 +183,25 @@ def detect_level_shift(y: FloatArray, period: int) -> int | None:
     return None
 
 
-def clean_series(values: Sequence[float | None], period: int) -> CleanSeries:
+def clean_series(
+    values: Sequence[float | None], period: int, start: Period | None = None
+) -> CleanSeries:
     """Fill gaps and tame gross outliers; record each intervention as a warning."""
     y, missing = fill_gaps(values)
     warnings: list[str] = []
+
+    def label(i: int) -> str:
+        return str(start + i) if start is not None else f"position {i}"
+
     if missing:
-        warnings.append(f"{missing} missing value(s) were interpolated")
+        shown = ", ".join(label(i) for i in missing[:6]) + (" ..." if len(missing) > 6 else "")
+        warnings.append(f"{len(missing)} missing period(s) interpolated: {shown}")
     if np.isnan(y).any():
         y = np.zeros(len(y))
     y, outliers = tame_outliers(y, period)
     if outliers:
         warnings.append(
-            f"{len(outliers)} outlier(s) at position(s) {', '.join(map(str, outliers))} "
-            "were replaced by the seasonal fit for modelling"
+            f"{len(outliers)} outlier(s) at {', '.join(label(i) for i in outliers)} "
+            "replaced by the seasonal fit for modelling"
         )
     return CleanSeries(y, period, missing, outliers, warnings)

@@ -1,0 +1,208 @@
+"""``forecast()``: clean the series, backtest the candidates, combine, add intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dirco.forecasting.intervals import prediction_bands
+from dirco.forecasting.models import (
+    OriginForecasts,
+    exponential_smoothing,
+    seasonal_naive,
+    theta,
+)
+from dirco.forecasting.seasonality import seasonal_strength
+from dirco.forecasting.selection import (
+    Scored,
+    backtest_mase,
+    backtest_origins,
+    combine,
+    ensemble_weights,
+    mase_scale,
+)
+from dirco.forecasting.series import (
+    PERIODS_PER_YEAR,
+    FloatArray,
+    Freq,
+    Period,
+    clean_series,
+    detect_level_shift,
+    period_range,
+)
+
+MAX_HORIZON = 120
+MIN_POINTS = 3
+# Older history costs time and rarely helps a monthly revenue forecast.
+MAX_YEARS = 20
+# Below this STL seasonal strength, seasonal models fit noise (a pure trend gives ~0).
+SEASONAL_STRENGTH_MIN = 0.3
+BACKTEST_YEARS = 2
+
+
+@dataclass
+class ForecastResult:
+    """Point forecasts and nested prediction intervals for ``periods``.
+
+    ``lower[80]``/``upper[80]`` etc. hold one list per requested level;
+    ``method`` names the models combined; ``weights`` their share; ``backtest_mase``
+    each candidate's rolling-origin MASE (``"ensemble"`` for the combination; below 1
+    beats last year's value); ``warnings`` says what was assumed or could not be done.
+    """
+
+    periods: list[Period]
+    point: list[float]
+    lower: dict[int, list[float]]
+    upper: dict[int, list[float]]
+    method: str
+    weights: dict[str, float]
+    backtest_mase: dict[str, float]
+    seasonal: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def lower80(self) -> list[float]:
+        return self.lower[80]
+
+    @property
+    def upper80(self) -> list[float]:
+        return self.upper[80]
+
+    @property
+    def lower95(self) -> list[float]:
+        return self.lower[95]
+
+    @property
+    def upper95(self) -> list[float]:
+        return self.upper[95]
+
+
+def candidate_models(
+    y: FloatArray, period: int, horizon: int, seasonal: bool
+) -> list[OriginForecasts]:
+    """The models worth backtesting for this series."""
+    positive = bool(np.all(y > 0))
+    models = [
+        seasonal_naive(y, 1, horizon),
+        theta(y, period, horizon, seasonal=False),
+    ]
+    if len(y) >= 5:
+        models.append(exponential_smoothing(y, period, horizon, trend=True, seasonal=None))
+    if seasonal:
+        models.append(seasonal_naive(y, period, horizon))
+        models.append(theta(y, period, horizon, seasonal=True))
+        if positive:
+            models.append(exponential_smoothing(y, period, horizon, seasonal="mul"))
+            models.append(
+                exponential_smoothing(y, period, horizon, seasonal="add", transform="log")
+            )
+            models.append(exponential_smoothing(y, period, horizon, trend=False, seasonal="mul"))
+            models.append(
+                exponential_smoothing(
+                    y, period, horizon, trend=False, seasonal="add", transform="log"
+                )
+            )
+        else:
+            models.append(exponential_smoothing(y, period, horizon, seasonal="add"))
+    return models
+
+
+def forecast(
+    values: Sequence[float | None],
+    start: Period | dt.date | str,
+    freq: Freq = "M",
+    horizon: int = 12,
+    level: Sequence[int] = (80, 95),
+) -> ForecastResult:
+    """Forecast ``horizon`` periods after a monthly (``"M"``) or quarterly (``"Q"``) series.
+
+    ``values`` are consecutive periods from ``start``; None/NaN mark missing periods.
+    Forecasts and bounds are never negative and never NaN.
+    """
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise ValueError(f"horizon must be between 1 and {MAX_HORIZON}, got {horizon}")
+    levels = sorted({int(lv) for lv in (*level, 80, 95)})
+    if any(not 0 < lv < 100 for lv in levels):
+        raise ValueError("interval levels must be percentages between 0 and 100")
+    first = Period.coerce(start, freq)
+    period = PERIODS_PER_YEAR[freq]
+    known = sum(1 for v in values if v is not None and np.isfinite(v))
+    if known < MIN_POINTS:
+        raise ValueError(f"need at least {MIN_POINTS} known values to forecast, got {known}")
+
+    clean = clean_series(values, period, first)
+    notes = list(clean.warnings)
+    y = clean.values
+    if np.any(y < 0):
+        notes.append("negative values found: forecasts are still floored at zero")
+    if len(y) > MAX_YEARS * period:
+        y = y[-MAX_YEARS * period :]
+        notes.append(f"only the last {MAX_YEARS} years were used")
+    if np.mean(y == 0) > 0.3:
+        notes.append("intermittent series (over 30% zero periods): expect wide intervals")
+    shift = detect_level_shift(y, period)
+    if shift is not None:
+        notes.append(
+            f"level shift detected around {first + (len(values) - len(y) + shift)}: "
+            "models adapt, but intervals may be too narrow"
+        )
+
+    n = len(y)
+    seasonal = False
+    if n < 2 * period:
+        notes.append(
+            f"history of {n} periods is shorter than two seasons ({2 * period}): "
+            "seasonality is not modelled"
+        )
+    else:
+        strength = seasonal_strength(y, period)
+        seasonal = strength >= SEASONAL_STRENGTH_MIN
+        if not seasonal:
+            notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
+
+    eval_horizon = min(horizon, period)
+    table_horizon = max(horizon, eval_horizon)
+    models = candidate_models(y, period, table_horizon, seasonal)
+    scale = mase_scale(y, period)
+    first_origin = max(m.first_origin for m in models)
+    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    weights = ensemble_weights(scores)
+    if not weights:
+        notes.append("too little history to backtest: naive forecast (last value)")
+        weights = {models[0].name: 1.0}
+    table = combine(models, weights)
+    table = np.where(np.isfinite(table), table, y[-1])
+    point = np.maximum(table[-1, :horizon], 0.0)
+    bands = prediction_bands(y, table[:, :horizon], point, levels)
+
+    lower: dict[int, list[float]] = {}
+    upper: dict[int, list[float]] = {}
+    inner_lo, inner_hi = point, point
+    for lv in levels:  # ascending, so each band contains the narrower one
+        lo = np.minimum(np.nan_to_num(bands.lower[lv], nan=0.0), inner_lo)
+        hi = np.maximum(np.nan_to_num(bands.upper[lv], nan=inner_hi.max()), inner_hi)
+        lo = np.maximum(lo, 0.0)
+        lower[lv], upper[lv] = [float(v) for v in lo], [float(v) for v in hi]
+        inner_lo, inner_hi = lo, hi
+
+    mase = {s.model.name: round(s.mase, 4) for s in scores if np.isfinite(s.mase)}
+    ensemble = OriginForecasts("ensemble", seasonal, table, first_origin)
+    ens_mase = backtest_mase(ensemble, y, origins, eval_horizon, scale)
+    if np.isfinite(ens_mase):
+        mase["ensemble"] = round(ens_mase, 4)
+    method = " + ".join(f"{name} ({w:.0%})" for name, w in weights.items())
+    return ForecastResult(
+        periods=period_range(first + len(values), horizon),
+        point=[float(v) for v in point],
+        lower=lower,
+        upper=upper,
+        method=method,
+        weights=weights,
+        backtest_mase=mase,
+        seasonal=seasonal,
+        warnings=notes,
+    )

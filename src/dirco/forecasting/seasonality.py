@@ -1,0 +1,172 @@
+"""Seasonal profile of a series: indices with uncertainty, strength, peak, stability."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings as pywarnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from statsmodels.tsa.seasonal import STL
+
+from dirco.forecasting.series import (
+    PERIODS_PER_YEAR,
+    FloatArray,
+    Freq,
+    Period,
+    clean_series,
+)
+
+MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BOOTSTRAP_SAMPLES = 500
+
+
+@dataclass
+class SeasonalProfile:
+    """Seasonal indices by calendar position (month 1-12 or quarter 1-4).
+
+    ``index`` is multiplicative (mean 1.0, 1.25 = 25 % above trend) for strictly
+    positive series, otherwise additive (mean 0.0, in the series' unit): see ``kind``.
+    ``lower``/``upper`` bound a 95 % bootstrap interval over years; ``std`` is the
+    spread between years. ``strength`` is Hyndman's F_s from an STL decomposition (0 no
+    seasonality, 1 pure seasonality). ``stability`` is the mean correlation between
+    each complete year's shape and the overall profile (None with fewer than 2 years).
+    """
+
+    freq: Freq
+    labels: list[str]
+    index: list[float]
+    std: list[float]
+    lower: list[float]
+    upper: list[float]
+    strength: float
+    peak: int
+    trough: int
+    stability: float | None
+    years: int
+    kind: Literal["multiplicative", "additive"]
+    warnings: list[str] = field(default_factory=list)
+
+
+def seasonal_strength(y: FloatArray, period: int) -> float:
+    """Hyndman's F_s = max(0, 1 - Var(R) / Var(S + R)) from a robust STL (log if positive)."""
+    if period < 2 or len(y) < 2 * period + 1:
+        return 0.0
+    z = np.log(y) if np.all(y > 0) else y
+    if float(np.var(z)) <= 1e-12 * max(1.0, float(np.mean(np.abs(z))) ** 2):
+        return 0.0
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore")
+        fit = STL(z, period=period, robust=True).fit()
+    resid = np.asarray(fit.resid, dtype=np.float64)
+    seasonal_plus = np.asarray(fit.seasonal, dtype=np.float64) + resid
+    denom = float(np.var(seasonal_plus))
+    if denom <= 1e-12 * float(np.var(z)):
+        return 0.0
+    return float(max(0.0, 1.0 - float(np.var(resid)) / denom))
+
+
+def centred_trend(y: FloatArray, period: int) -> tuple[FloatArray, int]:
+    """The centred moving average over one season (2 x m for even m), and its offset."""
+    weights = np.ones(period + 1) if period % 2 == 0 else np.ones(period)
+    if period % 2 == 0:
+        weights[0] = weights[-1] = 0.5
+    weights /= weights.sum()
+    return np.convolve(y, weights, mode="valid"), (len(weights) - 1) // 2
+
+
+def seasonal_indices(y: FloatArray, period: int, multiplicative: bool) -> FloatArray:
+    """Classical-decomposition seasonal indices (ratio or difference to the trend)."""
+    if period < 2 or len(y) < 2 * period:
+        return np.ones(period) if multiplicative else np.zeros(period)
+    trend, offset = centred_trend(y, period)
+    times = np.arange(len(trend)) + offset
+    detrended = y[times] / trend if multiplicative else y[times] - trend
+    idx = np.array([np.mean(detrended[times % period == i]) for i in range(period)])
+    result: FloatArray = idx / idx.mean() if multiplicative else idx - idx.mean()
+    return result
+
+
+def _year_matrix(y: FloatArray, period: int, first_slot: int, multiplicative: bool) -> FloatArray:
+    """Ratios (or differences) to the centred moving average, one row per season-year."""
+    trend, offset = centred_trend(y, period)
+    times = np.arange(len(trend)) + offset
+    ratio = y[times] / trend if multiplicative else y[times] - trend
+    slots = (first_slot + times) % period
+    rows = (first_slot + times) // period
+    matrix = np.full((int(rows.max()) + 1, period), np.nan)
+    matrix[rows, slots] = ratio
+    kept: FloatArray = matrix[~np.all(np.isnan(matrix), axis=1)]
+    return kept
+
+
+def _normalise(rows: FloatArray, multiplicative: bool) -> FloatArray:
+    centre = np.nanmean(rows, axis=-1, keepdims=True)
+    result: FloatArray = rows / centre if multiplicative else rows - centre
+    return result
+
+
+def seasonal_profile(
+    values: Sequence[float | None], start: Period | dt.date | str, freq: Freq = "M"
+) -> SeasonalProfile:
+    """Seasonal profile of a monthly or quarterly series starting at ``start``."""
+    first = Period.coerce(start, freq)
+    period = PERIODS_PER_YEAR[freq]
+    clean = clean_series(values, period, first)
+    y = clean.values
+    labels = list(MONTH_LABELS) if freq == "M" else [f"Q{i}" for i in range(1, 5)]
+    multiplicative = clean.positive
+    kind: Literal["multiplicative", "additive"] = "multiplicative" if multiplicative else "additive"
+    neutral = 1.0 if multiplicative else 0.0
+    notes = list(clean.warnings)
+    if len(y) < 2 * period + 1:
+        notes.append(f"history of {len(y)} periods is shorter than two years: no seasonal profile")
+        flat = [neutral] * period
+        return SeasonalProfile(
+            freq, labels, flat, [0.0] * period, flat, flat, 0.0, 1, 1, None, 0, kind, notes
+        )
+
+    matrix = _year_matrix(y, period, first.sub - 1, multiplicative)
+    index = _normalise(np.nanmean(matrix, axis=0)[None, :], multiplicative)[0]
+    counts = np.sum(~np.isnan(matrix), axis=0)
+    spread = np.where(counts > 1, np.nanstd(matrix, axis=0, ddof=min(1, len(matrix) - 1)), 0.0)
+
+    # Bootstrap over whole years keeps each year's shape intact.
+    rng = np.random.default_rng(20261127)
+    picks = rng.integers(0, len(matrix), size=(BOOTSTRAP_SAMPLES, len(matrix)))
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore", RuntimeWarning)
+        boot = _normalise(np.nanmean(matrix[picks], axis=1), multiplicative)
+    boot = np.where(np.isnan(boot), index[None, :], boot)
+    lower, upper = np.percentile(boot, [2.5, 97.5], axis=0)
+
+    complete = matrix[~np.any(np.isnan(matrix), axis=1)]
+    stability: float | None = None
+    if len(complete) >= 2:
+        shapes = _normalise(complete, multiplicative)
+        corrs = [
+            float(np.corrcoef(shape, index)[0, 1])
+            for shape in shapes
+            if np.std(shape) > 0 and np.std(index) > 0
+        ]
+        stability = float(np.mean(corrs)) if corrs else None
+    else:
+        notes.append("fewer than two complete years: shape stability not measured")
+
+    return SeasonalProfile(
+        freq=freq,
+        labels=labels,
+        index=[float(v) for v in index],
+        std=[float(v) for v in spread],
+        lower=[float(v) for v in lower],
+        upper=[float(v) for v in upper],
+        strength=seasonal_strength(y, period),
+        peak=int(np.argmax(index)) + 1,
+        trough=int(np.argmin(index)) + 1,
+        stability=stability,
+        years=len(complete),
+        kind=kind,
+        warnings=notes,
+    )

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dirco.forecasting import forecast
+from dirco.forecasting.models import OriginForecasts, seasonal_naive
+from dirco.forecasting.selection import (
+    Scored,
+    backtest_mase,
+    backtest_origins,
+    combine,
+    ensemble_weights,
+    mase_scale,
+)
+
+SEASONAL_MODELS = (
+    "seasonal_naive",
+    "theta_seasonal",
+    "hw_damped_mul",
+    "hw_damped_add",
+    "hw_level_mul",
+    "ets_log_damped_add",
+    "ets_log_level_add",
+)
+
+
+def _model(name: str, value: float, n: int = 10, h: int = 3) -> OriginForecasts:
+    return OriginForecasts(name, False, np.full((n, h), value), 0)
+
+
+def test_mase_scale_is_the_seasonal_naive_mae() -> None:
+    y = np.r_[np.arange(12.0), np.arange(12.0) + 2]
+    assert mase_scale(y, 12) == 2.0
+    assert mase_scale(np.array([1.0, 3.0, 6.0]), 12) == 2.5  # too short: naive
+
+
+def test_backtest_origins_are_the_last_ones() -> None:
+    assert backtest_origins(50, 5, 12, 24) == range(14, 49)
+    assert backtest_origins(20, 15, 12, 24) == range(15, 19)
+
+
+def test_backtest_mase_of_a_perfect_model_is_zero() -> None:
+    y = np.tile(np.arange(1.0, 13.0), 4)
+    model = seasonal_naive(y, 12, 12)
+    origins = backtest_origins(len(y), model.first_origin, 12, 24)
+    assert backtest_mase(model, y, origins, 12, 1.0) == 0.0
+
+
+def test_ensemble_weights_favour_the_better_model_and_drop_the_worst() -> None:
+    scores = [
+        Scored(_model(n, 0), m)
+        for n, m in [("a", 0.5), ("b", 1.0), ("c", 2.0), ("d", 3.0), ("e", 9.0)]
+    ]
+    weights = ensemble_weights(scores, top_k=4)
+    assert set(weights) == {"a", "b", "c", "d"}
+    assert weights["a"] > weights["b"] > weights["c"]
+    assert sum(weights.values()) == np.float64(1.0) or abs(sum(weights.values()) - 1) < 1e-12
+
+
+def test_ensemble_weights_ignore_models_without_backtest() -> None:
+    assert ensemble_weights([Scored(_model("a", 0), float("inf"))]) == {}
+
+
+def test_combine_is_the_weighted_mean() -> None:
+    table = combine([_model("a", 10), _model("b", 20)], {"a": 0.25, "b": 0.75})
+    assert np.allclose(table, 17.5)
+
+
+def test_seasonal_series_selects_seasonal_models(seasonal: np.ndarray) -> None:
+    result = forecast(list(seasonal), "2019-01", "M", 12)
+    assert result.seasonal
+    seasonal_weight = sum(w for n, w in result.weights.items() if n in SEASONAL_MODELS)
+    assert seasonal_weight == pytest.approx(1.0)
+    assert result.backtest_mase["ensemble"] < result.backtest_mase["seasonal_naive"]
+
+
+def test_pure_trend_selects_no_seasonal_model(trend: np.ndarray) -> None:
+    result = forecast(list(trend), "2019-01", "M", 12)
+    assert not result.seasonal
+    assert not set(result.weights) & set(SEASONAL_MODELS)
+    assert any("weak seasonality" in w for w in result.warnings)
+    assert np.all(np.diff(result.point) > 0)  # the trend carries on

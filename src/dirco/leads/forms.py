@@ -1,0 +1,139 @@
+"""Forms of the lead pages: the public contact form (with its spam traps) and staff forms."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from dirco.catalog.models import ProductLine
+from dirco.leads.models import Lead
+from dirco.leads.selectors import LeadFilters
+from dirco.partners.models import Territory
+
+FORM_SALT = "dirco.leads.contact"
+HONEYPOT_FIELD = "website"
+STARTED_FIELD = "started"
+FORM_MAX_AGE_SECONDS = 24 * 3600
+
+
+def contact_min_seconds() -> float:
+    return float(getattr(settings, "DIRCO_LEAD_FORM_MIN_SECONDS", 3))
+
+
+def contact_form_token() -> str:
+    """A signed timestamp put in the form, to tell how long the visitor took to fill it."""
+    return signing.dumps({"t": time.time()}, salt=FORM_SALT)
+
+
+class LeadContactForm(forms.Form):
+    """The public "contact sales" form.
+
+    Two spam traps are checked in ``clean``: the honeypot (``website``, hidden from people,
+    filled by naive bots: the submission is dropped silently) and the signed start time
+    (``started``: a form sent within seconds of being shown is refused).
+    """
+
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Work email"))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        validators=[
+            RegexValidator(
+                r"^[0-9+().\- ]{6,40}$",
+                _("Enter a phone number with digits, spaces and + ( ) - only."),
+            )
+        ],
+    )
+    country = forms.CharField(
+        label=_("Country code"),
+        max_length=2,
+        min_length=2,
+        help_text=_("Two letters, e.g. FR, DE, GB."),
+        validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code."))],
+    )
+    postcode = forms.CharField(label=_("Postcode"), max_length=16, required=False)
+    territory = forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=Territory.objects.all(),
+        required=False,
+        help_text=_("Optional: we find it from your country and postcode when we can."),
+    )
+    product_line = forms.ModelChoiceField(
+        label=_("Interested in"), queryset=ProductLine.objects.all(), required=False
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to be contacted about my request by the company or one of its partners.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_spam = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.data.get(HONEYPOT_FIELD):
+            self.is_spam = True
+            return cleaned
+        token = str(self.data.get(STARTED_FIELD, ""))
+        try:
+            started = float(signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE_SECONDS)["t"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This form has expired. Check your details and send it again."),
+                code="expired",
+            ) from None
+        if time.time() - started < contact_min_seconds():
+            raise forms.ValidationError(
+                _("The form was sent too quickly. Check your details and send it again."),
+                code="too_fast",
+            )
+        if cleaned.get("country"):
+            cleaned["country"] = str(cleaned["country"]).upper()
+        return cleaned
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Lead.Status.choices]
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("Any source")), *Lead.Source.choices]
+    )
+
+    def lead_filters(self) -> LeadFilters:
+        if not self.is_bound or not self.is_valid():
+            return LeadFilters()
+        data = self.cleaned_data
+        return LeadFilters(q=data["q"], status=data["status"], source=data["source"])
+
+
+class LeadDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you decline?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LeadLostForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why was it lost?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,123 @@
+"""Who may see and act on leads: the one chokepoint every page, endpoint and task uses.
+
+- director, marketing: every lead;
+- manager: leads ever routed to a rep of their teams or to a partner managed by their team;
+- rep: leads ever routed to them or to a partner they manage;
+- partner users: only leads currently offered to or taken by their own partner (and its child
+  partners for a partner admin), and of a lead's history only the events about their partner.
+
+Hidden and missing leads both answer 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from dirco.accounts.models import User
+from dirco.leads.models import Lead, LeadAssignment, LeadEvent
+from dirco.partners.permissions import partner_ids_of_partner_user
+
+ALL_SEEING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING})
+ROUTING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING, User.Role.MANAGER})
+
+
+def _staff_assignments_filter(user: User) -> Q | None:
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager
+
+        members = team_member_ids_for_manager(user)
+        return Q(rep_id__in=members) | Q(partner__channel_manager_id__in=members)
+    if user.role == User.Role.REP:
+        return Q(rep=user) | Q(partner__channel_manager=user)
+    return None
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    qs = Lead.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_partner_user:
+        ids = partner_ids_of_partner_user(user)
+        return qs.filter(partner_id__in=ids).exclude(status__in=(Lead.Status.NEW,))
+    if user.role in ALL_SEEING_ROLES:
+        return qs
+    condition = _staff_assignments_filter(user)
+    if condition is None:
+        return qs.none()
+    return qs.filter(pk__in=LeadAssignment.objects.filter(condition).values("lead_id"))
+
+
+def get_lead_for_user(*, user: User, lead_id: int | str) -> Lead:
+    """The lead, or 404 both when it does not exist and when the user may not see it."""
+    try:
+        return (
+            leads_visible_to(user)
+            .select_related("territory", "product_line", "partner", "rep", "account", "deal")
+            .get(pk=lead_id)
+        )
+    except (Lead.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such lead.") from None
+
+
+def lead_events_visible_to(*, user: User, lead: Lead) -> QuerySet[LeadEvent]:
+    """The lead's timeline as this user may read it: a partner sees only its own events."""
+    qs = LeadEvent.objects.filter(lead=lead)
+    if not leads_visible_to(user).filter(pk=lead.pk).exists():
+        return qs.none()
+    if user.is_partner_user:
+        return qs.filter(partner_id__in=partner_ids_of_partner_user(user))
+    return qs
+
+
+def lead_assignments_visible_to(*, user: User, lead: Lead) -> QuerySet[LeadAssignment]:
+    qs = LeadAssignment.objects.filter(lead=lead)
+    if not leads_visible_to(user).filter(pk=lead.pk).exists():
+        return qs.none()
+    if user.is_partner_user:
+        return qs.filter(partner_id__in=partner_ids_of_partner_user(user))
+    return qs
+
+
+def lead_can_create(*, user: User) -> bool:
+    """Marketing and the director bring leads in (imports, campaigns, events)."""
+    return user.is_authenticated and user.is_active and user.role in ALL_SEEING_ROLES
+
+
+def lead_can_route(*, user: User, lead: Lead) -> bool:
+    """The director, marketing and managers (on leads they see) route or re-route by hand."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in ROUTING_ROLES
+        and leads_visible_to(user).filter(pk=lead.pk).exists()
+    )
+
+
+def lead_is_offered_to(*, user: User, lead: Lead) -> bool:
+    """The lead's current assignee: a user of the partner it went to, or the rep it went to."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_partner_user:
+        return lead.partner_id is not None and lead.partner_id == user.partner_id
+    return lead.rep_id is not None and lead.rep_id == user.pk
+
+
+def lead_can_respond(*, user: User, lead: Lead) -> bool:
+    """Accept or decline: only the current assignee, while the lead awaits an answer."""
+    return lead.status == Lead.Status.OFFERED and lead_is_offered_to(user=user, lead=lead)
+
+
+def lead_can_convert(*, user: User, lead: Lead) -> bool:
+    """Turn an accepted lead into an account and a deal: the assignee or its channel manager."""
+    if lead.status != Lead.Status.ACCEPTED:
+        return False
+    if lead_is_offered_to(user=user, lead=lead):
+        return True
+    if user.role == User.Role.DIRECTOR:
+        return True
+    return (
+        lead.partner is not None
+        and lead.partner.channel_manager_id is not None
+        and lead.partner.channel_manager_id == user.pk
+    )
