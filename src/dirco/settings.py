@@ -6,6 +6,7 @@ and ``ALLOWED_HOSTS``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -49,6 +50,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # Security: brute-force lockout, second factor (TOTP + backup codes), audit trail.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "simple_history",
     "dirco.core",
     "dirco.accounts",
     "dirco.partners",
@@ -75,9 +82,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dirco.accounts.middleware.SessionTrackingMiddleware",
+    "dirco.accounts.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout raised during login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dirco.urls"
@@ -131,11 +145,19 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out login before any password is checked. The API's
+# bearer tokens do not go through these backends (see dirco.api.auth).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Validators apply when a password is set through a form or the admin; the demo seed sets
+# its password directly (see docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -196,11 +218,70 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dirco <no-reply@dirco
 DIRCO_COMPANY_NAME = os.environ.get("DIRCO_COMPANY_NAME", "Demo Industries")
 DIRCO_COMPANY_CURRENCY = os.environ.get("DIRCO_COMPANY_CURRENCY", "EUR")
 
+# Lead routing: hours a partner or rep has to accept or decline an offered lead before it is
+# re-routed (``dirco leads_reroute_expired`` from cron); the policy where no RoutingRule
+# applies: partners_then_reps, partners_only or reps_only.
+DIRCO_LEAD_SLA_HOURS = int(os.environ.get("DIRCO_LEAD_SLA_HOURS", "48"))
+DIRCO_LEAD_ROUTING_POLICY = os.environ.get("DIRCO_LEAD_ROUTING_POLICY", "partners_then_reps")
+# First month (1-12) of the fiscal year; a fiscal year is named after the year it ends in.
+DIRCO_FISCAL_YEAR_START_MONTH = int(os.environ.get("DIRCO_FISCAL_YEAR_START_MONTH", "1"))
+
+# Brute force (django-axes): lock the pair (user name, address), never the user alone, so that
+# an attacker elsewhere cannot lock a real user out; 5 failures, then 15 minutes.
+AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the email address)
+AXES_USERNAME_CALLABLE = "dirco.accounts.security.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dirco.accounts.security.axes_lockout_response"
+AXES_VERBOSE = False
+# Behind a reverse proxy, set the number of proxies so that the client address is the real one.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Logout ends every session and revokes every API token of the user (not only this browser's).
+DIRCO_LOGOUT_EVERYWHERE = os.environ.get("DIRCO_LOGOUT_EVERYWHERE", "1") == "1"
+
+# Second factor (django-otp, TOTP + backup codes): optional for everyone; required for the
+# roles listed here (comma-separated role names, plus "staff" for admin-site users), e.g.
+# DIRCO_OTP_REQUIRED_ROLES=director,partner_admin,staff
+DIRCO_OTP_REQUIRED_ROLES = frozenset(
+    r.strip() for r in os.environ.get("DIRCO_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "dirco")
+
+# Audit trail (django-simple-history): read-only, the admin cannot revert to an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_EDIT = False
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Content Security Policy (django-csp 4): scripts only from our own static files (no inline
+# script, no eval); inline styles are allowed because htmx and the SVG charts set them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -209,9 +290,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    CSRF_TRUSTED_ORIGINS = [
-        o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-    ]
+    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 LOGGING = {
     "version": 1,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
     path("portal/", include("dirco.portal.urls")),
+    path("security/", include("dirco.accounts.otp_urls")),
     path("", include("dirco.web.urls")),
 ]

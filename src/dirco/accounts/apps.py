@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "dirco.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from dirco.accounts.signals import signals_connect
+
+        signals_connect()

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
 
@@ -82,6 +83,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
+    # Audit trail; never the password hash, and not each login's timestamp.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -146,3 +149,18 @@ class ApiToken(TimeStampedModel):
     @staticmethod
     def new_key() -> str:
         return "dirco_" + secrets.token_urlsafe(32)
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so that all of them can be ended at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:8]}…"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 
 class ApplicationError(Exception):
     """A business rule refused the request. ``fields`` maps a field name to its messages."""
@@ -10,3 +12,10 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+
+def validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError (e.g. from ``full_clean``) as ApplicationError ``fields``."""
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}

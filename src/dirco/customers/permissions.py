@@ -36,8 +36,17 @@ def get_account_for_user(*, user: User, account_id: int) -> Account:
 
 
 def account_can_edit(*, user: User, account: Account) -> bool:
-    if user.is_partner_user:
+    # Marketing reads every account but changes none, as for partners and deals.
+    if user.is_partner_user or user.role == User.Role.MARKETING:
         return False
     if user.role == User.Role.DIRECTOR:
         return True
     return accounts_visible_to(user).filter(pk=account.pk).exists()
+
+
+def account_can_create(*, user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP)
+    )

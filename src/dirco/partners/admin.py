@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from dirco.partners.models import Contact, Partner, Territory, Tier
 
@@ -22,7 +23,7 @@ class ContactInline(admin.TabularInline[Contact, Partner]):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin[Partner]):
+class PartnerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # read-only history view
     list_display = ["name", "tier", "status", "territory", "country", "channel_manager"]
     list_filter = ["status", "tier", "territory", "kind"]
     search_fields = ["name", "domain", "legal_identifier"]

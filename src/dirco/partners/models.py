@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
 
@@ -37,7 +38,9 @@ class Territory(TimeStampedModel):
 
 class Tier(TimeStampedModel):
     name = models.CharField(_("name"), max_length=60, unique=True)
-    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("1 is the top tier."))
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), unique=True, help_text=_("1 is the top tier.")
+    )
     min_won_revenue = models.DecimalField(
         _("minimum won revenue (12 months)"),
         max_digits=14,
@@ -45,11 +48,11 @@ class Tier(TimeStampedModel):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
-    min_registrations = models.PositiveIntegerField(_("minimum registrations (12 months)"), default=0)
-    min_certified_people = models.PositiveIntegerField(_("minimum certified people"), default=0)
-    protection_days = models.PositiveIntegerField(
-        _("registration protection (days)"), default=90
+    min_registrations = models.PositiveIntegerField(
+        _("minimum registrations (12 months)"), default=0
     )
+    min_certified_people = models.PositiveIntegerField(_("minimum certified people"), default=0)
+    protection_days = models.PositiveIntegerField(_("registration protection (days)"), default=90)
     lead_weight = models.PositiveSmallIntegerField(_("lead routing weight"), default=1)
 
     class Meta:
@@ -77,7 +80,10 @@ class Partner(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     legal_identifier = models.CharField(
-        _("legal identifier"), max_length=40, blank=True, help_text=_("SIREN, VAT or company number.")
+        _("legal identifier"),
+        max_length=40,
+        blank=True,
+        help_text=_("SIREN, VAT or company number."),
     )
     domain = models.CharField(_("web domain"), max_length=253, blank=True)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
@@ -108,6 +114,7 @@ class Partner(TimeStampedModel):
         related_name="children",
     )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("partner")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 
@@ -16,8 +17,17 @@ class StageChangeInline(admin.TabularInline[StageChange, Deal]):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin[Deal]):
-    list_display = ["name", "account", "partner", "owner", "stage", "amount", "currency", "expected_close_date"]
+class DealAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # read-only history view
+    list_display = [
+        "name",
+        "account",
+        "partner",
+        "owner",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close_date",
+    ]
     list_filter = ["stage", "source", "product_line", "currency"]
     search_fields = ["name", "account__name"]
     raw_id_fields = ["account", "partner", "owner", "team"]

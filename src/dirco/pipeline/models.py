@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
 from dirco.core.money import CURRENCY_CHOICES
@@ -74,7 +75,10 @@ class Deal(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(
-        "customers.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="deals"
+        "customers.Account",
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="deals",
     )
     partner = models.ForeignKey(
         "partners.Partner",
@@ -107,7 +111,9 @@ class Deal(TimeStampedModel):
     amount = models.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
+    )
     # The amount in the company currency at the rate of the (expected) close date, kept on
     # write so that every total is one SUM without a join to the rate table.
     amount_company = models.DecimalField(
@@ -131,6 +137,7 @@ class Deal(TimeStampedModel):
         _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
     )
     stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("deal")

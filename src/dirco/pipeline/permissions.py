@@ -51,8 +51,10 @@ def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
 
 
 def deal_can_edit(*, user: User, deal: Deal) -> bool:
-    """Marketing reads the pipeline but does not change it; everyone else edits what they see."""
-    if user.role == User.Role.MARKETING:
+    """Marketing reads the pipeline but does not change it; partner users bring and follow
+    deals through registration in the portal, they do not edit staff deals. Everyone else
+    edits what they see."""
+    if user.role == User.Role.MARKETING or user.is_partner_user:
         return False
     return deals_visible_to(user).filter(pk=deal.pk).exists()
 

@@ -1,0 +1,135 @@
+"""Who may do what to which object: the access matrix, machine-readable.
+
+``ACCESS_MATRIX[(object, action)][role]`` is one of:
+
+- ``"all"``: every record (for ``create``: may create, for any owner allowed by the form);
+- ``"team"``: records of the teams the user manages and of their members (and, for
+  partners, the partners those members manage);
+- ``"own"``: records the user owns or channel-manages (for ``create``: as their owner);
+- ``"partner"``: records of the user's partner (and of its child partners for a
+  partner admin);
+- ``"none"``: refused. A hidden record answers 404, a visible one the user may not
+  change answers 403 (API) or a refusal message (web).
+
+docs/security.md shows the same table; a test checks that the two agree. The route-walking
+test checks every URL and API operation against it. Adding an object or an action: see
+docs/security.md, "Adding an object to the matrix".
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Scope = Literal["all", "team", "own", "partner", "none"]
+
+ROLES: Final = ("director", "manager", "rep", "marketing", "partner_admin", "partner_user")
+SCOPES: Final = ("all", "team", "own", "partner", "none")
+ACTIONS: Final = ("list", "view", "create", "edit", "delete", "approve")
+OBJECTS: Final = (
+    "partner",
+    "contact",
+    "account",
+    "deal",
+    "activity",
+    "registration",
+    "lead",
+    "objective",
+    "forecast",
+    "notification",
+    "user",
+    "api_token",
+)
+
+
+def _row(spec: str) -> dict[str, Scope]:
+    """``"all team own all partner partner"``: one scope per role, in ``ROLES`` order."""
+    scopes = spec.split()
+    assert len(scopes) == len(ROLES) and all(s in SCOPES for s in scopes), spec
+    return dict(zip(ROLES, scopes, strict=True))  # type: ignore[arg-type]
+
+
+_VISIBLE = "all team own all partner partner"
+_STAFF_SELLERS_CREATE = "all all all none none none"
+_STAFF_SELLERS_EDIT = "all team own none none none"
+_NOBODY = "none none none none none none"
+_OWN = "own own own own own own"
+
+_SPEC: Final[dict[tuple[str, str], str]] = {
+    # Partners: the channel; status and tier are the director's fields (partners/services.py).
+    ("partner", "list"): _VISIBLE,
+    ("partner", "view"): _VISIBLE,
+    ("partner", "create"): _STAFF_SELLERS_CREATE,
+    ("partner", "edit"): _STAFF_SELLERS_EDIT,
+    ("partner", "delete"): _NOBODY,  # partners churn, they are not deleted
+    # Contacts: people at a partner or an account; who edits the parent edits the contact.
+    ("contact", "list"): _VISIBLE,
+    ("contact", "view"): _VISIBLE,
+    ("contact", "create"): _STAFF_SELLERS_EDIT,
+    ("contact", "edit"): _STAFF_SELLERS_EDIT,
+    ("contact", "delete"): _STAFF_SELLERS_EDIT,
+    # Customer accounts: a partner sees the accounts of its own deals only.
+    ("account", "list"): _VISIBLE,
+    ("account", "view"): _VISIBLE,
+    ("account", "create"): _STAFF_SELLERS_CREATE,
+    ("account", "edit"): _STAFF_SELLERS_EDIT,
+    ("account", "delete"): _NOBODY,
+    # Deals: partners bring deals through registration and do not change them directly.
+    ("deal", "list"): _VISIBLE,
+    ("deal", "view"): _VISIBLE,
+    ("deal", "create"): _STAFF_SELLERS_CREATE,
+    ("deal", "edit"): _STAFF_SELLERS_EDIT,
+    ("deal", "delete"): _STAFF_SELLERS_EDIT,
+    # Activities: everyone logs their own; the director and managers see their people's.
+    ("activity", "list"): "all team own own partner partner",
+    ("activity", "view"): "all team own own partner partner",
+    ("activity", "create"): _OWN,
+    ("activity", "edit"): "all team own own own own",
+    ("activity", "delete"): _NOBODY,
+    # Deal registrations: partners submit, the channel manager (or above) approves/rejects.
+    ("registration", "list"): _VISIBLE,
+    ("registration", "view"): _VISIBLE,
+    ("registration", "create"): "none none none none partner partner",
+    ("registration", "edit"): "none none none none partner partner",  # extension requests
+    ("registration", "delete"): _NOBODY,
+    ("registration", "approve"): "all team own none none none",
+    # Leads: routed to reps and partners; "approve" is accept/decline by the recipient.
+    ("lead", "list"): _VISIBLE,
+    ("lead", "view"): _VISIBLE,
+    ("lead", "create"): "all all all all none none",
+    ("lead", "edit"): "all team own all none none",
+    ("lead", "delete"): _NOBODY,
+    ("lead", "approve"): "none none own none partner partner",
+    # Objectives: set top-down, allocated by the director and managers.
+    ("objective", "list"): _VISIBLE,
+    ("objective", "view"): _VISIBLE,
+    ("objective", "create"): "all team none none none none",
+    ("objective", "edit"): "all team none none none none",
+    ("objective", "delete"): "all none none none none none",
+    # Revenue and forecast of a scope (revenue/scopes.py scope_may_see); read-only.
+    ("forecast", "list"): _VISIBLE,
+    ("forecast", "view"): _VISIBLE,
+    # In-app notifications: one's own only; "edit" is marking read.
+    ("notification", "list"): _OWN,
+    ("notification", "view"): _OWN,
+    ("notification", "edit"): _OWN,
+    # Users: a partner admin manages its partner's users; "delete" is deactivation.
+    ("user", "list"): "all team own own partner own",
+    ("user", "view"): "all team own own partner own",
+    ("user", "create"): "all none none none partner none",
+    ("user", "edit"): "all own own own partner own",
+    ("user", "delete"): "all none none none partner none",
+    # API tokens: nobody sees or revokes another user's tokens.
+    ("api_token", "list"): _OWN,
+    ("api_token", "view"): _OWN,
+    ("api_token", "create"): _OWN,
+    ("api_token", "delete"): _OWN,
+}
+
+ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {
+    key: _row(spec) for key, spec in _SPEC.items()
+}
+
+
+def access_scope(*, obj: str, action: str, role: str) -> Scope:
+    """The scope ``role`` has for ``action`` on ``obj``; KeyError for an unknown pair."""
+    return ACCESS_MATRIX[(obj, action)][role]
