@@ -19,6 +19,7 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
+from dirco.web.forms import DircoForm, people_assignable_by
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,21 +41,7 @@ STATUS_CHOICES = [
 ]
 
 
-def deal_owner_choices(user: User) -> QuerySet[User]:
-    """The people a user may filter on or hand a deal to: the scope they answer for."""
-    staff = User.objects.filter(is_active=True).exclude(role__in=User.PARTNER_ROLES)
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
-        return staff
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return staff.filter(id__in=team_member_ids_for_manager(user))
-    if user.role == User.Role.REP:
-        return staff.filter(pk=user.pk)
-    return User.objects.none()
-
-
-class DealFilterForm(forms.Form):
+class DealFilterForm(DircoForm):
     """The deal list's and the board's filters (GET). Invalid values are ignored, not fatal."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -87,7 +74,7 @@ class DealFilterForm(forms.Form):
         partner_field = self.fields["partner"]
         assert isinstance(owner_field, forms.ModelChoiceField)
         assert isinstance(partner_field, forms.ModelChoiceField)
-        owner_field.queryset = deal_owner_choices(user)
+        owner_field.queryset = people_assignable_by(user)
         partner_field.queryset = partners_visible_to(user).only("id", "name").order_by("name")
 
     def deal_filters(self, *, default_sort: str = "-close") -> DealFilters:
@@ -113,7 +100,7 @@ class DealFilterForm(forms.Form):
         )
 
 
-class DealForm(forms.Form):
+class DealForm(DircoForm):
     """Create or edit a deal. Amount, currency, stage and dates are checked by the service."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -167,7 +154,7 @@ class DealForm(forms.Form):
                 Q(id__in=partners_visible_to(user).values("id")) | Q(pk=keep["partner"])
             ).exclude(status=Partner.Status.CHURNED),
             "owner": User.objects.filter(
-                Q(id__in=deal_owner_choices(user).values("id")) | Q(pk=keep["owner"])
+                Q(id__in=people_assignable_by(user).values("id")) | Q(pk=keep["owner"])
             ),
         }
         for name, qs in querysets.items():
@@ -181,9 +168,7 @@ class DealForm(forms.Form):
             first_open = Stage.objects.filter(is_won=False, is_lost=False).order_by("order").first()
             if first_open is not None:
                 self.initial.setdefault("stage", first_open.pk)
-            self.initial.setdefault(
-                "expected_close_date", dt.date.today() + dt.timedelta(days=30)
-            )
+            self.initial.setdefault("expected_close_date", dt.date.today() + dt.timedelta(days=30))
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned values as deal_create/deal_update keywords, stage still as an id."""
@@ -212,7 +197,7 @@ def deal_form_initial(deal: Deal) -> dict[str, Any]:
     }
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(DircoForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     due_at = forms.DateTimeField(
@@ -225,10 +210,8 @@ class ActivityForm(forms.Form):
     )
 
 
-class DealMoveForm(forms.Form):
+class DealMoveForm(DircoForm):
     """The board's move: a stage id, and a reason when the target is Lost."""
 
     stage = forms.IntegerField()
-    lost_reason = forms.ChoiceField(
-        choices=[("", "—"), *Deal.LostReason.choices], required=False
-    )
+    lost_reason = forms.ChoiceField(choices=[("", "—"), *Deal.LostReason.choices], required=False)

@@ -64,7 +64,9 @@ def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Dea
     if f.close_to:
         qs = qs.filter(expected_close_date__lte=f.close_to)
     order = DEAL_SORTS.get(f.sort, DEAL_SORTS["-close"])
-    return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(*order)
+    return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(
+        *order
+    )
 
 
 @dataclass

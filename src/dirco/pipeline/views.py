@@ -33,7 +33,6 @@ from dirco.pipeline.selectors import (
     activity_list_for_user,
     deal_history,
     deal_list,
-    deal_refs_resolve,
     pipeline_board,
 )
 from dirco.pipeline.services import (
@@ -41,6 +40,7 @@ from dirco.pipeline.services import (
     activity_create,
     deal_create,
     deal_move_stage,
+    deal_refs_resolve,
     deal_update,
 )
 from dirco.web.forms import form_errors_from_application_error

@@ -1,0 +1,102 @@
+"""HTML views of customer accounts: the list, the account page and its edit form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dirco.core.errors import ApplicationError
+from dirco.customers.forms import AccountFilterForm, AccountForm
+from dirco.customers.permissions import (
+    account_can_edit,
+    accounts_visible_to,
+    get_account_for_user,
+)
+from dirco.customers.services import account_update
+from dirco.partners.permissions import contacts_visible_to
+from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
+from dirco.pipeline.selectors import DealFilters, deal_figures, deal_list
+from dirco.web.forms import form_errors_from_application_error
+from dirco.web.http import AuthedHttpRequest, staff_required
+
+ACCOUNTS_PER_PAGE = 25
+
+
+@staff_required
+def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
+    visible = accounts_visible_to(request.user)
+    industries = list(
+        visible.exclude(industry="")
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()
+    )
+    form = AccountFilterForm(request.GET or None, industries=industries)
+    data: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+    qs = visible.select_related("territory", "owner")
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    if data.get("territory"):
+        qs = qs.filter(territory=data["territory"])
+    if data.get("industry"):
+        qs = qs.filter(industry=data["industry"])
+    if data.get("size"):
+        qs = qs.filter(size=data["size"])
+    page = Paginator(qs.order_by("name", "id"), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "customers/account_list.html"
+    if request.htmx and request.htmx.target == "account-results":
+        template += "#account-results"
+    return render(request, template, {"form": form, "page_obj": page})
+
+
+@login_required
+def account_detail_view(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
+    account = get_account_for_user(user=request.user, account_id=account_id)
+    user = request.user
+    context = {
+        "account": account,
+        "figures": deal_figures(
+            deals=deals_visible_to(user).filter(account=account), today=timezone.localdate()
+        ),
+        "contacts": contacts_visible_to(user).filter(account=account).order_by("last_name"),
+        "deals": deal_list(user=user, filters=DealFilters(account_id=account.pk, sort="-created"))[
+            :20
+        ],
+        "activities": activities_visible_to(user)
+        .filter(Q(account=account) | Q(deal__account=account))
+        .select_related("owner", "deal")
+        .order_by("done_at", "-due_at", "-id")[:20],
+        "can_edit": not user.is_partner_user and account_can_edit(user=user, account=account),
+    }
+    return render(request, "customers/account_detail.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def account_edit_view(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
+    account = get_account_for_user(user=request.user, account_id=account_id)
+    if not account_can_edit(user=request.user, account=account):
+        raise PermissionDenied(_("You may not change this account."))
+    form = AccountForm(request.POST or None, user=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_update(account=account, updated_by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_errors_from_application_error(form, exc)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("account_detail", account_id=account.pk)
+    return render(request, "customers/account_form.html", {"form": form, "account": account})

@@ -1,0 +1,43 @@
+"""Template filters for money and dates, formatted in the active language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+from django.utils import formats, timezone
+
+from dirco.core.money import company_currency as _company_currency
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | int | float | None, currency: str = "") -> str:
+    """``12 500,00 EUR`` in French, ``12,500.00 EUR`` in English."""
+    if value is None or value == "":
+        return "—"
+    number = formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{number}\u00a0{currency or _company_currency()}"
+
+
+@register.filter
+def money_short(value: Decimal | int | float | None, currency: str = "") -> str:
+    """Whole units, for totals and cards where cents are noise."""
+    if value is None or value == "":
+        return "—"
+    number = formats.number_format(
+        round(Decimal(value)), decimal_pos=0, use_l10n=True, force_grouping=True
+    )
+    return f"{number}\u00a0{currency or _company_currency()}"
+
+
+@register.simple_tag
+def company_currency() -> str:
+    return _company_currency()
+
+
+@register.filter
+def is_overdue(value: dt.datetime | None) -> bool:
+    return value is not None and value < timezone.now()

@@ -1,0 +1,112 @@
+"""Browser test: a rep logs in, drags a deal to the next stage on the board, and it stays there.
+
+Runs Chromium from /usr/bin/chromium through Playwright; skipped when it is missing, except on
+CI (env CI set) where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dirco.conftest import PASSWORD, Company
+from dirco.pipeline.models import Deal, Stage, StageChange
+from dirco.pipeline.tests.factories import DealFactory
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+# body are still synchronous and safe here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
+def stages(transactional_db: None) -> None:
+    """The default stages: a transactional test flushes what the data migration created."""
+    migration = importlib.import_module("dirco.pipeline.migrations.0002_default_stages")
+    for name, order, probability, category, won, lost in migration.DEFAULT_STAGES:
+        Stage.objects.get_or_create(
+            name=name,
+            defaults={
+                "order": order,
+                "probability": probability,
+                "forecast_category": category,
+                "is_won": won,
+                "is_lost": lost,
+            },
+        )
+
+
+def test_rep_drags_a_deal_to_the_next_stage(
+    live_server: Any, stages: None, company: Company, browser_page: Any
+) -> None:
+    qualification = Stage.objects.get(name="Qualification")
+    proposal = Stage.objects.get(name="Proposal")
+    deal = DealFactory(name="Drag me", owner=company.rep, stage=qualification)
+    page = browser_page
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", company.rep.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/pipeline/")
+    card = page.locator(f"[data-deal-id='{deal.pk}']")
+    source_column = page.locator(f"section[data-drop-stage='{qualification.pk}']")
+    target_column = page.locator(f"section[data-drop-stage='{proposal.pk}']")
+    assert source_column.locator(f"[data-deal-id='{deal.pk}']").count() == 1
+
+    with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url) as answer:
+        card.drag_to(target_column.locator(".board__head"))
+    assert answer.value.status == 200
+    target_column.locator(f"[data-deal-id='{deal.pk}']").wait_for()
+
+    page.reload()
+    moved = page.locator(f"section[data-drop-stage='{proposal.pk}'] [data-deal-id='{deal.pk}']")
+    moved.wait_for()
+    assert (
+        page.locator(
+            f"section[data-drop-stage='{qualification.pk}'] [data-deal-id='{deal.pk}']"
+        ).count()
+        == 0
+    )
+
+    deal = Deal.objects.get(pk=deal.pk)
+    assert deal.stage_id == proposal.pk
+    change = StageChange.objects.get(deal=deal, to_stage=proposal)
+    assert change.changed_by_id == company.rep.pk
