@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class RegistrationsConfig(AppConfig):
     name = "dirco.registrations"
     label = "registrations"
-    verbose_name = _("Registrations")
+    verbose_name = _("Registrations and partner lifecycle")

@@ -1,0 +1,179 @@
+"""Forms of deal registration and the partner lifecycle.
+
+``RegistrationForm`` and ``ExtensionRequestForm`` are for the partner portal; their fields are
+exactly what a partner may set. The other forms are for the staff pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
+from dirco.core.money import CURRENCY_CHOICES, company_currency
+from dirco.customers.models import Account
+from dirco.partners.models import Partner, Territory, Tier
+from dirco.registrations.lifecycle import application_form_token
+from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
+from dirco.teams.selectors import users_assignable_by
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RegistrationForm(forms.Form):
+    customer_name = forms.CharField(label=_("Customer company name"), max_length=200)
+    customer_domain = forms.CharField(
+        label=_("Customer web domain"), max_length=253, required=False, help_text=_("e.g. acme.com")
+    )
+    customer_legal_identifier = forms.CharField(
+        label=_("Customer legal identifier"),
+        max_length=40,
+        required=False,
+        help_text=_("SIREN, VAT or company number."),
+    )
+    customer_country = forms.CharField(
+        label=_("Customer country"), max_length=2, help_text=_("Two letters, e.g. FR.")
+    )
+    amount = forms.DecimalField(label=_("Expected amount"), max_digits=14, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    product_line = forms.ModelChoiceField(
+        label=_("Product line"), queryset=ProductLine.objects.order_by("name")
+    )
+    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = company_currency()
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned input for ``registration_submit(user=, data=)``."""
+        return dict(self.cleaned_data)
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need more time?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RegistrationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Customer"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *DealRegistration.Status.choices],
+    )
+
+
+class RegistrationApproveForm(forms.Form):
+    account = forms.ModelChoiceField(
+        label=_("Link to an existing account"),
+        queryset=Account.objects.none(),
+        required=False,
+        empty_label=_("Create a new account"),
+    )
+    override_conflicts = forms.BooleanField(
+        label=_("Approve although another registration protects this customer"), required=False
+    )
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["account"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = accounts.order_by("name")
+
+
+class RegistrationRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the partner will read it)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Grant")), ("decline", _("Decline"))]
+    )
+    note = forms.CharField(
+        label=_("Note to the partner"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
+    """The public form. ``website`` is a honeypot: hidden from people, filled by bots."""
+
+    kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PartnerApplication
+        fields = [
+            "company_name",
+            "legal_identifier",
+            "domain",
+            "country",
+            "kind",
+            "contact_first_name",
+            "contact_last_name",
+            "contact_email",
+            "contact_phone",
+            "message",
+        ]
+        widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["started"].initial = application_form_token()
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ApplicationApproveForm(forms.Form):
+    territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.all())
+    channel_manager = forms.ModelChoiceField(
+        label=_("Channel manager"), queryset=User.objects.none(), required=False
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Tier"),
+        queryset=Tier.objects.order_by("rank"),
+        required=False,
+        empty_label=_("Entry tier"),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["channel_manager"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = users_assignable_by(user)
+
+
+class ApplicationRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicant)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OnboardingStepForm(forms.Form):
+    code = forms.ChoiceField(choices=OnboardingStep.Code.choices, widget=forms.HiddenInput)
+    done = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CertifiedPeopleForm(forms.Form):
+    certified_people = forms.IntegerField(
+        label=_("Certified people"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty when unknown."),
+    )
