@@ -76,3 +76,21 @@ def get_contact_for_user(*, user: User, contact_id: int) -> Contact:
         return contacts_visible_to(user).get(pk=contact_id)
     except (Contact.DoesNotExist, ValueError, TypeError):
         raise Http404("No such contact.") from None
+
+
+def partner_can_create(*, user: User) -> bool:
+    """Staff who work the channel recruit partners; partner users and marketing do not."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP)
+    )
+
+
+def contact_can_edit(*, user: User, contact: Contact) -> bool:
+    """Whoever may change the contact's partner or account may change the contact."""
+    if contact.partner is not None:
+        return partner_can_edit(user=user, partner=contact.partner)
+    from dirco.customers.permissions import account_can_edit
+
+    return contact.account is not None and account_can_edit(user=user, account=contact.account)

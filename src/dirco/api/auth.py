@@ -1,0 +1,61 @@
+"""Who is calling: a bearer API token, or the browser session (with its CSRF token).
+
+The bearer token is tried first so that a script never needs a CSRF token. A session request
+that changes data must send the CSRF token (``X-CSRFToken``) like any Django form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from dirco.accounts.models import User
+from dirco.accounts.services import api_token_authenticate
+from dirco.api.errors import CsrfFailed
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_authenticate(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in Django user. Anonymous answers 401 (not a CSRF 403) so clients learn to log in."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if (
+            self.csrf
+            and not getattr(request, "_ninja_csrf_exempt", False)
+            and check_csrf(request) is not None
+        ):
+            raise CsrfFailed()
+        assert isinstance(user, User)
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return self(request)
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth(csrf=True)
+API_AUTH = [token_auth, session_auth]
+
+
+def request_user(request: HttpRequest) -> User:
+    """The authenticated caller of an endpoint (set by one of the auth classes above)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):  # pragma: no cover - ninja refuses before the endpoint runs
+        raise RuntimeError("request_user() called on an endpoint without authentication.")
+    return user

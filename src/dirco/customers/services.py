@@ -1,0 +1,61 @@
+"""Writes on customer accounts. Callers pass model instances they were allowed to reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dirco.accounts.models import User
+from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.customers.models import Account
+
+ACCOUNT_WRITABLE_FIELDS = frozenset(
+    {"name", "domain", "legal_identifier", "industry", "size", "country", "territory", "owner"}
+)
+
+
+def _account_check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - ACCOUNT_WRITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            fields={name: [_("This field cannot be set.")] for name in sorted(unknown)},
+        )
+
+
+def _account_validate(account: Account) -> None:
+    account.country = (account.country or "").upper()
+    account.domain = (account.domain or "").strip().lower()
+    try:
+        account.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The account was not saved: correct the fields shown."),
+            fields=validation_error_fields(exc),
+        ) from exc
+
+
+@transaction.atomic
+def account_create(*, created_by: User, **fields: Any) -> Account:
+    """A new account; whoever creates it owns it unless an owner is given."""
+    _account_check_fields(fields)
+    account = Account(**fields)
+    if "owner" not in fields and created_by.role != User.Role.DIRECTOR:
+        account.owner = created_by
+    _account_validate(account)
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, updated_by: User, **fields: Any) -> Account:
+    _account_check_fields(fields)
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    for name, value in fields.items():
+        setattr(account, name, value)
+    _account_validate(account)
+    account.save()
+    return account

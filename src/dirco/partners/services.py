@@ -1,0 +1,145 @@
+"""Writes on partners and contacts. Callers pass model instances they were allowed to reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dirco.accounts.models import User
+from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.partners.models import Contact, Partner, Tier
+
+PARTNER_WRITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "legal_identifier",
+        "domain",
+        "country",
+        "kind",
+        "territory",
+        "tier",
+        "status",
+        "channel_manager",
+        "parent",
+        "joined_on",
+    }
+)
+# The partner's standing in the programme is the director's call.
+PARTNER_DIRECTOR_ONLY_FIELDS = frozenset({"status", "tier"})
+CONTACT_WRITABLE_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "phone", "job_title", "partner", "account"}
+)
+
+
+def _fields_check(
+    fields: dict[str, Any], *, allowed: frozenset[str], by: User, director_only: frozenset[str]
+) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            fields={name: [_("This field cannot be set.")] for name in sorted(unknown)},
+        )
+    if by.role != User.Role.DIRECTOR:
+        refused = sorted(set(fields) & director_only)
+        if refused:
+            raise ApplicationError(
+                _("Only the sales director can change these fields: %(fields)s.")
+                % {"fields": ", ".join(refused)},
+                fields={name: [_("Only the sales director can change this.")] for name in refused},
+            )
+
+
+def _full_clean(obj: Partner | Contact, message: str) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(message, fields=validation_error_fields(exc)) from exc
+
+
+@transaction.atomic
+def partner_create(*, created_by: User, **fields: Any) -> Partner:
+    """A new partner; a rep or manager who recruits it becomes its channel manager by default."""
+    _fields_check(
+        fields,
+        allowed=PARTNER_WRITABLE_FIELDS,
+        by=created_by,
+        director_only=PARTNER_DIRECTOR_ONLY_FIELDS,
+    )
+    partner = Partner(**fields)
+    if "channel_manager" not in fields and created_by.role != User.Role.DIRECTOR:
+        partner.channel_manager = created_by
+    if partner.tier_id is None:
+        # New partners enter at the entry tier (the highest rank number).
+        entry = Tier.objects.order_by("-rank").first()
+        if entry is None:
+            raise ApplicationError(
+                _("Create a partner tier in the admin before adding partners."),
+                fields={"tier": [_("No tier exists yet.")]},
+            )
+        partner.tier = entry
+    partner.country = (partner.country or "").upper()
+    _full_clean(partner, _("The partner was not saved: correct the fields shown."))
+    partner.save()
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, updated_by: User, **fields: Any) -> Partner:
+    _fields_check(
+        fields,
+        allowed=PARTNER_WRITABLE_FIELDS,
+        by=updated_by,
+        director_only=PARTNER_DIRECTOR_ONLY_FIELDS,
+    )
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    if "country" in fields:
+        partner.country = (partner.country or "").upper()
+    if partner.parent_id is not None and partner.parent_id == partner.pk:
+        raise ApplicationError(
+            _("The partner was not saved: correct the fields shown."),
+            fields={"parent": [_("A partner cannot be its own parent.")]},
+        )
+    _full_clean(partner, _("The partner was not saved: correct the fields shown."))
+    partner.save()
+    return partner
+
+
+@transaction.atomic
+def contact_create(*, created_by: User, **fields: Any) -> Contact:
+    _fields_check(fields, allowed=CONTACT_WRITABLE_FIELDS, by=created_by, director_only=frozenset())
+    contact = Contact(**fields)
+    _contact_validate(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, updated_by: User, **fields: Any) -> Contact:
+    _fields_check(fields, allowed=CONTACT_WRITABLE_FIELDS, by=updated_by, director_only=frozenset())
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _contact_validate(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
+
+
+def _contact_validate(contact: Contact) -> None:
+    if (contact.partner_id is None) == (contact.account_id is None):
+        message = _("Choose either a partner or an account for this contact, not both.")
+        raise ApplicationError(
+            _("The contact was not saved: correct the fields shown."),
+            fields={"partner": [message], "account": [message]},
+        )
+    _full_clean(contact, _("The contact was not saved: correct the fields shown."))

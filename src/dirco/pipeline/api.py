@@ -1,0 +1,391 @@
+"""API: deals, their stages and history, and activities.
+
+Reads go through pipeline.permissions / pipeline.selectors, writes through pipeline.services.
+Ids in the input are resolved among what the caller may reference: an account, partner or
+owner the caller may not see is answered like one that does not exist ("Unknown ...").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import DateTimeField, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel, ConfigDict
+
+from dirco.accounts.models import User
+from dirco.api.auth import request_user
+from dirco.api.errors import ErrorOut
+from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.schemas import DecimalString, InputSchema, Ref, UserRef, refs_resolve
+from dirco.catalog.models import ProductLine
+from dirco.core.money import company_currency
+from dirco.customers.permissions import accounts_visible_to
+from dirco.partners.permissions import contacts_visible_to, partners_visible_to
+from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
+from dirco.pipeline.permissions import (
+    activity_can_edit,
+    deal_can_create,
+    deal_can_edit,
+    deals_visible_to,
+    get_activity_for_user,
+    get_deal_for_user,
+)
+from dirco.pipeline.selectors import (
+    DEAL_SORTS,
+    DealFilters,
+    activity_list_for_user,
+    deal_history,
+    deal_list,
+)
+from dirco.pipeline.services import (
+    activity_complete,
+    activity_create,
+    deal_create,
+    deal_delete,
+    deal_move_stage,
+    deal_update,
+)
+from dirco.teams.selectors import users_assignable_by
+
+router = Router(tags=["pipeline"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+DealSort = Literal["close", "-close", "amount", "-amount", "name", "-name", "created", "-created"]
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    order: int
+    probability: int
+    forecast_category: str
+    is_won: bool
+    is_lost: bool
+
+
+class DealOut(BaseModel):
+    """A plain pydantic model (not a ninja Schema): the deal list validates it per row."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    account: Ref
+    partner: Ref | None
+    owner: UserRef
+    stage: Ref
+    product_line: Ref
+    team_id: int | None
+    amount: DecimalString = Field(description="Decimal as a string, in `currency`.")
+    currency: str
+    amount_company: DecimalString = Field(description="In the company currency.")
+    probability: int
+    forecast_category: str
+    expected_close_date: dt.date
+    close_date: dt.date | None
+    source: str
+    lost_reason: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DealListFilters(Schema):
+    q: str = Field("", description="Part of the deal or account name.")
+    stage_id: int | None = None
+    owner_id: int | None = None
+    partner_id: int | None = None
+    account_id: int | None = None
+    team_id: int | None = None
+    product_line_id: int | None = None
+    source: Deal.Source | None = None
+    status: Literal["", "open", "won", "lost"] = ""
+    close_from: dt.date | None = Field(None, description="Expected close date on or after.")
+    close_to: dt.date | None = Field(None, description="Expected close date on or before.")
+    sort: DealSort = "-close"
+
+
+class DealPatch(InputSchema):
+    """Every field is optional; ``owner_id`` must be a user in your line (a rep: themselves)."""
+
+    name: str | None = None
+    account_id: int | None = None
+    partner_id: int | None = None
+    owner_id: int | None = None
+    product_line_id: int | None = None
+    amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    currency: str | None = Field(None, max_length=3)
+    stage_id: int | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    forecast_category: ForecastCategory | None = None
+    expected_close_date: dt.date | None = None
+    close_date: dt.date | None = None
+    source: Deal.Source | None = None
+    lost_reason: Deal.LostReason | Literal[""] | None = None
+
+
+class DealIn(DealPatch):
+    name: str  # type: ignore[assignment]
+    account_id: int  # type: ignore[assignment]
+    product_line_id: int  # type: ignore[assignment]
+    amount: Decimal = Field(max_digits=14, decimal_places=2)  # type: ignore[assignment]
+    stage_id: int  # type: ignore[assignment]
+    expected_close_date: dt.date  # type: ignore[assignment]
+
+
+class StageMoveIn(InputSchema):
+    stage_id: int
+    lost_reason: Deal.LostReason | Literal[""] = ""
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage: Ref | None
+    to_stage: Ref
+    changed_at: dt.datetime
+    changed_by: UserRef | None
+
+
+DEAL_ROW_FIELDS = (
+    *(
+        name
+        for name in DealOut.model_fields
+        if name not in ("account", "partner", "owner", "stage", "product_line")
+    ),
+    "account_id",
+    "account__name",
+    "partner_id",
+    "partner__name",
+    "owner_id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+    "stage_id",
+    "stage__name",
+    "product_line_id",
+    "product_line__name",
+)
+
+
+def _ref(row: dict[str, Any], name: str) -> dict[str, Any] | None:
+    pk = row[f"{name}_id"]
+    return None if pk is None else {"id": pk, "name": row[f"{name}__name"]}
+
+
+def _deal_row_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``.values(*DEAL_ROW_FIELDS)`` row shaped like DealOut."""
+    owner_name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+    return {
+        **row,
+        "account": _ref(row, "account"),
+        "partner": _ref(row, "partner"),
+        "stage": _ref(row, "stage"),
+        "product_line": _ref(row, "product_line"),
+        # Same as User.__str__: the full name, or the email when there is none.
+        "owner": {"id": row["owner_id"], "name": owner_name or row["owner__email"]},
+    }
+
+
+def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    return refs_resolve(
+        data,
+        {
+            "account": accounts_visible_to(user),
+            "partner": partners_visible_to(user),
+            "owner": users_assignable_by(user),
+            "product_line": ProductLine.objects.all(),
+            "stage": Stage.objects.all(),
+        },
+    )
+
+
+def _deal_editable(request: HttpRequest, deal_id: int) -> tuple[User, Deal]:
+    """The deal if the caller may change it: 404 when hidden, 403 when only visible."""
+    user = request_user(request)
+    deal = get_deal_for_user(user=user, deal_id=deal_id)
+    if not deal_can_edit(user=user, deal=deal):
+        raise PermissionDenied(_("You may see this deal but not change it."))
+    return user, deal
+
+
+@router.get("/stages", response={200: Page[StageOut], **ERRORS}, summary="Pipeline stages")
+def stage_list(request: HttpRequest, page: Query[PageParams]) -> Any:
+    return paginate(request, Stage.objects.all(), order=("order", "id"), params=page)
+
+
+@router.get("/deals", response={200: Page[DealOut], **ERRORS}, summary="Deals")
+def deal_list_endpoint(
+    request: HttpRequest, filters: Query[DealListFilters], page: Query[PageParams]
+) -> Any:
+    criteria = filters.model_dump()
+    criteria["source"] = criteria["source"] or ""
+    qs = deal_list(user=request_user(request), filters=DealFilters(**criteria))
+    # Rows as dicts, not model instances: a page costs one query and no ORM objects.
+    result = paginate(
+        request, qs.values(*DEAL_ROW_FIELDS), order=DEAL_SORTS[filters.sort], params=page
+    )
+    result["items"] = [_deal_row_out(row) for row in result["items"]]
+    return result
+
+
+@router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")
+def deal_detail(request: HttpRequest, deal_id: int) -> Any:
+    return get_deal_for_user(user=request_user(request), deal_id=deal_id)
+
+
+@router.post("/deals", response={201: DealOut, **ERRORS}, summary="Create a deal")
+def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
+    user = request_user(request)
+    if not deal_can_create(user=user):
+        raise PermissionDenied(_("You may not create deals; partners register them instead."))
+    data = payload.model_dump(exclude_unset=True)
+    data.setdefault("owner_id", user.pk)
+    data.setdefault("currency", company_currency())
+    deal = deal_create(created_by=user, **_deal_refs(user, data))
+    return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
+
+
+@router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
+def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
+    user, deal = _deal_editable(request, deal_id)
+    fields = _deal_refs(user, payload.model_dump(exclude_unset=True))
+    deal_update(deal=deal, updated_by=user, **fields)
+    return get_deal_for_user(user=user, deal_id=deal.pk)
+
+
+@router.delete("/deals/{deal_id}", response={204: None, **ERRORS}, summary="Delete a deal")
+def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
+    _user, deal = _deal_editable(request, deal_id)
+    deal_delete(deal=deal)
+    return Status(204, None)
+
+
+@router.post(
+    "/deals/{deal_id}/stage", response={200: DealOut, **ERRORS}, summary="Move a deal to a stage"
+)
+def deal_move_stage_endpoint(request: HttpRequest, deal_id: int, payload: StageMoveIn) -> Any:
+    user, deal = _deal_editable(request, deal_id)
+    stage = refs_resolve({"stage_id": payload.stage_id}, {"stage": Stage.objects.all()})["stage"]
+    deal_move_stage(deal=deal, stage=stage, moved_by=user, lost_reason=payload.lost_reason)
+    return get_deal_for_user(user=user, deal_id=deal.pk)
+
+
+@router.get(
+    "/deals/{deal_id}/history",
+    response={200: Page[StageChangeOut], **ERRORS},
+    summary="A deal's stage changes, oldest first",
+)
+def deal_history_endpoint(request: HttpRequest, deal_id: int, page: Query[PageParams]) -> Any:
+    deal = get_deal_for_user(user=request_user(request), deal_id=deal_id)
+    return paginate(request, deal_history(deal=deal), order=("changed_at", "id"), params=page)
+
+
+# Activities: calls, meetings, emails and tasks.
+
+
+class ContactRef(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    notes: str
+    owner: UserRef
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    deal: Ref | None
+    partner: Ref | None
+    contact: ContactRef | None
+    account: Ref | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ActivityFilters(Schema):
+    include_done: bool = Field(False, description="Also list the activities already done.")
+
+
+class ActivityIn(InputSchema):
+    """Link the activity to at least one of a deal, a partner, a contact or an account."""
+
+    kind: Literal["call", "meeting", "email", "task"]
+    subject: str
+    notes: str = ""
+    due_at: dt.datetime | None = None
+    deal_id: int | None = None
+    partner_id: int | None = None
+    contact_id: int | None = None
+    account_id: int | None = None
+
+
+class ActivityCompleteIn(InputSchema):
+    done: bool = Field(True, description="false reopens the activity.")
+
+
+# Open activities without a due date come after those with one.
+NO_DUE_DATE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def _activities_by_due(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    return qs.select_related("owner").annotate(
+        due_sort=Coalesce("due_at", Value(NO_DUE_DATE), output_field=DateTimeField())
+    )
+
+
+@router.get("/activities", response={200: Page[ActivityOut], **ERRORS}, summary="My activities")
+def activity_list(
+    request: HttpRequest, filters: Query[ActivityFilters], page: Query[PageParams]
+) -> Any:
+    qs = activity_list_for_user(user=request_user(request), include_done=filters.include_done)
+    return paginate(request, _activities_by_due(qs), order=("due_sort", "id"), params=page)
+
+
+@router.get(
+    "/activities/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="An activity"
+)
+def activity_detail(request: HttpRequest, activity_id: int) -> Any:
+    return get_activity_for_user(user=request_user(request), activity_id=activity_id)
+
+
+@router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Log an activity")
+def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
+    user = request_user(request)
+    fields = refs_resolve(
+        payload.model_dump(exclude_unset=True),
+        {
+            "deal": deals_visible_to(user),
+            "partner": partners_visible_to(user),
+            "contact": contacts_visible_to(user),
+            "account": accounts_visible_to(user),
+        },
+    )
+    activity = activity_create(owner=user, **fields)
+    return Status(201, get_activity_for_user(user=user, activity_id=activity.pk))
+
+
+@router.post(
+    "/activities/{activity_id}/complete",
+    response={200: ActivityOut, **ERRORS},
+    summary="Mark an activity done (or not done)",
+)
+def activity_complete_endpoint(
+    request: HttpRequest, activity_id: int, payload: ActivityCompleteIn
+) -> Any:
+    user = request_user(request)
+    activity = get_activity_for_user(user=user, activity_id=activity_id)
+    if not activity_can_edit(user=user, activity=activity):
+        raise PermissionDenied(_("Only the owner or their manager can complete this activity."))
+    return activity_complete(activity=activity, done=payload.done)
