@@ -146,6 +146,10 @@ class Deal(TimeStampedModel):
         indexes = [
             models.Index(fields=["-expected_close_date", "-id"], name="deal_list_order"),
             models.Index(fields=["owner", "-expected_close_date"], name="deal_owner_ecd"),
+            # The other sort orders of the deal list, so that a page never sorts the table.
+            models.Index(fields=["-amount_company", "-id"], name="deal_amount_order"),
+            models.Index(fields=["name", "id"], name="deal_name_order"),
+            models.Index(fields=["-created_at", "-id"], name="deal_created_order"),
             models.Index(fields=["partner", "-expected_close_date"], name="deal_partner_ecd"),
             models.Index(fields=["team", "-expected_close_date"], name="deal_team_ecd"),
             models.Index(fields=["stage", "-expected_close_date"], name="deal_stage_ecd"),
