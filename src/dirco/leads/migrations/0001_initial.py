@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0001_initial"),
         ("customers", "0002_initial"),
-        ("partners", "0002_initial"),
+        ("partners", "0002_add_history"),
         ("pipeline", "0002_default_stages"),
         ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
