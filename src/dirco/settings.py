@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dirco.notifications",
     "dirco.registrations",
     "dirco.leads",
+    "dirco.documents",
     "dirco.portal",
     "dirco.api",
     "dirco.web",
@@ -174,6 +175,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+# Uploaded files (the partner documents library). Never served by a public URL: the portal
+# streams each file after an access check, so do not map MEDIA_URL in the web server.
+MEDIA_ROOT = Path(os.environ.get("DIRCO_MEDIA_ROOT", PROJECT_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,6 +18,8 @@ from dirco.objectives.api import router as objectives_router
 from dirco.partners.api import router as partners_router
 from dirco.pipeline.api import router as pipeline_router
 from dirco.registrations.api import router as registrations_router
+from dirco.leads.api import router as leads_router
+from dirco.revenue.api import router as revenue_router
 
 api = NinjaAPI(
     title="dirco API",
@@ -40,3 +42,5 @@ api.add_router("", customers_router)
 api.add_router("", pipeline_router)
 api.add_router("", registrations_router)
 api.add_router("", objectives_router)
+api.add_router("", leads_router)
+api.add_router("", revenue_router)

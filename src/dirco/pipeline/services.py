@@ -17,6 +17,15 @@ from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Partner
+from dirco.pipeline.hooks import (
+    activity_change_hooks,
+    activity_change_hooks_run,
+    activity_snapshot,
+    deal_change_hooks,
+    deal_change_hooks_run,
+    deal_delete_hooks_run,
+    deal_snapshot,
+)
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
 from dirco.teams.models import SalesTeam
@@ -146,6 +155,8 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()
+    if deal_change_hooks:
+        deal_change_hooks_run(None, deal_snapshot(deal))
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
     _deals_changed_on_commit(deal_scope_keys(deal))
     return deal
@@ -160,6 +171,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         )
     deal = Deal.objects.select_for_update().select_related("stage", "partner").get(pk=deal.pk)
     keys_before = deal_scope_keys(deal)
+    before = deal_snapshot(deal) if deal_change_hooks else None
     new_stage: Stage | None = fields.pop("stage", None)
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -175,6 +187,8 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()
+    if deal_change_hooks:
+        deal_change_hooks_run(before, deal_snapshot(deal))
     if new_stage is not None and new_stage.pk != previous_stage.pk:
         StageChange.objects.create(
             deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
@@ -197,6 +211,7 @@ def deal_move_stage(
 @transaction.atomic
 def deal_delete(*, deal: Deal) -> None:
     keys = deal_scope_keys(deal)
+    deal_delete_hooks_run(deal)
     deal.delete()
     _deals_changed_on_commit(keys)
 
@@ -227,13 +242,18 @@ def activity_create(*, owner: User, **fields: Any) -> Activity:
             fields=_validation_error_fields(exc),
         ) from exc
     activity.save()
+    if activity_change_hooks:
+        activity_change_hooks_run(None, activity_snapshot(activity))
     return activity
 
 
 @transaction.atomic
 def activity_complete(*, activity: Activity, done: bool = True) -> Activity:
+    before = activity_snapshot(activity) if activity_change_hooks else None
     activity.done_at = timezone.now() if done else None
     activity.save(update_fields=["done_at", "updated_at"])
+    if activity_change_hooks:
+        activity_change_hooks_run(before, activity_snapshot(activity))
     return activity
 
 

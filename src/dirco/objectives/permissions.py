@@ -1,0 +1,172 @@
+"""Who may see and set objectives.
+
+Only a user's managers set that user's objective, never the user (as with Salesforce quotas):
+the director sets the company, team and product-line objectives and may set any other; a
+manager sets the objectives of the reps in their line (members of the teams they manage and
+their direct reports, never their own) and of the partners whose channel manager is in that
+line. Reps, marketing and partner users set none. Partner users read their own partner's
+published objectives only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from dirco.accounts.models import User
+from dirco.core.errors import ApplicationError
+from dirco.objectives.models import Objective, ScopeKind
+from dirco.partners.models import Partner
+from dirco.partners.permissions import partners_visible_to
+from dirco.teams.models import SalesTeam
+from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+
+
+def users_in_line_of(user: User) -> QuerySet[User]:
+    """The people whose objectives a manager sets: team members and direct reports, not self."""
+    return (
+        User.objects.filter(
+            Q(pk__in=team_member_ids_for_manager(user)) | Q(reports_to=user), is_active=True
+        )
+        .exclude(pk=user.pk)
+        .exclude(role__in=User.PARTNER_ROLES)
+        .distinct()
+    )
+
+
+def objective_setter_roles() -> frozenset[str]:
+    return frozenset({User.Role.DIRECTOR, User.Role.MANAGER})
+
+
+def objective_may_set_any(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in objective_setter_roles())
+
+
+def objective_check_can_set(
+    *,
+    user: User,
+    scope_kind: str,
+    team: SalesTeam | None = None,
+    rep: User | None = None,
+    partner: Partner | None = None,
+) -> None:
+    """Raise unless ``user`` may set an objective for this scope.
+
+    PermissionDenied-like refusals are ApplicationErrors naming the field, so that the API
+    and the forms can show them next to the input.
+    """
+    if not objective_may_set_any(user):
+        if rep is not None and rep.pk == user.pk:
+            raise ApplicationError(
+                _("You cannot set your own objective: your manager sets it."),
+                fields={"rep": [_("Your own objective is set by your manager.")]},
+            )
+        raise ApplicationError(
+            _("Only the director and managers set objectives."),
+            fields={"scope": [_("You may not set objectives.")]},
+        )
+    if user.role == User.Role.DIRECTOR:
+        return
+    # A manager.
+    if scope_kind == ScopeKind.REP and rep is not None:
+        if rep.pk == user.pk:
+            raise ApplicationError(
+                _("You cannot set your own objective: your manager sets it."),
+                fields={"rep": [_("Your own objective is set by your manager.")]},
+            )
+        if not users_in_line_of(user).filter(pk=rep.pk).exists():
+            raise ApplicationError(
+                _(
+                    "%(name)s is not in your line: you can only set objectives for your team "
+                    "members and direct reports."
+                )
+                % {"name": rep},
+                fields={"rep": [_("%(name)s is not in your line.") % {"name": rep}]},
+            )
+        return
+    if scope_kind == ScopeKind.PARTNER and partner is not None:
+        if not partners_visible_to(user).filter(pk=partner.pk).exists():
+            raise ApplicationError(
+                _("%(name)s's channel manager is not in your line.") % {"name": partner},
+                fields={
+                    "partner": [
+                        _("%(name)s is not one of your team's partners.") % {"name": partner}
+                    ]
+                },
+            )
+        return
+    field = {"team": "team", "product_line": "product_line"}.get(scope_kind, "scope")
+    raise ApplicationError(
+        _("Only the director sets company, team and product-line objectives."),
+        fields={field: [_("The director sets this objective.")]},
+    )
+
+
+def objective_can_edit(*, user: User, objective: Objective) -> bool:
+    try:
+        objective_check_can_set(
+            user=user,
+            scope_kind=objective.scope_kind,
+            team=objective.team,
+            rep=objective.rep,
+            partner=objective.partner,
+        )
+    except ApplicationError:
+        return False
+    return True
+
+
+def objective_can_allocate(*, user: User, objective: Objective) -> bool:
+    """The director allocates any objective; a manager allocates the objectives of the teams
+    they manage (to their reps and partners)."""
+    if not objective_may_set_any(user):
+        return False
+    if user.role == User.Role.DIRECTOR:
+        return True
+    return bool(
+        objective.scope_kind == ScopeKind.TEAM
+        and objective.team_id is not None
+        and teams_managed_by(user).filter(pk=objective.team_id).exists()
+    )
+
+
+def objectives_visible_to(user: User) -> QuerySet[Objective]:
+    qs = Objective.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    published = Q(status=Objective.Status.PUBLISHED)
+    if user.is_partner_user:
+        return qs.filter(
+            published,
+            scope_kind=ScopeKind.PARTNER,
+            partner_id__in=partners_visible_to(user).values("id"),
+        )
+    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+        return qs
+    if user.role == User.Role.MANAGER:
+        line = users_in_line_of(user).values("id")
+        return qs.filter(
+            Q(scope_kind=ScopeKind.TEAM, team_id__in=teams_managed_by(user).values("id"))
+            | Q(scope_kind=ScopeKind.REP, rep_id__in=line)
+            | Q(scope_kind=ScopeKind.REP, rep_id=user.pk, status=Objective.Status.PUBLISHED)
+            | Q(scope_kind=ScopeKind.PARTNER, partner_id__in=partners_visible_to(user).values("id"))
+        )
+    if user.role == User.Role.REP:
+        return qs.filter(published).filter(
+            Q(scope_kind=ScopeKind.REP, rep_id=user.pk)
+            | Q(scope_kind=ScopeKind.PARTNER, partner_id__in=partners_visible_to(user).values("id"))
+        )
+    return qs.none()
+
+
+def get_objective_for_user(*, user: User, objective_id: int) -> Objective:
+    """The objective, or 404 both when it does not exist and when the user may not see it."""
+    try:
+        return (
+            objectives_visible_to(user)
+            .select_related("team", "rep", "partner", "product_line", "parent", "set_by")
+            .get(pk=objective_id)
+        )
+    except (Objective.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such objective.") from None

@@ -1,0 +1,306 @@
+"""Monthly rollups of deals and activities: kept exact on every write, rebuildable at once.
+
+The pipeline services call :func:`rollups_apply_deal_change` (registered in
+``pipeline.hooks``) with the deal before and after the write, inside the write's
+transaction: the rollup moves by the difference, one upsert statement per write.
+:func:`rollups_rebuild` recomputes everything from the deals with set-based SQL (GROUP BY);
+the demo seed and bulk imports, which bypass the services, call it at their end.
+
+Each deal counts once per scope: in the company, its team, its owner, its partner and the
+partner's channel manager (when that is not the owner already).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
+from dirco.pipeline.hooks import ActivitySnapshot, DealSnapshot
+from dirco.pipeline.models import ForecastCategory
+
+RollupKey = tuple[str, int, int, "object"]  # (scope_kind, scope_id, product_line_id, month)
+Deltas = dict[tuple[str, int, int, object], dict[str, int]]
+
+_CATEGORY_COLUMN = {
+    ForecastCategory.COMMIT: "commit_cents",
+    ForecastCategory.CLOSED: "commit_cents",  # an open deal marked closed: counted as commit
+    ForecastCategory.BEST_CASE: "best_case_cents",
+    ForecastCategory.PIPELINE: "pipeline_cents",
+    ForecastCategory.OMITTED: "omitted_cents",
+}
+
+
+def amount_cents(amount: Decimal) -> int:
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def deal_scope_ids(snapshot: DealSnapshot) -> list[tuple[str, int]]:
+    """The scopes a deal counts in, each once."""
+    scopes = [("company", 0), ("rep", snapshot.owner_id)]
+    if snapshot.team_id:
+        scopes.append(("team", snapshot.team_id))
+    if snapshot.partner_id:
+        scopes.append(("partner", snapshot.partner_id))
+        cm = snapshot.channel_manager_id
+        if cm and cm != snapshot.owner_id:
+            scopes.append(("rep", cm))
+    return scopes
+
+
+def deal_contribution(snapshot: DealSnapshot) -> dict[object, dict[str, int]]:
+    """What one deal adds, per month: {month: {measure: value}} (months are first days)."""
+    cents = amount_cents(snapshot.amount_company)
+    by_month: dict[object, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if snapshot.is_won or snapshot.is_lost:
+        closed_on = snapshot.close_date or snapshot.expected_close_date
+        row = by_month[closed_on.replace(day=1)]
+        if snapshot.is_won:
+            row["won_count"] += 1
+            row["won_cents"] += cents
+            row["won_cycle_days"] += (closed_on - snapshot.created_on).days
+        else:
+            row["lost_count"] += 1
+            row["lost_cents"] += cents
+    else:
+        row = by_month[snapshot.expected_close_date.replace(day=1)]
+        row["open_count"] += 1
+        row["open_cents"] += cents
+        row["open_weighted"] += cents * snapshot.probability
+        column = _CATEGORY_COLUMN.get(snapshot.forecast_category, "pipeline_cents")  # type: ignore[call-overload]
+        row[column] += cents
+    created = by_month[snapshot.created_on.replace(day=1)]
+    created["created_count"] += 1
+    created["created_cents"] += cents
+    return by_month
+
+
+def _add(deltas: Deltas, snapshot: DealSnapshot, sign: int) -> None:
+    contribution = deal_contribution(snapshot)
+    for kind, scope_id in deal_scope_ids(snapshot):
+        for month, values in contribution.items():
+            row = deltas.setdefault((kind, scope_id, snapshot.product_line_id, month), {})
+            for name, value in values.items():
+                row[name] = row.get(name, 0) + sign * value
+
+
+def rollups_apply_deal_change(before: DealSnapshot | None, after: DealSnapshot | None) -> None:
+    """Move the rollups by (after - before); either side may be None (creation, deletion)."""
+    deltas: Deltas = {}
+    if before is not None:
+        _add(deltas, before, -1)
+    if after is not None:
+        _add(deltas, after, +1)
+    rows = [(key, values) for key, values in deltas.items() if any(values.values())]
+    if rows:
+        _upsert(
+            RevenueRollup._meta.db_table,
+            ("scope_kind", "scope_id", "product_line_id", "month"),
+            ROLLUP_MEASURES,
+            rows,
+        )
+
+
+def rollups_apply_activity_change(
+    before: ActivitySnapshot | None, after: ActivitySnapshot | None
+) -> None:
+    deltas: dict[tuple[int, object], dict[str, int]] = {}
+    for snapshot, sign in ((before, -1), (after, +1)):
+        if snapshot is None:
+            continue
+        created = deltas.setdefault((snapshot.owner_id, snapshot.created_on.replace(day=1)), {})
+        created["created_count"] = created.get("created_count", 0) + sign
+        if snapshot.done_on is not None:
+            done = deltas.setdefault((snapshot.owner_id, snapshot.done_on.replace(day=1)), {})
+            done["done_count"] = done.get("done_count", 0) + sign
+    rows = [(key, values) for key, values in deltas.items() if any(values.values())]
+    if rows:
+        _upsert(
+            ActivityRollup._meta.db_table,
+            ("owner_id", "month"),
+            ("created_count", "done_count"),
+            rows,
+        )
+
+
+def _upsert(
+    table: str,
+    key_columns: tuple[str, ...],
+    measures: tuple[str, ...],
+    rows: Sequence[tuple[tuple[Any, ...], dict[str, int]]],
+) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE adding the deltas (SQLite >= 3.24 and PostgreSQL)."""
+    ops = connection.ops
+    columns = (*key_columns, *measures)
+    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    params: list[Any] = []
+    for key, values in rows:
+        *ids, month = key
+        params += [*ids, ops.adapt_datefield_value(month)]  # type: ignore[arg-type]
+        params += [values.get(name, 0) for name in measures]
+    q = ops.quote_name
+    sql = (
+        f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) VALUES {values_sql} "
+        f"ON CONFLICT ({', '.join(q(c) for c in key_columns)}) DO UPDATE SET "
+        + ", ".join(f"{q(m)} = {q(table)}.{q(m)} + excluded.{q(m)}" for m in measures)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# -- rebuild from scratch ----------------------------------------------------------------------
+
+
+def _vendor_sql() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "month": "CAST(date_trunc('month', {col}) AS date)",
+            "created_day": "CAST((d.created_at AT TIME ZONE 'UTC') AS date)",
+            "created_month": "CAST(date_trunc('month', d.created_at AT TIME ZONE 'UTC') AS date)",
+            "days": "({a} - {b})",
+            "cents": "CAST(ROUND(d.amount_company * 100) AS BIGINT)",
+            "true": "TRUE",
+            "act_month": "CAST(date_trunc('month', {col} AT TIME ZONE 'UTC') AS date)",
+        }
+    return {
+        "month": "date({col}, 'start of month')",
+        "created_day": "date(d.created_at)",
+        "created_month": "date(d.created_at, 'start of month')",
+        "days": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
+        "cents": "CAST(ROUND(d.amount_company * 100) AS INTEGER)",
+        "true": "1",
+        "act_month": "date({col}, 'start of month')",
+    }
+
+
+def _grain_sql(deal_where: str) -> str:
+    """Deals summed per (owner, team, partner, channel manager, product line, month)."""
+    v = _vendor_sql()
+    closed_on = "COALESCE(d.close_date, d.expected_close_date)"
+    status_month = (
+        f"CASE WHEN s.is_won = {v['true']} OR s.is_lost = {v['true']} "
+        f"THEN {v['month'].format(col=closed_on)} "
+        f"ELSE {v['month'].format(col='d.expected_close_date')} END"
+    )
+    won = f"(s.is_won = {v['true']})"
+    lost = f"(s.is_lost = {v['true']})"
+    open_ = f"(s.is_won <> {v['true']} AND s.is_lost <> {v['true']})"
+    cents = v["cents"]
+    cycle = v["days"].format(a=closed_on, b=v["created_day"])
+
+    def cat(*names: str) -> str:
+        listed = ", ".join(f"'{n}'" for n in names)
+        return f"CASE WHEN {open_} AND d.forecast_category IN ({listed}) THEN {cents} ELSE 0 END"
+
+    dims = "d.owner_id, d.team_id, d.partner_id, p.channel_manager_id AS cm_id, d.product_line_id"
+    tables = (
+        "pipeline_deal d JOIN pipeline_stage s ON s.id = d.stage_id "
+        "LEFT JOIN partners_partner p ON p.id = d.partner_id"
+    )
+    where = f"WHERE {deal_where}" if deal_where else ""
+    status_select = f"""
+        SELECT {dims}, {status_month} AS month,
+          CASE WHEN {won} THEN 1 ELSE 0 END AS won_count,
+          CASE WHEN {won} THEN {cents} ELSE 0 END AS won_cents,
+          CASE WHEN {won} THEN {cycle} ELSE 0 END AS won_cycle_days,
+          CASE WHEN {lost} THEN 1 ELSE 0 END AS lost_count,
+          CASE WHEN {lost} THEN {cents} ELSE 0 END AS lost_cents,
+          CASE WHEN {open_} THEN 1 ELSE 0 END AS open_count,
+          CASE WHEN {open_} THEN {cents} ELSE 0 END AS open_cents,
+          CASE WHEN {open_} THEN {cents} * d.probability ELSE 0 END AS open_weighted,
+          {cat("commit", "closed")} AS commit_cents,
+          {cat("best_case")} AS best_case_cents,
+          {cat("pipeline")} + CASE WHEN {open_} AND d.forecast_category NOT IN
+            ('commit', 'closed', 'best_case', 'pipeline', 'omitted') THEN {cents} ELSE 0 END
+            AS pipeline_cents,
+          {cat("omitted")} AS omitted_cents,
+          0 AS created_count, 0 AS created_cents
+        FROM {tables} {where}"""
+    zeros = ", ".join(f"0 AS {m}" for m in ROLLUP_MEASURES[:-2])
+    created_select = f"""
+        SELECT {dims}, {v["created_month"]} AS month, {zeros},
+          1 AS created_count, {cents} AS created_cents
+        FROM {tables} {where}"""
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in ROLLUP_MEASURES)
+    return f"""
+        SELECT owner_id, team_id, partner_id, cm_id, product_line_id, month, {sums}
+        FROM ({status_select} UNION ALL {created_select}) facts
+        GROUP BY owner_id, team_id, partner_id, cm_id, product_line_id, month"""
+
+
+def _scopes_sql(kinds: Iterable[str], rep_filter: str = "") -> str:
+    cols = ", ".join(ROLLUP_MEASURES)
+    projections = {
+        "company": f"SELECT 'company' AS scope_kind, 0 AS scope_id, product_line_id, month, {cols} "
+        "FROM grain",
+        "team": f"SELECT 'team' AS scope_kind, team_id AS scope_id, product_line_id, month, {cols} FROM grain "
+        "WHERE team_id IS NOT NULL",
+        "partner": f"SELECT 'partner' AS scope_kind, partner_id AS scope_id, product_line_id, month, {cols} FROM grain "
+        "WHERE partner_id IS NOT NULL",
+        "rep": f"SELECT 'rep' AS scope_kind, owner_id AS scope_id, product_line_id, month, {cols} FROM grain "
+        + (f"WHERE owner_id IN ({rep_filter}) " if rep_filter else "")
+        + f"UNION ALL SELECT 'rep', cm_id, product_line_id, month, {cols} FROM grain "
+        "WHERE cm_id IS NOT NULL AND cm_id <> owner_id"
+        + (f" AND cm_id IN ({rep_filter})" if rep_filter else ""),
+    }
+    union = " UNION ALL ".join(projections[k] for k in kinds)
+    sums = ", ".join(f"SUM({m})" for m in ROLLUP_MEASURES)
+    return (
+        f"SELECT scope_kind, scope_id, product_line_id, month, {sums} FROM ({union}) scoped "
+        "GROUP BY scope_kind, scope_id, product_line_id, month"
+    )
+
+
+@transaction.atomic
+def rollups_rebuild() -> dict[str, int]:
+    """Recompute every rollup from the deals and activities (set-based, a few seconds at 1M)."""
+    table = RevenueRollup._meta.db_table
+    columns = ", ".join(("scope_kind", "scope_id", "product_line_id", "month", *ROLLUP_MEASURES))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"WITH grain AS MATERIALIZED ({_grain_sql('')}) "
+            f"INSERT INTO {table} ({columns}) "
+            f"{_scopes_sql(('company', 'team', 'rep', 'partner'))}"
+        )
+    activities = _activities_rebuild()
+    return {"revenue_rows": RevenueRollup.objects.count(), "activity_rows": activities}
+
+
+@transaction.atomic
+def rollups_rebuild_reps(*, rep_ids: Iterable[int]) -> None:
+    """Recompute the rows of a few reps, e.g. after a partner changed channel manager."""
+    ids = sorted({int(i) for i in rep_ids if i})
+    if not ids:
+        return
+    listed = ", ".join(str(i) for i in ids)
+    table = RevenueRollup._meta.db_table
+    columns = ", ".join(("scope_kind", "scope_id", "product_line_id", "month", *ROLLUP_MEASURES))
+    where = f"d.owner_id IN ({listed}) OR p.channel_manager_id IN ({listed})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE scope_kind = 'rep' AND scope_id IN ({listed})")
+        cursor.execute(
+            f"WITH grain AS MATERIALIZED ({_grain_sql(where)}) "
+            f"INSERT INTO {table} ({columns}) {_scopes_sql(('rep',), rep_filter=listed)}"
+        )
+
+
+def _activities_rebuild() -> int:
+    v = _vendor_sql()
+    table = ActivityRollup._meta.db_table
+    created = v["act_month"].format(col="created_at")
+    done = v["act_month"].format(col="done_at")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (owner_id, month, created_count, done_count) "
+            "SELECT owner_id, month, SUM(c), SUM(dn) FROM ("
+            f"SELECT owner_id, {created} AS month, 1 AS c, 0 AS dn FROM pipeline_activity "
+            f"UNION ALL SELECT owner_id, {done}, 0, 1 FROM pipeline_activity "
+            "WHERE done_at IS NOT NULL) a GROUP BY owner_id, month"
+        )
+    return ActivityRollup.objects.count()

@@ -1,0 +1,211 @@
+"""The rollups kept on write always equal a computation from scratch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dirco.catalog.tests.factories import ProductLineFactory
+from dirco.conftest import Company
+from dirco.customers.tests.factories import AccountFactory
+from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
+from dirco.objectives.rollups import deal_contribution, deal_scope_ids, rollups_rebuild
+from dirco.pipeline.hooks import deal_snapshot
+from dirco.pipeline.models import Deal, Stage
+from dirco.pipeline.services import (
+    activity_complete,
+    activity_create,
+    deal_create,
+    deal_delete,
+    deal_update,
+)
+
+Table = dict[tuple[str, int, int, dt.date], tuple[int, ...]]
+
+
+def rollup_table() -> Table:
+    out: Table = {}
+    for row in RevenueRollup.objects.all():
+        values = tuple(getattr(row, m) for m in ROLLUP_MEASURES)
+        if any(values):
+            out[(row.scope_kind, row.scope_id, row.product_line_id, row.month)] = values
+    return out
+
+
+def table_from_deals() -> Table:
+    """From scratch, in Python, deal by deal."""
+    acc: dict[tuple[str, int, int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for deal in Deal.objects.select_related("stage", "partner"):
+        snap = deal_snapshot(deal)
+        for kind, scope_id in deal_scope_ids(snap):
+            for month, values in deal_contribution(snap).items():
+                row = acc[(kind, scope_id, snap.product_line_id, month)]  # type: ignore[index]
+                for name, value in values.items():
+                    row[name] += value
+    out: Table = {}
+    for key, row in acc.items():
+        values = tuple(row.get(m, 0) for m in ROLLUP_MEASURES)
+        if any(values):
+            out[key] = values
+    return out
+
+
+operation = st.one_of(
+    st.tuples(
+        st.just("create"),
+        st.integers(0, 2),  # owner
+        st.integers(0, 2),  # partner: none, a, b
+        st.integers(0, 1),  # product line
+        st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+        st.sampled_from(["EUR", "USD", "GBP"]),
+        st.integers(0, 5),  # stage
+        st.integers(-60, 400),  # expected close, days from today
+    ),
+    st.tuples(st.just("stage"), st.integers(0, 50), st.integers(0, 5)),
+    st.tuples(
+        st.just("amount"),
+        st.integers(0, 50),
+        st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+    ),
+    st.tuples(st.just("currency"), st.integers(0, 50), st.sampled_from(["EUR", "USD", "GBP"])),
+    st.tuples(st.just("owner"), st.integers(0, 50), st.integers(0, 2), st.integers(0, 2)),
+    st.tuples(st.just("close"), st.integers(0, 50), st.integers(0, 400)),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("channel_manager"), st.integers(0, 1), st.integers(0, 2)),
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(operation, min_size=1, max_size=12))
+def test_rollups_equal_a_computation_from_scratch(company: Company, ops: list[Any]) -> None:
+    try:
+        with transaction.atomic():
+            _run(company, ops)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _run(company: Company, ops: list[Any]) -> None:
+    stages = list(Stage.objects.order_by("order"))
+    owners = [company.rep, company.other_rep, company.manager]
+    partners = [None, company.partner_a, company.partner_b]
+    lines = [ProductLineFactory(code="pa"), ProductLineFactory(code="pb")]
+    account = AccountFactory()
+    today = timezone.localdate()
+    deals: list[Deal] = []
+    for op in ops:
+        kind = op[0]
+        if kind == "create":
+            _k, owner, partner, line, amount, currency, stage, days = op
+            deals.append(
+                deal_create(
+                    created_by=None,
+                    name="d",
+                    account=account,
+                    owner=owners[owner],
+                    partner=partners[partner],
+                    product_line=lines[line],
+                    amount=amount,
+                    currency=currency,
+                    stage=stages[stage],
+                    expected_close_date=today + dt.timedelta(days=days),
+                    lost_reason="price" if stages[stage].is_lost else "",
+                )
+            )
+            continue
+        if kind == "channel_manager":
+            partner = partners[op[1] + 1]
+            assert partner is not None
+            partner.channel_manager = owners[op[2]]
+            partner.save()
+            continue
+        if not deals:
+            continue
+        deal = deals[op[1] % len(deals)]
+        if kind == "delete":
+            deal_delete(deal=deal)
+            deals.remove(deal)
+            continue
+        fields: dict[str, Any] = {}
+        if kind == "stage":
+            fields["stage"] = stages[op[2]]
+            fields["lost_reason"] = "price" if stages[op[2]].is_lost else ""
+        elif kind == "amount":
+            fields["amount"] = op[2]
+        elif kind == "currency":
+            fields["currency"] = op[2]
+        elif kind == "owner":
+            fields["owner"] = owners[op[2]]
+            fields["partner"] = partners[op[3]]
+        elif kind == "close":
+            current = Deal.objects.select_related("stage").get(pk=deal.pk)
+            if current.stage.is_won or current.stage.is_lost:
+                fields["close_date"] = today + dt.timedelta(days=op[2])
+            else:
+                fields["expected_close_date"] = today + dt.timedelta(days=op[2])
+        deals[deals.index(deal)] = deal_update(deal=deal, updated_by=None, **fields)
+    incremental = rollup_table()
+    assert incremental == table_from_deals()
+    rollups_rebuild()
+    assert rollup_table() == incremental
+
+
+@pytest.mark.django_db
+def test_rebuild_counts_activities_like_the_hooks(company: Company) -> None:
+    account = AccountFactory()
+    for i in range(3):
+        activity = activity_create(
+            owner=company.rep, kind="call", subject=f"call {i}", account=account
+        )
+        if i:
+            activity_complete(activity=activity)
+    kept = {
+        (r.owner_id, r.month): (r.created_count, r.done_count) for r in ActivityRollup.objects.all()
+    }
+    rollups_rebuild()
+    rebuilt = {
+        (r.owner_id, r.month): (r.created_count, r.done_count) for r in ActivityRollup.objects.all()
+    }
+    assert kept == rebuilt
+    assert sum(c for c, _d in rebuilt.values()) == 3
+    assert sum(d for _c, d in rebuilt.values()) == 2
+
+
+@pytest.mark.django_db
+def test_deal_amount_counts_in_cents_of_the_company_currency(company: Company) -> None:
+    deal = deal_create(
+        created_by=None,
+        name="d",
+        account=AccountFactory(),
+        owner=company.rep,
+        partner=company.partner_b,
+        product_line=ProductLineFactory(),
+        amount=Decimal("100.00"),
+        currency="USD",
+        stage=Stage.objects.get(name="Won"),
+        expected_close_date=timezone.localdate(),
+    )
+    rows = RevenueRollup.objects.filter(won_count=1)
+    keys = sorted((r.scope_kind, r.scope_id) for r in rows)
+    assert ("rep", company.rep.pk) in keys and ("rep", company.other_rep.pk) in keys
+    assert ("partner", company.partner_b.pk) in keys and ("company", 0) in keys
+    assert {r.won_cents for r in rows} == {9000}
+    assert deal.amount_company == Decimal("90.00")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from dirco.api.tests.clients import AUTH_KINDS, client_for, session_client
+from dirco.conftest import Company
+from dirco.revenue.tests.test_revenue import _won_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("kind", AUTH_KINDS)
+def test_forecast_api_allowed_and_forbidden(company: Company, kind: str) -> None:
+    _won_history(company, months=30)
+    team = f"team:{company.team.pk}"
+    ok = client_for(kind, company.manager).get("/api/v1/forecast", {"scope": team, "horizon": 6})
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert len(body["forecast"]) == 6
+    assert set(body["forecast"][0]) == {
+        "period", "forecast", "lower80", "upper80", "lower95", "upper95"
+    }
+    for user in (company.other_manager, company.rep, company.partner_a_user):
+        denied = client_for(kind, user).get("/api/v1/forecast", {"scope": team})
+        assert denied.status_code == 404
+        assert str(company.team.name) not in denied.content.decode()
+    partner_a = f"partner:{company.partner_a.pk}"
+    assert client_for(kind, company.partner_a_user).get(
+        "/api/v1/seasonality", {"scope": partner_a}
+    ).status_code == 200
+    leak = client_for(kind, company.partner_b_user).get("/api/v1/seasonality", {"scope": partner_a})
+    assert leak.status_code == 404
+    assert company.partner_a.name not in leak.content.decode()
+
+
+def test_forecast_api_bad_input_names_the_field(company: Company) -> None:
+    client = session_client(company.director)
+    bad_scope = client.get("/api/v1/forecast", {"scope": "galaxy:1"})
+    assert bad_scope.status_code == 400
+    assert "scope" in bad_scope.json()["error"]["fields"]
+    bad_horizon = client.get("/api/v1/forecast", {"scope": "company", "horizon": 99})
+    assert bad_horizon.status_code == 400
+    assert "horizon" in bad_horizon.json()["error"]["fields"]
+    assert client.get("/api/v1/forecast").status_code == 200
+    assert client_for("token", company.director).get("/api/v1/forecast").status_code == 200
+    from django.test import Client
+
+    assert Client().get("/api/v1/forecast").status_code == 401
+
+
+def test_forecast_page_scoped_to_the_user(company: Company) -> None:
+    _won_history(company, months=30)
+    page = session_client(company.director).get("/revenue/forecast/", {"scope": "company"})
+    assert page.status_code == 200
+    assert b"<svg" in page.content
+    rep_page = session_client(company.rep).get("/revenue/forecast/")
+    assert rep_page.status_code == 200
+    assert session_client(company.rep).get(
+        "/revenue/forecast/", {"scope": f"rep:{company.other_rep.pk}"}
+    ).status_code == 404
+    french = session_client(company.director)
+    french.cookies["django_language"] = "fr"
+    assert french.get("/revenue/forecast/").status_code == 200
