@@ -80,7 +80,7 @@ def _deal_validate(deal: Deal) -> None:
         ]
     if deal.stage_id and deal.stage.is_lost and not deal.lost_reason:
         errors["lost_reason"] = [_("Say why the deal was lost.")]
-    if deal.partner_id and deal.partner.status in (Partner.Status.CHURNED,):
+    if deal.partner is not None and deal.partner.status == Partner.Status.CHURNED:
         errors["partner"] = [_("This partner has churned; choose an active partner.")]
     if errors:
         raise ApplicationError(_("The deal was not saved: correct the fields shown."), fields=errors)

@@ -118,7 +118,7 @@ def seasonality_chart_svg(
     slot = plot_w / len(index)
 
     def y(v: float) -> float:
-        return PAD_TOP + plot_h * (1 - (v - lo) / span)
+        return float(PAD_TOP + plot_h * (1 - (v - lo) / span))
 
     title = _("Seasonal profile: each month against the trend")
     parts = [

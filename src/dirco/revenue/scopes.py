@@ -82,23 +82,24 @@ def scope_may_see(*, user: User, scope: Scope) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     role = user.role
+    sid = scope.id if scope.id is not None else 0
     if scope.kind == "partner":
-        return partners_visible_to(user).filter(pk=scope.id).exists()
+        return partners_visible_to(user).filter(pk=sid).exists()
     if user.is_partner_user:
         return False
     if role in (User.Role.DIRECTOR, User.Role.MARKETING):
         if scope.kind == "company":
             return True
         model = {"team": SalesTeam, "rep": User, "product_line": ProductLine}[scope.kind]
-        qs = model.objects.filter(pk=scope.id)  # type: ignore[attr-defined]
+        qs = model.objects.filter(pk=sid)  # type: ignore[attr-defined]
         if scope.kind == "rep":
             qs = qs.filter(role__in=[User.Role.REP, User.Role.MANAGER])
         return bool(qs.exists())
     if role == User.Role.MANAGER:
         if scope.kind == "team":
-            return teams_managed_by(user).filter(pk=scope.id).exists()
+            return teams_managed_by(user).filter(pk=sid).exists()
         if scope.kind == "rep":
-            return User.objects.filter(pk=scope.id, id__in=team_member_ids_for_manager(user)).exists()
+            return User.objects.filter(pk=sid, id__in=team_member_ids_for_manager(user)).exists()
         return False
     if role == User.Role.REP:
         return scope.kind == "rep" and scope.id == user.pk

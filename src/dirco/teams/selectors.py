@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from dirco.accounts.models import User
@@ -12,7 +14,7 @@ def teams_managed_by(user: User) -> QuerySet[SalesTeam]:
     return SalesTeam.objects.filter(manager=user)
 
 
-def team_member_ids_for_manager(user: User) -> QuerySet[User, dict[str, int]]:
+def team_member_ids_for_manager(user: User) -> QuerySet[User, Any]:
     """The users a manager answers for: the members of every team they manage, and themselves."""
     return User.objects.filter(Q(sales_teams__manager=user) | Q(pk=user.pk)).values("id")
 
