@@ -28,6 +28,7 @@ from dirco.objectives.models import Objective
 from dirco.objectives.permissions import (
     get_objective_for_user,
     objective_can_allocate,
+    objective_can_delete,
     objective_can_edit,
     objectives_visible_to,
 )
@@ -443,6 +444,8 @@ def objective_months_put(request: HttpRequest, objective_id: int, payload: Month
 )
 def objective_delete_endpoint(request: HttpRequest, objective_id: int) -> Any:
     user, objective = _editable(request, objective_id)
+    if not objective_can_delete(user=user, objective=objective):
+        raise PermissionDenied(_("Only the director deletes objectives."))
     objective_delete(objective=objective, user=user)
     return Status(204, None)
 

@@ -76,24 +76,21 @@ def objective_check_can_set(
                 fields={"rep": [_("Your own objective is set by your manager.")]},
             )
         if not users_in_line_of(user).filter(pk=rep.pk).exists():
+            # No name: the user may not know who this is (ids can be guessed).
             raise ApplicationError(
                 _(
-                    "%(name)s is not in your line: you can only set objectives for your team "
-                    "members and direct reports."
-                )
-                % {"name": rep},
-                fields={"rep": [_("%(name)s is not in your line.") % {"name": rep}]},
+                    "This person is not in your line: you can only set objectives for your "
+                    "team members and direct reports."
+                ),
+                fields={"rep": [_("Not in your line.")]},
             )
         return
     if scope_kind == ScopeKind.PARTNER and partner is not None:
         if not partners_visible_to(user).filter(pk=partner.pk).exists():
+            # No name: a partner the user cannot see stays unknown (ids can be guessed).
             raise ApplicationError(
-                _("%(name)s's channel manager is not in your line.") % {"name": partner},
-                fields={
-                    "partner": [
-                        _("%(name)s is not one of your team's partners.") % {"name": partner}
-                    ]
-                },
+                _("This partner's channel manager is not in your line."),
+                fields={"partner": [_("Not one of your team's partners.")]},
             )
         return
     field = {"team": "team", "product_line": "product_line"}.get(scope_kind, "scope")
@@ -115,6 +112,16 @@ def objective_can_edit(*, user: User, objective: Objective) -> bool:
     except ApplicationError:
         return False
     return True
+
+
+def objective_can_delete(*, user: User, objective: Objective) -> bool:
+    """Only the director deletes objectives (core/access_matrix.py, objective delete)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.DIRECTOR
+        and objective_can_edit(user=user, objective=objective)
+    )
 
 
 def objective_can_allocate(*, user: User, objective: Objective) -> bool:

@@ -28,6 +28,7 @@ from dirco.objectives.models import (
 )
 from dirco.objectives.permissions import (
     objective_can_allocate,
+    objective_can_delete,
     objective_check_can_set,
     users_in_line_of,
 )
@@ -468,13 +469,11 @@ def objective_months_set(
 
 @transaction.atomic
 def objective_delete(*, objective: Objective, user: User) -> None:
-    objective_check_can_set(
-        user=user,
-        scope_kind=objective.scope_kind,
-        team=objective.team,
-        rep=objective.rep,
-        partner=objective.partner,
-    )
+    if not objective_can_delete(user=user, objective=objective):
+        raise ApplicationError(
+            _("Only the director deletes objectives."),
+            fields={"__all__": [_("Only the director deletes objectives.")]},
+        )
     objective.delete()
 
 
@@ -622,19 +621,19 @@ def _allocation_target_error(*, parent: Objective, scope: Scope, user: User) -> 
             or users_in_line_of(user).filter(pk=scope.id or 0).exists()
         )
         if not (in_team and in_line) or scope.id == user.pk:
-            who = User.objects.filter(pk=scope.id or 0).first()
+            # The scope key, not the name: the user may not know who this is.
             return _(
                 "%(name)s is not in your line (%(team)s): you can only allocate to its members."
-            ) % {"name": who or scope.key, "team": parent.team}
+            ) % {"name": scope.key, "team": parent.team}
     if parent.scope_kind == ScopeKind.TEAM and scope.kind == "partner":
         members = User.objects.filter(sales_teams=parent.team_id).values("id")
         ok = Partner.objects.filter(pk=scope.id or 0, channel_manager_id__in=members).exists()
         if ok and user.role != User.Role.DIRECTOR:
             ok = partners_visible_to(user).filter(pk=scope.id or 0).exists()
         if not ok:
-            partner = Partner.objects.filter(pk=scope.id or 0).first()
+            # The scope key, not the name: a partner the user cannot see stays unknown.
             return _("%(name)s's channel manager is not in %(team)s.") % {
-                "name": partner or scope.key,
+                "name": scope.key,
                 "team": parent.team,
             }
     return ""

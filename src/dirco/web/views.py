@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dirco.accounts.models import User
+from dirco.objectives.charts import attainment_bars_svg, objective_curve_svg
+from dirco.objectives.cockpit import home_cockpit
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.permissions import deal_can_create, deals_visible_to
 from dirco.pipeline.selectors import DealFilters, activity_list_for_user, deal_figures, deal_list
@@ -27,8 +32,10 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     figures = deal_figures(deals=deals_visible_to(user), today=today)
+    if user.is_partner_user and user.partner_id is not None:
+        # The partner portal is the home of partner users (the login lands here first).
+        return redirect("portal:home")
     if user.is_partner_user:
-        # Until the partner portal exists, partner users get their own deals here.
         return render(
             request,
             "web/partner_home.html",
@@ -63,5 +70,22 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "month_end": next_month - dt.timedelta(days=1),
             "can_create": deal_can_create(user=user),
             "now": timezone.now(),
+            **_home_cockpit_context(user=user, today=today),
         },
     )
+
+
+def _home_cockpit_context(*, user: User, today: dt.date) -> dict[str, Any]:
+    """The objectives blocks of the home: curve, teams or reps side by side, top gaps."""
+    cockpit = home_cockpit(user=user, today=today)
+    if cockpit is None:
+        return {"cockpit": None}
+    if cockpit["role"] == "director":
+        title = _("Attainment to date by team")
+    else:
+        title = _("Attainment to date by rep")
+    return {
+        "cockpit": cockpit,
+        "cockpit_curve_svg": objective_curve_svg(cockpit["curve"]["rows"], height=260),
+        "cockpit_bars_svg": attainment_bars_svg(cockpit["side_by_side"], title=title),
+    }

@@ -108,11 +108,13 @@ def test_partner_home_lists_only_own_partner_deals(company: Company) -> None:
     DealFactory(name="Alpha deal", owner=company.rep, partner=company.partner_a)
     DealFactory(name="Beta deal", owner=company.other_rep, partner=company.partner_b)
     DealFactory(name="Direct deal", owner=company.rep)
-    response = client_for(company.partner_a_user).get(reverse("home"))
+    # Partner users land on the portal home, which lists their open deals.
+    response = client_for(company.partner_a_user).get(reverse("home"), follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("portal:home")
     assert b"Alpha deal" in response.content
     assert b"Beta deal" not in response.content and b"Direct deal" not in response.content
-    other = client_for(company.partner_b_user).get(reverse("home")).content
+    other = client_for(company.partner_b_user).get(reverse("home"), follow=True).content
     assert b"Beta deal" in other and b"Alpha deal" not in other
 
 

@@ -1,0 +1,269 @@
+"""Reads the cockpit pages need on top of objectives.selectors: pickers, sorting, top gaps.
+
+Everything here is bounded by the number of teams, reps, partners and product lines the
+user may see, never by the number of deals: the figures themselves come from the selectors
+(which read the monthly rollups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
+from dirco.objectives.fiscal_calendar import fiscal_quarter_of, fiscal_year_of, period_for_year
+from dirco.objectives.models import Objective, ScopeKind
+from dirco.objectives.permissions import (
+    objective_may_set_any,
+    objectives_visible_to,
+    users_in_line_of,
+)
+from dirco.objectives.selectors import (
+    attainment_for,
+    cockpit_director,
+    leaderboard,
+    objective_curve,
+)
+from dirco.partners.models import Partner
+from dirco.partners.permissions import partners_visible_to
+from dirco.revenue.scopes import Scope, scope_may_see, scopes_for_user
+from dirco.teams.models import SalesTeam
+
+ZERO = Decimal(0)
+
+# (row key, column title, kind): kind is "text", "int", "money" or "pct".
+LEADERBOARD_COLUMNS: list[tuple[str, Promise, str]] = [
+    ("rank", _("Rank"), "int"),
+    ("label", _("Name"), "text"),
+    ("won", _("Won to date"), "money"),
+    ("objective", _("Yearly objective"), "money"),
+    ("attainment_pct", _("Attainment %"), "pct"),
+    ("attainment_to_date_pct", _("Attainment to date %"), "pct"),
+    ("growth_pct", _("Growth %"), "pct"),
+    ("win_rate_pct", _("Win rate %"), "pct"),
+    ("avg_deal_size", _("Average deal"), "money"),
+    ("cycle_days", _("Cycle (days)"), "int"),
+    ("open_weighted", _("Weighted pipeline"), "money"),
+    ("deals_created", _("Deals created"), "int"),
+    ("activities_done", _("Activities done"), "int"),
+    ("activities_created", _("Activities created"), "int"),
+]
+LEADERBOARD_SORTABLE = frozenset(key for key, _title, _kind in LEADERBOARD_COLUMNS)
+LEADERBOARD_KIND_LABELS: dict[str, Promise] = {
+    "rep": _("Reps"),
+    "team": _("Teams"),
+    "partner": _("Partners"),
+    "product_line": _("Product lines"),
+}
+
+
+def leaderboard_sort(rows: list[dict[str, Any]], *, sort: str) -> tuple[list[dict[str, Any]], str]:
+    """Rows sorted by ``sort`` (a column key, ``-`` first for descending); empty values last.
+
+    Returns the rows and the sort actually applied ("" for the selector's own ranking).
+    """
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in LEADERBOARD_SORTABLE:
+        return rows, ""
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+
+    def value(row: dict[str, Any]) -> Any:
+        v = row[key]
+        return v.casefold() if isinstance(v, str) else v
+
+    present.sort(key=value, reverse=descending)
+    return present + missing, sort
+
+
+def top_gaps(rows: list[dict[str, Any]], *, limit: int = 5) -> list[dict[str, Any]]:
+    """The leaderboard rows furthest behind their objective to date (largest gap first)."""
+    gaps = []
+    for row in rows:
+        target = row.get("objective_to_date")
+        if target is None:
+            continue
+        gap = Decimal(target) - row["won"]
+        if gap > 0:
+            gaps.append({**row, "gap": gap})
+    gaps.sort(key=lambda r: -r["gap"])
+    return gaps[:limit]
+
+
+def _labels_for(scopes: list[Scope]) -> dict[str, str]:
+    """One query per kind of scope, whatever the number of scopes."""
+    ids: dict[str, list[int]] = {}
+    for scope in scopes:
+        if scope.id is not None:
+            ids.setdefault(scope.kind, []).append(scope.id)
+    labels: dict[str, str] = {"company": str(_("Company"))}
+    if ids.get("team"):
+        for pk, name in SalesTeam.objects.filter(pk__in=ids["team"]).values_list("id", "name"):
+            labels[f"team:{pk}"] = str(_("Team %(name)s") % {"name": name})
+    if ids.get("rep"):
+        for user in User.objects.filter(pk__in=ids["rep"]).only(
+            "id", "first_name", "last_name", "email"
+        ):
+            labels[f"rep:{user.pk}"] = str(user)
+    if ids.get("partner"):
+        for pk, name in Partner.objects.filter(pk__in=ids["partner"]).values_list("id", "name"):
+            labels[f"partner:{pk}"] = str(_("Partner %(name)s") % {"name": name})
+    if ids.get("product_line"):
+        for pk, name in ProductLine.objects.filter(pk__in=ids["product_line"]).values_list(
+            "id", "name"
+        ):
+            labels[f"product_line:{pk}"] = str(_("Product line %(name)s") % {"name": name})
+    return labels
+
+
+def scope_choices_for(user: User) -> list[tuple[str, str]]:
+    """The scopes of the cockpit's scope picker: what the user may see, broadest first."""
+    scopes = scopes_for_user(user)
+    labels = _labels_for(scopes)
+    return [(s.key, labels.get(s.key, s.key)) for s in scopes]
+
+
+def objective_scope_choices_for(user: User) -> list[tuple[str, str]]:
+    """The scopes whose objective ``user`` may set (the service checks again on save)."""
+    if not objective_may_set_any(user):
+        return []
+    scopes: list[Scope] = []
+    if user.role == User.Role.DIRECTOR:
+        scopes.append(Scope("company"))
+        scopes += [Scope("team", pk) for pk in SalesTeam.objects.values_list("id", flat=True)]
+        scopes += [
+            Scope("product_line", pk) for pk in ProductLine.objects.values_list("id", flat=True)
+        ]
+        reps = User.objects.filter(
+            is_active=True, role__in=[User.Role.REP, User.Role.MANAGER]
+        ).exclude(pk=user.pk)
+        partners = Partner.objects.all()
+    else:
+        reps = users_in_line_of(user)
+        partners = partners_visible_to(user)
+    scopes += [Scope("rep", pk) for pk in reps.order_by("id").values_list("id", flat=True)]
+    scopes += [Scope("partner", pk) for pk in partners.order_by("id").values_list("id", flat=True)]
+    labels = _labels_for(scopes)
+    return [(s.key, labels.get(s.key, s.key)) for s in scopes]
+
+
+def allocation_targets(*, parent: Objective, user: User) -> list[tuple[str, str]]:
+    """Whom ``parent`` is allocated to on the allocation page: teams under the company; the
+    reps (in the user's line) and the partners of a team under a team objective."""
+    scopes: list[Scope] = []
+    if parent.scope_kind == ScopeKind.COMPANY:
+        scopes = [
+            Scope("team", pk)
+            for pk in SalesTeam.objects.order_by("id").values_list("id", flat=True)
+        ]
+    elif parent.scope_kind == ScopeKind.TEAM and parent.team_id is not None:
+        reps = User.objects.filter(
+            sales_teams=parent.team_id, is_active=True, role=User.Role.REP
+        ).order_by("id")
+        if user.role != User.Role.DIRECTOR:
+            reps = reps.filter(pk__in=users_in_line_of(user).values("id"))
+        scopes = [Scope("rep", pk) for pk in reps.values_list("id", flat=True)]
+        members = User.objects.filter(sales_teams=parent.team_id).values("id")
+        partners = Partner.objects.filter(channel_manager_id__in=members)
+        if user.role != User.Role.DIRECTOR:
+            partners = partners.filter(pk__in=partners_visible_to(user).values("id"))
+        scopes += [
+            Scope("partner", pk) for pk in partners.order_by("id").values_list("id", flat=True)
+        ]
+    labels = _labels_for(scopes)
+    return [(s.key, labels.get(s.key, s.key)) for s in scopes]
+
+
+def current_quarter_label(today: dt.date) -> str:
+    return f"{fiscal_year_of(today)}-Q{fiscal_quarter_of(today)}"
+
+
+def forecast_call_rights(*, user: User, scope: Scope) -> dict[str, bool]:
+    """Which call forms to offer: the owner's own call, and the manager's adjustment (the
+    services decide again on submit)."""
+    owns = (
+        (scope.kind == "rep" and scope.id == user.pk)
+        or (
+            scope.kind == "team"
+            and SalesTeam.objects.filter(pk=scope.id or 0, manager=user).exists()
+        )
+        or (scope.kind == "company" and user.role == User.Role.DIRECTOR)
+    )
+    adjusts = (
+        user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
+        and not (scope.kind == "rep" and scope.id == user.pk)
+        and scope_may_see(user=user, scope=scope)
+    )
+    return {"call": bool(owns), "adjust": bool(adjusts)}
+
+
+def home_scope_for(user: User) -> Scope | None:
+    """The scope at the top of a user's home: the company, the first managed team, or self."""
+    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+        return Scope("company")
+    if user.role == User.Role.MANAGER:
+        team_id = (
+            SalesTeam.objects.filter(manager=user)
+            .order_by("id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        return Scope("team", team_id) if team_id is not None else None
+    if user.role == User.Role.REP:
+        return Scope("rep", user.pk)
+    return None
+
+
+def home_cockpit(*, user: User, today: dt.date) -> dict[str, Any] | None:
+    """The cockpit blocks of a staff user's home, by role (None: nothing to show).
+
+    Director (and marketing): the company curve, the teams side by side and the top gaps
+    (teams and reps furthest behind their objective to date). Manager: the first managed
+    team's curve and its reps. Rep: their own objectives, attainment and curve.
+    """
+    year = fiscal_year_of(today)
+    scope = home_scope_for(user)
+    if scope is None:
+        return None
+    if scope.kind == "company":
+        data = cockpit_director(user=user, fiscal_year=year, today=today)
+        return {
+            "role": "director",
+            "scope": scope,
+            "year": year,
+            "curve": data["curve"],
+            "attainment": data["attainment"],
+            "side_by_side": data["teams"],
+            "gaps": top_gaps(data["teams"] + data["reps"]),
+        }
+    curve = objective_curve(scope=scope, fiscal_year=year, user=user, today=today)
+    attainment = attainment_for(scope=scope, period=period_for_year(year), user=user, today=today)
+    out: dict[str, Any] = {
+        "role": "manager" if scope.kind == "team" else "rep",
+        "scope": scope,
+        "year": year,
+        "curve": curve,
+        "attainment": attainment,
+        "side_by_side": [],
+    }
+    if scope.kind == "team":
+        reps = leaderboard(kind="rep", fiscal_year=year, user=user, today=today)
+        members = set(User.objects.filter(sales_teams=scope.id).values_list("id", flat=True))
+        out["side_by_side"] = [r for r in reps if r["id"] in members]
+        out["gaps"] = top_gaps(out["side_by_side"])
+    else:
+        out["objectives"] = list(
+            objectives_visible_to(user)
+            .filter(fiscal_year=year)
+            .filter(Q(rep=user) | Q(partner__channel_manager=user))
+            .select_related("partner", "product_line")
+            .order_by("scope_kind", "id")
+        )
+    return out

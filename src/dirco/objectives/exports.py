@@ -1,0 +1,72 @@
+"""Leaderboard exports (CSV and XLSX) built from the rows the leaderboard selector returned.
+
+The rows are already scoped to what the user may see: an export never reads more.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from dirco.objectives.cockpit import LEADERBOARD_COLUMNS
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    return value
+
+
+def _csv_safe(value: Any) -> Any:
+    # A spreadsheet opening the CSV must not run a name starting like a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def leaderboard_csv(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(title) for _key, title, _kind in LEADERBOARD_COLUMNS])
+    for row in rows:
+        writer.writerow(
+            [
+                _csv_safe("" if row.get(key) is None else str(row.get(key)))
+                for key, _title, _kind in LEADERBOARD_COLUMNS
+            ]
+        )
+    # A BOM so that spreadsheet programs read the accents right.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def leaderboard_xlsx(rows: list[dict[str, Any]], *, sheet_title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title[:31] or "Leaderboard"
+    sheet.append([str(title) for _key, title, _kind in LEADERBOARD_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = []
+        for key, _title, kind in LEADERBOARD_COLUMNS:
+            value = _cell(row.get(key))
+            values.append(_csv_safe(value) if kind == "text" else value)
+        sheet.append(values)
+    for index, (_key, _title, kind) in enumerate(LEADERBOARD_COLUMNS, start=1):
+        if kind == "money":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "#,##0.00"
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
