@@ -14,10 +14,10 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_serializer
 
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
@@ -70,10 +70,25 @@ class StageOut(Schema):
     is_lost: bool
 
 
+def _iso_datetime(value: dt.datetime) -> str:
+    """The format of Django's JSON encoder, so a deal reads the same in the list (serialised
+    by pydantic) and in the detail (serialised by ninja through Django's encoder)."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text.removesuffix("+00:00") + "Z"
+    return text
+
+
 class DealOut(BaseModel):
     """A plain pydantic model (not a ninja Schema): the deal list validates it per row."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @field_serializer("created_at", "updated_at")
+    def _datetime_out(self, value: dt.datetime) -> str:
+        return _iso_datetime(value)
 
     id: int
     name: str
@@ -94,6 +109,11 @@ class DealOut(BaseModel):
     lost_reason: str
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class DealPage(BaseModel):
+    items: list[DealOut]
+    next: str | None
 
 
 class DealListFilters(Schema):
@@ -231,7 +251,11 @@ def deal_list_endpoint(
         request, qs.values(*DEAL_ROW_FIELDS), order=DEAL_SORTS[filters.sort], params=page
     )
     result["items"] = [_deal_row_out(row) for row in result["items"]]
-    return result
+    # pydantic-core validates and writes the JSON in one pass; going through ninja's response
+    # schema and Django's JSON encoder costs more than the query on a 50-row page.
+    return HttpResponse(
+        DealPage.model_validate(result).model_dump_json(), content_type="application/json"
+    )
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")

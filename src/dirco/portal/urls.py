@@ -1,3 +1,45 @@
+"""The partner portal under /portal/."""
+
 from django.urls import path
 
-urlpatterns: list[object] = []
+from dirco.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("deals/", views.deal_list_view, name="deal_list"),
+    path("deals/<int:deal_id>/", views.deal_detail_view, name="deal_detail"),
+    path("registrations/", views.registration_list_view, name="registration_list"),
+    path("registrations/new/", views.registration_create_view, name="registration_create"),
+    path(
+        "registrations/<int:registration_id>/",
+        views.registration_detail_view,
+        name="registration_detail",
+    ),
+    path(
+        "registrations/<int:registration_id>/extension/",
+        views.registration_extension_view,
+        name="registration_extension",
+    ),
+    path("leads/", views.lead_list_view, name="lead_list"),
+    path("leads/<int:lead_id>/accept/", views.lead_accept_view, name="lead_accept"),
+    path("leads/<int:lead_id>/decline/", views.lead_decline_view, name="lead_decline"),
+    path("documents/", views.document_list_view, name="document_list"),
+    path(
+        "documents/<int:document_id>/download/",
+        views.document_download_view,
+        name="document_download",
+    ),
+    path("announcements/", views.announcement_list_view, name="announcement_list"),
+    path("notifications/", views.notification_list_view, name="notification_list"),
+    path("notifications/read/", views.notification_read_view, name="notification_read"),
+    path("users/", views.user_list_view, name="user_list"),
+    path("users/invite/", views.user_invite_view, name="user_invite"),
+    path("users/<int:user_id>/deactivate/", views.user_deactivate_view, name="user_deactivate"),
+    path(
+        "set-password/<uidb64>/<token>/",
+        views.SetPasswordView.as_view(),
+        name="set_password",
+    ),
+]
