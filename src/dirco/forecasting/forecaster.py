@@ -11,7 +11,9 @@ import numpy as np
 from dirco.forecasting.intervals import prediction_bands
 from dirco.forecasting.models import (
     OriginForecasts,
+    airline_arima,
     exponential_smoothing,
+    exponential_smoothing_family,
     seasonal_naive,
     theta,
 )
@@ -41,6 +43,8 @@ MAX_YEARS = 20
 # Below this STL seasonal strength, seasonal models fit noise (a pure trend gives ~0).
 SEASONAL_STRENGTH_MIN = 0.3
 BACKTEST_YEARS = 2
+# The airline ARIMA fits on the twice-differenced series: three seasons leave two of it.
+AIRLINE_MIN_SEASONS = 3
 
 
 @dataclass
@@ -95,19 +99,51 @@ def candidate_models(
         models.append(seasonal_naive(y, period, horizon))
         models.append(theta(y, period, horizon, seasonal=True))
         if positive:
-            models.append(exponential_smoothing(y, period, horizon, seasonal="mul"))
-            models.append(
-                exponential_smoothing(y, period, horizon, seasonal="add", transform="log")
-            )
-            models.append(exponential_smoothing(y, period, horizon, trend=False, seasonal="mul"))
-            models.append(
-                exponential_smoothing(
-                    y, period, horizon, trend=False, seasonal="add", transform="log"
-                )
+            models.extend(exponential_smoothing_family(y, period, horizon, seasonal="mul"))
+            models.extend(
+                exponential_smoothing_family(y, period, horizon, seasonal="add", transform="log")
             )
         else:
             models.append(exponential_smoothing(y, period, horizon, seasonal="add"))
+        if len(y) >= AIRLINE_MIN_SEASONS * period + 1:
+            models.append(airline_arima(y, period, horizon))
     return models
+
+
+def seasonal_naive_beats_naive(y: FloatArray, period: int, eval_horizon: int) -> bool:
+    """Whether last year's values forecast the recent history better than the last value.
+
+    Half of the seasonality gate: STL strength can be low on a series whose trend
+    wanders a lot while a plain seasonal naive still beats the naive in the backtest.
+    """
+    same_month = seasonal_naive(y, period, eval_horizon)
+    last_value = seasonal_naive(y, 1, eval_horizon)
+    origins = backtest_origins(
+        len(y), same_month.first_origin, eval_horizon, BACKTEST_YEARS * period
+    )
+    scale = mase_scale(y, period)
+    seasonal_error = backtest_mase(same_month, y, origins, eval_horizon, scale)
+    naive_error = backtest_mase(last_value, y, origins, eval_horizon, scale)
+    return bool(np.isfinite(seasonal_error) and seasonal_error < naive_error)
+
+
+def fallback_to_seasonal_naive(
+    scores: Sequence[Scored],
+    weights: dict[str, float],
+    table: FloatArray,
+    y: FloatArray,
+    origins: range,
+    eval_horizon: int,
+    scale: float,
+) -> OriginForecasts | None:
+    """The seasonal naive model when the combination backtests worse than it, else None."""
+    naive = next((s for s in scores if s.model.name == "seasonal_naive"), None)
+    if naive is None or not np.isfinite(naive.mase) or set(weights) == {naive.model.name}:
+        return None
+    combined = OriginForecasts("ensemble", True, table, naive.model.first_origin)
+    if backtest_mase(combined, y, origins, eval_horizon, scale) > naive.mase:
+        return naive.model
+    return None
 
 
 def forecast(
@@ -152,18 +188,24 @@ def forecast(
 
     n = len(y)
     seasonal = False
+    eval_horizon = min(horizon, period)
     if n < 2 * period:
         notes.append(
             f"history of {n} periods is shorter than two seasons ({2 * period}): "
             "seasonality is not modelled"
         )
     else:
-        strength = seasonal_strength(y, period)
-        seasonal = strength >= SEASONAL_STRENGTH_MIN
+        # Seasonal models are candidates when last year's values forecast better than
+        # the last value, or else when STL finds a strong seasonal component (the
+        # check costs more than the whole backtest of the seasonal naive, so it comes
+        # second).
+        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
         if not seasonal:
-            notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
+            strength = seasonal_strength(y, period)
+            seasonal = strength >= SEASONAL_STRENGTH_MIN
+            if not seasonal:
+                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
 
-    eval_horizon = min(horizon, period)
     table_horizon = max(horizon, eval_horizon)
     models = candidate_models(y, period, table_horizon, seasonal)
     scale = mase_scale(y, period)
@@ -175,6 +217,13 @@ def forecast(
         notes.append("too little history to backtest: naive forecast (last value)")
         weights = {models[0].name: 1.0}
     table = combine(models, weights)
+    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
+    if guard is not None:
+        notes.append(
+            "the combination did worse than last year's values in the backtest: "
+            "seasonal naive forecast"
+        )
+        weights, table = {guard.name: 1.0}, guard.table
     table = np.where(np.isfinite(table), table, y[-1])
     point = np.maximum(table[-1, :horizon], 0.0)
     bands = prediction_bands(y, table[:, :horizon], point, levels)

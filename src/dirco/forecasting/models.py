@@ -15,11 +15,14 @@ instead of one optimiser run per origin. That is what keeps a series under 100 m
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import minimize
+from scipy.signal import lfilter
 
 from dirco.forecasting.seasonality import seasonal_indices
 
@@ -32,6 +35,10 @@ BETAS = (0.01, 0.05, 0.15, 0.3)
 GAMMAS = (0.01, 0.05, 0.1, 0.2, 0.35)
 PHIS = (0.8, 0.9, 0.95, 0.98)
 INIT_YEARS = 2
+# Rows (origins) worth filling: the ensemble backtest uses the last two years of origins
+# plus a year of horizon, the intervals the last 72 origins plus a year of horizon.
+# Earlier origins only cost time, so the models leave them NaN.
+KEPT_ORIGINS = 96
 
 
 @dataclass
@@ -90,19 +97,44 @@ def exponential_smoothing(
     ``transform="log"`` fits the additive model to log(y), an ETS with multiplicative
     errors, trend and season in all but name, and well behaved for revenue.
     """
+    model = exponential_smoothing_family(
+        y, period, horizon, trends=(trend,), seasonal=seasonal, transform=transform
+    )[0]
+    if name is not None:
+        model.name = name
+    return model
+
+
+def exponential_smoothing_family(
+    y: FloatArray,
+    period: int,
+    horizon: int,
+    *,
+    trends: Sequence[bool] = (True, False),
+    seasonal: Seasonal = "add",
+    transform: Transform = "none",
+) -> list[OriginForecasts]:
+    """One model per entry of ``trends`` (damped trend or level only), in one pass.
+
+    The grids of the variants are stacked and filtered together, each variant taking
+    its own best grid point at each origin: the Python loop over time is the cost, so
+    two variants cost little more than one.
+    """
     n = len(y)
     m = period if seasonal else 1
-    if name is None:
-        kind = "holt" if seasonal is None else ("ets_log" if transform == "log" else "hw")
-        name = f"{kind}_{'damped' if trend else 'level'}" + (f"_{seasonal}" if seasonal else "")
+    kind = "holt" if seasonal is None else ("ets_log" if transform == "log" else "hw")
     z = np.log(y) if transform == "log" else y.astype(np.float64)
     mul = seasonal == "mul"
-    alpha, beta, gamma, phi = _grid(trend, seasonal)
+    grids = [_grid(trend, seasonal) for trend in trends]
+    alpha, beta, gamma, phi = (np.concatenate([g[i] for g in grids]) for i in range(4))
+    bounds = np.cumsum([0] + [len(g[0]) for g in grids])
     k = len(alpha)
 
+    level = np.empty(k)
+    slope_state = np.empty(k)
     if seasonal:
-        # Seasonal indices from up to the first four years: with a small gamma the
-        # initial indices persist for years, so one year's noise must not set them.
+        # Seasonal indices from the first two years: with a small gamma the initial
+        # indices persist for years, so one year's noise must not set them.
         head = z[: min(n, INIT_YEARS * m)]
         season0 = seasonal_indices(head, m, mul)
         if mul:
@@ -110,25 +142,30 @@ def exponential_smoothing(
         slots0 = np.arange(2 * m) % m
         adjusted = z[: 2 * m] / season0[slots0] if mul else z[: 2 * m] - season0[slots0]
         times = np.arange(2 * m, dtype=np.float64)
-        slope, intercept = np.polyfit(times, adjusted, 1) if trend else (0.0, adjusted.mean())
-        level0 = intercept + slope * (m - 1)
+        fitted_slope, fitted_intercept = np.polyfit(times, adjusted, 1)
+        for trend, lo, hi in zip(trends, bounds[:-1], bounds[1:], strict=True):
+            slope, intercept = (
+                (fitted_slope, fitted_intercept) if trend else (0.0, float(adjusted.mean()))
+            )
+            level[lo:hi] = intercept + slope * (m - 1)
+            slope_state[lo:hi] = slope
         start = m
     else:
-        level0 = float(z[0])
-        slope = float(np.mean(np.diff(z[: min(n, 4)]))) if trend and n > 1 else 0.0
+        drift = float(np.mean(np.diff(z[: min(n, 4)]))) if n > 1 else 0.0
+        for trend, lo, hi in zip(trends, bounds[:-1], bounds[1:], strict=True):
+            level[lo:hi] = float(z[0])
+            slope_state[lo:hi] = drift if trend else 0.0
         season0 = np.zeros(1)
         start = 1
-    level = np.full(k, level0)
-    slope_state = np.full(k, slope)
     season = np.repeat(season0[:, None], k, axis=1)  # ring buffer indexed by t % m
     sse = np.zeros(k)
 
     steps = np.arange(1, horizon + 1)
     # damp_sum[j, h-1] = phi_j + phi_j^2 + ... + phi_j^h
     damp_sum = np.cumsum(phi[:, None] ** steps[None, :], axis=1)
-    table = _empty(n, horizon)
+    tables = [_empty(n, horizon) for _ in trends]
     first_origin = max(start + m, start + 2) if seasonal else start + 2
-    first_origin = min(first_origin, n - 1)
+    first_origin = min(max(first_origin, n - KEPT_ORIGINS), n - 1)
     for t in range(start, n):
         slot = t % m
         s_old = season[slot]
@@ -150,23 +187,29 @@ def exponential_smoothing(
         slope_state = beta * (level_new - level) + (1 - beta) * phi * slope_state
         level = level_new
         if t >= first_origin:
-            best = int(np.argmin(sse))
-            path = level[best] + slope_state[best] * damp_sum[best]
-            if seasonal:
-                s_future = season[(t + steps) % m, best]
-                path = path * s_future if mul else path + s_future
-            table[t] = path
-    if transform == "log":
-        # Cap the exponent: a runaway log trend must not overflow to inf.
-        table = np.exp(np.clip(table, None, np.log(np.max(y)) + 5.0))
-    return OriginForecasts(name, seasonal is not None, table, first_origin)
+            for table, lo, hi in zip(tables, bounds[:-1], bounds[1:], strict=True):
+                best = lo + int(np.argmin(sse[lo:hi]))
+                path = level[best] + slope_state[best] * damp_sum[best]
+                if seasonal:
+                    s_future = season[(t + steps) % m, best]
+                    path = path * s_future if mul else path + s_future
+                table[t] = path
+    models = []
+    for trend, table in zip(trends, tables, strict=True):
+        if transform == "log":
+            # Cap the exponent: a runaway log trend must not overflow to inf.
+            table = np.exp(np.clip(table, None, np.log(np.max(y)) + 5.0))
+        name = f"{kind}_{'damped' if trend else 'level'}" + (f"_{seasonal}" if seasonal else "")
+        models.append(OriginForecasts(name, seasonal is not None, table, first_origin))
+    return models
 
 
 def theta(y: FloatArray, period: int, horizon: int, *, seasonal: bool) -> OriginForecasts:
     """Standard Theta: SES with half the linear drift, on seasonally adjusted data.
 
-    Seasonal indices come from the whole history (the one place a backtest here sees
-    the future); they move slowly, so weights are barely affected.
+    Seasonal indices come from the whole history (with the airline model's
+    parameters, the places where a backtest here sees the future); they move slowly,
+    so weights are barely affected.
     """
     n = len(y)
     multiplicative = bool(np.all(y > 0))
@@ -183,7 +226,7 @@ def theta(y: FloatArray, period: int, horizon: int, *, seasonal: bool) -> Origin
     sse = np.zeros(len(alpha))
     steps = np.arange(1, horizon + 1)
     table = _empty(n, horizon)
-    first_origin = min(max(3, period if seasonal else 3), n - 1)
+    first_origin = min(max(3, period if seasonal else 3, n - KEPT_ORIGINS), n - 1)
     # Running sums for the OLS slope of adj on time up to each origin.
     tt = np.arange(n, dtype=np.float64)
     c_t, c_y, c_tt, c_ty = (np.cumsum(v) for v in (tt, adj, tt * tt, tt * adj))
@@ -201,3 +244,67 @@ def theta(y: FloatArray, period: int, horizon: int, *, seasonal: bool) -> Origin
             s_future = idx[(t + steps) % period]
             table[t] = path * s_future if multiplicative else path + s_future
     return OriginForecasts("theta_seasonal" if seasonal else "theta", seasonal, table, first_origin)
+
+
+def _airline_polynomial(theta1: float, theta_s: float, period: int) -> FloatArray:
+    """Coefficients of the MA polynomial (1 + theta1 B)(1 + theta_s B^m)."""
+    poly = np.zeros(period + 2)
+    poly[0] = 1.0
+    poly[1] += theta1
+    poly[period] += theta_s
+    poly[period + 1] += theta1 * theta_s
+    return poly
+
+
+def airline_arima(y: FloatArray, period: int, horizon: int) -> OriginForecasts:
+    """Seasonal ARIMA(0,1,1)(0,1,1)_m, Box and Jenkins' "airline" model, on log(y).
+
+    Fitted by conditional sum of squares: the residuals of the twice-differenced series
+    come from one linear filter (scipy's ``lfilter``), so an L-BFGS-B fit of the two MA
+    coefficients costs a few milliseconds. Parameters are fitted once on the whole
+    history (the backtest rows reuse them); each row forecasts with the residuals known
+    at its origin only. Needs three seasons plus one period; log only for positive y.
+    """
+    n = len(y)
+    m = period
+    d = m + 1
+    if m < 2 or n < 3 * m + 1:
+        raise ValueError(f"the airline model needs at least {3 * m + 1} points")
+    log = bool(np.all(y > 0))
+    z = np.log(y) if log else y.astype(np.float64)
+    w = z[d:] - z[d - 1 : -1] - z[1:-m] + z[:-d]
+    one = np.ones(1)
+
+    def css(params: FloatArray) -> float:
+        resid = lfilter(one, _airline_polynomial(params[0], params[1], m), w)
+        return float(resid @ resid)
+
+    if float(np.var(w)) <= 1e-18:
+        params = np.zeros(2)
+    else:
+        fit = minimize(
+            css, x0=np.array([-0.4, -0.6]), method="L-BFGS-B", bounds=[(-0.95, 0.95)] * 2
+        )
+        params = np.asarray(fit.x, dtype=np.float64)
+    poly = _airline_polynomial(params[0], params[1], m)
+    resid = np.zeros(n)
+    resid[d:] = lfilter(one, poly, w)
+
+    table = _empty(n, horizon)
+    first_origin = d + m  # a season of residuals before the first backtest origin
+    origins = np.arange(first_origin, n)
+    # Per origin: the last m + 1 values, then the forecasts, one column per step.
+    path = np.zeros((len(origins), d + horizon))
+    path[:, :d] = z[origins[:, None] - m + np.arange(d)[None, :]]
+    for h in range(1, horizon + 1):
+        col = m + h
+        shock = np.zeros(len(origins))
+        for lag in (1, m, m + 1):
+            if lag >= h:
+                shock += poly[lag] * resid[origins + h - lag]
+        path[:, col] = path[:, col - 1] + path[:, col - m] - path[:, col - m - 1] + shock
+    paths = path[:, d:]
+    if log:
+        paths = np.exp(np.clip(paths, None, np.log(np.max(y)) + 5.0))
+    table[origins] = paths
+    return OriginForecasts("arima_airline", True, table, first_origin)

@@ -9,7 +9,8 @@ import numpy as np
 
 from dirco.forecasting.models import FloatArray, OriginForecasts
 
-TOP_K = 4
+# Three: more lets weak models dilute the best; fewer loses the combination's hedge.
+TOP_K = 3
 
 
 @dataclass

@@ -172,14 +172,16 @@ def detect_level_shift(y: FloatArray, period: int) -> int | None:
     scale = float(np.median(np.abs(np.diff(y)))) * 1.4826
     if scale <= 0 or not math.isfinite(scale):
         return None
-    best_index, best_jump = None, 0.0
-    for i in range(window, n - window + 1):
-        jump = abs(float(np.median(y[i : i + window]) - np.median(y[i - window : i])))
-        if jump > best_jump:
-            best_index, best_jump = i, jump
+    # medians[j] is the median of y[j : j + window]; compare each window with the previous.
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(y, window), axis=1)
+    jumps = np.abs(medians[window:] - medians[: len(medians) - window])
+    if len(jumps) == 0:
+        return None
+    best = int(np.argmax(jumps))
+    best_jump = float(jumps[best])
     spread = float(np.std(y))
-    if best_index is not None and best_jump > 6 * scale and best_jump > 1.5 * spread:
-        return best_index
+    if best_jump > 0 and best_jump > 6 * scale and best_jump > 1.5 * spread:
+        return best + window
     return None
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dirco.forecasting import forecast
+from dirco.forecasting.forecaster import fallback_to_seasonal_naive, seasonal_naive_beats_naive
 from dirco.forecasting.models import OriginForecasts, seasonal_naive
 from dirco.forecasting.selection import (
     Scored,
@@ -22,6 +23,7 @@ SEASONAL_MODELS = (
     "hw_level_mul",
     "ets_log_damped_add",
     "ets_log_level_add",
+    "arima_airline",
 )
 
 
@@ -81,3 +83,27 @@ def test_pure_trend_selects_no_seasonal_model(trend: np.ndarray) -> None:
     assert not set(result.weights) & set(SEASONAL_MODELS)
     assert any("weak seasonality" in w for w in result.warnings)
     assert np.all(np.diff(result.point) > 0)  # the trend carries on
+
+
+def test_seasonality_gate_compares_seasonal_naive_with_naive(
+    seasonal: np.ndarray, trend: np.ndarray
+) -> None:
+    assert seasonal_naive_beats_naive(seasonal, 12, 12)
+    assert not seasonal_naive_beats_naive(trend, 12, 12)
+
+
+def test_guard_falls_back_to_seasonal_naive_when_the_combination_loses() -> None:
+    y = np.tile(np.arange(1.0, 13.0), 5)  # last year's values are exact
+    naive = seasonal_naive(y, 12, 12)
+    origins = backtest_origins(len(y), naive.first_origin, 12, 24)
+    bad = _model("flat", 6.5, n=len(y), h=12)
+    scores = [
+        Scored(naive, backtest_mase(naive, y, origins, 12, 1.0)),
+        Scored(bad, backtest_mase(bad, y, origins, 12, 1.0)),
+    ]
+    chosen = fallback_to_seasonal_naive(scores, {"flat": 1.0}, bad.table, y, origins, 12, 1.0)
+    assert chosen is naive
+    kept = fallback_to_seasonal_naive(
+        scores, {"seasonal_naive": 1.0}, naive.table, y, origins, 12, 1.0
+    )
+    assert kept is None
