@@ -87,12 +87,14 @@ class Deal(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deals",
+        db_index=False,
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.PROTECT,
         related_name="owned_deals",
+        db_index=False,
     )
     team = models.ForeignKey(
         "teams.SalesTeam",
@@ -101,6 +103,7 @@ class Deal(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deals",
+        db_index=False,
     )
     product_line = models.ForeignKey(
         "catalog.ProductLine",
@@ -120,7 +123,11 @@ class Deal(TimeStampedModel):
         _("amount (company currency)"), max_digits=16, decimal_places=2, editable=False
     )
     stage = models.ForeignKey(
-        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
+        Stage,
+        verbose_name=_("stage"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+        db_index=False,
     )
     probability = models.PositiveSmallIntegerField(
         _("probability (%)"), validators=[MaxValueValidator(100)]
@@ -143,6 +150,8 @@ class Deal(TimeStampedModel):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         ordering = ["-expected_close_date", "-id"]
+        # Foreign keys that lead a composite index below have no index of their own: the
+        # composite serves their lookups, and each index slows every insert.
         indexes = [
             models.Index(fields=["-expected_close_date", "-id"], name="deal_list_order"),
             models.Index(fields=["owner", "-expected_close_date"], name="deal_owner_ecd"),
@@ -153,7 +162,6 @@ class Deal(TimeStampedModel):
             models.Index(fields=["partner", "-expected_close_date"], name="deal_partner_ecd"),
             models.Index(fields=["team", "-expected_close_date"], name="deal_team_ecd"),
             models.Index(fields=["stage", "-expected_close_date"], name="deal_stage_ecd"),
-            models.Index(fields=["account"], name="deal_account"),
             models.Index(fields=["close_date", "stage"], name="deal_close"),
         ]
         constraints = [
@@ -168,7 +176,11 @@ class StageChange(models.Model):
     """When a deal entered a stage, and who moved it there."""
 
     deal = models.ForeignKey(
-        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="stage_changes"
+        Deal,
+        verbose_name=_("deal"),
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        db_index=False,
     )
     from_stage = models.ForeignKey(
         Stage,
@@ -216,6 +228,7 @@ class Activity(TimeStampedModel):
         verbose_name=_("owner"),
         on_delete=models.CASCADE,
         related_name="activities",
+        db_index=False,
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -226,6 +239,7 @@ class Activity(TimeStampedModel):
         blank=True,
         on_delete=models.CASCADE,
         related_name="activities",
+        db_index=False,
     )
     partner = models.ForeignKey(
         "partners.Partner",
