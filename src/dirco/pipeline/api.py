@@ -248,7 +248,11 @@ def deal_list_endpoint(
     qs = deal_list(user=request_user(request), filters=DealFilters(**criteria))
     # Rows as dicts, not model instances: a page costs one query and no ORM objects.
     result = paginate(
-        request, qs.values(*DEAL_ROW_FIELDS), order=DEAL_SORTS[filters.sort], params=page
+        request,
+        qs.select_related(None),
+        order=DEAL_SORTS[filters.sort],
+        params=page,
+        rows_queryset=Deal.objects.values(*DEAL_ROW_FIELDS),
     )
     result["items"] = [_deal_row_out(row) for row in result["items"]]
     # pydantic-core validates and writes the JSON in one pass; going through ninja's response

@@ -32,7 +32,7 @@ from dirco.pipeline.permissions import (
 from dirco.pipeline.selectors import (
     activity_list_for_user,
     deal_history,
-    deal_list,
+    deal_page,
     pipeline_board,
 )
 from dirco.pipeline.services import (
@@ -72,7 +72,9 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     offset = (page - 1) * DEALS_PER_PAGE
-    rows = list(deal_list(user=request.user, filters=filters)[offset : offset + DEALS_PER_PAGE + 1])
+    rows = deal_page(
+        user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1
+    )
     context = {
         "form": form,
         "deals": rows[:DEALS_PER_PAGE],
