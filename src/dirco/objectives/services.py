@@ -655,15 +655,22 @@ def objective_publish(*, objective: Objective, user: User, confirm: bool = False
     if not confirm:
         summary = allocation_summary(objective=objective)
         if summary["children"] and summary["status"] != "exact":
-            raise ApplicationError(
+            message = (
                 _(
-                    "%(allocated)s of %(amount)s is allocated (%(status)s by %(diff)s): correct "
+                    "%(allocated)s of %(amount)s is allocated (over by %(diff)s): correct "
                     "the allocation or confirm to publish anyway."
                 )
+                if summary["status"] == "over"
+                else _(
+                    "%(allocated)s of %(amount)s is allocated (under by %(diff)s): correct "
+                    "the allocation or confirm to publish anyway."
+                )
+            )
+            raise ApplicationError(
+                message
                 % {
                     "allocated": summary["allocated"],
                     "amount": objective.amount,
-                    "status": summary["status"],
                     "diff": abs(summary["remaining"]),
                 },
                 fields={"confirm": [_("Confirm to publish an unbalanced allocation.")]},

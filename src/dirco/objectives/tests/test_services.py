@@ -194,7 +194,7 @@ def test_allocation_outside_the_managers_line_is_refused_and_nothing_saved(
             amounts={f"rep:{company.rep.pk}": "50000", f"rep:{company.other_rep.pk}": "50000"},
         )
     assert "targets" in exc.value.fields
-    assert str(company.other_rep) in exc.value.fields["targets"][0]
+    assert f"rep:{company.other_rep.pk}" in exc.value.fields["targets"][0]  # no name: not his
     assert not Objective.objects.filter(scope_kind="rep").exists()
 
 

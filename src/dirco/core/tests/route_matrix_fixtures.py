@@ -1,0 +1,496 @@
+"""The world of the route-matrix test: records on three sides, each name carrying a marker.
+
+Sides say who stands in which relation to a record (``SIDES``):
+
+- ``A``: partner A's business, channel-managed by ``rep`` (team North, ``manager``);
+- ``R``: the rep's own business without a partner (a direct deal, a lead routed to the rep);
+- ``B``: partner B's business, channel-managed by ``other_rep`` (team South,
+  ``other_manager``);
+- ``T``: the North team itself (scope ``team:ID``), ``C``: the company as a whole;
+- ``U<actor>``: one user's personal records (notifications, API tokens, the user itself).
+
+Every record's name contains ``LEAKCHECK-<side>-<kind>-``; ``marker_visible`` says, from
+``core/access_matrix.py``, which actor may read which marker. A response to an actor that
+contains a marker it may not read is a leak, whatever the route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import models
+from django.http import HttpResponseBase
+from django.test import Client
+from django.utils import timezone
+
+from dirco.accounts.models import User
+from dirco.accounts.services import api_token_create
+from dirco.catalog.tests.factories import ProductLineFactory
+from dirco.conftest import Company
+from dirco.core.access_matrix import access_scope
+from dirco.customers.tests.factories import AccountFactory
+from dirco.documents.models import Document
+from dirco.leads.models import Lead, LeadAssignment
+from dirco.notifications.models import Notification
+from dirco.objectives.models import Objective
+from dirco.objectives.services import objective_create
+from dirco.partners.models import Partner, Tier
+from dirco.partners.tests.factories import PartnerContactFactory, TerritoryFactory
+from dirco.pipeline.models import Stage
+from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
+from dirco.registrations.models import (
+    DealRegistration,
+    PartnerApplication,
+    TierProposal,
+    TierReview,
+)
+from dirco.registrations.services import registration_approve, registration_extension_request
+from dirco.registrations.tests.factories import submit
+from dirco.revenue.scopes import Scope
+
+MARKER = "LEAKCHECK"
+MARKER_RE = re.compile(r"LEAKCHECK-([A-Za-z_]+)-([a-z_]+)-")
+
+# The actors every route is requested as: the five the issue names first (forbidden for
+# partner A's and the rep's records), then the owners and the roles above them.
+ACTORS: tuple[str, ...] = (
+    "partner_a_user",
+    "partner_a_admin",
+    "partner_b_user",
+    "other_rep",
+    "other_manager",
+    "marketing",
+    "manager",
+    "director",
+    "rep",
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    """Who owns a record (``own``), which manager's team it is (``team``), which partner it
+    belongs to (``partner``)."""
+
+    owner: str | None = None
+    manager: str | None = None
+    partner: str | None = None  # "a" or "b"
+
+
+SIDES: dict[str, Side] = {
+    "A": Side(owner="rep", manager="manager", partner="a"),
+    "R": Side(owner="rep", manager="manager"),
+    "B": Side(owner="other_rep", manager="other_manager", partner="b"),
+    "T": Side(manager="manager"),
+    "C": Side(),
+    **{f"U{actor}": Side(owner=actor) for actor in ACTORS},
+}
+# A partner user is also "own" to its partner admin for users: partner scope covers it.
+SIDES["Urep"] = Side(owner="rep", manager="manager")
+SIDES["Uother_rep"] = Side(owner="other_rep", manager="other_manager")
+SIDES["Upartner_a_user"] = Side(owner="partner_a_user", partner="a")
+SIDES["Upartner_a_admin"] = Side(owner="partner_a_admin", partner="a")
+SIDES["Upartner_b_user"] = Side(owner="partner_b_user", partner="b")
+
+ACTOR_ROLE: dict[str, str] = {
+    "partner_a_user": "partner_user",
+    "partner_a_admin": "partner_admin",
+    "partner_b_user": "partner_user",
+    "other_rep": "rep",
+    "other_manager": "manager",
+    "marketing": "marketing",
+    "manager": "manager",
+    "director": "director",
+    "rep": "rep",
+}
+ACTOR_PARTNER: dict[str, str | None] = {
+    "partner_a_user": "a",
+    "partner_a_admin": "a",
+    "partner_b_user": "b",
+}
+PARTNER_ROLES = frozenset({"partner_user", "partner_admin"})
+
+# Marker kinds that are not objects of the matrix read as the object that gates them.
+KIND_OBJECT: dict[str, str] = {"document": "partner", "token": "api_token"}
+
+
+def allowed(*, actor: str, obj: str, action: str, side: str | None) -> bool:
+    """Whether the matrix lets ``actor`` do ``action`` on an ``obj`` of ``side`` (``None``: a
+    route without a record, e.g. a list or a create: any scope but ``none``)."""
+    scope = access_scope(obj=obj, action=action, role=ACTOR_ROLE[actor])
+    if scope == "none":
+        return False
+    if scope == "all" or side is None:
+        return True
+    who = SIDES[side]
+    if scope == "own":
+        return who.owner == actor
+    if scope == "team":
+        return actor in (who.owner, who.manager)
+    # partner
+    return who.partner is not None and ACTOR_PARTNER.get(actor) == who.partner
+
+
+def marker_visible(*, actor: str, side: str, kind: str) -> bool:
+    if kind == "application":  # partner applications: reviewed by the director and managers
+        return ACTOR_ROLE[actor] in ("director", "manager")
+    if side not in SIDES:
+        return False
+    return allowed(actor=actor, obj=KIND_OBJECT.get(kind, kind), action="view", side=side)
+
+
+def leaked_markers(*, actor: str, body: str) -> list[str]:
+    """The markers in ``body`` that ``actor`` may not read."""
+    found = {m.group(0) for m in MARKER_RE.finditer(body)}
+    out = []
+    for marker in sorted(found):
+        m = MARKER_RE.match(marker)
+        assert m is not None
+        if not marker_visible(actor=actor, side=m.group(1), kind=m.group(2)):
+            out.append(marker)
+    return out
+
+
+def response_text(response: HttpResponseBase) -> str:
+    """The body as text, whatever the format: streamed files, XLSX (zip of XML), CSV."""
+    if getattr(response, "streaming", False):
+        raw = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    else:
+        raw = response.content  # type: ignore[attr-defined]
+    if raw[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                raw = b"\n".join(archive.read(name) for name in archive.namelist())
+        except zipfile.BadZipFile:
+            pass
+    text = raw.decode("utf-8", errors="replace")
+    for key, value in response.items():
+        text += f"\n{key}: {value}"
+    return text
+
+
+def mark(side: str, kind: str, n: int | str = 1) -> str:
+    return f"{MARKER}-{side}-{kind}-{n}"
+
+
+@dataclass
+class World:
+    company: Company
+    users: dict[str, User]
+    objects: dict[str, models.Model] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # actor -> bearer key
+    counter: int = 0
+
+    def pk(self, key: str) -> int:
+        return int(self.objects[key].pk)
+
+    def next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+
+def _lead_offered(partner: Partner, name: str) -> Lead:
+    now = timezone.now()
+    due = now + dt.timedelta(hours=48)
+    lead = Lead.objects.create(
+        company_name=name,
+        contact_name=name,
+        email="buyer@lead.example",
+        country="FR",
+        status=Lead.Status.OFFERED,
+        partner=partner,
+        offered_at=now,
+        sla_due_at=due,
+    )
+    LeadAssignment.objects.create(
+        lead=lead,
+        partner=partner,
+        rule=LeadAssignment.Rule.PARTNER_SCORE,
+        offered_at=now,
+        due_at=due,
+    )
+    return lead
+
+
+def _lead_for_rep(rep: User, name: str) -> Lead:
+    now = timezone.now()
+    due = now + dt.timedelta(hours=48)
+    lead = Lead.objects.create(
+        company_name=name,
+        contact_name=name,
+        email="buyer@lead.example",
+        country="FR",
+        status=Lead.Status.OFFERED,
+        rep=rep,
+        offered_at=now,
+        sla_due_at=due,
+    )
+    LeadAssignment.objects.create(
+        lead=lead, rep=rep, rule=LeadAssignment.Rule.REP_ROUND_ROBIN, offered_at=now, due_at=due
+    )
+    return lead
+
+
+def _lead_accepted(partner: Partner, user: User, name: str) -> Lead:
+    lead = _lead_offered(partner, f"{name} {_SIDE_WORDS['A']}")
+    Lead.objects.filter(pk=lead.pk).update(
+        status=Lead.Status.ACCEPTED, accepted_at=timezone.now(), accepted_by=user
+    )
+    LeadAssignment.objects.filter(lead=lead).update(outcome=LeadAssignment.Outcome.ACCEPTED)
+    lead.refresh_from_db()
+    return lead
+
+
+def _registration_with_extension(world: World, n: int | str) -> DealRegistration:
+    """Partner A's approved registration with a pending extension request."""
+    c = world.company
+    registration = submit(
+        c.partner_a_user,
+        product_line=world.objects["line"],
+        customer_name=f"{mark('A', 'registration', n)} Yonder Kite Aviation {n}",
+        customer_domain=f"yonder{n}.example",
+        customer_legal_identifier=f"YK{n}",
+    )
+    registration = registration_approve(
+        registration=registration, approved_by=c.rep, override_conflicts=True
+    )
+    registration_extension_request(
+        registration=registration, requested_by=c.partner_a_user, reason="More time"
+    )
+    registration.refresh_from_db()
+    return registration
+
+
+def _document(title: str, partner: Partner) -> Document:
+    document = Document(title=title, description=title, is_published=True)
+    document.file.save(f"{title.lower()}.pdf", ContentFile(f"%PDF {title}".encode()), save=True)
+    document.partners.set([partner])
+    return document
+
+
+# Names and customer details kept far apart so that conflict detection does not pair the
+# two partners' registrations (conflicts are shown to the channel manager by design).
+_SIDE_WORDS = {"A": "Zephyr Quantum Orchards", "B": "Marmalade Bakery Cooperative"}
+
+
+def world_build(company: Company) -> World:
+    c = company
+    users = {actor: getattr(c, actor) for actor in ACTORS}
+    world = World(company=c, users=users)
+    o = world.objects
+    line = ProductLineFactory(name="Leakcheck line", code="leakline")
+    o["line"] = line
+    gold = Tier.objects.create(name="Leakcheck Gold", rank=30001)
+    silver = Tier.objects.create(name="Leakcheck Silver", rank=30002)
+    Partner.objects.filter(pk=c.partner_a.pk).update(
+        name=f"{mark('A', 'partner')} Alpha", tier=gold
+    )
+    Partner.objects.filter(pk=c.partner_b.pk).update(name=f"{mark('B', 'partner')} Beta", tier=gold)
+    c.partner_a.refresh_from_db()
+    c.partner_b.refresh_from_db()
+    o["partner_A"], o["partner_B"] = c.partner_a, c.partner_b
+    for side, partner, owner, team in (
+        ("A", c.partner_a, c.rep, c.team),
+        ("B", c.partner_b, c.other_rep, c.other_team),
+    ):
+        account = AccountFactory(name=mark(side, "account"), owner=owner, domain=f"{side}.example")
+        o[f"account_{side}"] = account
+        o[f"contact_{side}"] = PartnerContactFactory(
+            first_name=mark(side, "contact"), last_name="Partnerside", partner=partner
+        )
+        deal = DealFactory(
+            name=mark(side, "deal"),
+            account=account,
+            owner=owner,
+            team=team,
+            partner=partner,
+            product_line=line,
+        )
+        o[f"deal_{side}"] = deal
+        o[f"activity_{side}"] = ActivityFactory(
+            subject=mark(side, "activity"), owner=owner, deal=deal
+        )
+        o[f"lead_{side}"] = _lead_offered(partner, f"{mark(side, 'lead')} {_SIDE_WORDS[side]}")
+        o[f"document_{side}"] = _document(mark(side, "document"), partner)
+    o["registration_A"] = submit(
+        c.partner_a_user,
+        product_line=line,
+        customer_name=f"{mark('A', 'registration')} Zephyr Quantum Orchards",
+        customer_domain="zephyr-quantum.example",
+        customer_legal_identifier="FR111",
+    )
+    o["registration_B"] = submit(
+        c.partner_b_user,
+        product_line=line,
+        customer_name=f"{mark('B', 'registration')} Marmalade Bakery Cooperative",
+        customer_domain="marmalade-bakery.example",
+        customer_legal_identifier="DE999",
+        customer_country="de",
+    )
+    # The rep's direct business.
+    account_r = AccountFactory(name=mark("R", "account"), owner=c.rep, domain="r.example")
+    o["account_R"] = account_r
+    o["contact_R"] = PartnerContactFactory(
+        first_name=mark("R", "contact"), last_name="Accountside", partner=None, account=account_r
+    )
+    deal_r = DealFactory(
+        name=mark("R", "deal"), account=account_r, owner=c.rep, team=c.team, product_line=line
+    )
+    o["deal_R"] = deal_r
+    o["activity_R"] = ActivityFactory(subject=mark("R", "activity"), owner=c.rep, deal=deal_r)
+    o["lead_R"] = _lead_for_rep(c.rep, mark("R", "lead"))
+    # Objectives: partner A, the rep, the North team, partner B.
+    year = timezone.localdate().year
+    for key, scope in (
+        ("objective_A", f"partner:{c.partner_a.pk}"),
+        ("objective_R", f"rep:{c.rep.pk}"),
+        ("objective_T", f"team:{c.team.pk}"),
+        ("objective_B", f"partner:{c.partner_b.pk}"),
+    ):
+        o[key] = objective_create(
+            user=c.director,
+            scope=Scope.parse(scope),
+            fiscal_year=year,
+            amount=Decimal("120000"),
+            split_method=Objective.SplitMethod.FLAT,
+        )
+    Objective.objects.filter(
+        pk__in=[o[k].pk for k in ("objective_A", "objective_R", "objective_B")]
+    ).update(status=Objective.Status.PUBLISHED, published_at=timezone.now())
+    for key in ("objective_A", "objective_R", "objective_B"):
+        o[key].refresh_from_db()
+    o["leadaccepted_A"] = _lead_accepted(c.partner_a, c.partner_a_user, mark("A", "lead", "acc"))
+    o["registrationext_A"] = _registration_with_extension(world, "ext")
+    # Personal records: notifications and tokens.
+    for actor, user in users.items():
+        o[f"notification_{actor}"] = Notification.objects.create(
+            recipient=user, kind="leakcheck", title=mark(f"U{actor}", "notification")
+        )
+        token, key = api_token_create(user=user, name=mark(f"U{actor}", "token"))
+        o[f"token_{actor}"] = token
+        world.tokens[actor] = key
+        o[f"user_{actor}"] = user
+    # Partner applications and tier proposals (director's and managers' business).
+    o["application"] = PartnerApplication.objects.create(
+        company_name=mark("C", "application"),
+        country="FR",
+        contact_first_name="Ada",
+        contact_last_name="Applicant",
+        contact_email="ada@applicant.example",
+    )
+    review = TierReview.objects.create(
+        run_by=c.director,
+        period_start=timezone.localdate() - dt.timedelta(days=365),
+        period_end=timezone.localdate(),
+    )
+    o["tierproposal"] = TierProposal.objects.create(
+        review=review, partner=c.partner_a, from_tier=gold, to_tier=silver
+    )
+    o["territory"] = TerritoryFactory(code="leakcheck")
+    o["team_T"], o["team_other"] = c.team, c.other_team
+    o["tier_gold"], o["tier_silver"] = gold, silver
+    o["stage_proposal"] = Stage.objects.get(name="Proposal")
+    return world
+
+
+# Fresh records for write requests (each allowed actor acts on its own copy).
+def fresh(world: World, key: str) -> models.Model:
+    """A copy of ``world.objects[key]`` for a write by an allowed actor (same side, same
+    relations); objects without a copy recipe are returned as they are."""
+    o, c, n = world.objects, world.company, world.next()
+    kind, _, side = key.partition("_")
+    if kind == "deal" and side in ("A", "B", "R"):
+        base: Any = o[key]
+        return DealFactory(
+            name=mark(side, "deal", f"w{n}"),
+            account=base.account,
+            owner=base.owner,
+            team=base.team,
+            partner=base.partner,
+            product_line=base.product_line,
+        )
+    if kind == "activity" and side in ("A", "B", "R"):
+        base = o[key]
+        return ActivityFactory(
+            subject=mark(side, "activity", f"w{n}"), owner=base.owner, deal=base.deal
+        )
+    if kind == "contact" and side in ("A", "B", "R"):
+        base = o[key]
+        return PartnerContactFactory(
+            first_name=mark(side, "contact", f"w{n}"),
+            last_name="Copy",
+            partner=base.partner,
+            account=base.account,
+        )
+    if kind == "lead" and side in ("A", "B"):
+        partner = c.partner_a if side == "A" else c.partner_b
+        return _lead_offered(partner, f"{mark(side, 'lead', f'w{n}')} {_SIDE_WORDS[side]}")
+    if kind == "lead" and side == "R":
+        return _lead_for_rep(c.rep, mark("R", "lead", f"w{n}"))
+    if kind == "leadaccepted":
+        return _lead_accepted(c.partner_a, c.partner_a_user, mark("A", "lead", f"w{n}"))
+    if kind == "registrationext":
+        return _registration_with_extension(world, f"w{n}")
+    if kind == "registration" and side in ("A", "B"):
+        user = c.partner_a_user if side == "A" else c.partner_b_user
+        return submit(
+            user,
+            product_line=o["line"],
+            customer_name=f"{mark(side, 'registration', f'w{n}')} {_SIDE_WORDS[side]} {n}",
+            customer_domain=f"w{n}-{side.lower()}.example",
+            customer_legal_identifier=f"W{n}{side}",
+        )
+    if kind == "objective":
+        base = o[key]
+        assert isinstance(base, Objective)
+        copy = objective_create(
+            user=c.director,
+            scope=Scope.parse(base.scope_key),
+            fiscal_year=base.fiscal_year + n,
+            amount=Decimal("60000"),
+            split_method=Objective.SplitMethod.FLAT,
+        )
+        Objective.objects.filter(pk=copy.pk).update(
+            status=base.status, published_at=base.published_at
+        )
+        copy.refresh_from_db()
+        return copy
+    if kind == "token":
+        token, _key = api_token_create(user=o[key].user, name=mark(f"U{side}", "token", f"w{n}"))  # type: ignore[attr-defined]
+        return token
+    if kind == "user" and side in ("partner_a_user",):
+        from dirco.accounts.tests.factories import UserFactory
+
+        return UserFactory(
+            email=f"w{n}@alpha.test", role=User.Role.PARTNER_USER, partner=c.partner_a
+        )
+    return o[key]
+
+
+def snapshot(obj: models.Model) -> dict[str, Any] | None:
+    """The stored values of a record (None once deleted): what a refused write must not
+    change."""
+    model = type(obj)
+    row = model._default_manager.filter(pk=obj.pk).values().first()
+    if row is None:
+        return None
+    row.pop("updated_at", None)
+    row.pop("last_used_at", None)
+    row.pop("last_login", None)
+    return row
+
+
+def client_session(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def client_token(key: str) -> Client:
+    return Client(headers={"authorization": f"Bearer {key}"})
