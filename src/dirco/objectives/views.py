@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -475,6 +475,8 @@ def forecast_calls_view(request: AuthedHttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     call_form = OwnerCallForm(request.POST if action == "call" else None)
     adjust_form = ManagerCallForm(request.POST if action == "adjust" else None)
+    if request.method == "POST" and action not in ("call", "adjust"):
+        return HttpResponseBadRequest(_("Choose whether to submit your call or adjust it."))
     if request.method == "POST":
         try:
             if action == "call" and call_form.is_valid():
