@@ -232,7 +232,7 @@ def _refusal_notify(*, lead: Lead, assignment: LeadAssignment, kind: str) -> Non
 
 
 def _lead_lock(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("territory", "partner").get(pk=lead.pk)
+    return Lead.objects.select_for_update(of=("self",)).select_related("territory", "partner").get(pk=lead.pk)
 
 
 def _pending_assignment(lead: Lead) -> LeadAssignment | None:
@@ -474,7 +474,7 @@ def leads_reroute_expired(
     for lead_id in lead_ids:
         with transaction.atomic():
             lead = (
-                Lead.objects.select_for_update()
+                Lead.objects.select_for_update(of=("self",))
                 .select_related("territory", "partner")
                 .filter(pk=lead_id, status=Lead.Status.OFFERED, sla_due_at__lte=now)
                 .first()

@@ -83,7 +83,9 @@ def _deal_validate(deal: Deal) -> None:
     if deal.partner is not None and deal.partner.status == Partner.Status.CHURNED:
         errors["partner"] = [_("This partner has churned; choose an active partner.")]
     if errors:
-        raise ApplicationError(_("The deal was not saved: correct the fields shown."), fields=errors)
+        raise ApplicationError(
+            _("The deal was not saved: correct the fields shown."), fields=errors
+        )
     try:
         deal.full_clean(exclude=["amount_company"])
     except ValidationError as exc:
@@ -169,7 +171,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    deal = Deal.objects.select_for_update().select_related("stage", "partner").get(pk=deal.pk)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "partner").get(pk=deal.pk)
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     new_stage: Stage | None = fields.pop("stage", None)
@@ -279,9 +281,13 @@ def deal_refs_resolve(data: dict[str, Any]) -> dict[str, Any]:
             continue
         obj = model.objects.filter(pk=value).first()
         if obj is None:
-            errors[name] = [_("Unknown %(what)s: %(id)s.") % {"what": name.replace("_", " "), "id": value}]
+            errors[name] = [
+                _("Unknown %(what)s: %(id)s.") % {"what": name.replace("_", " "), "id": value}
+            ]
         else:
             out[name] = obj
     if errors:
-        raise ApplicationError(_("The deal was not saved: correct the fields shown."), fields=errors)
+        raise ApplicationError(
+            _("The deal was not saved: correct the fields shown."), fields=errors
+        )
     return out

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
@@ -256,7 +257,11 @@ def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration
             "customer": registration.customer_name,
         }
         body = (
-            _("%(n)d possible conflict(s) found; review them before deciding.")
+            ngettext(
+                "%(n)d possible conflict found; review it before deciding.",
+                "%(n)d possible conflicts found; review them before deciding.",
+                len(conflicts),
+            )
             % {"n": len(conflicts)}
             if conflicts
             else _("No conflict found.")
@@ -274,7 +279,7 @@ def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration
 
 def _locked(registration: DealRegistration) -> DealRegistration:
     return (
-        DealRegistration.objects.select_for_update()
+        DealRegistration.objects.select_for_update(of=("self",))
         .select_related("partner", "partner__tier", "partner__channel_manager", "submitted_by")
         .get(pk=registration.pk)
     )

@@ -157,7 +157,7 @@ def _proposal_open(proposal: TierProposal, user: User) -> TierProposal:
     if not tier_review_may_run(user=user):
         raise PermissionDenied(_("Only the sales director confirms tier changes."))
     proposal = (
-        TierProposal.objects.select_for_update()
+        TierProposal.objects.select_for_update(of=("self",))
         .select_related("partner", "from_tier", "to_tier")
         .get(pk=proposal.pk)
     )

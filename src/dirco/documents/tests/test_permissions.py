@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tiers(company: Company, settings: Any, tmp_path: Path) -> tuple[Tier, Tier, Tier]:
     settings.MEDIA_ROOT = tmp_path
-    gold = Tier.objects.create(name="Gold", rank=50001)
-    silver = Tier.objects.create(name="Silver", rank=50002)
-    bronze = Tier.objects.create(name="Bronze", rank=50003)
+    gold = Tier.objects.create(name="Gold", rank=31001)
+    silver = Tier.objects.create(name="Silver", rank=31002)
+    bronze = Tier.objects.create(name="Bronze", rank=31003)
     Partner.objects.filter(pk=company.partner_a.pk).update(tier=silver)
     Partner.objects.filter(pk=company.partner_b.pk).update(tier=bronze)
     return gold, silver, bronze

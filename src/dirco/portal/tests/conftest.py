@@ -76,11 +76,11 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def world(company: Company, media: Path) -> World:
-    gold = Tier.objects.create(name="Gold", rank=40001, min_won_revenue=100000)
+    gold = Tier.objects.create(name="Gold", rank=30001, min_won_revenue=100000)
     silver = Tier.objects.create(
-        name="Silver", rank=40002, min_won_revenue=50000, min_registrations=5
+        name="Silver", rank=30002, min_won_revenue=50000, min_registrations=5
     )
-    bronze = Tier.objects.create(name="Bronze", rank=40003)
+    bronze = Tier.objects.create(name="Bronze", rank=30003)
     Partner.objects.filter(pk=company.partner_a.pk).update(tier=gold)
     Partner.objects.filter(pk=company.partner_b.pk).update(tier=bronze)
     company.partner_a.refresh_from_db()
