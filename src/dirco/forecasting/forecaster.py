@@ -214,8 +214,15 @@ def forecast(
     scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
     weights = ensemble_weights(scores)
     if not weights:
-        notes.append("too little history to backtest: naive forecast (last value)")
-        weights = {models[0].name: 1.0}
+        names = [m.name for m in models]
+        if seasonal and "seasonal_naive" in names:
+            # Two seasons and a strong seasonal shape, but no room to backtest: last year's
+            # values keep the shape, where the last value would flatten it.
+            notes.append("too little history to backtest: seasonal naive forecast (last year)")
+            weights = {"seasonal_naive": 1.0}
+        else:
+            notes.append("too little history to backtest: naive forecast (last value)")
+            weights = {models[0].name: 1.0}
     table = combine(models, weights)
     guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
     if guard is not None:

@@ -52,7 +52,7 @@ class SeasonalProfile:
 
 def seasonal_strength(y: FloatArray, period: int) -> float:
     """Hyndman's F_s = max(0, 1 - Var(R) / Var(S + R)) from a robust STL (log if positive)."""
-    if period < 2 or len(y) < 2 * period + 1:
+    if period < 2 or len(y) < 2 * period:
         return 0.0
     z = np.log(y) if np.all(y > 0) else y
     if float(np.var(z)) <= 1e-12 * max(1.0, float(np.mean(np.abs(z))) ** 2):
