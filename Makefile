@@ -64,8 +64,8 @@ bench-forecast: install ## Forecast accuracy against statsmodels and statsforeca
 	$(PY) bench/forecast_accuracy.py
 
 messages: install ## Update and compile the French translation
-	cd src/dirco && ../../$(DIRCO) makemessages -l fr --ignore 'tests/*' && ../../$(DIRCO) makemessages -d djangojs -l fr
-	cd src/dirco && ../../$(DIRCO) compilemessages
+	cd src/dirco && $(abspath $(DIRCO)) makemessages -l fr --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete
+	cd src/dirco && $(abspath $(DIRCO)) compilemessages
 
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) dirco.sqlite3* staticfiles
