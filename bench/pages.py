@@ -34,7 +34,14 @@ USERS = {"rep": "rep1@demo.test", "director": "director@demo.test"}
 def seed(path: Path, deals: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "seed.py"), "--deals", str(deals), "--keep", str(path)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "seed.py"),
+            "--deals",
+            str(deals),
+            "--keep",
+            str(path),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )

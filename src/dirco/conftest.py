@@ -39,7 +39,9 @@ class Company:
 @pytest.fixture
 def rates(db: None) -> None:
     ExchangeRate.objects.create(currency="USD", valid_from=dt.date(2000, 1, 1), rate=Decimal("0.9"))
-    ExchangeRate.objects.create(currency="GBP", valid_from=dt.date(2000, 1, 1), rate=Decimal("1.15"))
+    ExchangeRate.objects.create(
+        currency="GBP", valid_from=dt.date(2000, 1, 1), rate=Decimal("1.15")
+    )
 
 
 @pytest.fixture

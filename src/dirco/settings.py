@@ -305,3 +305,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Deal registration: a pending registration expires after this many days; names of a
+# registered customer and an existing account conflict from this rapidfuzz score (0-100).
+DIRCO_REGISTRATION_PENDING_DAYS = int(os.environ.get("DIRCO_REGISTRATION_PENDING_DAYS", "30"))
+DIRCO_REGISTRATION_NAME_THRESHOLD = int(
+    os.environ.get("DIRCO_REGISTRATION_NAME_THRESHOLD", "88")
+)

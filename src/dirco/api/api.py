@@ -14,11 +14,11 @@ from dirco.accounts.api import router as accounts_router
 from dirco.api.auth import API_AUTH
 from dirco.api.errors import errors_install
 from dirco.customers.api import router as customers_router
+from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
 from dirco.partners.api import router as partners_router
 from dirco.pipeline.api import router as pipeline_router
 from dirco.registrations.api import router as registrations_router
-from dirco.leads.api import router as leads_router
 from dirco.revenue.api import router as revenue_router
 
 api = NinjaAPI(

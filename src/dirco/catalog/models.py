@@ -27,14 +27,19 @@ class ProductLine(TimeStampedModel):
 
 class Product(TimeStampedModel):
     line = models.ForeignKey(
-        ProductLine, verbose_name=_("product line"), on_delete=models.PROTECT, related_name="products"
+        ProductLine,
+        verbose_name=_("product line"),
+        on_delete=models.PROTECT,
+        related_name="products",
     )
     name = models.CharField(_("name"), max_length=160)
     sku = models.CharField(_("SKU"), max_length=40, unique=True)
     price = models.DecimalField(
         _("list price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

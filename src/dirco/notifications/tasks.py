@@ -18,6 +18,11 @@ def notification_email_send(notification_ids: list[int]) -> int:
             continue
         link = f"\n\n{base}{n.url}" if n.url else ""
         messages.append(
-            (f"[dirco] {n.title}", f"{n.body}{link}", settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+            (
+                f"[dirco] {n.title}",
+                f"{n.body}{link}",
+                settings.DEFAULT_FROM_EMAIL,
+                [n.recipient.email],
+            )
         )
     return send_mass_mail(messages, fail_silently=False) if messages else 0

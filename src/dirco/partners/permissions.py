@@ -41,8 +41,10 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
 def get_partner_for_user(*, user: User, partner_id: int) -> Partner:
     """The partner, or 404 both when it does not exist and when the user may not see it."""
     try:
-        return partners_visible_to(user).select_related("tier", "territory", "channel_manager").get(
-            pk=partner_id
+        return (
+            partners_visible_to(user)
+            .select_related("tier", "territory", "channel_manager")
+            .get(pk=partner_id)
         )
     except (Partner.DoesNotExist, ValueError, TypeError):
         raise Http404("No such partner.") from None

@@ -43,9 +43,11 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
 def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
     """The deal, or 404 both when it does not exist and when the user may not see it."""
     try:
-        return deals_visible_to(user).select_related(
-            "account", "partner", "owner", "team", "product_line", "stage"
-        ).get(pk=deal_id)
+        return (
+            deals_visible_to(user)
+            .select_related("account", "partner", "owner", "team", "product_line", "stage")
+            .get(pk=deal_id)
+        )
     except (Deal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such deal.") from None
 
@@ -77,9 +79,7 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     if user.is_partner_user:
         partner_ids = partner_ids_of_partner_user(user)
         return qs.filter(
-            Q(owner=user)
-            | Q(deal__partner_id__in=partner_ids)
-            | Q(partner_id__in=partner_ids)
+            Q(owner=user) | Q(deal__partner_id__in=partner_ids) | Q(partner_id__in=partner_ids)
         )
     if user.role == User.Role.MANAGER:
         from dirco.teams.selectors import team_member_ids_for_manager

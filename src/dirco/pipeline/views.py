@@ -72,9 +72,7 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     offset = (page - 1) * DEALS_PER_PAGE
-    rows = deal_page(
-        user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1
-    )
+    rows = deal_page(user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1)
     context = {
         "form": form,
         "deals": rows[:DEALS_PER_PAGE],

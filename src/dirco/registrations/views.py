@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
@@ -398,9 +399,15 @@ def tier_review_view(request: AuthedHttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
+            proposal_count = review.proposals.count()
             messages.success(
                 request,
-                _("Tier review done: %(n)d change(s) proposed.") % {"n": review.proposals.count()},
+                ngettext(
+                    "Tier review done: %(n)d change proposed.",
+                    "Tier review done: %(n)d changes proposed.",
+                    proposal_count,
+                )
+                % {"n": proposal_count},
             )
         return redirect("registrations:tier_review")
     context = {

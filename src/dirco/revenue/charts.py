@@ -89,7 +89,9 @@ def forecast_chart_svg(
         start = n_hist - 1 if n_hist else 0
         anchor = [(x(start), y(history[-1]["value"]))] if n_hist else []
         for level, css in ((95, "band95"), (80, "band80")):
-            upper = anchor + [(x(n_hist + i), y(f[f"upper{level}"])) for i, f in enumerate(forecast)]
+            upper = anchor + [
+                (x(n_hist + i), y(f[f"upper{level}"])) for i, f in enumerate(forecast)
+            ]
             lower = [(x(n_hist + i), y(f[f"lower{level}"])) for i, f in enumerate(forecast)]
             lower = list(reversed(lower)) + anchor
             parts.append(f'<polygon class="{css}" points="{_polyline(upper + lower)}"/>')

@@ -41,8 +41,11 @@ class Scope:
         kind, _sep, raw_id = text.partition(":")
         if kind not in SCOPE_KINDS or kind == "company" or not raw_id.isdigit():
             raise ApplicationError(
-                _("Unknown scope '%(scope)s': use company, team:ID, rep:ID, partner:ID or "
-                  "product_line:ID.") % {"scope": text},
+                _(
+                    "Unknown scope '%(scope)s': use company, team:ID, rep:ID, partner:ID or "
+                    "product_line:ID."
+                )
+                % {"scope": text},
                 fields={"scope": [_("Not a valid scope.")]},
             )
         return cls(kind, int(raw_id))
@@ -114,7 +117,9 @@ def scopes_for_user(user: User) -> list[Scope]:
     if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
         scopes.append(Scope("company"))
         scopes += [Scope("team", t) for t in SalesTeam.objects.values_list("id", flat=True)]
-        scopes += [Scope("product_line", p) for p in ProductLine.objects.values_list("id", flat=True)]
+        scopes += [
+            Scope("product_line", p) for p in ProductLine.objects.values_list("id", flat=True)
+        ]
     elif user.role == User.Role.MANAGER:
         scopes += [Scope("team", t) for t in teams_managed_by(user).values_list("id", flat=True)]
         scopes += [

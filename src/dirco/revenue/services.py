@@ -32,7 +32,10 @@ def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
     if first is None or first > last:
         return []
     first = max(first, month_add(last, -12 * HISTORY_YEARS + 1))
-    return [(m, float(v)) for m, v in monthly_won_revenue(scope=scope, first_month=first, last_month=last)]
+    return [
+        (m, float(v))
+        for m, v in monthly_won_revenue(scope=scope, first_month=first, last_month=last)
+    ]
 
 
 def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:

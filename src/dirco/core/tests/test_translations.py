@@ -208,6 +208,19 @@ def test_pages_render_in_french(
 
 
 @pytest.mark.django_db
+def test_the_partner_portal_renders_in_french(company: Company) -> None:
+    client = Client()
+    client.force_login(company.partner_a_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="fr">' in page
+    assert "Accueil" in page and "Bonjour" in page
+    assert "Hello" not in page and "Log out" not in page
+
+
+@pytest.mark.django_db
 def test_the_same_page_stays_english_without_the_cookie(company: Company) -> None:
     client = Client()
     client.force_login(company.director)

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def deals(company: Company) -> dict[str, object]:
     return {
         "rep_direct": DealFactory(owner=company.rep, team=company.team),
-        "rep_partner_a": DealFactory(owner=company.rep, team=company.team, partner=company.partner_a),
+        "rep_partner_a": DealFactory(
+            owner=company.rep, team=company.team, partner=company.partner_a
+        ),
         "other_direct": DealFactory(owner=company.other_rep, team=company.other_team),
         "other_partner_b": DealFactory(
             owner=company.other_rep, team=company.other_team, partner=company.partner_b

@@ -18,16 +18,24 @@ def test_forecast_api_allowed_and_forbidden(company: Company, kind: str) -> None
     body = ok.json()
     assert len(body["forecast"]) == 6
     assert set(body["forecast"][0]) == {
-        "period", "forecast", "lower80", "upper80", "lower95", "upper95"
+        "period",
+        "forecast",
+        "lower80",
+        "upper80",
+        "lower95",
+        "upper95",
     }
     for user in (company.other_manager, company.rep, company.partner_a_user):
         denied = client_for(kind, user).get("/api/v1/forecast", {"scope": team})
         assert denied.status_code == 404
         assert str(company.team.name) not in denied.content.decode()
     partner_a = f"partner:{company.partner_a.pk}"
-    assert client_for(kind, company.partner_a_user).get(
-        "/api/v1/seasonality", {"scope": partner_a}
-    ).status_code == 200
+    assert (
+        client_for(kind, company.partner_a_user)
+        .get("/api/v1/seasonality", {"scope": partner_a})
+        .status_code
+        == 200
+    )
     leak = client_for(kind, company.partner_b_user).get("/api/v1/seasonality", {"scope": partner_a})
     assert leak.status_code == 404
     assert company.partner_a.name not in leak.content.decode()
@@ -55,9 +63,12 @@ def test_forecast_page_scoped_to_the_user(company: Company) -> None:
     assert b"<svg" in page.content
     rep_page = session_client(company.rep).get("/revenue/forecast/")
     assert rep_page.status_code == 200
-    assert session_client(company.rep).get(
-        "/revenue/forecast/", {"scope": f"rep:{company.other_rep.pk}"}
-    ).status_code == 404
+    assert (
+        session_client(company.rep)
+        .get("/revenue/forecast/", {"scope": f"rep:{company.other_rep.pk}"})
+        .status_code
+        == 404
+    )
     french = session_client(company.director)
     french.cookies["django_language"] = "fr"
     assert french.get("/revenue/forecast/").status_code == 200

@@ -87,14 +87,30 @@ def test_scope_access_allowed_and_forbidden(company: Company) -> None:
 def test_monthly_won_revenue_zero_fills_and_sums_company_currency(company: Company) -> None:
     won = stage_named("Won")
     jan, mar = dt.date(2025, 1, 1), dt.date(2025, 3, 1)
-    DealFactory(owner=company.rep, stage=won, amount=Decimal(100), currency="USD",
-                amount_company=Decimal(90), close_date=dt.date(2025, 1, 5),
-                expected_close_date=dt.date(2025, 1, 5))
-    DealFactory(owner=company.rep, stage=won, amount_company=Decimal(10),
-                close_date=dt.date(2025, 1, 31), expected_close_date=dt.date(2025, 1, 31))
-    DealFactory(owner=company.rep, stage=stage_named("Lost"), lost_reason="price",
-                amount_company=Decimal(999), close_date=dt.date(2025, 1, 15),
-                expected_close_date=dt.date(2025, 1, 15))
+    DealFactory(
+        owner=company.rep,
+        stage=won,
+        amount=Decimal(100),
+        currency="USD",
+        amount_company=Decimal(90),
+        close_date=dt.date(2025, 1, 5),
+        expected_close_date=dt.date(2025, 1, 5),
+    )
+    DealFactory(
+        owner=company.rep,
+        stage=won,
+        amount_company=Decimal(10),
+        close_date=dt.date(2025, 1, 31),
+        expected_close_date=dt.date(2025, 1, 31),
+    )
+    DealFactory(
+        owner=company.rep,
+        stage=stage_named("Lost"),
+        lost_reason="price",
+        amount_company=Decimal(999),
+        close_date=dt.date(2025, 1, 15),
+        expected_close_date=dt.date(2025, 1, 15),
+    )
     rows = monthly_won_revenue(scope=Scope("rep", company.rep.pk), first_month=jan, last_month=mar)
     assert rows == [
         (jan, Decimal(100)),
@@ -122,9 +138,7 @@ def test_forecast_of_a_seasonal_scope(company: Company) -> None:
     assert seasonality["strength"] > 0.5
     # The partner scope only sees the partner's half of the deals.
     partner = revenue_forecast_for_scope(scope=Scope("partner", company.partner_a.pk))
-    assert sum(h["value"] for h in partner["history"]) < sum(
-        h["value"] for h in payload["history"]
-    )
+    assert sum(h["value"] for h in partner["history"]) < sum(h["value"] for h in payload["history"])
 
 
 def test_forecast_with_too_little_history_says_so(company: Company) -> None:
@@ -143,8 +157,12 @@ def test_forecast_is_cached_and_refreshed_when_deals_change(
     assert revenue_forecast_for_scope(scope=scope)["computed_at"] == first["computed_at"]
     # Winning a big deal this month marks the scope stale; the task (run at once in
     # tests) recomputes the snapshot.
-    deal = DealFactory(owner=company.rep, team=company.team, amount=Decimal(5_000_000),
-                       amount_company=Decimal(5_000_000))
+    deal = DealFactory(
+        owner=company.rep,
+        team=company.team,
+        amount=Decimal(5_000_000),
+        amount_company=Decimal(5_000_000),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         deal_move_stage(deal=deal, stage=stage_named("Won"), moved_by=company.rep)
     snapshot.refresh_from_db()
