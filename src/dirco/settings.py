@@ -309,6 +309,4 @@ LOGGING = {
 # Deal registration: a pending registration expires after this many days; names of a
 # registered customer and an existing account conflict from this rapidfuzz score (0-100).
 DIRCO_REGISTRATION_PENDING_DAYS = int(os.environ.get("DIRCO_REGISTRATION_PENDING_DAYS", "30"))
-DIRCO_REGISTRATION_NAME_THRESHOLD = int(
-    os.environ.get("DIRCO_REGISTRATION_NAME_THRESHOLD", "88")
-)
+DIRCO_REGISTRATION_NAME_THRESHOLD = int(os.environ.get("DIRCO_REGISTRATION_NAME_THRESHOLD", "88"))

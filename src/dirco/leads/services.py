@@ -232,7 +232,11 @@ def _refusal_notify(*, lead: Lead, assignment: LeadAssignment, kind: str) -> Non
 
 
 def _lead_lock(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update(of=("self",)).select_related("territory", "partner").get(pk=lead.pk)
+    return (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("territory", "partner")
+        .get(pk=lead.pk)
+    )
 
 
 def _pending_assignment(lead: Lead) -> LeadAssignment | None:

@@ -171,7 +171,11 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage", "partner").get(pk=deal.pk)
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("stage", "partner")
+        .get(pk=deal.pk)
+    )
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     new_stage: Stage | None = fields.pop("stage", None)
