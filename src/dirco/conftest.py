@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from dirco.accounts.models import User
 from dirco.accounts.tests.factories import UserFactory
@@ -84,3 +86,12 @@ def company(db: None, rates: None) -> Company:
         partner_a_user=partner_a_user,
         partner_b_user=partner_b_user,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Each test starts in English: a French page rendered by an earlier test in the same
+    worker must not leak its active language into the next test's messages."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

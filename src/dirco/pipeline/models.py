@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -21,6 +22,18 @@ class ForecastCategory(models.TextChoices):
     COMMIT = "commit", _("Commit")
     CLOSED = "closed", _("Closed")
     OMITTED = "omitted", _("Omitted")
+
+
+# The default stage names (data migration 0002), listed for the translation catalogue:
+# a stage whose name is one of these is shown in the user's language.
+DEFAULT_STAGE_NAMES = (
+    gettext_noop("Prospecting"),
+    gettext_noop("Qualification"),
+    gettext_noop("Proposal"),
+    gettext_noop("Negotiation"),
+    gettext_noop("Won"),
+    gettext_noop("Lost"),
+)
 
 
 class Stage(TimeStampedModel):
@@ -51,7 +64,12 @@ class Stage(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language when the catalogue knows it."""
+        return gettext(self.name)
 
     @property
     def is_closed(self) -> bool:
