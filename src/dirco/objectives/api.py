@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
@@ -322,8 +323,8 @@ class CallIn(InputSchema):
     note: str = ""
 
 
-def _detail(objective: Objective) -> dict[str, Any]:
-    detail = objective_detail(objective=objective)
+def _detail(objective: Objective, user: User) -> dict[str, Any]:
+    detail = objective_detail(objective=objective, user=user)
     names = [f for f in ObjectiveOut.model_fields if f != "scope"]
     return {
         **{name: getattr(objective, name) for name in names},
@@ -366,7 +367,8 @@ def objective_list(
     summary="An objective with its months, changes and allocation",
 )
 def objective_get(request: HttpRequest, objective_id: int) -> Any:
-    return _detail(get_objective_for_user(user=request_user(request), objective_id=objective_id))
+    user = request_user(request)
+    return _detail(get_objective_for_user(user=user, objective_id=objective_id), user)
 
 
 @router.post(
@@ -401,7 +403,7 @@ def objective_create_endpoint(request: HttpRequest, payload: ObjectiveIn) -> Any
         percentages=payload.percentages,
         parent=parent,
     )
-    return Status(201, _detail(objective))
+    return Status(201, _detail(objective, user))
 
 
 @router.patch(
@@ -418,7 +420,7 @@ def objective_patch(request: HttpRequest, objective_id: int, payload: ObjectiveP
         split_method=payload.split_method,
         percentages=payload.percentages,
     )
-    return _detail(objective)
+    return _detail(objective, user)
 
 
 @router.put(
@@ -436,7 +438,7 @@ def objective_months_put(request: HttpRequest, objective_id: int, payload: Month
         amounts=dict(payload.amounts),
         rebalance=payload.rebalance,
     )
-    return _detail(Objective.objects.get(pk=objective.pk))
+    return _detail(Objective.objects.get(pk=objective.pk), user)
 
 
 @router.delete(
@@ -484,7 +486,7 @@ def objective_publish_endpoint(request: HttpRequest, objective_id: int, payload:
         or objective_can_allocate(user=user, objective=objective)
     ):
         raise PermissionDenied(_("You may see this objective but not publish it."))
-    return _detail(objective_publish(objective=objective, user=user, confirm=payload.confirm))
+    return _detail(objective_publish(objective=objective, user=user, confirm=payload.confirm), user)
 
 
 @router.get("/attainment", response={200: AttainmentOut, **ERRORS}, summary="Attainment")

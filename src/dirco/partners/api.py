@@ -18,6 +18,7 @@ from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
 from dirco.customers.permissions import account_can_edit, accounts_visible_to
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
+    contact_can_delete,
     contact_can_edit,
     contacts_visible_to,
     get_contact_for_user,
@@ -246,7 +247,7 @@ def contact_update_endpoint(request: HttpRequest, contact_id: int, payload: Cont
 def contact_delete_endpoint(request: HttpRequest, contact_id: int) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
-    if not contact_can_edit(user=user, contact=contact):
+    if not contact_can_delete(user=user, contact=contact):
         raise PermissionDenied(_("You may not delete this contact."))
     contact_delete(contact=contact)
     return Status(204, None)

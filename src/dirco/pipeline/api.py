@@ -32,6 +32,7 @@ from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
 from dirco.pipeline.permissions import (
     activity_can_edit,
     deal_can_create,
+    deal_can_delete,
     deal_can_edit,
     deals_visible_to,
     get_activity_for_user,
@@ -289,7 +290,10 @@ def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch)
 
 @router.delete("/deals/{deal_id}", response={204: None, **ERRORS}, summary="Delete a deal")
 def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
-    _user, deal = _deal_editable(request, deal_id)
+    user = request_user(request)
+    deal = get_deal_for_user(user=user, deal_id=deal_id)
+    if not deal_can_delete(user=user, deal=deal):
+        raise PermissionDenied(_("You may see this deal but not delete it."))
     deal_delete(deal=deal)
     return Status(204, None)
 

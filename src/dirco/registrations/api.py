@@ -228,10 +228,9 @@ def registration_approve_endpoint(
     user, registration = _decidable(request, registration_id)
     account = None
     if payload.account_id is not None:
-        conflicts = registration_conflicts_for_user(user=user, registration=registration)
         account = refs_resolve(
             {"account_id": payload.account_id},
-            {"account": registration_account_choices(user=user, conflicts=conflicts)},
+            {"account": registration_account_choices(user=user, registration=registration)},
         )["account"]
     registration_approve(
         registration=registration,
