@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -14,7 +14,17 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    choices_schema,
+    refs_resolve,
+)
 from dirco.customers.permissions import account_can_edit, accounts_visible_to
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
@@ -36,6 +46,7 @@ from dirco.partners.services import (
 )
 from dirco.teams.selectors import users_assignable_by
 
+PartnerStatusField = Annotated[Partner.Status, choices_schema(Partner.Status, "PartnerStatus")]
 router = Router(tags=["partners"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -60,34 +71,34 @@ class PartnerOut(Schema):
 
 
 class PartnerFilters(Schema):
-    q: str = Field("", description="Part of the name or web domain.")
-    tier: int | None = Field(None, description="Tier id.")
-    status: Partner.Status | None = None
-    territory: int | None = Field(None, description="Territory id.")
+    q: SearchText = Field("", description="Part of the name or web domain.")
+    tier: Id | None = Field(None, description="Tier id.")
+    status: PartnerStatusField | None = None
+    territory: Id | None = Field(None, description="Territory id.")
 
 
 class PartnerPatch(InputSchema):
     """Every field is optional. ``status`` and ``tier_id`` are for the sales director only."""
 
-    name: str | None = None
-    legal_identifier: str | None = None
-    domain: str | None = None
-    country: str | None = None
+    name: Name | None = None
+    legal_identifier: Line | None = None
+    domain: Line | None = None
+    country: Line | None = None
     kind: Partner.Kind | None = None
-    territory_id: int | None = None
-    tier_id: int | None = Field(None, description="Director only.")
-    status: Partner.Status | None = Field(None, description="Director only.")
-    channel_manager_id: int | None = Field(
+    territory_id: Id | None = None
+    tier_id: Id | None = Field(None, description="Director only.")
+    status: PartnerStatusField | None = Field(None, description="Director only.")
+    channel_manager_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."
     )
-    parent_id: int | None = None
+    parent_id: Id | None = None
     joined_on: dt.date | None = None
 
 
 class PartnerIn(PartnerPatch):
-    name: str  # type: ignore[assignment]
-    country: str  # type: ignore[assignment]
-    territory_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    country: Line  # type: ignore[assignment]
+    territory_id: Id  # type: ignore[assignment]
 
 
 def _partner_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +131,7 @@ def partner_list(
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
-def partner_detail(request: HttpRequest, partner_id: int) -> Any:
+def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
     return get_partner_for_user(user=request_user(request), partner_id=partner_id)
 
 
@@ -164,24 +175,24 @@ class ContactOut(Schema):
 
 
 class ContactFilters(Schema):
-    q: str = Field("", description="Part of the name or email.")
-    partner: int | None = Field(None, description="Partner id.")
-    account: int | None = Field(None, description="Account id.")
+    q: SearchText = Field("", description="Part of the name or email.")
+    partner: Id | None = Field(None, description="Partner id.")
+    account: Id | None = Field(None, description="Account id.")
 
 
 class ContactPatch(InputSchema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    job_title: str | None = None
-    partner_id: int | None = Field(None, description="Set either partner_id or account_id.")
-    account_id: int | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Line | None = None
+    phone: Line | None = None
+    job_title: Line | None = None
+    partner_id: Id | None = Field(None, description="Set either partner_id or account_id.")
+    account_id: Id | None = None
 
 
 class ContactIn(ContactPatch):
-    first_name: str  # type: ignore[assignment]
-    last_name: str  # type: ignore[assignment]
+    first_name: Name  # type: ignore[assignment]
+    last_name: Name  # type: ignore[assignment]
 
 
 def _contact_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -218,7 +229,7 @@ def contact_list(
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact")
-def contact_detail(request: HttpRequest, contact_id: int) -> Any:
+def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
     return get_contact_for_user(user=request_user(request), contact_id=contact_id)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
@@ -23,7 +23,19 @@ from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import DecimalString, InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    DecimalString,
+    Id,
+    InputSchema,
+    Name,
+    Ref,
+    SearchText,
+    StrictBool,
+    Text,
+    UserRef,
+    choices_schema,
+    refs_resolve,
+)
 from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
 from dirco.customers.permissions import accounts_visible_to
@@ -55,6 +67,7 @@ from dirco.pipeline.services import (
 )
 from dirco.teams.selectors import users_assignable_by
 
+DealSourceField = Annotated[Deal.Source, choices_schema(Deal.Source, "DealSource")]
 router = Router(tags=["pipeline"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -118,14 +131,14 @@ class DealPage(BaseModel):
 
 
 class DealListFilters(Schema):
-    q: str = Field("", description="Part of the deal or account name.")
-    stage_id: int | None = None
-    owner_id: int | None = None
-    partner_id: int | None = None
-    account_id: int | None = None
-    team_id: int | None = None
-    product_line_id: int | None = None
-    source: Deal.Source | None = None
+    q: SearchText = Field("", description="Part of the deal or account name.")
+    stage_id: Id | None = None
+    owner_id: Id | None = None
+    partner_id: Id | None = None
+    account_id: Id | None = None
+    team_id: Id | None = None
+    product_line_id: Id | None = None
+    source: DealSourceField | None = None
     status: Literal["", "open", "won", "lost"] = ""
     close_from: dt.date | None = Field(None, description="Expected close date on or after.")
     close_to: dt.date | None = Field(None, description="Expected close date on or before.")
@@ -135,28 +148,28 @@ class DealListFilters(Schema):
 class DealPatch(InputSchema):
     """Every field is optional; ``owner_id`` must be a user in your line (a rep: themselves)."""
 
-    name: str | None = None
-    account_id: int | None = None
-    partner_id: int | None = None
-    owner_id: int | None = None
-    product_line_id: int | None = None
+    name: Name | None = None
+    account_id: Id | None = None
+    partner_id: Id | None = None
+    owner_id: Id | None = None
+    product_line_id: Id | None = None
     amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     currency: str | None = Field(None, max_length=3)
-    stage_id: int | None = None
+    stage_id: Id | None = None
     probability: int | None = Field(None, ge=0, le=100)
     forecast_category: ForecastCategory | None = None
     expected_close_date: dt.date | None = None
     close_date: dt.date | None = None
-    source: Deal.Source | None = None
+    source: DealSourceField | None = None
     lost_reason: Deal.LostReason | Literal[""] | None = None
 
 
 class DealIn(DealPatch):
-    name: str  # type: ignore[assignment]
-    account_id: int  # type: ignore[assignment]
-    product_line_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    account_id: Id  # type: ignore[assignment]
+    product_line_id: Id  # type: ignore[assignment]
     amount: Decimal = Field(max_digits=14, decimal_places=2)  # type: ignore[assignment]
-    stage_id: int  # type: ignore[assignment]
+    stage_id: Id  # type: ignore[assignment]
     expected_close_date: dt.date  # type: ignore[assignment]
 
 
@@ -226,7 +239,7 @@ def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _deal_editable(request: HttpRequest, deal_id: int) -> tuple[User, Deal]:
+def _deal_editable(request: HttpRequest, deal_id: Id) -> tuple[User, Deal]:
     """The deal if the caller may change it: 404 when hidden, 403 when only visible."""
     user = request_user(request)
     deal = get_deal_for_user(user=user, deal_id=deal_id)
@@ -264,7 +277,7 @@ def deal_list_endpoint(
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")
-def deal_detail(request: HttpRequest, deal_id: int) -> Any:
+def deal_detail(request: HttpRequest, deal_id: Id) -> Any:
     return get_deal_for_user(user=request_user(request), deal_id=deal_id)
 
 
@@ -354,17 +367,17 @@ class ActivityIn(InputSchema):
     """Link the activity to at least one of a deal, a partner, a contact or an account."""
 
     kind: Literal["call", "meeting", "email", "task"]
-    subject: str
-    notes: str = ""
+    subject: Name
+    notes: Text = ""
     due_at: dt.datetime | None = None
-    deal_id: int | None = None
-    partner_id: int | None = None
-    contact_id: int | None = None
-    account_id: int | None = None
+    deal_id: Id | None = None
+    partner_id: Id | None = None
+    contact_id: Id | None = None
+    account_id: Id | None = None
 
 
 class ActivityCompleteIn(InputSchema):
-    done: bool = Field(True, description="false reopens the activity.")
+    done: StrictBool = Field(True, description="false reopens the activity.")
 
 
 # Open activities without a due date come after those with one.
@@ -388,7 +401,7 @@ def activity_list(
 @router.get(
     "/activities/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="An activity"
 )
-def activity_detail(request: HttpRequest, activity_id: int) -> Any:
+def activity_detail(request: HttpRequest, activity_id: Id) -> Any:
     return get_activity_for_user(user=request_user(request), activity_id=activity_id)
 
 
@@ -414,7 +427,7 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     summary="Mark an activity done (or not done)",
 )
 def activity_complete_endpoint(
-    request: HttpRequest, activity_id: int, payload: ActivityCompleteIn
+    request: HttpRequest, activity_id: Id, payload: ActivityCompleteIn
 ) -> Any:
     user = request_user(request)
     activity = get_activity_for_user(user=user, activity_id=activity_id)
