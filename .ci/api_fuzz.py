@@ -94,7 +94,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "dirco.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
-        + ["--timeout", "120", "--error-logfile", str(work / "server.log")],
+        + ["--timeout", "120", "--limit-request-line", "8190", "--error-logfile", str(work / "server.log")],
         env=env,
         cwd=work,
     )

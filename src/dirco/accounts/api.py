@@ -14,7 +14,7 @@ from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.api.auth import request_user, session_auth
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, Name, Ref
+from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref
 
 router = Router(tags=["me"])
 
@@ -48,7 +48,7 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(InputSchema):
     name: Name
-    expires_at: dt.datetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller")

@@ -37,7 +37,7 @@ T = TypeVar("T")
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (1-200).")
     after: str = Field(
-        "", max_length=2000, description="The cursor from the previous page's `next` link."
+        "", max_length=400, description="The cursor from the previous page's `next` link."
     )
 
 

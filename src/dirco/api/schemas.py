@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import QuerySet, TextChoices
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet, TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import (
@@ -37,6 +40,22 @@ DB_INT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 # Fiscal years the calendar can hold (objectives.fiscal_calendar.fiscal_year_check).
 FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="Fiscal year (2000-2100).")]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """Dates and times come as ISO 8601 text: pydantic would otherwise read ``0`` or
+    ``"1700000000"`` as a Unix time, which the schema does not document."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    if isinstance(value, dt.date) or value is None:
+        return value
+    raise ValueError(_("Write the date as YYYY-MM-DD (ISO 8601)."))
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
 
 # A boolean in a JSON body must be true or false: 0, 1, "yes" or "0" are refused (400), so
 # that what the schema documents is what the server accepts (finding 12 of the security test).
@@ -147,3 +166,23 @@ def refs_resolve(data: dict[str, Any], scopes: dict[str, QuerySet[Any]]) -> dict
     if errors:
         raise ApplicationError(_("Nothing was saved: correct the fields shown."), fields=errors)
     return out
+
+
+def patch_nulls_refuse(data: dict[str, Any], model: type[Model]) -> dict[str, Any]:
+    """Refuse ``null`` for a field the record cannot leave empty (a PATCH sends only what it
+    changes; ``null`` there means "empty it", which such a column cannot store): a 400 on
+    the field, instead of the database's NOT NULL error (HTTP 500)."""
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if value is not None:
+            continue
+        name = key[:-3] if key.endswith("_id") else key
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not getattr(field, "null", True):
+            errors[name] = [_("This field cannot be empty: leave it out to keep its value.")]
+    if errors:
+        raise ApplicationError(_("Nothing was saved: correct the fields shown."), fields=errors)
+    return data

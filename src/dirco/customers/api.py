@@ -14,7 +14,17 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, Line, Name, Ref, SearchText, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
@@ -103,7 +113,9 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
     user = request_user(request)
     if not account_can_create(user=user):
         raise PermissionDenied(_("You may not create accounts."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_create(created_by=user, **fields)
     return Status(201, get_account_for_user(user=user, account_id=account.pk))
 
@@ -111,11 +123,13 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 @router.patch(
     "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Change an account"
 )
-def account_update_endpoint(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
     if not account_can_edit(user=user, account=account):
         raise PermissionDenied(_("You may not change this account."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_update(account=account, updated_by=user, **fields)
     return get_account_for_user(user=user, account_id=account.pk)

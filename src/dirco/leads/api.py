@@ -169,7 +169,7 @@ def lead_create_endpoint(request: HttpRequest, payload: LeadIn) -> Any:
 @router.post(
     "/leads/{lead_id}/route", response={200: LeadRouteOut, **ERRORS}, summary="Route a lead"
 )
-def lead_route_endpoint(request: HttpRequest, lead_id: int) -> Any:
+def lead_route_endpoint(request: HttpRequest, lead_id: Id) -> Any:
     """Route a new lead, re-route an offered one, or retry one everybody declined."""
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)
@@ -181,7 +181,7 @@ def lead_route_endpoint(request: HttpRequest, lead_id: int) -> Any:
 
 
 @router.post("/leads/{lead_id}/accept", response={200: LeadOut, **ERRORS}, summary="Accept a lead")
-def lead_accept_endpoint(request: HttpRequest, lead_id: int, payload: LeadAcceptIn) -> Any:
+def lead_accept_endpoint(request: HttpRequest, lead_id: Id, payload: LeadAcceptIn) -> Any:
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)
     if not lead_can_respond(user=user, lead=lead) and lead.status == Lead.Status.OFFERED:
@@ -195,7 +195,7 @@ def lead_accept_endpoint(request: HttpRequest, lead_id: int, payload: LeadAccept
     response={200: LeadOut | None, **ERRORS},
     summary="Decline a lead",
 )
-def lead_decline_endpoint(request: HttpRequest, lead_id: int, payload: LeadDeclineIn) -> Any:
+def lead_decline_endpoint(request: HttpRequest, lead_id: Id, payload: LeadDeclineIn) -> Any:
     """Decline with a reason; the lead goes to the next partner or rep. The answer is the lead
     as the caller may still see it (null once it went to another partner)."""
     user = request_user(request)
@@ -214,7 +214,7 @@ def lead_decline_endpoint(request: HttpRequest, lead_id: int, payload: LeadDecli
     response={200: Page[LeadEventOut], **ERRORS},
     summary="A lead's routing history",
 )
-def lead_history_endpoint(request: HttpRequest, lead_id: int, page: Query[PageParams]) -> Any:
+def lead_history_endpoint(request: HttpRequest, lead_id: Id, page: Query[PageParams]) -> Any:
     """Offers, answers, expiries and re-routes; a partner sees only the events about itself."""
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)

@@ -448,7 +448,7 @@ def objective_months_put(request: HttpRequest, objective_id: Id, payload: Months
 @router.delete(
     "/objectives/{objective_id}", response={204: None, **ERRORS}, summary="Delete an objective"
 )
-def objective_delete_endpoint(request: HttpRequest, objective_id: int) -> Any:
+def objective_delete_endpoint(request: HttpRequest, objective_id: Id) -> Any:
     user, objective = _editable(request, objective_id)
     if not objective_can_delete(user=user, objective=objective):
         raise PermissionDenied(_("Only the director deletes objectives."))
@@ -480,7 +480,7 @@ def objective_allocate_endpoint(request: HttpRequest, objective_id: Id, payload:
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="Publish (confirm to publish an unbalanced allocation)",
 )
-def objective_publish_endpoint(request: HttpRequest, objective_id: int, payload: PublishIn) -> Any:
+def objective_publish_endpoint(request: HttpRequest, objective_id: Id, payload: PublishIn) -> Any:
     user = request_user(request)
     objective = get_objective_for_user(user=user, objective_id=objective_id)
     if not (

@@ -17,16 +17,18 @@ from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
     Id,
     InputSchema,
+    IsoDate,
     Line,
     Name,
     Ref,
     SearchText,
     UserRef,
     choices_schema,
+    patch_nulls_refuse,
     refs_resolve,
 )
 from dirco.customers.permissions import account_can_edit, accounts_visible_to
-from dirco.partners.models import Partner, Territory, Tier
+from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import (
     contact_can_delete,
     contact_can_edit,
@@ -92,7 +94,7 @@ class PartnerPatch(InputSchema):
         None, description="A user in your line (the director: any staff user)."
     )
     parent_id: Id | None = None
-    joined_on: dt.date | None = None
+    joined_on: IsoDate | None = None
 
 
 class PartnerIn(PartnerPatch):
@@ -140,7 +142,9 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
     user = request_user(request)
     if not partner_can_create(user=user):
         raise PermissionDenied(_("You may not create partners."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner = partner_create(created_by=user, **fields)
     return Status(201, get_partner_for_user(user=user, partner_id=partner.pk))
 
@@ -148,12 +152,14 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 @router.patch(
     "/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner"
 )
-def partner_update_endpoint(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Any:
+def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
     if not partner_can_edit(user=user, partner=partner):
         raise PermissionDenied(_("You may not change this partner."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner_update(partner=partner, updated_by=user, **fields)
     return get_partner_for_user(user=user, partner_id=partner.pk)
 
@@ -236,7 +242,9 @@ def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
 def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
     user = request_user(request)
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact = contact_create(created_by=user, **fields)
     return Status(201, get_contact_for_user(user=user, contact_id=contact.pk))
 
@@ -244,18 +252,20 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 @router.patch(
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
 )
-def contact_update_endpoint(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     if not contact_can_edit(user=user, contact=contact):
         raise PermissionDenied(_("You may not change this contact."))
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact_update(contact=contact, updated_by=user, **fields)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
-def contact_delete_endpoint(request: HttpRequest, contact_id: int) -> Any:
+def contact_delete_endpoint(request: HttpRequest, contact_id: Id) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     if not contact_can_delete(user=user, contact=contact):

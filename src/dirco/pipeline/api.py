@@ -27,6 +27,8 @@ from dirco.api.schemas import (
     DecimalString,
     Id,
     InputSchema,
+    IsoDate,
+    IsoDateTime,
     Name,
     Ref,
     SearchText,
@@ -34,6 +36,7 @@ from dirco.api.schemas import (
     Text,
     UserRef,
     choices_schema,
+    patch_nulls_refuse,
     refs_resolve,
 )
 from dirco.catalog.models import ProductLine
@@ -140,8 +143,8 @@ class DealListFilters(Schema):
     product_line_id: Id | None = None
     source: DealSourceField | None = None
     status: Literal["", "open", "won", "lost"] = ""
-    close_from: dt.date | None = Field(None, description="Expected close date on or after.")
-    close_to: dt.date | None = Field(None, description="Expected close date on or before.")
+    close_from: IsoDate | None = Field(None, description="Expected close date on or after.")
+    close_to: IsoDate | None = Field(None, description="Expected close date on or before.")
     sort: DealSort = "-close"
 
 
@@ -158,8 +161,8 @@ class DealPatch(InputSchema):
     stage_id: Id | None = None
     probability: int | None = Field(None, ge=0, le=100)
     forecast_category: ForecastCategory | None = None
-    expected_close_date: dt.date | None = None
-    close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
+    close_date: IsoDate | None = None
     source: DealSourceField | None = None
     lost_reason: Deal.LostReason | Literal[""] | None = None
 
@@ -170,7 +173,7 @@ class DealIn(DealPatch):
     product_line_id: Id  # type: ignore[assignment]
     amount: Decimal = Field(max_digits=14, decimal_places=2)  # type: ignore[assignment]
     stage_id: Id  # type: ignore[assignment]
-    expected_close_date: dt.date  # type: ignore[assignment]
+    expected_close_date: IsoDate  # type: ignore[assignment]
 
 
 class StageMoveIn(InputSchema):
@@ -286,7 +289,7 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     user = request_user(request)
     if not deal_can_create(user=user):
         raise PermissionDenied(_("You may not create deals; partners register them instead."))
-    data = payload.model_dump(exclude_unset=True)
+    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
     deal = deal_create(created_by=user, **_deal_refs(user, data))
@@ -294,15 +297,15 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
-def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
+def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
     user, deal = _deal_editable(request, deal_id)
-    fields = _deal_refs(user, payload.model_dump(exclude_unset=True))
+    fields = _deal_refs(user, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal))
     deal_update(deal=deal, updated_by=user, **fields)
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
 
 @router.delete("/deals/{deal_id}", response={204: None, **ERRORS}, summary="Delete a deal")
-def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
+def deal_delete_endpoint(request: HttpRequest, deal_id: Id) -> Any:
     user = request_user(request)
     deal = get_deal_for_user(user=user, deal_id=deal_id)
     if not deal_can_delete(user=user, deal=deal):
@@ -314,7 +317,7 @@ def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
 @router.post(
     "/deals/{deal_id}/stage", response={200: DealOut, **ERRORS}, summary="Move a deal to a stage"
 )
-def deal_move_stage_endpoint(request: HttpRequest, deal_id: int, payload: StageMoveIn) -> Any:
+def deal_move_stage_endpoint(request: HttpRequest, deal_id: Id, payload: StageMoveIn) -> Any:
     user, deal = _deal_editable(request, deal_id)
     stage = refs_resolve({"stage_id": payload.stage_id}, {"stage": Stage.objects.all()})["stage"]
     deal_move_stage(deal=deal, stage=stage, moved_by=user, lost_reason=payload.lost_reason)
@@ -326,7 +329,7 @@ def deal_move_stage_endpoint(request: HttpRequest, deal_id: int, payload: StageM
     response={200: Page[StageChangeOut], **ERRORS},
     summary="A deal's stage changes, oldest first",
 )
-def deal_history_endpoint(request: HttpRequest, deal_id: int, page: Query[PageParams]) -> Any:
+def deal_history_endpoint(request: HttpRequest, deal_id: Id, page: Query[PageParams]) -> Any:
     deal = get_deal_for_user(user=request_user(request), deal_id=deal_id)
     return paginate(request, deal_history(deal=deal), order=("changed_at", "id"), params=page)
 
@@ -369,7 +372,7 @@ class ActivityIn(InputSchema):
     kind: Literal["call", "meeting", "email", "task"]
     subject: Name
     notes: Text = ""
-    due_at: dt.datetime | None = None
+    due_at: IsoDateTime | None = None
     deal_id: Id | None = None
     partner_id: Id | None = None
     contact_id: Id | None = None
@@ -409,7 +412,7 @@ def activity_detail(request: HttpRequest, activity_id: Id) -> Any:
 def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     user = request_user(request)
     fields = refs_resolve(
-        payload.model_dump(exclude_unset=True),
+        patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity),
         {
             "deal": deals_visible_to(user),
             "partner": partners_visible_to(user),

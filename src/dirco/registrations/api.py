@@ -25,6 +25,7 @@ from dirco.api.schemas import (
     DecimalString,
     Id,
     InputSchema,
+    IsoDate,
     Name,
     Ref,
     SearchText,
@@ -75,7 +76,7 @@ class RegistrationIn(InputSchema):
     amount: Decimal = Field(max_digits=14, decimal_places=2)
     currency: str = Field(max_length=3)
     product_line_id: int
-    expected_close_date: dt.date
+    expected_close_date: IsoDate
 
 
 class RegistrationOut(Schema):
@@ -198,7 +199,7 @@ def registration_list_endpoint(
     response={200: RegistrationOut, **ERRORS},
     summary="A registration",
 )
-def registration_detail_endpoint(request: HttpRequest, registration_id: int) -> Any:
+def registration_detail_endpoint(request: HttpRequest, registration_id: Id) -> Any:
     return get_registration_for_user(user=request_user(request), registration_id=registration_id)
 
 
@@ -207,7 +208,7 @@ def registration_detail_endpoint(request: HttpRequest, registration_id: int) -> 
     response={200: list[ConflictOut], **ERRORS},
     summary="Conflicts of a registration (staff only)",
 )
-def registration_conflicts_endpoint(request: HttpRequest, registration_id: int) -> Any:
+def registration_conflicts_endpoint(request: HttpRequest, registration_id: Id) -> Any:
     user = request_user(request)
     registration = get_registration_for_user(user=user, registration_id=registration_id)
     if not registration_conflicts_may_see(user=user):
