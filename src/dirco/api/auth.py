@@ -1,29 +1,24 @@
-"""Who is calling: a bearer API token, or the browser session (with its CSRF token).
+"""Who is calling: the browser session (with its CSRF token), and the caller of an endpoint.
 
-The bearer token is tried first so that a script never needs a CSRF token. A session request
-that changes data must send the CSRF token (``X-CSRFToken``) like any Django form.
+The bearer API token is an accounts concept (:mod:`dirco.accounts.api_auth`); the API is
+assembled with both in ``dirco.urls``, the token tried first so that a script never needs a
+CSRF token. A session request that changes data must send the CSRF token (``X-CSRFToken``)
+like any Django form. This module knows no app: the user type is only named for mypy.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 
-from dirco.accounts.models import User
-from dirco.accounts.services import api_token_authenticate
 from dirco.api.errors import CsrfFailed
 
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(key=token)
-        if user is not None:
-            request.user = user
-        return user
+if TYPE_CHECKING:
+    from dirco.accounts.models import User
 
 
 class SessionAuth(APIKeyCookie):
@@ -41,21 +36,19 @@ class SessionAuth(APIKeyCookie):
             and check_csrf(request) is not None
         ):
             raise CsrfFailed()
-        assert isinstance(user, User)
-        return user
+        return cast("User", user)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         return self(request)
 
 
-token_auth = TokenAuth()
 session_auth = SessionAuth(csrf=True)
-API_AUTH = [token_auth, session_auth]
 
 
 def request_user(request: HttpRequest) -> User:
-    """The authenticated caller of an endpoint (set by one of the auth classes above)."""
+    """The authenticated caller of an endpoint (set by one of the API's auth classes)."""
     user = getattr(request, "auth", None)
-    if not isinstance(user, User):  # pragma: no cover - ninja refuses before the endpoint runs
+    if user is None or not getattr(user, "is_authenticated", False):  # pragma: no cover
+        # ninja refuses before the endpoint runs.
         raise RuntimeError("request_user() called on an endpoint without authentication.")
-    return user
+    return cast("User", user)

@@ -1,4 +1,9 @@
-"""Who may see customer accounts."""
+"""Who may see and change customer accounts, and contacts (people at a partner or an account).
+
+An account is visible to whoever owns it (or has its owner in their line) and to whoever sees
+one of its deals: the deal rule comes from :func:`dirco.partners.permissions.deal_visibility_q`,
+so that this module needs nothing from the pipeline above it.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,36 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    user_is_director,
+    user_is_manager,
+    user_is_partner,
+    user_sees_all_staff_work,
+    user_sells,
+)
 from dirco.customers.models import Account
+from dirco.partners.models import Contact
+from dirco.partners.permissions import (
+    deal_visibility_q,
+    partner_can_edit,
+    partners_visible_to,
+)
+from dirco.teams.permissions import manager_line_ids
 
 
 def accounts_visible_to(user: User) -> QuerySet[Account]:
-    from dirco.pipeline.permissions import deals_visible_to
-
     if not user.is_authenticated or not user.is_active:
         return Account.objects.none()
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+    if user_sees_all_staff_work(user):
         return Account.objects.all()
-    deal_account_ids = deals_visible_to(user).values("account_id")
-    if user.is_partner_user:
+    deal_account_ids = Account.objects.filter(deal_visibility_q(user, prefix="deals__")).values(
+        "id"
+    )
+    if user_is_partner(user):
         return Account.objects.filter(id__in=deal_account_ids)
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
+    if user_is_manager(user):
         return Account.objects.filter(
-            Q(owner_id__in=team_member_ids_for_manager(user)) | Q(id__in=deal_account_ids)
+            Q(owner_id__in=manager_line_ids(user)) | Q(id__in=deal_account_ids)
         )
     return Account.objects.filter(Q(owner=user) | Q(id__in=deal_account_ids))
 
@@ -37,16 +54,39 @@ def get_account_for_user(*, user: User, account_id: int) -> Account:
 
 def account_can_edit(*, user: User, account: Account) -> bool:
     # Marketing reads every account but changes none, as for partners and deals.
-    if user.is_partner_user or user.role == User.Role.MARKETING:
+    if not user_sells(user):
         return False
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         return True
     return accounts_visible_to(user).filter(pk=account.pk).exists()
 
 
 def account_can_create(*, user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role in (User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP)
+    return user_sells(user)
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    if not user.is_authenticated or not user.is_active:
+        return Contact.objects.none()
+    if user_sees_all_staff_work(user):
+        return Contact.objects.all()
+    at_partners = Q(partner_id__in=partners_visible_to(user).values("id"))
+    if user_is_partner(user):
+        return Contact.objects.filter(at_partners)
+    return Contact.objects.filter(
+        at_partners | Q(account_id__in=accounts_visible_to(user).values("id"))
     )
+
+
+def get_contact_for_user(*, user: User, contact_id: int) -> Contact:
+    try:
+        return contacts_visible_to(user).get(pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such contact.") from None
+
+
+def contact_can_edit(*, user: User, contact: Contact) -> bool:
+    """Whoever may change the contact's partner or account may change the contact."""
+    if contact.partner is not None:
+        return partner_can_edit(user=user, partner=contact.partner)
+    return contact.account is not None and account_can_edit(user=user, account=contact.account)

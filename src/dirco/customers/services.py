@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_director
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.customers.models import Account
 
@@ -43,7 +44,7 @@ def account_create(*, created_by: User, **fields: Any) -> Account:
     """A new account; whoever creates it owns it unless an owner is given."""
     _account_check_fields(fields)
     account = Account(**fields)
-    if "owner" not in fields and created_by.role != User.Role.DIRECTOR:
+    if "owner" not in fields and not user_is_director(created_by):
         account.owner = created_by
     _account_validate(account)
     account.save()

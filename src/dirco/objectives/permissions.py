@@ -20,19 +20,14 @@ from dirco.objectives.models import Objective, ScopeKind
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+from dirco.teams.permissions import manager_line_reports
+from dirco.teams.selectors import teams_managed_by
 
 
 def users_in_line_of(user: User) -> QuerySet[User]:
-    """The people whose objectives a manager sets: team members and direct reports, not self."""
-    return (
-        User.objects.filter(
-            Q(pk__in=team_member_ids_for_manager(user)) | Q(reports_to=user), is_active=True
-        )
-        .exclude(pk=user.pk)
-        .exclude(role__in=User.PARTNER_ROLES)
-        .distinct()
-    )
+    """The people whose objectives a manager sets: their line (team members and direct
+    reports), never themselves."""
+    return manager_line_reports(user)
 
 
 def objective_setter_roles() -> frozenset[str]:

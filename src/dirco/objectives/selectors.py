@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
-from dirco.core.money import company_currency
+from dirco.core.money import CENT, company_currency
 from dirco.objectives.fiscal_calendar import (
     FiscalPeriod,
     fiscal_year_months,
@@ -49,7 +49,6 @@ from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.teams.models import SalesTeam
 from dirco.teams.selectors import teams_managed_by
 
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 

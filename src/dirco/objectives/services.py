@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
+from dirco.core.money import CENT
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_check,
     fiscal_year_months,
@@ -45,7 +46,6 @@ from dirco.revenue.scopes import Scope, scope_may_see
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.teams.models import SalesTeam
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 

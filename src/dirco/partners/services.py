@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_director
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.partners.models import Contact, Partner, Tier
+from dirco.partners.permissions import partner_can_set_standing
 
 PARTNER_WRITABLE_FIELDS = frozenset(
     {
@@ -43,7 +45,7 @@ def _fields_check(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             fields={name: [_("This field cannot be set.")] for name in sorted(unknown)},
         )
-    if by.role != User.Role.DIRECTOR:
+    if not partner_can_set_standing(user=by):
         refused = sorted(set(fields) & director_only)
         if refused:
             raise ApplicationError(
@@ -70,7 +72,7 @@ def partner_create(*, created_by: User, **fields: Any) -> Partner:
         director_only=PARTNER_DIRECTOR_ONLY_FIELDS,
     )
     partner = Partner(**fields)
-    if "channel_manager" not in fields and created_by.role != User.Role.DIRECTOR:
+    if "channel_manager" not in fields and not user_is_director(created_by):
         partner.channel_manager = created_by
     if partner.tier_id is None:
         # New partners enter at the entry tier (the highest rank number).

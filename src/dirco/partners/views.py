@@ -11,21 +11,18 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dirco.core.errors import ApplicationError
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
 from dirco.partners.permissions import (
-    contacts_visible_to,
     get_partner_for_user,
     partner_can_edit,
+    partner_contacts_visible_to,
     partners_visible_to,
 )
 from dirco.partners.services import partner_update
-from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
-from dirco.pipeline.selectors import DealFilters, deal_figures, deal_list
 from dirco.web.forms import form_errors_from_application_error
 from dirco.web.http import AuthedHttpRequest, staff_required
 
@@ -60,19 +57,11 @@ def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
 def partner_detail_view(request: AuthedHttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_for_user(user=request.user, partner_id=partner_id)
     user = request.user
-    partner_deals = deals_visible_to(user).filter(partner=partner)
+    # The figures, deals and activities blocks come from the pipeline's related_work_of tag.
     context = {
         "partner": partner,
-        "figures": deal_figures(deals=partner_deals, today=timezone.localdate()),
-        "contacts": contacts_visible_to(user).filter(partner=partner).order_by("last_name"),
-        "deals": deal_list(user=user, filters=DealFilters(partner_id=partner.pk, sort="-created"))[
-            :20
-        ],
-        "activities": activities_visible_to(user)
-        .filter(Q(partner=partner) | Q(deal__partner=partner))
-        .select_related("owner", "deal")
-        .order_by("done_at", "-due_at", "-id")[:20],
-        "can_edit": not user.is_partner_user and partner_can_edit(user=user, partner=partner),
+        "contacts": partner_contacts_visible_to(user).filter(partner=partner).order_by("last_name"),
+        "can_edit": partner_can_edit(user=user, partner=partner),
     }
     return render(request, "partners/partner_detail.html", context)
 

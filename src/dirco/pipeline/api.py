@@ -26,8 +26,8 @@ from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import DecimalString, InputSchema, Ref, UserRef, refs_resolve
 from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
-from dirco.customers.permissions import accounts_visible_to
-from dirco.partners.permissions import contacts_visible_to, partners_visible_to
+from dirco.customers.permissions import accounts_visible_to, contacts_visible_to
+from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
 from dirco.pipeline.permissions import (
     activity_can_edit,
@@ -52,7 +52,7 @@ from dirco.pipeline.services import (
     deal_move_stage,
     deal_update,
 )
-from dirco.teams.selectors import users_assignable_by
+from dirco.teams.permissions import users_assignable_by
 
 router = Router(tags=["pipeline"])
 

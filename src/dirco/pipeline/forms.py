@@ -19,7 +19,8 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.teams.permissions import people_visible_to, users_assignable_by
+from dirco.web.forms import DircoForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,7 +75,7 @@ class DealFilterForm(DircoForm):
         partner_field = self.fields["partner"]
         assert isinstance(owner_field, forms.ModelChoiceField)
         assert isinstance(partner_field, forms.ModelChoiceField)
-        owner_field.queryset = people_assignable_by(user)
+        owner_field.queryset = people_visible_to(user)
         partner_field.queryset = partners_visible_to(user).only("id", "name").order_by("name")
 
     def deal_filters(self, *, default_sort: str = "-close") -> DealFilters:
@@ -154,7 +155,7 @@ class DealForm(DircoForm):
                 Q(id__in=partners_visible_to(user).values("id")) | Q(pk=keep["partner"])
             ).exclude(status=Partner.Status.CHURNED),
             "owner": User.objects.filter(
-                Q(id__in=people_assignable_by(user).values("id")) | Q(pk=keep["owner"])
+                Q(id__in=users_assignable_by(user).values("id")) | Q(pk=keep["owner"])
             ),
         }
         for name, qs in querysets.items():

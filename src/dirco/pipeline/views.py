@@ -24,10 +24,12 @@ from dirco.pipeline.forms import ActivityForm, DealFilterForm, DealForm, DealMov
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import (
     activities_visible_to,
+    activity_can_edit,
     deal_can_create,
     deal_can_edit,
     get_activity_for_user,
     get_deal_for_user,
+    pipeline_can_change,
 )
 from dirco.pipeline.selectors import (
     activity_list_for_user,
@@ -55,11 +57,6 @@ def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
     raise PermissionDenied(message)
-
-
-def _staff_can_edit(request: AuthedHttpRequest, deal: Deal) -> bool:
-    # Partner users only read these staff pages until the partner portal exists.
-    return not request.user.is_partner_user and deal_can_edit(user=request.user, deal=deal)
 
 
 @staff_required
@@ -102,7 +99,7 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         "closed_stages": closed_stages,
         "all_stages": [c.stage for c in columns] + closed_stages,
         "lost_reasons": Deal.LostReason.choices,
-        "can_edit": request.user.role != request.user.Role.MARKETING,
+        "can_edit": pipeline_can_change(user=request.user),
     }
 
 
@@ -172,7 +169,7 @@ def _deal_context(
         .select_related("owner")
         .order_by("done_at", "due_at", "id"),
         "activity_form": activity_form or ActivityForm(),
-        "can_edit": _staff_can_edit(request, deal),
+        "can_edit": deal_can_edit(user=request.user, deal=deal),
     }
 
 
@@ -249,10 +246,8 @@ def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def activity_done_view(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = get_activity_for_user(user=request.user, activity_id=activity_id)
-    if activity.owner_id != request.user.pk and not (
-        activity.deal is not None and deal_can_edit(user=request.user, deal=activity.deal)
-    ):
-        return _refuse(request, _("You may not change this activity."))
+    if not activity_can_edit(user=request.user, activity=activity):
+        return _refuse(request, _("Only the owner or their manager can complete this activity."))
     activity = activity_complete(activity=activity, done=request.POST.get("done", "1") == "1")
     if request.htmx:
         return render(

@@ -19,7 +19,7 @@ from dirco.customers.models import Account
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
-from dirco.teams.selectors import users_assignable_by
+from dirco.teams.permissions import users_assignable_by
 
 
 class DateInput(forms.DateInput):

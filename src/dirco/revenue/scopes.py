@@ -19,7 +19,8 @@ from dirco.core.errors import ApplicationError
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+from dirco.teams.permissions import manager_line_ids
+from dirco.teams.selectors import teams_managed_by
 
 SCOPE_KINDS = ("company", "team", "rep", "partner", "product_line")
 
@@ -102,7 +103,7 @@ def scope_may_see(*, user: User, scope: Scope) -> bool:
         if scope.kind == "team":
             return teams_managed_by(user).filter(pk=sid).exists()
         if scope.kind == "rep":
-            return User.objects.filter(pk=sid, id__in=team_member_ids_for_manager(user)).exists()
+            return User.objects.filter(pk=sid, id__in=manager_line_ids(user)).exists()
         return False
     if role == User.Role.REP:
         return scope.kind == "rep" and scope.id == user.pk
@@ -125,7 +126,7 @@ def scopes_for_user(user: User) -> list[Scope]:
         scopes += [
             Scope("rep", r)
             for r in User.objects.filter(
-                id__in=team_member_ids_for_manager(user), role=User.Role.REP
+                id__in=manager_line_ids(user), role=User.Role.REP
             ).values_list("id", flat=True)
         ]
     elif user.role == User.Role.REP:

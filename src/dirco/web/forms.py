@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
-from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 
 
@@ -27,17 +25,3 @@ def form_errors_from_application_error(form: forms.Form, exc: ApplicationError) 
             form.add_error(field, message)
     if not exc.fields:
         form.add_error(None, exc.message)
-
-
-def people_assignable_by(user: User) -> QuerySet[User]:
-    """The staff a user may filter on or hand a deal, partner or account to: their scope."""
-    staff = User.objects.filter(is_active=True).exclude(role__in=User.PARTNER_ROLES)
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
-        return staff
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return staff.filter(id__in=team_member_ids_for_manager(user))
-    if user.role == User.Role.REP:
-        return staff.filter(pk=user.pk)
-    return User.objects.none()

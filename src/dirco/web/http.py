@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
@@ -28,7 +29,7 @@ def staff_required(view: _View) -> _View:
 
     @functools.wraps(view)
     def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_partner_user:
+        if user_is_partner(request.user):
             return redirect("home")
         return view(request, *args, **kwargs)
 

@@ -32,7 +32,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dirco.api.api import api
+from dirco.urls import api
 from dirco.conftest import Company
 from dirco.core.tests.route_matrix_fixtures import (
     ACTOR_ROLE,
