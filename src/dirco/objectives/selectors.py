@@ -24,11 +24,11 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CENT, company_currency
+from dirco.core.periods import month_add
 from dirco.objectives.fiscal_calendar import (
     FiscalPeriod,
     fiscal_year_months,
     fiscal_year_of,
-    month_add,
     period_for_year,
     period_parse,
 )

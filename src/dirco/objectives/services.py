@@ -14,10 +14,10 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CENT
+from dirco.core.periods import month_add
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_check,
     fiscal_year_months,
-    month_add,
     period_parse,
 )
 from dirco.objectives.models import (

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
+from dirco.core.periods import month_add
 from dirco.forecasting import forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.revenue.models import ForecastSnapshot
 from dirco.revenue.scopes import Scope, scope_label
-from dirco.revenue.selectors import first_won_month, month_add, monthly_won_revenue
+from dirco.revenue.selectors import first_won_month, monthly_won_revenue
 
 MAX_HORIZON = 24
 HISTORY_YEARS = 6

@@ -39,34 +39,30 @@ def _active_staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(role__in=User.PARTNER_ROLES)
 
 
+def _staff_reached_by(user: User, *, whole_company: bool) -> QuerySet[User]:
+    """Active staff: everyone when ``whole_company``, a manager's line, a rep alone."""
+    staff = _active_staff()
+    if not user.is_authenticated or not user.is_active:
+        return staff.none()
+    if whole_company:
+        return staff
+    if user_is_manager(user):
+        return staff.filter(pk__in=manager_line_ids(user))
+    if user_is_rep(user):
+        return staff.filter(pk=user.pk)
+    return staff.none()
+
+
 def users_assignable_by(user: User) -> QuerySet[User]:
     """Who ``user`` may make the owner of a deal or account, or a partner's channel manager.
 
     The director: any active staff user; a manager: their line; a rep: only themselves;
     anyone else (marketing, partner users): nobody. The HTML forms and the API both use this.
     """
-    staff = _active_staff()
-    if not user.is_authenticated or not user.is_active:
-        return staff.none()
-    if user_is_director(user):
-        return staff
-    if user_is_manager(user):
-        return staff.filter(pk__in=manager_line_ids(user))
-    if user_is_rep(user):
-        return staff.filter(pk=user.pk)
-    return staff.none()
+    return _staff_reached_by(user, whole_company=user_is_director(user))
 
 
 def people_visible_to(user: User) -> QuerySet[User]:
     """The staff whose work ``user`` sees, to filter lists on: everyone for the director and
     marketing, the line for a manager, themselves for a rep, nobody for partner users."""
-    staff = _active_staff()
-    if not user.is_authenticated or not user.is_active:
-        return staff.none()
-    if user_sees_all_staff_work(user):
-        return staff
-    if user_is_manager(user):
-        return staff.filter(pk__in=manager_line_ids(user))
-    if user_is_rep(user):
-        return staff.filter(pk=user.pk)
-    return staff.none()
+    return _staff_reached_by(user, whole_company=user_sees_all_staff_work(user))

@@ -32,7 +32,6 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dirco.urls import api
 from dirco.conftest import Company
 from dirco.core.tests.route_matrix_fixtures import (
     ACTOR_ROLE,
@@ -48,6 +47,7 @@ from dirco.core.tests.route_matrix_fixtures import (
     snapshot,
     world_build,
 )
+from dirco.urls import api
 
 Body = Callable[[World], dict[str, Any]]
 PARTNERS = PARTNER_ROLES
@@ -198,6 +198,8 @@ WEB_ROUTES: dict[str, R] = {
     "portal:announcement_list": R(None, roles=PARTNERS),
     "portal:notification_list": R("notification", "list", roles=PARTNERS),
     "portal:notification_read": R("notification", "edit", roles=PARTNERS),
+    "notifications:list": R("notification", "list", roles=STAFF),
+    "notifications:read": R("notification", "edit", roles=STAFF),
     "portal:user_list": R("user", "list", roles=frozenset({"partner_admin"})),
     "portal:user_invite": R("user", "create", roles=frozenset({"partner_admin"})),
     "portal:user_deactivate": R(

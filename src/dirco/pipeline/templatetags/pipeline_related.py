@@ -19,7 +19,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def related_work_of(context: template.Context, partner: Any = None, account: Any = None) -> RelatedWork:
+def related_work_of(
+    context: template.Context, partner: Any = None, account: Any = None
+) -> RelatedWork:
     user = context["request"].user
     return related_work(
         user=user,
