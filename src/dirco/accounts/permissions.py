@@ -73,6 +73,11 @@ def directors() -> QuerySet[User]:
     return User.objects.filter(role=User.Role.DIRECTOR, is_active=True)
 
 
+def reps_among(users: QuerySet[User]) -> QuerySet[User]:
+    """The active sales reps among ``users`` (those who take leads and carry objectives)."""
+    return users.filter(role=User.Role.REP, is_active=True)
+
+
 def partner_admins_of(partner_id: int) -> QuerySet[User]:
     return User.objects.filter(partner_id=partner_id, role=User.Role.PARTNER_ADMIN, is_active=True)
 

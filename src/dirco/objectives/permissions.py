@@ -15,6 +15,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    reps_among,
+    user_is_director,
+    user_is_manager,
+    user_is_rep,
+    user_manages_people,
+    user_sees_all_staff_work,
+)
 from dirco.core.errors import ApplicationError
 from dirco.objectives.models import Objective, ScopeKind
 from dirco.partners.models import Partner
@@ -172,3 +180,59 @@ def get_objective_for_user(*, user: User, objective_id: int) -> Objective:
         )
     except (Objective.DoesNotExist, ValueError, TypeError):
         raise Http404("No such objective.") from None
+
+
+# -- allocation, forecast calls and leaderboards -------------------------------------------
+
+
+def objective_allocation_reps(*, user: User, team_id: int | None) -> QuerySet[User]:
+    """The reps of a team that ``user`` allocates a team objective to by default: all of
+    them for the director, those in their line for a manager."""
+    reps = reps_among(User.objects.filter(sales_teams=team_id))
+    if user_is_director(user):
+        return reps
+    return reps.filter(pk__in=users_in_line_of(user).values("id"))
+
+
+def objective_may_allocate_to_rep(*, user: User, rep_id: int) -> bool:
+    """A rep is within reach of ``user``'s allocation: anyone for the director, the line for a
+    manager, never the allocating manager themselves."""
+    if rep_id == user.pk:
+        return False
+    return user_is_director(user) or users_in_line_of(user).filter(pk=rep_id).exists()
+
+
+def objective_may_allocate_to_partner(*, user: User, partner_id: int) -> bool:
+    return user_is_director(user) or partners_visible_to(user).filter(pk=partner_id).exists()
+
+
+def forecast_call_can_submit(*, user: User, scope_kind: str, scope_id: int | None) -> bool:
+    """The owner of a scope submits its call: a rep for themselves, a team's manager for the
+    team, the director for the company."""
+    if scope_kind == "rep":
+        return scope_id == user.pk
+    if scope_kind == "team":
+        return SalesTeam.objects.filter(pk=scope_id or 0, manager=user).exists()
+    return scope_kind == "company" and user_is_director(user)
+
+
+def forecast_call_may_adjust_any(*, user: User) -> bool:
+    """Managers and the director adjust the calls of the scopes they see (never their own)."""
+    return user_manages_people(user)
+
+
+def leaderboard_visible_ids(*, kind: str, user: User) -> list[int] | None:
+    """The ids of ``kind`` the user may see on a leaderboard; None: all of them."""
+    if user_sees_all_staff_work(user):
+        return None
+    if kind == "partner":
+        return list(partners_visible_to(user).values_list("id", flat=True))
+    if user_is_manager(user):
+        if kind == "team":
+            return list(teams_managed_by(user).values_list("id", flat=True))
+        if kind == "rep":
+            return [user.pk, *users_in_line_of(user).values_list("id", flat=True)]
+        return []
+    if user_is_rep(user) and kind == "rep":
+        return [user.pk]
+    return []

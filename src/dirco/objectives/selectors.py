@@ -41,13 +41,11 @@ from dirco.objectives.models import (
     RevenueRollup,
     ScopeKind,
 )
-from dirco.objectives.permissions import objectives_visible_to, users_in_line_of
+from dirco.objectives.permissions import leaderboard_visible_ids, objectives_visible_to
 from dirco.partners.models import Partner
-from dirco.partners.permissions import partners_visible_to
 from dirco.revenue.scopes import Scope, scope_check_access, scope_label
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import teams_managed_by
 
 ZERO = Decimal(0)
 
@@ -798,19 +796,7 @@ LEADERBOARD_KINDS = ("rep", "team", "partner", "product_line")
 
 def _visible_ids(kind: str, user: User) -> list[int] | None:
     """The ids of ``kind`` the user may see on a leaderboard; None: all of them."""
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING) and not user.is_partner_user:
-        return None
-    if kind == "partner":
-        return list(partners_visible_to(user).values_list("id", flat=True))
-    if user.role == User.Role.MANAGER:
-        if kind == "team":
-            return list(teams_managed_by(user).values_list("id", flat=True))
-        if kind == "rep":
-            return [user.pk, *users_in_line_of(user).values_list("id", flat=True)]
-        return []
-    if user.role == User.Role.REP and kind == "rep":
-        return [user.pk]
-    return []
+    return leaderboard_visible_ids(kind=kind, user=user)
 
 
 def leaderboard(

@@ -18,10 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Contact, Partner, Territory, Tier
+from dirco.partners.permissions import partner_can_set_standing
 from dirco.registrations.models import OnboardingChecklist, OnboardingStep, PartnerApplication
+from dirco.registrations.permissions import application_can_review
 
 APPLICATION_INPUT_FIELDS = frozenset(
     {
@@ -92,7 +95,7 @@ def application_rate_limit_hit(*, ip: str) -> bool:
 
 def _notify_reviewers(application: PartnerApplication) -> None:
     url = reverse("registrations:application_detail", args=[application.pk])
-    for user in User.objects.filter(role=User.Role.DIRECTOR, is_active=True):
+    for user in directors():
         with translation.override(user.language or settings.LANGUAGE_CODE):
             notification_send(
                 recipients=[user],
@@ -127,10 +130,6 @@ def application_submit(*, data: dict[str, Any], ip: str | None) -> PartnerApplic
     return application
 
 
-def application_can_review(*, user: User) -> bool:
-    return user.is_active and user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
-
-
 def _application_open(application: PartnerApplication) -> PartnerApplication:
     application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != PartnerApplication.Status.SUBMITTED:
@@ -151,12 +150,12 @@ def application_approve(
     if not application_can_review(user=approved_by):
         raise PermissionDenied(_("Only the director or a manager reviews applications."))
     application = _application_open(application)
-    if channel_manager is not None and channel_manager.is_partner_user:
+    if channel_manager is not None and not user_is_staff_member(channel_manager):
         raise ApplicationError(
             _("The channel manager must be a staff user."),
             fields={"channel_manager": [_("Choose a sales rep, manager or director.")]},
         )
-    if tier is not None and approved_by.role != User.Role.DIRECTOR:
+    if tier is not None and not partner_can_set_standing(user=approved_by):
         raise ApplicationError(
             _("Only the sales director chooses a tier other than the entry tier."),
             fields={"tier": [_("Leave the entry tier, or ask the director.")]},

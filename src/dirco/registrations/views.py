@@ -33,7 +33,6 @@ from dirco.registrations.forms import (
 )
 from dirco.registrations.lifecycle import (
     application_approve,
-    application_can_review,
     application_rate_limit_hit,
     application_reject,
     application_spam_check,
@@ -44,6 +43,7 @@ from dirco.registrations.lifecycle import (
 )
 from dirco.registrations.models import DealRegistration, PartnerApplication
 from dirco.registrations.permissions import (
+    application_can_review,
     applications_visible_to,
     get_application_for_user,
     get_registration_for_user,
