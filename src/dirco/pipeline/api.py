@@ -31,6 +31,7 @@ from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
 from dirco.pipeline.permissions import (
     activity_can_edit,
+    activity_can_log,
     deal_can_create,
     deal_can_edit,
     deals_visible_to,
@@ -400,6 +401,9 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
             "account": accounts_visible_to(user),
         },
     )
+    deal = fields.get("deal")
+    if deal is not None and not activity_can_log(user=user, deal=deal):  # pragma: no cover
+        raise PermissionDenied(_("You may not log activities on this deal."))
     activity = activity_create(owner=user, **fields)
     return Status(201, get_activity_for_user(user=user, activity_id=activity.pk))
 

@@ -77,6 +77,12 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     return qs.filter(Q(owner=user) | Q(deal__owner=user))
 
 
+def activity_can_log(*, user: User, deal: Deal) -> bool:
+    """Anyone who sees a deal logs their own activities on it (calls, meetings, notes): the
+    matrix's "own" create. The deal page and the API both ask this."""
+    return deals_visible_to(user).filter(pk=deal.pk).exists()
+
+
 def get_activity_for_user(*, user: User, activity_id: int | str) -> Activity:
     try:
         return activities_visible_to(user).get(pk=activity_id)

@@ -25,6 +25,7 @@ from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import (
     activities_visible_to,
     activity_can_edit,
+    activity_can_log,
     deal_can_create,
     deal_can_edit,
     get_activity_for_user,
@@ -170,6 +171,7 @@ def _deal_context(
         .order_by("done_at", "due_at", "id"),
         "activity_form": activity_form or ActivityForm(),
         "can_edit": deal_can_edit(user=request.user, deal=deal),
+        "can_log_activity": activity_can_log(user=request.user, deal=deal),
     }
 
 
@@ -214,8 +216,8 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
 @require_POST
 def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     deal = get_deal_for_user(user=request.user, deal_id=deal_id)
-    if not deal_can_edit(user=request.user, deal=deal):
-        return _refuse(request, _("You may not change this deal."))
+    if not activity_can_log(user=request.user, deal=deal):
+        return _refuse(request, _("You may not log activities on this deal."))
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:

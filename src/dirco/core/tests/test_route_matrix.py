@@ -224,9 +224,7 @@ WEB_ROUTES: dict[str, R] = {
     "deal_detail": R("deal", target="deal_A"),
     "deal_edit": R("deal", "edit", target="deal_A"),
     "deal_move": R("deal", "edit", target="deal_A"),
-    "deal_activity_create": R(
-        "activity", "create", target="deal_A", view="deal", stricter=frozenset({"marketing"})
-    ),
+    "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
 }
