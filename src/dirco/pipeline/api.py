@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
@@ -46,6 +46,8 @@ from dirco.pipeline.selectors import (
     deal_list,
 )
 from dirco.pipeline.services import (
+    ActivityFields,
+    DealFields,
     activity_complete,
     activity_create,
     deal_create,
@@ -213,8 +215,11 @@ def _deal_row_out(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
-    return refs_resolve(
+def _deal_fields(user: User, data: dict[str, Any]) -> DealFields:
+    """The payload typed as deal_create/deal_update take it (the deal form builds the same):
+    pydantic has typed each value (``amount`` a Decimal), and each id becomes the record
+    among those the caller may reference."""
+    fields = refs_resolve(
         data,
         {
             "account": accounts_visible_to(user),
@@ -224,6 +229,7 @@ def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
             "stage": Stage.objects.all(),
         },
     )
+    return cast(DealFields, fields)
 
 
 def _deal_editable(request: HttpRequest, deal_id: int) -> tuple[User, Deal]:
@@ -276,14 +282,14 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     data = payload.model_dump(exclude_unset=True)
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
-    deal = deal_create(created_by=user, **_deal_refs(user, data))
+    deal = deal_create(created_by=user, **_deal_fields(user, data))
     return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
 def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     user, deal = _deal_editable(request, deal_id)
-    fields = _deal_refs(user, payload.model_dump(exclude_unset=True))
+    fields = _deal_fields(user, payload.model_dump(exclude_unset=True))
     deal_update(deal=deal, updated_by=user, **fields)
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
@@ -392,14 +398,17 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Any:
 @router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Log an activity")
 def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     user = request_user(request)
-    fields = refs_resolve(
-        payload.model_dump(exclude_unset=True),
-        {
-            "deal": deals_visible_to(user),
-            "partner": partners_visible_to(user),
-            "contact": contacts_visible_to(user),
-            "account": accounts_visible_to(user),
-        },
+    fields = cast(
+        ActivityFields,
+        refs_resolve(
+            payload.model_dump(exclude_unset=True),
+            {
+                "deal": deals_visible_to(user),
+                "partner": partners_visible_to(user),
+                "contact": contacts_visible_to(user),
+                "account": accounts_visible_to(user),
+            },
+        ),
     )
     deal = fields.get("deal")
     if deal is not None and not activity_can_log(user=user, deal=deal):  # pragma: no cover

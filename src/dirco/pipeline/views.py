@@ -183,8 +183,7 @@ def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = DealForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal = deal_create(created_by=request.user, **fields)
+            deal = deal_create(created_by=request.user, **form.deal_fields())
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -202,8 +201,7 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     form = DealForm(request.POST or None, user=request.user, deal=deal)
     if request.method == "POST" and form.is_valid():
         try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal_update(deal=deal, updated_by=request.user, **fields)
+            deal_update(deal=deal, updated_by=request.user, **form.deal_fields())
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -221,7 +219,7 @@ def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpR
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
-            activity_create(owner=request.user, deal=deal, **form.cleaned_data)
+            activity_create(owner=request.user, **form.activity_fields(deal=deal))
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
