@@ -17,9 +17,9 @@ from dirco.catalog.models import ProductLine
 from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.customers.models import Account
 from dirco.partners.models import Partner, Territory, Tier
-from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.permissions import users_assignable_by
+from dirco.web.forms import SpamTrapsForm
 
 
 class DateInput(forms.DateInput):
@@ -104,16 +104,13 @@ class ExtensionDecisionForm(forms.Form):
     )
 
 
-class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
-    """The public form. ``website`` is a honeypot: hidden from people, filled by bots."""
+class PartnerApplicationForm(SpamTrapsForm, forms.ModelForm[PartnerApplication]):
+    """The public form, with the public forms' spam traps (SpamTrapsForm)."""
+
+    spam_salt = "dirco.registrations.application-form"
+    min_seconds_setting = "DIRCO_APPLICATION_MIN_SECONDS"
 
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = PartnerApplication
@@ -130,11 +127,6 @@ class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
             "message",
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.fields["started"].initial = application_form_token()
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -177,3 +169,8 @@ class CertifiedPeopleForm(forms.Form):
         required=False,
         help_text=_("Leave empty when unknown."),
     )
+
+
+def application_form_token() -> str:
+    """A signed start time for the application form (the test of the minimum fill time)."""
+    return PartnerApplicationForm.start_token()

@@ -1,7 +1,7 @@
 """The partner lifecycle: public application > review > onboarding checklist > active.
 
-The public form is protected against spam by a honeypot field, a minimum fill time (the form
-carries a signed start time) and a per-address rate limit kept in the cache.
+The public form is protected against spam by the public forms' traps (dirco.web.forms
+.SpamTrapsForm: a honeypot field, a minimum fill time) and a per-address rate limit.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import partner_can_set_standing
 from dirco.registrations.models import OnboardingChecklist, OnboardingStep, PartnerApplication
 from dirco.registrations.permissions import application_can_review
+from dirco.web.http import rate_limit_hit
 
 APPLICATION_INPUT_FIELDS = frozenset(
     {
@@ -45,11 +45,6 @@ DEFAULT_STEPS = [
     OnboardingStep.Code.FIRST_TRAINING,
     OnboardingStep.Code.FIRST_REGISTRATION,
 ]
-FORM_SALT = "dirco.registrations.application-form"
-
-
-def application_min_seconds() -> int:
-    return int(getattr(settings, "DIRCO_APPLICATION_MIN_SECONDS", 3))
 
 
 def application_rate_limit() -> tuple[int, int]:
@@ -60,37 +55,10 @@ def application_rate_limit() -> tuple[int, int]:
     )
 
 
-def application_form_token() -> str:
-    """A signed start time for the form; checked on submission for the minimum fill time."""
-    return signing.dumps(timezone.now().timestamp(), salt=FORM_SALT)
-
-
-def application_spam_check(*, honeypot: str, token: str) -> None:
-    """Refuse what a bot sends: a filled hidden field, a form sent too fast or forged."""
-    refused = ApplicationError(
-        _("The application could not be sent. Wait a few seconds and send the form again.")
-    )
-    if honeypot:
-        raise refused
-    try:
-        started = float(signing.loads(token, salt=FORM_SALT, max_age=24 * 3600))
-    except (signing.BadSignature, TypeError, ValueError):
-        raise refused from None
-    if timezone.now().timestamp() - started < application_min_seconds():
-        raise refused
-
-
-def application_rate_limit_hit(*, ip: str) -> bool:
-    """Count one attempt from ``ip``; True when it is over the limit for the window."""
+def application_rate_limit_hit(request: HttpRequest) -> bool:
+    """Count one application from the caller's address; True when it is over the limit."""
     limit, window = application_rate_limit()
-    key = f"dirco:partner-application:{ip}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return rate_limit_hit(request, scope="partner-application", limit=limit, window=window)
 
 
 def _notify_reviewers(application: PartnerApplication) -> None:

@@ -1,10 +1,15 @@
-"""Form plumbing shared by the HTML views: service errors shown on the fields they concern."""
+"""Form plumbing shared by the HTML views: service errors shown on the fields they concern,
+and the spam traps of the public forms."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from dirco.core.errors import ApplicationError
 
@@ -25,3 +30,70 @@ def form_errors_from_application_error(form: forms.Form, exc: ApplicationError) 
             form.add_error(field, message)
     if not exc.fields:
         form.add_error(None, exc.message)
+
+
+class SpamTrapsForm(forms.Form):
+    """The traps of a public form (no login): mix it into the form class.
+
+    - ``website``, a honeypot: hidden from people, filled by naive bots. A filled one sets
+      ``is_spam``; the view answers as if the form had succeeded and keeps nothing.
+    - ``started``, a signed start time: a form sent faster than ``min_seconds`` after it was
+      shown, or with a forged or day-old token, gets a form error.
+    - a per-address rate limit, counted by the view with :func:`dirco.web.http.rate_limit_hit`.
+
+    Render the traps with ``{% include "web/_spam_traps.html" %}`` and the other fields with
+    ``form.person_fields``.
+    """
+
+    TRAP_FIELDS = ("website", "started")
+    spam_salt = "dirco.web.public-form"
+    min_seconds_setting = "DIRCO_PUBLIC_FORM_MIN_SECONDS"
+    max_age_seconds = 24 * 3600
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_spam = False
+        if not self.is_bound:
+            self.fields["started"].initial = self.start_token()
+
+    @classmethod
+    def start_token(cls) -> str:
+        """A signed timestamp put in the form, to tell how long the visitor took to fill it."""
+        return signing.dumps({"t": time.time()}, salt=cls.spam_salt)
+
+    @classmethod
+    def min_seconds(cls) -> float:
+        return float(getattr(settings, cls.min_seconds_setting, 3))
+
+    @property
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.TRAP_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.data.get("website"):
+            self.is_spam = True
+            return cleaned
+        token = str(self.data.get("started", ""))
+        try:
+            started = float(
+                signing.loads(token, salt=self.spam_salt, max_age=self.max_age_seconds)["t"]
+            )
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This form has expired. Check your details and send it again."),
+                code="expired",
+            ) from None
+        if time.time() - started < self.min_seconds():
+            raise forms.ValidationError(
+                _("The form was sent too quickly. Check your details and send it again."),
+                code="too_fast",
+            )
+        return cleaned
