@@ -22,8 +22,8 @@ from django.test import Client
 from django.urls import reverse
 
 from dirco.accounts.models import User
-from dirco.accounts.services import api_token_create
 from dirco.accounts.tests.factories import UserFactory
+from dirco.api.tests.clients import session_client, token_client
 from dirco.conftest import Company
 from dirco.customers.forms import AccountForm
 from dirco.customers.models import Account
@@ -40,15 +40,8 @@ pytestmark = pytest.mark.django_db
 STAFF = ("director", "marketing", "manager", "other_manager", "rep", "other_rep")
 
 
-def _page(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user: User) -> Client:
-    _token, key = api_token_create(user=user, name="agreement")
-    return Client(headers={"authorization": f"Bearer {key}"})
+# The page is used by session, the API by bearer token (the API's session path is the same).
+_page, _api = session_client, token_client
 
 
 def _post_data(form: forms.Form) -> dict[str, str]:
@@ -307,33 +300,51 @@ def test_partner_edit_agrees(company: Company, actor: str) -> None:
     )
 
 
-@pytest.mark.parametrize("actor", STAFF)
-def test_partner_channel_manager_choices_agree(company: Company, actor: str) -> None:
+def _people_choices_agree(
+    company: Company,
+    actor: str,
+    *,
+    record: models.Model,
+    field: str,
+    page_url: str,
+    page_form: Callable[[], forms.Form],
+    api_url: str,
+) -> None:
+    """Each candidate the page accepts for ``field`` the API accepts, and the other way round;
+    another team's rep only for their manager and the director, a partner user never."""
     editor: User = getattr(company, actor)
-    partner = PartnerFactory(name="Gamma", channel_manager=editor)
+    manager = type(record)._default_manager
     accepted: dict[str, set[int]] = {"page": set(), "api": set()}
     for candidate in (company.rep, company.other_rep, company.manager, company.partner_a_user):
         if candidate.pk == editor.pk:
             continue
         for side, client in (("page", _page(editor)), ("api", _api(editor))):
-            Partner.objects.filter(pk=partner.pk).update(channel_manager=editor)
+            manager.filter(pk=record.pk).update(**{field: editor})
             if side == "page":
-                data = _post_data(PartnerForm(user=editor, partner=partner))
-                client.post(
-                    reverse("partner_edit", args=[partner.pk]),
-                    {**data, "channel_manager": candidate.pk},
-                )
+                client.post(page_url, {**_post_data(page_form()), field: candidate.pk})
             else:
-                client.patch(
-                    f"/api/v1/partners/{partner.pk}",
-                    {"channel_manager_id": candidate.pk},
-                    content_type="application/json",
-                )
-            if Partner.objects.get(pk=partner.pk).channel_manager_id == candidate.pk:
+                body = {f"{field}_id": candidate.pk}
+                client.patch(api_url, body, content_type="application/json")
+            if getattr(manager.get(pk=record.pk), f"{field}_id") == candidate.pk:
                 accepted[side].add(candidate.pk)
     assert accepted["page"] == accepted["api"], actor
     assert (company.other_rep.pk in accepted["page"]) == (actor in ("director", "other_manager"))
     assert company.partner_a_user.pk not in accepted["page"]
+
+
+@pytest.mark.parametrize("actor", STAFF)
+def test_partner_channel_manager_choices_agree(company: Company, actor: str) -> None:
+    editor: User = getattr(company, actor)
+    partner = PartnerFactory(name="Gamma", channel_manager=editor)
+    _people_choices_agree(
+        company,
+        actor,
+        record=partner,
+        field="channel_manager",
+        page_url=reverse("partner_edit", args=[partner.pk]),
+        page_form=lambda: PartnerForm(user=editor, partner=partner),
+        api_url=f"/api/v1/partners/{partner.pk}",
+    )
 
 
 @pytest.mark.parametrize("actor", STAFF)
@@ -361,28 +372,15 @@ def test_account_edit_agrees(company: Company, actor: str) -> None:
 def test_account_owner_choices_agree(company: Company, actor: str) -> None:
     editor: User = getattr(company, actor)
     account = AccountFactory(owner=editor, name="Owned")
-    accepted: dict[str, set[int]] = {"page": set(), "api": set()}
-    for candidate in (company.rep, company.other_rep, company.manager, company.partner_a_user):
-        if candidate.pk == editor.pk:
-            continue
-        for side, client in (("page", _page(editor)), ("api", _api(editor))):
-            Account.objects.filter(pk=account.pk).update(owner=editor)
-            if side == "page":
-                data = _post_data(AccountForm(user=editor, account=account))
-                client.post(
-                    reverse("account_edit", args=[account.pk]), {**data, "owner": candidate.pk}
-                )
-            else:
-                client.patch(
-                    f"/api/v1/accounts/{account.pk}",
-                    {"owner_id": candidate.pk},
-                    content_type="application/json",
-                )
-            if Account.objects.get(pk=account.pk).owner_id == candidate.pk:
-                accepted[side].add(candidate.pk)
-    assert accepted["page"] == accepted["api"], actor
-    assert (company.other_rep.pk in accepted["page"]) == (actor in ("director", "other_manager"))
-    assert company.partner_a_user.pk not in accepted["page"]
+    _people_choices_agree(
+        company,
+        actor,
+        record=account,
+        field="owner",
+        page_url=reverse("account_edit", args=[account.pk]),
+        page_form=lambda: AccountForm(user=editor, account=account),
+        api_url=f"/api/v1/accounts/{account.pk}",
+    )
 
 
 def test_amounts_agree_between_page_and_api(company: Company) -> None:

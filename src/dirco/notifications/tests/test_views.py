@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dirco.accounts.models import User
+from dirco.api.tests.clients import session_client
 from dirco.conftest import Company
 from dirco.notifications.models import Notification
 from dirco.notifications.services import notification_send
@@ -14,16 +14,10 @@ from dirco.notifications.services import notification_send
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_inbox_lists_own_notifications_only(company: Company) -> None:
     notification_send(recipients=[company.rep], kind="t", title="For the rep", email=False)
     notification_send(recipients=[company.other_rep], kind="t", title="For rep 2", email=False)
-    response = client_for(company.rep).get(reverse("notifications:list"))
+    response = session_client(company.rep).get(reverse("notifications:list"))
     assert response.status_code == 200
     content = response.content.decode()
     assert "For the rep" in content and "For rep 2" not in content
@@ -31,14 +25,14 @@ def test_inbox_lists_own_notifications_only(company: Company) -> None:
 
 def test_mark_all_read_marks_only_own(company: Company) -> None:
     notification_send(recipients=[company.rep, company.other_rep], kind="t", title="x", email=False)
-    response = client_for(company.rep).post(reverse("notifications:read"))
+    response = session_client(company.rep).post(reverse("notifications:read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=company.rep, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=company.other_rep, read_at__isnull=True).exists()
 
 
 def test_partner_users_are_sent_to_their_home(company: Company) -> None:
-    response = client_for(company.partner_a_user).get(reverse("notifications:list"))
+    response = session_client(company.partner_a_user).get(reverse("notifications:list"))
     assert response.status_code == 302
 
 
