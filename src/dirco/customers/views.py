@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dirco.core.errors import ApplicationError
 from dirco.customers.forms import AccountFilterForm, AccountForm
 from dirco.customers.permissions import (
     account_can_edit,
@@ -23,7 +21,7 @@ from dirco.customers.permissions import (
     get_account_for_user,
 )
 from dirco.customers.services import account_update
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 ACCOUNTS_PER_PAGE = 25
@@ -79,12 +77,12 @@ def account_edit_view(request: AuthedHttpRequest, account_id: int) -> HttpRespon
     if not account_can_edit(user=request.user, account=account):
         raise PermissionDenied(_("You may not change this account."))
     form = AccountForm(request.POST or None, user=request.user, account=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_update(account=account, updated_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Account saved."))
-            return redirect("account_detail", account_id=account.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: account_update(account=account, updated_by=request.user, **form.cleaned_data),
+        success=_("Account saved."),
+    )
+    if saved:
+        return redirect("account_detail", account_id=account.pk)
     return render(request, "customers/account_form.html", {"form": form, "account": account})

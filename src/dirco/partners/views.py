@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dirco.core.errors import ApplicationError
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
 from dirco.partners.permissions import (
     get_partner_for_user,
@@ -23,7 +21,7 @@ from dirco.partners.permissions import (
     partners_visible_to,
 )
 from dirco.partners.services import partner_update
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25
@@ -73,12 +71,12 @@ def partner_edit_view(request: AuthedHttpRequest, partner_id: int) -> HttpRespon
     if not partner_can_edit(user=request.user, partner=partner):
         raise PermissionDenied(_("You may not change this partner."))
     form = PartnerForm(request.POST or None, user=request.user, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partner_update(partner=partner, updated_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Partner saved."))
-            return redirect("partner_detail", partner_id=partner.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: partner_update(partner=partner, updated_by=request.user, **form.cleaned_data),
+        success=_("Partner saved."),
+    )
+    if saved:
+        return redirect("partner_detail", partner_id=partner.pk)
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})

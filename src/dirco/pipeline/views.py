@@ -46,7 +46,7 @@ from dirco.pipeline.services import (
     deal_refs_resolve,
     deal_update,
 )
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_errors_from_application_error, form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 DEALS_PER_PAGE = 50
@@ -199,14 +199,14 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if not deal_can_edit(user=request.user, deal=deal):
         return _refuse(request, _("You may not change this deal."))
     form = DealForm(request.POST or None, user=request.user, deal=deal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            deal_update(deal=deal, updated_by=request.user, **form.deal_fields())
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Deal saved."))
-            return redirect("deal_detail", deal_id=deal.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: deal_update(deal=deal, updated_by=request.user, **form.deal_fields()),
+        success=_("Deal saved."),
+    )
+    if saved:
+        return redirect("deal_detail", deal_id=deal.pk)
     return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
 
 

@@ -4,11 +4,14 @@ and the spam traps of the public forms."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages as user_messages
 from django.core import signing
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.errors import ApplicationError
@@ -97,3 +100,20 @@ class SpamTrapsForm(forms.Form):
                 code="too_fast",
             )
         return cleaned
+
+
+def form_submit(
+    request: HttpRequest, form: forms.Form, save: Callable[[], object], *, success: str
+) -> bool:
+    """Save a posted form through its service: True once saved (``success`` is shown to the
+    user); False on GET, on an invalid form, or when the service refused (its field errors
+    are then on the form). The edit pages of partners, accounts and deals share this."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ApplicationError as exc:
+        form_errors_from_application_error(form, exc)
+        return False
+    user_messages.success(request, success)
+    return True
