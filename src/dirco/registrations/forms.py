@@ -20,6 +20,7 @@ from dirco.partners.models import Partner, Territory, Tier
 from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.selectors import users_assignable_by
+from dirco.web.autocomplete import AutocompleteWidget
 
 
 class DateInput(forms.DateInput):
@@ -76,7 +77,11 @@ class RegistrationApproveForm(forms.Form):
         label=_("Link to an existing account"),
         queryset=Account.objects.none(),
         required=False,
-        empty_label=_("Create a new account"),
+        widget=AutocompleteWidget(
+            search_url_name="account_search",
+            empty_label=_("Empty: a new account is created"),
+        ),
+        help_text=_("Leave empty to create a new account from the registration."),
     )
     override_conflicts = forms.BooleanField(
         label=_("Approve although another registration protects this customer"), required=False

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -227,6 +227,15 @@ WEB_ROUTES: dict[str, R] = {
     ),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
+}
+
+# Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
+# object route serves the staff roles only, whatever the matrix says partners may read.
+WEB_ROUTES = {
+    key: entry
+    if key.startswith("portal:") or entry.obj is None or entry.roles is not None
+    else replace(entry, roles=STAFF)
+    for key, entry in WEB_ROUTES.items()
 }
 
 

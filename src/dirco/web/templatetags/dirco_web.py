@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import formats, timezone
@@ -41,3 +42,12 @@ def company_currency() -> str:
 @register.filter
 def is_overdue(value: dt.datetime | None) -> bool:
     return value is not None and value < timezone.now()
+
+
+@register.filter
+def days_in_stage(deal: Any, today: dt.date) -> int:
+    """Whole days since the deal entered its current stage (0 on the day it moved)."""
+    entered: dt.datetime | None = getattr(deal, "stage_entered_at", None)
+    if entered is None:
+        return 0
+    return max((today - timezone.localdate(entered)).days, 0)
