@@ -214,6 +214,8 @@ WEB_ROUTES: dict[str, R] = {
     "partner_detail": R("partner", target="partner_A"),
     "partner_edit": R("partner", "edit", target="partner_A"),
     "account_list": R("account", "list", queries=SEARCH),
+    "account_search": R("account", "list", queries=("", "q=LEAKCHECK")),
+    "account_create": R("account", "create"),
     "account_detail": R("account", target="account_A"),
     "account_edit": R("account", "edit", target="account_A"),
     "pipeline_board": R("deal", "list", queries=SEARCH),
