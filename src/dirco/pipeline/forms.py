@@ -20,7 +20,7 @@ from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.web.forms import AmountField, DircoForm, people_assignable_by
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -140,7 +140,7 @@ class DealForm(DircoForm):
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.all()
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, widget=forms.Select(choices=CURRENCY_CHOICES)
     )

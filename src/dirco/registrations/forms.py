@@ -21,6 +21,7 @@ from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.selectors import users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
+from dirco.web.forms import AmountField
 
 
 class DateInput(forms.DateInput):
@@ -41,7 +42,7 @@ class RegistrationForm(forms.Form):
     customer_country = forms.CharField(
         label=_("Customer country"), max_length=2, help_text=_("Two letters, e.g. FR.")
     )
-    amount = forms.DecimalField(label=_("Expected amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Expected amount"), max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.order_by("name")

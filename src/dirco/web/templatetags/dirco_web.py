@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from dirco.core.l10n import format_amount
+from dirco.core.l10n import month_label as l10n_month_label
 from dirco.core.money import company_currency as _company_currency
 
 register = template.Library()
@@ -19,8 +21,7 @@ def money(value: Decimal | int | float | None, currency: str = "") -> str:
     """``12 500,00 EUR`` in French, ``12,500.00 EUR`` in English."""
     if value is None or value == "":
         return "—"
-    number = formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"{number}\u00a0{currency or _company_currency()}"
+    return format_amount(value, currency or _company_currency())
 
 
 @register.filter
@@ -28,10 +29,13 @@ def money_short(value: Decimal | int | float | None, currency: str = "") -> str:
     """Whole units, for totals and cards where cents are noise."""
     if value is None or value == "":
         return "—"
-    number = formats.number_format(
-        round(Decimal(value)), decimal_pos=0, use_l10n=True, force_grouping=True
-    )
-    return f"{number}\u00a0{currency or _company_currency()}"
+    return format_amount(round(Decimal(value)), currency or _company_currency(), decimals=0)
+
+
+@register.filter
+def month_label(value: dt.date | None) -> str:
+    """``Juin 2026`` / ``June 2026``: the month abbreviation every page uses."""
+    return l10n_month_label(value) if value else ""
 
 
 @register.simple_tag
