@@ -116,6 +116,10 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         "lost_reasons": Deal.LostReason.choices,
         "can_edit": request.user.role != request.user.Role.MARKETING,
         "today": timezone.localdate(),
+        # Phones show one stage at a time: the first one holding deals.
+        "current_stage": next(
+            (c.stage.pk for c in columns if c.count), columns[0].stage.pk if columns else None
+        ),
         "owner_id": filters.owner_id,
         "show_owner": filters.owner_id is None,
     }
