@@ -43,23 +43,31 @@ PARTNER_OPEN_ROUTES = frozenset(
 )
 
 
-def _portal(name: str, **kwargs: Any) -> Callable[[ResolverMatch], str]:
+Equivalent = Callable[[ResolverMatch, User], str | None]
+
+
+def _portal(name: str, **kwargs: Any) -> Equivalent:
     """The portal URL ``name``, with kwargs taken from the staff URL's own (``{"deal_id"}``)."""
 
-    def build(match: ResolverMatch) -> str:
+    def build(match: ResolverMatch, user: User) -> str:
         return reverse(name, kwargs={k: match.kwargs[v] for k, v in kwargs.items()})
 
     return build
 
 
+def _own_partner_home(match: ResolverMatch, user: User) -> str | None:
+    """The partner's own page is its portal home; another partner's page does not exist."""
+    return reverse("portal:home") if match.kwargs.get("partner_id") == user.partner_id else None
+
+
 # Staff page -> the portal page showing the same thing to a partner (scoped to its own
 # records by the portal's own access checks: another partner's deal still answers 404).
-PORTAL_EQUIVALENT: dict[str, Callable[[ResolverMatch], str]] = {
+PORTAL_EQUIVALENT: dict[str, Equivalent] = {
     "pipeline_board": _portal("portal:deal_list"),
     "deal_list": _portal("portal:deal_list"),
     "deal_detail": _portal("portal:deal_detail", deal_id="deal_id"),
     "partner_list": _portal("portal:home"),
-    "partner_detail": _portal("portal:home"),
+    "partner_detail": _own_partner_home,
     "registrations:list": _portal("portal:registration_list"),
     "registrations:detail": _portal(
         "portal:registration_detail", registration_id="registration_id"
@@ -77,10 +85,10 @@ def partner_may_open(match: ResolverMatch) -> bool:
     return match.view_name in PARTNER_OPEN_ROUTES
 
 
-def partner_redirect_for(match: ResolverMatch) -> str | None:
+def partner_redirect_for(match: ResolverMatch, user: User) -> str | None:
     """The portal page equivalent to the staff page ``match``, if there is one."""
     build = PORTAL_EQUIVALENT.get(match.view_name)
-    return build(match) if build is not None else None
+    return build(match, user) if build is not None else None
 
 
 class PartnerGateMiddleware:
@@ -111,7 +119,7 @@ class PartnerGateMiddleware:
             return None
         is_htmx = request.headers.get("HX-Request") == "true"
         if request.method in ("GET", "HEAD") and not is_htmx and user.partner_id is not None:
-            target = partner_redirect_for(match)
+            target = partner_redirect_for(match, user)
             if target is not None:
                 return HttpResponseRedirect(target)
         raise Http404("No such page.")
