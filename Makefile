@@ -6,7 +6,7 @@ DIRCO := $(VENV)/bin/dirco
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
-SHOT_PORT ?= 8765
+SHOT_PORT ?= 8106
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
