@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import parse_amount
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_check,
     fiscal_year_months,
@@ -66,7 +67,8 @@ def amount_parse(value: Any, *, field: str = "amount") -> Decimal:
     if isinstance(value, bool):
         value = None
     try:
-        amount = Decimal(str(value).strip()) if value is not None else None
+        # Typed in the user's language ("28 000 000,00", "1 900 000 €") or plain ("1200.50").
+        amount = parse_amount(value) if value is not None else None
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():

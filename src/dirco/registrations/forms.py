@@ -20,6 +20,8 @@ from dirco.partners.models import Partner, Territory, Tier
 from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.selectors import users_assignable_by
+from dirco.web.autocomplete import AutocompleteWidget
+from dirco.web.forms import AmountField
 
 
 class DateInput(forms.DateInput):
@@ -40,7 +42,7 @@ class RegistrationForm(forms.Form):
     customer_country = forms.CharField(
         label=_("Customer country"), max_length=2, help_text=_("Two letters, e.g. FR.")
     )
-    amount = forms.DecimalField(label=_("Expected amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Expected amount"), max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.order_by("name")
@@ -76,7 +78,11 @@ class RegistrationApproveForm(forms.Form):
         label=_("Link to an existing account"),
         queryset=Account.objects.none(),
         required=False,
-        empty_label=_("Create a new account"),
+        widget=AutocompleteWidget(
+            search_url_name="account_search",
+            empty_label=_("Empty: a new account is created"),
+        ),
+        help_text=_("Leave empty to create a new account from the registration."),
     )
     override_conflicts = forms.BooleanField(
         label=_("Approve although another registration protects this customer"), required=False
