@@ -11,13 +11,14 @@ import numpy as np
 from dirco.forecasting.intervals import prediction_bands
 from dirco.forecasting.models import (
     OriginForecasts,
+    adjusted_trend_models,
     airline_arima,
     exponential_smoothing,
     exponential_smoothing_family,
     seasonal_naive,
     theta,
 )
-from dirco.forecasting.seasonality import seasonal_strength
+from dirco.forecasting.seasonality import seasonal_acf_test, seasonal_strength
 from dirco.forecasting.selection import (
     Scored,
     backtest_mase,
@@ -45,6 +46,9 @@ SEASONAL_STRENGTH_MIN = 0.3
 BACKTEST_YEARS = 2
 # The airline ARIMA fits on the twice-differenced series: three seasons leave two of it.
 AIRLINE_MIN_SEASONS = 3
+# Below five seasons the backtest window (two years of origins after two years of model
+# start-up) does not fit: the short-history rule decides instead (see short_history()).
+SHORT_SEASONS = 5
 
 
 @dataclass
@@ -146,6 +150,79 @@ def fallback_to_seasonal_naive(
     return None
 
 
+def long_history(
+    y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
+) -> tuple[bool, list[OriginForecasts], dict[str, float], FloatArray, list[Scored], range, float, int]:
+    """Five seasons or more: backtest the whole pool, combine the best three, guard."""
+    n = len(y)
+    seasonal = False
+    if n < 2 * period:
+        notes.append(
+            f"history of {n} periods is shorter than two seasons ({2 * period}): "
+            "seasonality is not modelled"
+        )
+    else:
+        # Seasonal models are candidates when last year's values forecast better than
+        # the last value, or else when STL finds a strong seasonal component (the
+        # check costs more than the whole backtest of the seasonal naive, so it comes
+        # second).
+        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
+        if not seasonal:
+            strength = seasonal_strength(y, period)
+            seasonal = strength >= SEASONAL_STRENGTH_MIN
+            if not seasonal:
+                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
+
+    models = candidate_models(y, period, table_horizon, seasonal)
+    scale = mase_scale(y, period)
+    first_origin = max(m.first_origin for m in models)
+    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    weights = ensemble_weights(scores)
+    if not weights:
+        names = [m.name for m in models]
+        if seasonal and "seasonal_naive" in names:
+            # Two seasons and a strong seasonal shape, but no room to backtest: last year's
+            # values keep the shape, where the last value would flatten it.
+            notes.append("too little history to backtest: seasonal naive forecast (last year)")
+            weights = {"seasonal_naive": 1.0}
+        else:
+            notes.append("too little history to backtest: naive forecast (last value)")
+            weights = {models[0].name: 1.0}
+    table = combine(models, weights)
+    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
+    if guard is not None:
+        notes.append(
+            "the combination did worse than last year's values in the backtest: "
+            "seasonal naive forecast"
+        )
+        weights, table = {guard.name: 1.0}, guard.table
+    return seasonal, models, weights, table, scores, origins, scale, first_origin
+
+
+def short_history(
+    y: FloatArray, period: int, table_horizon: int, notes: list[str]
+) -> tuple[bool, list[OriginForecasts], dict[str, float], FloatArray]:
+    """Under five seasons: equal mean of drift, Theta and damped trend on adjusted data.
+
+    Seasonality comes from the lag-12 autocorrelation test, which works with two
+    seasons; the trend models follow a trend where last year's values lag a year
+    behind. Equal weights: with so few origins the backtest cannot rank the models.
+    """
+    n = len(y)
+    seasonal = seasonal_acf_test(y, period)
+    if n < 2 * period:
+        notes.append(
+            f"history of {n} periods is shorter than two seasons ({2 * period}): "
+            "seasonality is not modelled"
+        )
+    elif not seasonal:
+        notes.append("no significant seasonality (lag autocorrelation test): trend models only")
+    models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal)
+    weights = {m.name: 1.0 / len(models) for m in models}
+    return seasonal, models, weights, combine(models, weights)
+
+
 def forecast(
     values: Sequence[float | None],
     start: Period | dt.date | str,
@@ -187,53 +264,29 @@ def forecast(
         )
 
     n = len(y)
-    seasonal = False
     eval_horizon = min(horizon, period)
-    if n < 2 * period:
-        notes.append(
-            f"history of {n} periods is shorter than two seasons ({2 * period}): "
-            "seasonality is not modelled"
-        )
-    else:
-        # Seasonal models are candidates when last year's values forecast better than
-        # the last value, or else when STL finds a strong seasonal component (the
-        # check costs more than the whole backtest of the seasonal naive, so it comes
-        # second).
-        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
-        if not seasonal:
-            strength = seasonal_strength(y, period)
-            seasonal = strength >= SEASONAL_STRENGTH_MIN
-            if not seasonal:
-                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
-
     table_horizon = max(horizon, eval_horizon)
-    models = candidate_models(y, period, table_horizon, seasonal)
-    scale = mase_scale(y, period)
-    first_origin = max(m.first_origin for m in models)
-    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
-    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
-    weights = ensemble_weights(scores)
-    if not weights:
-        names = [m.name for m in models]
-        if seasonal and "seasonal_naive" in names:
-            # Two seasons and a strong seasonal shape, but no room to backtest: last year's
-            # values keep the shape, where the last value would flatten it.
-            notes.append("too little history to backtest: seasonal naive forecast (last year)")
-            weights = {"seasonal_naive": 1.0}
-        else:
-            notes.append("too little history to backtest: naive forecast (last value)")
-            weights = {models[0].name: 1.0}
-    table = combine(models, weights)
-    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
-    if guard is not None:
-        notes.append(
-            "the combination did worse than last year's values in the backtest: "
-            "seasonal naive forecast"
+    if n < SHORT_SEASONS * period:
+        seasonal, models, weights, table = short_history(y, period, table_horizon, notes)
+        scale = mase_scale(y, period)
+        first_origin = max(m.first_origin for m in models)
+        origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+        scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    else:
+        seasonal, models, weights, table, scores, origins, scale, first_origin = long_history(
+            y, period, eval_horizon, table_horizon, notes
         )
-        weights, table = {guard.name: 1.0}, guard.table
     table = np.where(np.isfinite(table), table, y[-1])
     point = np.maximum(table[-1, :horizon], 0.0)
-    bands = prediction_bands(y, table[:, :horizon], point, levels)
+    band_table = table[:, :horizon].copy()
+    if n < SHORT_SEASONS * period:
+        # Forecasts made from less than a season of data are worse than the real one.
+        band_table[: int(__import__("os").environ.get("FC_CUT", period // 2))] = np.nan
+    import os
+    if n < SHORT_SEASONS * period:
+        bands = prediction_bands(y, band_table, point, levels, growth=float(os.environ.get("FC_G", 1)), widening=float(os.environ.get("FC_W", 1)) * (np.sqrt(1 + float(os.environ.get("FC_C", 1)) / max(1, (n - period) // period)) if seasonal else float(os.environ.get("FC_NS", 1))))
+    else:
+        bands = prediction_bands(y, band_table, point, levels)
 
     lower: dict[int, list[float]] = {}
     upper: dict[int, list[float]] = {}

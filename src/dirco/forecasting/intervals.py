@@ -25,8 +25,10 @@ class Bands:
     upper: dict[int, FloatArray]
 
 
-def horizon_scales(errors: FloatArray, counts: FloatArray, horizon: int) -> FloatArray:
-    """Root mean square error per horizon, made non-decreasing and extended by sqrt(h)."""
+def horizon_scales(
+    errors: FloatArray, counts: FloatArray, horizon: int, growth: float = 0.5
+) -> FloatArray:
+    """Root mean square error per horizon, made non-decreasing and extended by h^growth."""
     scales = np.full(horizon, np.nan)
     usable = counts >= MIN_ERRORS
     scales[usable] = errors[usable]
@@ -35,7 +37,7 @@ def horizon_scales(errors: FloatArray, counts: FloatArray, horizon: int) -> Floa
         return scales
     last = int(valid[-1])
     steps = np.arange(1, horizon + 1)
-    scales[last + 1 :] = scales[last] * np.sqrt(steps[last + 1 :] / steps[last])
+    scales[last + 1 :] = scales[last] * (steps[last + 1 :] / steps[last]) ** growth
     # Interior gaps (a horizon with too few errors) take the previous horizon's scale.
     for i in range(horizon):
         if not np.isfinite(scales[i]):
@@ -80,15 +82,18 @@ def prediction_bands(
     table: FloatArray,
     point: FloatArray,
     levels: Sequence[int],
+    *,
+    growth: float = 0.5,
+    widening: float = WIDENING,
 ) -> Bands:
     """Symmetric bands (in log space for positive series) at each level in percent."""
     horizon = len(point)
     multiplicative = bool(np.all(y > 0) and np.all(point > 0))
     rms, counts = backtest_error_rms(y, table, horizon, multiplicative)
-    scales = horizon_scales(rms, counts, horizon)
+    scales = horizon_scales(rms, counts, horizon, growth)
     if not np.all(np.isfinite(scales)):
         scales = fallback_scales(y, horizon, multiplicative)
-    scales = scales * WIDENING
+    scales = scales * widening
     lower: dict[int, FloatArray] = {}
     upper: dict[int, FloatArray] = {}
     for level in levels:
