@@ -94,6 +94,7 @@ class Case:
     key: str
     train: FloatArray
     test: FloatArray
+    parent: FloatArray | None = None  # the parent scope's training window (demo scopes)
 
 
 # --- data ---------------------------------------------------------------------------
@@ -160,8 +161,12 @@ def short_cases(series: Mapping[str, FloatArray], length: int, origins: int) -> 
 # --- methods ------------------------------------------------------------------------
 
 
-def dirco_method(train: FloatArray, h: int) -> Prediction:
-    res = forecast(list(train), "2000-01", "M", h)
+def dirco_method(train: FloatArray, h: int, parent: FloatArray | None = None) -> Prediction:
+    prior = None
+    if parent is not None:
+        # The app passes the parent scope's cached error profile: its cost is not the scope's.
+        prior = forecast(list(parent), "2000-01", "M", h).error_profile
+    res = forecast(list(train), "2000-01", "M", h, prior=prior)
     arr = np.asarray
     return Prediction(
         arr(res.point), arr(res.lower80), arr(res.upper80), arr(res.lower95), arr(res.upper95)
@@ -300,7 +305,10 @@ def evaluate(
             if cached is None:
                 # CPU time of this process: stays honest when other jobs share the cores.
                 started = time.process_time()
-                pred = method(case.train, HORIZON)
+                if mname == "dirco" and case.parent is not None:
+                    pred = dirco_method(case.train, HORIZON, case.parent)
+                else:
+                    pred = method(case.train, HORIZON)
                 ms = 1000 * (time.process_time() - started)
                 if mname != "dirco":
                     cache.put(f"{mname}|{case.key}", pred, ms)
@@ -472,6 +480,11 @@ def full_track(
     us = [n for n in public if n.startswith("us_employment/")]
     cuts = [HORIZON * (i + 1) for i in range(origins)]
     cases = full_cases({**series, **extra}, cuts)
+    company = extra.get("demo/company")
+    for case in cases:
+        if company is not None and case.group in extra and case.group != "demo/company":
+            cut = int(case.key.rsplit("|", 1)[1])
+            case.parent = company[: len(company) - cut]
     scores = evaluate(cases, FULL_METHODS, cache)
     holdout = {m: {n: _first_cut(s) for n, s in per.items()} for m, per in scores.items()}
     out: dict[str, object] = {"cuts": cuts}
@@ -497,8 +510,10 @@ def full_track(
             },
         }
         if extra:
-            demo = summarise(sc, list(extra))
+            reps = [n for n in extra if n.startswith("demo/rep:")]
+            demo = summarise(sc, [n for n in extra if n not in reps])
             block["demo"] = demo
+            block["demo_reps"] = summarise(sc, reps)
             rows = _rows(demo)
             block["goals"]["demo_below_seasonal_naive"] = (  # type: ignore[index]
                 (rows["dirco"]["mase"] or 0) < (rows["seasonal_naive"]["mase"] or 0)
@@ -511,12 +526,7 @@ def full_track(
     }
     if extra:
         demo_cases = [c for c in first if c.group in extra]
-        company = extra.get("demo/company")
-        parents = {}
-        if company is not None:
-            for c in demo_cases:
-                if c.group != "demo/company":
-                    parents[c.key] = company[: len(company) - cuts[0]]
+        parents = {c.key: c.parent for c in demo_cases if c.parent is not None}
         out["split"]["demo_with_parent"] = split_scores(demo_cases, parents)  # type: ignore[index]
         out["split"]["demo_alone"] = split_scores(demo_cases)  # type: ignore[index]
     return out
@@ -586,7 +596,7 @@ def report(figures: dict[str, object]) -> None:
             print(f"\n== full track, {label} (cuts {full['cuts']})", file=sys.stderr)
             for n, table in block["per_series"].items():
                 print_table(f"{label} / {n}", table)
-            for group in ("public", "named", "us_employment", "demo"):
+            for group in ("public", "named", "us_employment", "demo", "demo_reps"):
                 if group in block:
                     print_table(f"{label} / {group} (mean over series)", block[group])
             ratios = block["ratio_to_seasonal_naive"]
@@ -645,8 +655,9 @@ def _first_cut(score: Score) -> Score:
 
 def load_demo_series(db: str) -> dict[str, list[float]]:
     """Monthly won revenue of the demo company's scopes, read from a seeded SQLite file
-    (company, each team, each product line, the five biggest partners); complete months
-    only, from the first month with revenue."""
+    (company, each team, each product line, the five biggest partners; and each rep, as
+    owner, scored apart as ``demo_reps``); complete months only, from the first month
+    with revenue."""
     import datetime as dt
     import sqlite3
 
@@ -664,6 +675,12 @@ def load_demo_series(db: str) -> dict[str, list[float]]:
         ).fetchall()
         for (partner_id,) in top:
             scopes[f"partner:{partner_id}"] = f"d.partner_id = {int(partner_id)}"
+        reps = conn.execute(
+            "SELECT DISTINCT d.owner_id FROM pipeline_deal d JOIN pipeline_stage s"
+            " ON s.id = d.stage_id WHERE s.is_won ORDER BY d.owner_id"
+        ).fetchall()
+        for (rep_id,) in reps:
+            scopes[f"rep:{rep_id}"] = f"d.owner_id = {int(rep_id)}"
         series: dict[str, list[float]] = {}
         for name, where in scopes.items():
             rows = dict(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dirco.forecasting.intervals import prediction_bands
+from dirco.forecasting.intervals import WIDENING, ErrorProfile, prediction_bands
 from dirco.forecasting.models import (
     OriginForecasts,
     adjusted_trend_models,
@@ -70,6 +70,7 @@ class ForecastResult:
     backtest_mase: dict[str, float]
     seasonal: bool
     warnings: list[str] = field(default_factory=list)
+    error_profile: ErrorProfile | None = None
 
     @property
     def lower80(self) -> list[float]:
@@ -223,17 +224,32 @@ def short_history(
     return seasonal, models, weights, combine(models, weights)
 
 
+def short_history_widening(n: int, period: int) -> float:
+    """Widening of short-history seasonal intervals: sqrt(1 + 1/k) for k years of ratios.
+
+    The seasonal indices come from the whole history, the forecast values included, so
+    the backtest errors miss the error of the indices themselves, whose variance falls
+    as 1/k with k years of ratios to the trend. Measured on the short track: 80 %
+    intervals covered 68 % at 24 months without it, 79 % with it (see the docs).
+    """
+    years = max(1, (n - period) // period)
+    return float(np.sqrt(1.0 + 1.0 / years))
+
+
 def forecast(
     values: Sequence[float | None],
     start: Period | dt.date | str,
     freq: Freq = "M",
     horizon: int = 12,
     level: Sequence[int] = (80, 95),
+    prior: ErrorProfile | None = None,
 ) -> ForecastResult:
     """Forecast ``horizon`` periods after a monthly (``"M"``) or quarterly (``"Q"``) series.
 
     ``values`` are consecutive periods from ``start``; None/NaN mark missing periods.
-    Forecasts and bounds are never negative and never NaN.
+    Forecasts and bounds are never negative and never NaN. ``prior`` is the
+    ``error_profile`` of the parent scope's forecast: the intervals of a lumpy series
+    then borrow from it when the series' own backtest errors are few (see intervals.py).
     """
     if not 1 <= horizon <= MAX_HORIZON:
         raise ValueError(f"horizon must be between 1 and {MAX_HORIZON}, got {horizon}")
@@ -279,14 +295,14 @@ def forecast(
     table = np.where(np.isfinite(table), table, y[-1])
     point = np.maximum(table[-1, :horizon], 0.0)
     band_table = table[:, :horizon].copy()
+    widening = WIDENING
     if n < SHORT_SEASONS * period:
-        # Forecasts made from less than a season of data are worse than the real one.
-        band_table[: int(__import__("os").environ.get("FC_CUT", period // 2))] = np.nan
-    import os
-    if n < SHORT_SEASONS * period:
-        bands = prediction_bands(y, band_table, point, levels, growth=float(os.environ.get("FC_G", 1)), widening=float(os.environ.get("FC_W", 1)) * (np.sqrt(1 + float(os.environ.get("FC_C", 1)) / max(1, (n - period) // period)) if seasonal else float(os.environ.get("FC_NS", 1))))
-    else:
-        bands = prediction_bands(y, band_table, point, levels)
+        # Rows before the models' first origin were filled with the last value.
+        band_table[: first_origin + 1] = np.nan
+        if seasonal:
+            widening = short_history_widening(n, period)
+    bands = prediction_bands(y, band_table, point, levels, widening=widening, prior=prior)
+    notes.extend(bands.notes)
 
     lower: dict[int, list[float]] = {}
     upper: dict[int, list[float]] = {}
@@ -314,4 +330,5 @@ def forecast(
         backtest_mase=mase,
         seasonal=seasonal,
         warnings=notes,
+        error_profile=bands.profile,
     )

@@ -118,34 +118,42 @@ def monthly_split(
     period = PERIODS_PER_YEAR[freq]
     first = Period.coerce(start, freq)
     own = learned_shares(values, first, freq)
-    parent_shape = None
+    shapes: dict[Source, FloatArray] = {"flat": _flat(period)}
+    if own is not None:
+        shapes["own"] = own
     backtest: dict[str, float] = {}
+    actual = _last_year_shares(values, first, period)
+    candidates: dict[Source, FloatArray] = {"flat": _flat(period)}
+    if len(values) >= 2 * period and actual is not None:
+        candidates["own"] = _shape_before_last_year(values, first, freq, period)
     if parent is not None:
         p_first = Period.coerce(parent[1], freq)
         parent_shape = learned_shares(parent[0], p_first, freq)
-        actual = _last_year_shares(values, first, period)
         # The parent's history up to the start of the scope's last complete year.
         p_end = (first + (len(values) - period)).ordinal - p_first.ordinal
-        parent_past = learned_shares(list(parent[0][:p_end]), p_first, freq) if p_end > 0 else None
-        if actual is not None and parent_past is not None:
-            candidates = {
-                "own": _shape_before_last_year(values, first, freq, period),
-                "parent": parent_past,
-                "flat": _flat(period),
-            }
-            backtest = {k: float(np.mean(np.abs(v - actual))) for k, v in candidates.items()}
-    if parent_shape is not None and (
-        own is None or ("parent" in backtest and backtest["parent"] < backtest["own"])
-    ):
-        reason = (
-            "too little history for a shape of its own"
-            if own is None
-            else "the parent scope's shape forecast last year's months better"
-        )
+        if parent_shape is not None:
+            shapes["parent"] = parent_shape
+            if p_end >= period:
+                candidates["parent"] = _shape_before_last_year(
+                    list(parent[0][:p_end]) + [None] * period, p_first, freq, period
+                )
+    if actual is not None and len(candidates) > 1:
+        backtest = {k: float(np.mean(np.abs(v - actual))) for k, v in candidates.items()}
+        best = min(backtest, key=lambda k: backtest[k])
+        source: Source = best  # type: ignore[assignment]
+        if source in shapes:
+            note = [] if source == "own" else [_NOTES[source]]
+            return MonthlySplit([float(v) for v in shapes[source]], source, backtest, note)
+    if "own" in shapes:
+        return MonthlySplit([float(v) for v in shapes["own"]], "own", backtest)
+    if "parent" in shapes:
         return MonthlySplit(
-            [float(v) for v in parent_shape], "parent", backtest, [f"{reason}: parent's shape"]
+            [float(v) for v in shapes["parent"]], "parent", backtest, [_NOTES["parent"]]
         )
-    if own is None:
-        flat = [1.0 / period] * period
-        return MonthlySplit(flat, "flat", backtest, ["too little history for a shape: flat"])
-    return MonthlySplit([float(v) for v in own], "own", backtest)
+    return MonthlySplit([1.0 / period] * period, "flat", backtest, [_NOTES["flat"]])
+
+
+_NOTES: dict[str, str] = {
+    "parent": "the parent scope's monthly shape is used (it forecast last year better)",
+    "flat": "flat split: no learned shape forecast last year better than a flat one",
+}
