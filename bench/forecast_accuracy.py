@@ -282,9 +282,7 @@ class PeerCache:
     def put(self, key: str, pred: Prediction, ms: float) -> None:
         if self.path:
             parts = (pred.point, pred.lo80, pred.hi80, pred.lo95, pred.hi95)
-            self.data[key] = [None if a is None else [float(v) for v in a] for a in parts] + [
-                [ms]
-            ]
+            self.data[key] = [None if a is None else [float(v) for v in a] for a in parts] + [[ms]]
 
     def save(self) -> None:
         if self.path:
@@ -443,7 +441,9 @@ def split_scores(
             rows.append(errors)
     if not rows:
         return {}
-    out: dict[str, float | int] = {k: round(statistics.fmean(r[k] for r in rows), 4) for k in rows[0]}
+    out: dict[str, float | int] = {
+        k: round(statistics.fmean(r[k] for r in rows), 4) for k in rows[0]
+    }
     out["cases"] = len(rows)
     return out
 
@@ -502,9 +502,8 @@ def full_track(
             "goals": {
                 "public": vs_peers(public_summary),
                 "named": vs_peers(summarise(sc, named)),
-                "public_mase_not_worse_than_0.385": (
-                    _rows(public_summary)["dirco"]["mase"] or 0
-                ) <= 0.385,
+                "public_mase_not_worse_than_0.385": (_rows(public_summary)["dirco"]["mase"] or 0)
+                <= 0.385,
                 "series_over_1.1x_seasonal_naive": over[0],
                 "naive_goal_met": over[0] <= 0.05 * len(public),
             },
@@ -611,7 +610,10 @@ def report(figures: dict[str, object]) -> None:
             print_split(f"full holdout, {title}", row)
     short = figures.get("short")
     if isinstance(short, dict):
-        print(f"\n== short track (origins {short['origins']}, {SHORT_STEP} months apart)", file=sys.stderr)
+        print(
+            f"\n== short track (origins {short['origins']}, {SHORT_STEP} months apart)",
+            file=sys.stderr,
+        )
         for length in short["lengths"]:
             block = short[str(length)]
             print_table(

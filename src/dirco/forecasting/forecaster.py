@@ -151,9 +151,22 @@ def fallback_to_seasonal_naive(
     return None
 
 
+@dataclass
+class Selection:
+    """The models backtested, their weights and combined origin table, and the backtest."""
+
+    seasonal: bool
+    models: list[OriginForecasts]
+    weights: dict[str, float]
+    table: FloatArray
+    scores: list[Scored]
+    origins: range
+    scale: float
+
+
 def long_history(
     y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
-) -> tuple[bool, list[OriginForecasts], dict[str, float], FloatArray, list[Scored], range, float, int]:
+) -> Selection:
     """Five seasons or more: backtest the whole pool, combine the best three, guard."""
     n = len(y)
     seasonal = False
@@ -198,12 +211,12 @@ def long_history(
             "seasonal naive forecast"
         )
         weights, table = {guard.name: 1.0}, guard.table
-    return seasonal, models, weights, table, scores, origins, scale, first_origin
+    return Selection(seasonal, models, weights, table, scores, origins, scale)
 
 
 def short_history(
-    y: FloatArray, period: int, table_horizon: int, notes: list[str]
-) -> tuple[bool, list[OriginForecasts], dict[str, float], FloatArray]:
+    y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
+) -> Selection:
     """Under five seasons: equal mean of drift, Theta and damped trend on adjusted data.
 
     Seasonality comes from the lag-12 autocorrelation test, which works with two
@@ -221,7 +234,11 @@ def short_history(
         notes.append("no significant seasonality (lag autocorrelation test): trend models only")
     models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal)
     weights = {m.name: 1.0 / len(models) for m in models}
-    return seasonal, models, weights, combine(models, weights)
+    scale = mase_scale(y, period)
+    first_origin = max(m.first_origin for m in models)
+    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    return Selection(seasonal, models, weights, combine(models, weights), scores, origins, scale)
 
 
 def short_history_widening(n: int, period: int) -> float:
@@ -282,21 +299,23 @@ def forecast(
     n = len(y)
     eval_horizon = min(horizon, period)
     table_horizon = max(horizon, eval_horizon)
-    if n < SHORT_SEASONS * period:
-        seasonal, models, weights, table = short_history(y, period, table_horizon, notes)
-        scale = mase_scale(y, period)
-        first_origin = max(m.first_origin for m in models)
-        origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
-        scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
-    else:
-        seasonal, models, weights, table, scores, origins, scale, first_origin = long_history(
-            y, period, eval_horizon, table_horizon, notes
-        )
+    short = n < SHORT_SEASONS * period
+    choose = short_history if short else long_history
+    sel = choose(y, period, eval_horizon, table_horizon, notes)
+    seasonal, weights, scores, origins, scale = (
+        sel.seasonal,
+        sel.weights,
+        sel.scores,
+        sel.origins,
+        sel.scale,
+    )
+    first_origin = max(m.first_origin for m in sel.models)
+    table = sel.table
     table = np.where(np.isfinite(table), table, y[-1])
     point = np.maximum(table[-1, :horizon], 0.0)
     band_table = table[:, :horizon].copy()
     widening = WIDENING
-    if n < SHORT_SEASONS * period:
+    if short:
         # Rows before the models' first origin were filled with the last value.
         band_table[: first_origin + 1] = np.nan
         if seasonal:

@@ -76,7 +76,9 @@ def learned_shares(
     return shares
 
 
-def _last_year_shares(values: Sequence[float | None], first: Period, period: int) -> FloatArray | None:
+def _last_year_shares(
+    values: Sequence[float | None], first: Period, period: int
+) -> FloatArray | None:
     """Shares of the last ``period`` values by calendar position; None if unusable."""
     last = np.array([np.nan if v is None else v for v in values[-period:]], dtype=np.float64)
     if len(last) < period or not np.all(np.isfinite(last)) or np.any(last < 0):
