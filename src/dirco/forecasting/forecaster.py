@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dirco.forecasting.intervals import WIDENING, ErrorProfile, prediction_bands
+from dirco.forecasting.intervals import (
+    LUMPY_VOLATILITY,
+    WIDENING,
+    ErrorProfile,
+    level_and_volatility,
+    prediction_bands,
+)
 from dirco.forecasting.models import (
     OriginForecasts,
     adjusted_trend_models,
@@ -232,7 +238,10 @@ def short_history(
         )
     elif not seasonal:
         notes.append("no significant seasonality (lag autocorrelation test): trend models only")
-    models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal)
+    lumpy = level_and_volatility(y, period)[1] > LUMPY_VOLATILITY
+    if lumpy:
+        notes.append("lumpy series (a few big months): level models, no trend extrapolated")
+    models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal, lumpy=lumpy)
     weights = {m.name: 1.0 / len(models) for m in models}
     scale = mase_scale(y, period)
     first_origin = max(m.first_origin for m in models)

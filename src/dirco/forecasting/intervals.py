@@ -48,12 +48,18 @@ class Bands:
 
 
 def level_and_volatility(y: FloatArray, period: int = 12) -> tuple[float, float]:
-    """Mean absolute value of the last ``period`` points, and the mean absolute change of
-    the last two years relative to it (0 when the level is 0)."""
+    """Mean absolute value of the last ``period`` points, and the volatility: the mean
+    absolute change over the last two years relative to that level, month to month or
+    year to year whichever is smaller (a strong but regular seasonal shape or a steady
+    trend is not lumpy; a few big deals are both). 0 when the level is 0."""
     level = float(np.mean(np.abs(y[-period:])))
     if level <= 0 or len(y) < 2:
         return level, 0.0
-    return level, float(np.mean(np.abs(np.diff(y[-2 * period :])))) / level
+    recent = y[-2 * period :]
+    change = float(np.mean(np.abs(np.diff(recent))))
+    if len(y) >= 2 * period:
+        change = min(change, float(np.mean(np.abs(y[-period:] - y[-2 * period : -period]))))
+    return level, change / level
 
 
 def shrunk_scales(
