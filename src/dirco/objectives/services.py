@@ -38,6 +38,7 @@ from dirco.objectives.permissions import (
     users_in_line_of,
 )
 from dirco.objectives.rollups import rollups_rebuild as _rollups_rebuild
+from dirco.objectives.seasonality import learned_split_weights
 from dirco.objectives.selectors import (
     allocation_summary,
     monthly_actuals,
@@ -158,15 +159,11 @@ def objective_split_compute(
     if method == Objective.SplitMethod.MANUAL:
         return _distribute(amount, percentages_parse(percentages)), ""
     if method == Objective.SplitMethod.LEARNED:
-        payload = revenue_forecast_for_scope(scope=scope, horizon=12)
-        seasonality = payload.get("seasonality")
-        index = (seasonality or {}).get("index") or []
-        learned = bool(seasonality) and (seasonality or {}).get("years", 1) > 0
-        if learned and len(index) == 12 and sum(index) > 0:
-            # The profile is indexed by calendar month (January first).
-            weights = [float(index[m.month - 1]) for m in months]
-            return _distribute(amount, weights), ""
-        return _distribute(amount, [1.0] * 12), _(
+        weights, note = learned_split_weights(scope=scope)
+        if weights is not None and sum(weights) > 0:
+            # The shares are indexed by calendar month (January first).
+            return _distribute(amount, [weights[m.month - 1] for m in months]), note
+        return _distribute(amount, [1.0] * 12), note or _(
             "No seasonal profile could be learned for this scope (too little won history): "
             "split flat instead."
         )
