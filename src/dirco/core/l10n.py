@@ -121,3 +121,15 @@ def csv_format() -> CsvFormat:
     language = (get_language() or "en").split("-")[0]
     comma_decimal = decimal_separator() == "," or language == "fr"
     return CsvFormat(delimiter=";" if comma_decimal else ",", bom=True)
+
+
+def format_date(day: dt.date) -> str:
+    """The one date format of every screen: the language's short date (``30/11/2026``)."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def format_datetime(moment: dt.datetime) -> str:
+    """A moment in the user's time zone, in the language's short date and time format."""
+    from django.utils import timezone
+
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

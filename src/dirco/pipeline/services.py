@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import format_date
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Partner
@@ -83,7 +84,7 @@ def _deal_validate(deal: Deal) -> None:
     if deal.close_date and deal.close_date < created:
         errors["close_date"] = [
             _("The close date %(close)s is before the deal was created (%(created)s).")
-            % {"close": deal.close_date.isoformat(), "created": created.isoformat()}
+            % {"close": format_date(deal.close_date), "created": format_date(created)}
         ]
     if deal.stage_id and deal.stage.is_lost and not deal.lost_reason:
         errors["lost_reason"] = [_("Say why the deal was lost.")]

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.l10n import format_date
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.customers.services import account_create
@@ -370,7 +371,7 @@ def registration_approve(
             _("Deal registration approved: %(customer)s")
             % {"customer": registration.customer_name},
             _("The customer is protected for you until %(date)s.")
-            % {"date": timezone.localdate(registration.protected_until).isoformat()},
+            % {"date": format_date(timezone.localdate(registration.protected_until))},
         )
 
     _notify(
@@ -495,7 +496,7 @@ def registration_extension_decide(
             return (
                 _("Extension granted: %(customer)s") % {"customer": customer},
                 _("The customer is protected for you until %(date)s.")
-                % {"date": timezone.localdate(registration.protected_until).isoformat()},
+                % {"date": format_date(timezone.localdate(registration.protected_until))},
             )
         return (
             _("Extension declined: %(customer)s") % {"customer": customer},
