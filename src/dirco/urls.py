@@ -7,12 +7,13 @@ place that knows them all. The JSON API lives under /api/v1/, the admin under /a
 
 from django.contrib import admin
 from django.urls import include, path
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from dirco.accounts import views as accounts_views
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
 from dirco.api.errors import errors_install
+from dirco.api.openapi import DircoAPI
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
@@ -33,13 +34,14 @@ from dirco.web import views as web_views
 #   with its CSRF token; see dirco.accounts.api_auth and dirco.api.auth.
 # - Errors: one format, see dirco.api.errors.
 # - Lists: keyset pages {"items": [...], "next": url | null}, see dirco.api.pagination.
-api = NinjaAPI(
+api = DircoAPI(
     title="dirco API",
     version="1",
     description=(
         "Partners, accounts, contacts, deals and activities. Authenticate with "
         "`Authorization: Bearer <key>` (create a key with POST /api/v1/tokens while logged in) "
-        'or the browser session. Errors: `{"error": {"code", "message", "fields"}}`.'
+        "or the browser session. Errors are RFC 9457 problem documents "
+        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
     auth=API_AUTH,
@@ -68,6 +70,8 @@ staff_pages = [
     path("partners/<int:partner_id>/", partners_views.partner_detail_view, name="partner_detail"),
     path("partners/<int:partner_id>/edit/", partners_views.partner_edit_view, name="partner_edit"),
     path("accounts/", customers_views.account_list_view, name="account_list"),
+    path("accounts/new/", customers_views.account_create_view, name="account_create"),
+    path("accounts/search/", customers_views.account_search_view, name="account_search"),
     path("accounts/<int:account_id>/", customers_views.account_detail_view, name="account_detail"),
     path("accounts/<int:account_id>/edit/", customers_views.account_edit_view, name="account_edit"),
     path("pipeline/", pipeline_views.pipeline_board_view, name="pipeline_board"),

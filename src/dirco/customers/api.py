@@ -15,19 +15,30 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
     account_can_edit,
     accounts_visible_to,
+    contact_can_delete,
     contact_can_edit,
     contacts_visible_to,
     get_account_for_user,
     get_contact_for_user,
 )
 from dirco.customers.services import account_create, account_update
-from dirco.partners.models import Territory
+from dirco.partners.models import Contact, Territory
 from dirco.partners.permissions import partner_can_edit, partners_visible_to
 from dirco.partners.services import contact_create, contact_delete, contact_update
 from dirco.teams.permissions import users_assignable_by
@@ -52,27 +63,27 @@ class AccountOut(Schema):
 
 
 class AccountFilters(Schema):
-    q: str = Field("", description="Part of the name or web domain.")
-    owner: int | None = Field(None, description="Owner (user) id.")
-    territory: int | None = Field(None, description="Territory id.")
+    q: SearchText = Field("", description="Part of the name or web domain.")
+    owner: Id | None = Field(None, description="Owner (user) id.")
+    territory: Id | None = Field(None, description="Territory id.")
 
 
 class AccountPatch(InputSchema):
-    name: str | None = None
-    domain: str | None = None
-    legal_identifier: str | None = None
-    industry: str | None = None
+    name: Name | None = None
+    domain: Line | None = None
+    legal_identifier: Line | None = None
+    industry: Line | None = None
     size: Account.Size | None = None
-    country: str | None = None
-    territory_id: int | None = None
-    owner_id: int | None = Field(
+    country: Line | None = None
+    territory_id: Id | None = None
+    owner_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."
     )
 
 
 class AccountIn(AccountPatch):
-    name: str  # type: ignore[assignment]
-    territory_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    territory_id: Id  # type: ignore[assignment]
 
 
 def _account_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +111,7 @@ def account_list(
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="An account")
-def account_detail(request: HttpRequest, account_id: int) -> Any:
+def account_detail(request: HttpRequest, account_id: Id) -> Any:
     return get_account_for_user(user=request_user(request), account_id=account_id)
 
 
@@ -109,7 +120,9 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
     user = request_user(request)
     if not account_can_create(user=user):
         raise PermissionDenied(_("You may not create accounts."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_create(created_by=user, **fields)
     return Status(201, get_account_for_user(user=user, account_id=account.pk))
 
@@ -117,12 +130,14 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 @router.patch(
     "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Change an account"
 )
-def account_update_endpoint(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
     if not account_can_edit(user=user, account=account):
         raise PermissionDenied(_("You may not change this account."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_update(account=account, updated_by=user, **fields)
     return get_account_for_user(user=user, account_id=account.pk)
 
@@ -147,24 +162,24 @@ class ContactOut(Schema):
 
 
 class ContactFilters(Schema):
-    q: str = Field("", description="Part of the name or email.")
-    partner: int | None = Field(None, description="Partner id.")
-    account: int | None = Field(None, description="Account id.")
+    q: SearchText = Field("", description="Part of the name or email.")
+    partner: Id | None = Field(None, description="Partner id.")
+    account: Id | None = Field(None, description="Account id.")
 
 
 class ContactPatch(InputSchema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    job_title: str | None = None
-    partner_id: int | None = Field(None, description="Set either partner_id or account_id.")
-    account_id: int | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Line | None = None
+    phone: Line | None = None
+    job_title: Line | None = None
+    partner_id: Id | None = Field(None, description="Set either partner_id or account_id.")
+    account_id: Id | None = None
 
 
 class ContactIn(ContactPatch):
-    first_name: str  # type: ignore[assignment]
-    last_name: str  # type: ignore[assignment]
+    first_name: Name  # type: ignore[assignment]
+    last_name: Name  # type: ignore[assignment]
 
 
 def _contact_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -200,17 +215,17 @@ def contact_list(
     return paginate(request, qs, order=("last_name", "first_name", "id"), params=page)
 
 
-@contacts_router.get(
-    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact"
-)
-def contact_detail(request: HttpRequest, contact_id: int) -> Any:
+@contacts_router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact")
+def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
     return get_contact_for_user(user=request_user(request), contact_id=contact_id)
 
 
 @contacts_router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
 def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
     user = request_user(request)
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact = contact_create(created_by=user, **fields)
     return Status(201, get_contact_for_user(user=user, contact_id=contact.pk))
 
@@ -218,23 +233,23 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 @contacts_router.patch(
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
 )
-def contact_update_endpoint(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     if not contact_can_edit(user=user, contact=contact):
         raise PermissionDenied(_("You may not change this contact."))
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact_update(contact=contact, updated_by=user, **fields)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 
-@contacts_router.delete(
-    "/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact"
-)
-def contact_delete_endpoint(request: HttpRequest, contact_id: int) -> Any:
+@contacts_router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
+def contact_delete_endpoint(request: HttpRequest, contact_id: Id) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
-    if not contact_can_edit(user=user, contact=contact):
+    if not contact_can_delete(user=user, contact=contact):
         raise PermissionDenied(_("You may not delete this contact."))
     contact_delete(contact=contact)
     return Status(204, None)

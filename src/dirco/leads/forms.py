@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from dirco.catalog.models import ProductLine
+from dirco.core.text import TextRulesFormMixin
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
 from dirco.partners.models import Territory
@@ -20,7 +21,7 @@ def contact_form_token() -> str:
     return LeadContactForm.start_token()
 
 
-class LeadContactForm(SpamTrapsForm):
+class LeadContactForm(TextRulesFormMixin, SpamTrapsForm):
     """The public "contact sales" form, with the public forms' spam traps (SpamTrapsForm: a
     filled honeypot drops the submission silently, a form sent within seconds is refused)."""
 
@@ -77,7 +78,7 @@ class LeadContactForm(SpamTrapsForm):
         return cleaned
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(TextRulesFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Lead.Status.choices]
@@ -93,7 +94,7 @@ class LeadFilterForm(forms.Form):
         return LeadFilters(q=data["q"], status=data["status"], source=data["source"])
 
 
-class LeadDeclineForm(forms.Form):
+class LeadDeclineForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline?"),
         max_length=1000,
@@ -101,7 +102,7 @@ class LeadDeclineForm(forms.Form):
     )
 
 
-class LeadLostForm(forms.Form):
+class LeadLostForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why was it lost?"),
         max_length=1000,

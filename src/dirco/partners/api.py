@@ -4,7 +4,7 @@ dirco.customers.api)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -15,7 +15,19 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    IsoDate,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    choices_schema,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
     get_partner_for_user,
@@ -26,6 +38,7 @@ from dirco.partners.permissions import (
 from dirco.partners.services import partner_create, partner_update
 from dirco.teams.permissions import users_assignable_by
 
+PartnerStatusField = Annotated[Partner.Status, choices_schema(Partner.Status, "PartnerStatus")]
 router = Router(tags=["partners"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -50,34 +63,34 @@ class PartnerOut(Schema):
 
 
 class PartnerFilters(Schema):
-    q: str = Field("", description="Part of the name or web domain.")
-    tier: int | None = Field(None, description="Tier id.")
-    status: Partner.Status | None = None
-    territory: int | None = Field(None, description="Territory id.")
+    q: SearchText = Field("", description="Part of the name or web domain.")
+    tier: Id | None = Field(None, description="Tier id.")
+    status: PartnerStatusField | None = None
+    territory: Id | None = Field(None, description="Territory id.")
 
 
 class PartnerPatch(InputSchema):
     """Every field is optional. ``status`` and ``tier_id`` are for the sales director only."""
 
-    name: str | None = None
-    legal_identifier: str | None = None
-    domain: str | None = None
-    country: str | None = None
+    name: Name | None = None
+    legal_identifier: Line | None = None
+    domain: Line | None = None
+    country: Line | None = None
     kind: Partner.Kind | None = None
-    territory_id: int | None = None
-    tier_id: int | None = Field(None, description="Director only.")
-    status: Partner.Status | None = Field(None, description="Director only.")
-    channel_manager_id: int | None = Field(
+    territory_id: Id | None = None
+    tier_id: Id | None = Field(None, description="Director only.")
+    status: PartnerStatusField | None = Field(None, description="Director only.")
+    channel_manager_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."
     )
-    parent_id: int | None = None
-    joined_on: dt.date | None = None
+    parent_id: Id | None = None
+    joined_on: IsoDate | None = None
 
 
 class PartnerIn(PartnerPatch):
-    name: str  # type: ignore[assignment]
-    country: str  # type: ignore[assignment]
-    territory_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    country: Line  # type: ignore[assignment]
+    territory_id: Id  # type: ignore[assignment]
 
 
 def _partner_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +123,7 @@ def partner_list(
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
-def partner_detail(request: HttpRequest, partner_id: int) -> Any:
+def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
     return get_partner_for_user(user=request_user(request), partner_id=partner_id)
 
 
@@ -119,7 +132,9 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
     user = request_user(request)
     if not partner_can_create(user=user):
         raise PermissionDenied(_("You may not create partners."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner = partner_create(created_by=user, **fields)
     return Status(201, get_partner_for_user(user=user, partner_id=partner.pk))
 
@@ -127,11 +142,13 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 @router.patch(
     "/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner"
 )
-def partner_update_endpoint(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Any:
+def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
     if not partner_can_edit(user=user, partner=partner):
         raise PermissionDenied(_("You may not change this partner."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner_update(partner=partner, updated_by=user, **fields)
     return get_partner_for_user(user=user, partner_id=partner.pk)

@@ -94,12 +94,24 @@ def get_partner_for_user(*, user: User, partner_id: int) -> Partner:
         raise Http404("No such partner.") from None
 
 
-def partner_can_edit(*, user: User, partner: Partner) -> bool:
+def partners_editable_by(user: User) -> QuerySet[Partner]:
+    """The partners ``user`` may change (written on its own, not derived from what it sees):
+    the director every one, a manager those channel-managed by their line, a rep those it
+    channel-manages. Marketing and partner users change none."""
+    qs = Partner.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
     if user_is_director(user):
-        return True
-    if user_is_manager(user) or user_is_rep(user):
-        return partners_visible_to(user).filter(pk=partner.pk).exists()
-    return False
+        return qs
+    if user_is_manager(user):
+        return qs.filter(channel_manager_id__in=manager_line_ids(user))
+    if user_is_rep(user):
+        return qs.filter(channel_manager=user)
+    return qs.none()
+
+
+def partner_can_edit(*, user: User, partner: Partner) -> bool:
+    return partners_editable_by(user).filter(pk=partner.pk).exists()
 
 
 def partner_can_set_standing(*, user: User) -> bool:

@@ -6,6 +6,7 @@ The public form is protected against spam by the public forms' traps (dirco.web.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.text import text_fields_check
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import partner_can_set_standing
@@ -82,6 +84,20 @@ def application_submit(*, data: dict[str, Any], ip: str | None) -> PartnerApplic
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
             fields={name: [_("This field cannot be set.")] for name in unknown},
         )
+    text_fields_check(
+        data,
+        single_line=(
+            "company_name",
+            "legal_identifier",
+            "domain",
+            "country",
+            "contact_first_name",
+            "contact_last_name",
+            "contact_email",
+            "contact_phone",
+        ),
+        long_text=("message",),
+    )
     application = PartnerApplication(**data, submitted_ip=ip or None)
     application.country = (application.country or "").strip().upper()
     if application.kind not in Partner.Kind.values:

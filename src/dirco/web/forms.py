@@ -1,24 +1,30 @@
 """Form plumbing shared by the HTML views: service errors shown on the fields they concern,
-and the spam traps of the public forms."""
+the amount field, and the spam traps of the public forms."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages as user_messages
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import format_number, parse_amount
+from dirco.core.text import TextRulesFormMixin
 
 
-class DircoForm(forms.Form):
-    """A form whose labels carry no trailing colon (the layout puts them above the field)."""
+class DircoForm(TextRulesFormMixin, forms.Form):
+    """A form whose labels carry no trailing colon (the layout puts them above the field),
+    and whose text fields follow dirco.core.text (one line without CR/LF, a size)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -33,6 +39,43 @@ def form_errors_from_application_error(form: forms.Form, exc: ApplicationError) 
             form.add_error(field, message)
     if not exc.fields:
         form.add_error(None, exc.message)
+
+
+class AmountInput(forms.TextInput):
+    """A text box (a number box refuses "28 000 000,00"), showing the amount in the user's
+    language; phones get the numeric keypad."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return format_number(value, decimals=2)
+        return super().format_value(value)
+
+
+class AmountField(forms.DecimalField):
+    """An amount typed as people write it in their language: ``28 000 000,00``,
+    ``1 900 000 €`` in French, ``1,900,000.00`` in English (``dirco.core.l10n``)."""
+
+    widget = AmountInput
+    default_error_messages = {
+        "invalid": _("Enter an amount, e.g. %(example)s."),
+    }
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except ValueError:
+            raise forms.ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"example": format_number(Decimal("1900000"), decimals=2)},
+            ) from None
 
 
 class SpamTrapsForm(forms.Form):
@@ -52,6 +95,8 @@ class SpamTrapsForm(forms.Form):
     spam_salt = "dirco.web.public-form"
     min_seconds_setting = "DIRCO_PUBLIC_FORM_MIN_SECONDS"
     max_age_seconds = 24 * 3600
+    # True: each start token is good for one submission (kept in the cache while valid).
+    single_use_token = False
 
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -99,6 +144,14 @@ class SpamTrapsForm(forms.Form):
                 _("The form was sent too quickly. Check your details and send it again."),
                 code="too_fast",
             )
+        if self.single_use_token:
+            digest = hashlib.sha256(token.encode()).hexdigest()
+            key = f"dirco:form-token:{self.spam_salt}:{digest}"
+            if not cache.add(key, 1, timeout=self.max_age_seconds):
+                raise forms.ValidationError(
+                    _("This form was already sent. Reload the page to send another."),
+                    code="replayed",
+                )
         return cleaned
 
 
