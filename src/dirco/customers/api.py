@@ -215,7 +215,9 @@ def contact_list(
     return paginate(request, qs, order=("last_name", "first_name", "id"), params=page)
 
 
-@contacts_router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact")
+@contacts_router.get(
+    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact"
+)
 def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
     return get_contact_for_user(user=request_user(request), contact_id=contact_id)
 
@@ -245,7 +247,9 @@ def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: Conta
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 
-@contacts_router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
+@contacts_router.delete(
+    "/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact"
+)
 def contact_delete_endpoint(request: HttpRequest, contact_id: Id) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)

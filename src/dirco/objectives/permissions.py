@@ -22,7 +22,6 @@ from dirco.accounts.permissions import (
     user_is_director,
     user_is_manager,
     user_is_rep,
-    user_manages_people,
     user_sees_all_staff_work,
 )
 from dirco.catalog.models import ProductLine

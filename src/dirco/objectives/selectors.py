@@ -44,7 +44,6 @@ from dirco.objectives.permissions import (
     forecast_calls_visible_to,
     leaderboard_visible_ids,
     objectives_visible_to,
-    users_in_line_of,
 )
 from dirco.partners.models import Partner
 from dirco.revenue.scopes import Scope, scope_check_access, scope_label

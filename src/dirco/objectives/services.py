@@ -40,7 +40,6 @@ from dirco.objectives.permissions import (
     objective_may_allocate_to_partner,
     objective_may_allocate_to_rep,
     objective_scope_targets_for,
-    users_in_line_of,
 )
 from dirco.objectives.rollups import rollups_rebuild as _rollups_rebuild
 from dirco.objectives.seasonality import learned_split_weights
@@ -51,7 +50,6 @@ from dirco.objectives.selectors import (
     won_last_12_months,
 )
 from dirco.partners.models import Partner
-from dirco.partners.permissions import partners_visible_to
 from dirco.revenue.scopes import Scope
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.teams.models import SalesTeam

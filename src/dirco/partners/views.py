@@ -12,11 +12,11 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dirco.accounts.models import User
-from dirco.core.errors import ApplicationError
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
 from dirco.partners.models import Partner, Tier
 from dirco.partners.permissions import (
@@ -26,8 +26,9 @@ from dirco.partners.permissions import (
     partners_visible_to,
 )
 from dirco.partners.services import partner_update
+from dirco.pipeline.permissions import deals_visible_to
 from dirco.registrations.tier_review import partner_kpis, review_period
-from dirco.web.forms import form_errors_from_application_error, form_submit
+from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dirco.accounts.permissions import user_is_rep
 from dirco.core.errors import ApplicationError
 from dirco.pipeline.forms import (
     ActivityForm,
@@ -96,7 +97,7 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
 
 def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
     data = data.copy() if data else {}
-    if "owner" not in data and request.user.role == request.user.Role.REP:
+    if "owner" not in data and user_is_rep(request.user):
         # A rep's board opens on "My deals"; "Anyone" (owner="") shows the rest.
         data["owner"] = str(request.user.pk)
     form = DealFilterForm(data or None, user=request.user)

@@ -6,7 +6,6 @@ The public form is protected against spam by the public forms' traps (dirco.web.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings

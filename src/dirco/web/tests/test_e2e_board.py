@@ -64,11 +64,7 @@ def test_move_says_so_and_undo_puts_it_back(
     deal = DealFactory(name="Undo me", owner=company.rep, stage=qualification)
     DealFactory(name="Someone else's", owner=company.director, stage=qualification)
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", company.rep.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_log_in(page, base_url=live_server.url, email=company.rep.email)
 
     page.goto(f"{live_server.url}/pipeline/")
     assert page.locator("text=Someone else's").count() == 0  # "My deals" by default
