@@ -34,10 +34,11 @@ def month_label(row: dict[str, Any]) -> str:
 
 
 def curve_under(row: dict[str, Any], *, view: str) -> bool:
-    """A month under objective: cumulatively (the selector's flag) or on its own."""
+    """The shaded months: under objective (cumulative, metrics.months_under_objective) in
+    the cumulative view; below their own objective in the monthly view."""
     if view == "cumulative":
         return bool(row["under_objective"])
-    return bool(row["is_complete"] and _f(row["actual"]) < _f(row["objective"]))
+    return bool(row["below_month_objective"])
 
 
 def _series(rows: list[dict[str, Any]], view: str) -> dict[str, list[float | None]]:

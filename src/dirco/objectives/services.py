@@ -41,8 +41,8 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope, scope_may_see
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope, scope_may_see
 from dirco.teams.models import SalesTeam
 
 CENT = Decimal("0.01")

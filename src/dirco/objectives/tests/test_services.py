@@ -27,7 +27,7 @@ from dirco.objectives.services import (
     objective_publish,
 )
 from dirco.pipeline.models import Deal
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 YEAR = timezone.localdate().year
 

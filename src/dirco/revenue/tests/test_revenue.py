@@ -14,9 +14,9 @@ from dirco.core.errors import ApplicationError
 from dirco.pipeline.services import deal_move_stage
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.scopes import Scope, scope_check_access, scopes_for_user
 from dirco.revenue.selectors import month_add, monthly_won_revenue
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope, scope_check, scopes_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +75,11 @@ def test_scope_access_allowed_and_forbidden(company: Company) -> None:
         (company.director, "team:999999"),
     ]
     for user, key in allowed:
-        scope_check_access(user=user, scope=Scope.parse(key))
+        scope_check(user, Scope.parse(key))
     for user, key in forbidden:
         with pytest.raises(Http404):
-            scope_check_access(user=user, scope=Scope.parse(key))
-    assert [s.key for s in scopes_for_user(company.partner_b_user)] == [
+            scope_check(user, Scope.parse(key))
+    assert [s.key for s in scopes_for(company.partner_b_user)] == [
         f"partner:{company.partner_b.pk}"
     ]
 
