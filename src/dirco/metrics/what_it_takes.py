@@ -71,12 +71,13 @@ class WhatItTakes:
     def shortfall_pct(self) -> Decimal | None:
         return pct(self.shortfall, self.objective_full)
 
-    def total(self, name: str) -> Decimal | int | None:
-        """The sum of a column over the months; None when a month could not say."""
+    def total(self, name: str, zero: Decimal | int = 0) -> Decimal | int | None:
+        """The sum of a column over the months (from ``zero``); None when a month could not
+        say."""
         values: list[Decimal | int | None] = [getattr(r, name) for r in self.rows]
         if any(v is None for v in values):
             return None
-        total: Decimal | int = 0
+        total: Decimal | int = zero
         for v in values:
             total += v or 0
         return total
@@ -110,7 +111,7 @@ def what_it_takes(
         if month < current:
             continue
         target = targets.get(month, ZERO)
-        won_in = won.get(month, ZERO)
+        won_in = won.get(month, ZERO) if month == current else ZERO  # as won to date
         pipeline = weighted.get(month, ZERO) + (overdue if month == current else ZERO)
         carried_in = carry
         to_win = target + carry - won_in

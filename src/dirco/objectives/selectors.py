@@ -775,7 +775,7 @@ def gap_to_objective(
         "total_gap": standing.gap_to_period_end,
         "total_deals_to_win": plan.total("deals_to_win"),
         "total_deals_to_create": plan.total("deals_to_create"),
-        "total_pipeline_to_create": plan.total("pipeline_to_create"),
+        "total_pipeline_to_create": plan.total("pipeline_to_create", ZERO),
         "capacity": plan.capacity,
         "shortfall": plan.shortfall,
         "shortfall_pct": plan.shortfall_pct,
