@@ -69,10 +69,7 @@ KPI_DEFINITIONS: dict[str, tuple[Promise, Promise]] = {
     ),
     "yoy_growth": (
         _("Growth"),
-        _(
-            "Won revenue of the period's complete months against the same months a year "
-            "earlier."
-        ),
+        _("Won revenue of the period's complete months against the same months a year earlier."),
     ),
     "win_rate": (
         _("Win rate"),
@@ -84,10 +81,7 @@ KPI_DEFINITIONS: dict[str, tuple[Promise, Promise]] = {
     ),
     "cycle_length": (
         _("Sales cycle"),
-        _(
-            "Mean days from creation to close of the deals won over the last 12 complete "
-            "months."
-        ),
+        _("Mean days from creation to close of the deals won over the last 12 complete months."),
     ),
     "month_forecast": (
         _("Forecast of the month in progress"),

@@ -169,5 +169,5 @@ def what_it_takes(
         rows=rows,
         objective_full=sum((targets.get(m, ZERO) for m in months), ZERO),
         capacity=capacity,
-        shortfall=max(carry, ZERO) if rows else ZERO,
+        shortfall=max(carry, ZERO),
     )

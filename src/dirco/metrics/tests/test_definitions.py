@@ -62,7 +62,13 @@ def test_yoy_growth_compares_complete_months_only() -> None:
     assert yoy_growth(won, MONTHS, dt.date(2026, 1, 31))[0] is None
 
 
-POINT = {"forecast": 1000.0, "lower80": 600.0, "upper80": 1400.0, "lower95": 400.0, "upper95": 1700.0}
+POINT = {
+    "forecast": 1000.0,
+    "lower80": 600.0,
+    "upper80": 1400.0,
+    "lower95": 400.0,
+    "upper95": 1700.0,
+}
 
 
 @given(

@@ -183,7 +183,7 @@ class Figures:
 def _check_visible(kpi: str, value: str, text: str, source: str) -> None:
     """The number a person reads is the number in ``data-value``."""
     shown = text.replace(",", "").replace("\u00a0", " ").replace("&nbsp;", "")
-    shown = shown.replace("%", "").replace("×", "")
+    shown = shown.replace("%", "").replace("\u00d7", "")
     shown = shown.replace(settings.DIRCO_COMPANY_CURRENCY, "").strip()
     if not value or not shown or shown == "—" or kpi.startswith("month_"):
         return
@@ -244,7 +244,9 @@ def _leaderboard_row_figures(figures: Figures, row: dict[str, Any], source: str)
         figures.add(kpi, scope, row.get(key), source)
 
 
-def _export_rows(client: Client, kind: str, year: int) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+def _export_rows(
+    client: Client, kind: str, year: int
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     csv_body = client.get(f"/objectives/leaderboard/export.csv?kind={kind}&year={year}")
     assert csv_body.status_code == 200
     reader = csv.DictReader(io.StringIO(csv_body.content.decode("utf-8-sig")))
