@@ -156,9 +156,11 @@ def objective_split_compute(
         seasonality = payload.get("seasonality")
         index = (seasonality or {}).get("index") or []
         learned = bool(seasonality) and (seasonality or {}).get("years", 1) > 0
-        if learned and len(index) == 12 and sum(index) > 0:
-            # The profile is indexed by calendar month (January first).
-            weights = [float(index[m.month - 1]) for m in months]
+        # The profile is indexed by calendar month (January first). An additive profile of
+        # a scope with near-empty months can dip below 0: such a month gets no objective
+        # (a negative weight would push the other months' objectives past the total).
+        weights = [max(float(index[m.month - 1]), 0.0) for m in months] if len(index) == 12 else []
+        if learned and weights and sum(weights) > 0:
             return _distribute(amount, weights), ""
         return _distribute(amount, [1.0] * 12), _(
             "No seasonal profile could be learned for this scope (too little won history): "
