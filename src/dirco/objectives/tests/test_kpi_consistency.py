@@ -362,7 +362,7 @@ def test_every_page_api_and_export_shows_one_value_per_kpi(
     days = st.one_of(st.sampled_from(SPECIAL_DAYS), st.dates(FIRST_DAY, LAST_DAY))
 
     @hsettings(
-        max_examples=10,
+        max_examples=15,
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
