@@ -226,7 +226,7 @@ def attainment_bars_svg(
             f'height="{row_height - 10}" fill="{colour}"><title>{escape(label)}: '
             f"{value:.1f}%</title></rect>"
             f'<text x="{x(value) + 4:.1f}" y="{cy + 14}" font-size="12" fill="#1b1f24">'
-            f"{value:.0f}%</text>"
+            f"{value:.1f}%</text>"
         )
     parts.append(
         f'<line x1="{x(100):.1f}" x2="{x(100):.1f}" y1="4" y2="{height - 8}" stroke="#1b1f24" '
