@@ -6,9 +6,10 @@ DIRCO := $(VENV)/bin/dirco
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+SHOT_PORT ?= 8106
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages clean
+.PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -29,7 +30,7 @@ demo: install ## Install, create the SQLite database with the demo company, and 
 	@echo "  Log in with password 'dirco-demo' as director@demo.test, manager1@demo.test,"
 	@echo "  rep1@demo.test or partner1@demo.test (partner admin of the first partner)."
 	@echo ""
-	$(DIRCO) runserver $(HOST):$(PORT)
+	DIRCO_DEBUG=1 $(DIRCO) runserver $(HOST):$(PORT)
 
 serve: install ## Serve the app without seeding (development server)
 	$(DIRCO) migrate --no-input
@@ -62,6 +63,9 @@ bench-pages: install ## Page and API latency and query counts at 25k and 1M deal
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/forecast_accuracy.py
+
+screenshots: install ## Seed the demo in a scratch database and photograph the README's pages (Chromium)
+	$(PY) docs/screenshots/take.py --port $(SHOT_PORT)
 
 messages: install ## Update and compile the French translation
 	cd src/dirco && $(abspath $(DIRCO)) makemessages -l fr --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete

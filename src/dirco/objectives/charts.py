@@ -10,11 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dirco.core.l10n import month_label as l10n_month_label
 from dirco.revenue.charts import compact_amount, nice_ticks
 
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 40
@@ -30,7 +30,7 @@ def _f(value: Decimal | float | int | None) -> float:
 
 def month_label(row: dict[str, Any]) -> str:
     month = row["month"]
-    return f"{str(MONTHS_3[month.month]).capitalize()} {month:%y}"
+    return l10n_month_label(month, short_year=True)
 
 
 def curve_under(row: dict[str, Any], *, view: str) -> bool:

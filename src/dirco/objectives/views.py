@@ -1,7 +1,7 @@
 """The cockpit pages: objectives (list, page, form, months, allocation, publishing), the
 objectives curve, gap-to-objective, leaderboards (with CSV and XLSX exports) and forecast
 calls. Thin views: the figures come from objectives.selectors (which read the rollups), the
-writes from objectives.services, access from objectives.permissions and revenue.scopes."""
+writes from objectives.services, access from objectives.permissions and dirco.scopes."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def objective_detail_view(request: AuthedHttpRequest, objective_id: int) -> Http
         request,
         "objectives/objective_detail.html",
         {
-            **objective_detail(objective=objective),
+            **objective_detail(objective=objective, user=user),
             "scope": scope,
             "can_edit": objective_can_edit(user=user, objective=objective),
             "can_allocate": objective_can_allocate(user=user, objective=objective),

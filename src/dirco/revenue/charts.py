@@ -10,17 +10,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dirco.core.l10n import format_compact
+
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 36
 
 
 def compact_amount(value: float) -> str:
-    """12 345 678 -> '12.3M', 45 000 -> '45k': axis labels stay short."""
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if magnitude >= 1e3:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:.0f}"
+    """12 345 678 -> '12.3M' ('12,3 M' in French), 45 000 -> '45k': axis labels stay short."""
+    return format_compact(value)
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:

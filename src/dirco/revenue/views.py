@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dates import MONTHS_3
 
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import month_abbr
 from dirco.revenue.charts import forecast_chart_svg, seasonality_chart_svg
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import MAX_HORIZON, revenue_forecast_for_scope
@@ -28,7 +28,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     scope_check(user, scope)  # type: ignore[arg-type]
     payload = revenue_forecast_for_scope(scope=scope, horizon=horizon)
     seasonality = payload["seasonality"]
-    month_names = [str(MONTHS_3[m]).capitalize() for m in range(1, 13)]
+    month_names = [month_abbr(m) for m in range(1, 13)]
     if seasonality:
         seasonality = {**seasonality, "labels": month_names}
     context = {

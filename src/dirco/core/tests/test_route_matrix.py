@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -214,6 +214,8 @@ WEB_ROUTES: dict[str, R] = {
     "partner_detail": R("partner", target="partner_A"),
     "partner_edit": R("partner", "edit", target="partner_A"),
     "account_list": R("account", "list", queries=SEARCH),
+    "account_search": R("account", "list", queries=("", "q=LEAKCHECK")),
+    "account_create": R("account", "create"),
     "account_detail": R("account", target="account_A"),
     "account_edit": R("account", "edit", target="account_A"),
     "pipeline_board": R("deal", "list", queries=SEARCH),
@@ -227,6 +229,15 @@ WEB_ROUTES: dict[str, R] = {
     ),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
+}
+
+# Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
+# object route serves the staff roles only, whatever the matrix says partners may read.
+WEB_ROUTES = {
+    key: entry
+    if key.startswith("portal:") or entry.obj is None or entry.roles is not None
+    else replace(entry, roles=STAFF)
+    for key, entry in WEB_ROUTES.items()
 }
 
 
