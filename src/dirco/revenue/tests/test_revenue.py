@@ -174,3 +174,19 @@ def test_horizon_out_of_range_is_refused(company: Company) -> None:
     with pytest.raises(ApplicationError) as err:
         revenue_forecast_for_scope(scope=Scope("company"), horizon=25)
     assert "horizon" in err.value.fields
+
+
+def test_lumpy_partner_intervals_borrow_from_the_company(company: Company) -> None:
+    """The partner wins a deal every other month: its intervals are additive and borrow
+    from the company forecast's backtest errors; the smooth team's do not."""
+    _won_history(company)
+    partner = revenue_forecast_for_scope(scope=Scope("partner", company.partner_a.pk))
+    company_payload = revenue_forecast_for_scope(scope=Scope("company"))
+    assert company_payload["error_profile"]["scales"]
+    assert any("parent scope" in w for w in partner["warnings"])
+    for f in partner["forecast"]:
+        assert 0 <= f["lower95"] <= f["lower80"] <= f["forecast"] <= f["upper80"] <= f["upper95"]
+        # Additive bands: the 80 % band spans a few months' revenue, not five times it.
+        assert f["upper80"] - f["lower80"] < 4 * max(f["forecast"], 1.0)
+    team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
+    assert not any("parent scope" in w for w in team["warnings"])
