@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dirco.core.errors import ApplicationError
-from dirco.core.l10n import month_abbr
+from dirco.core.l10n import month_abbr, month_name
 from dirco.revenue.charts import forecast_chart_svg, seasonality_chart_svg
 from dirco.revenue.scopes import Scope, scope_check_access, scope_label, scopes_for_user
 from dirco.revenue.services import MAX_HORIZON, revenue_forecast_for_scope
@@ -39,8 +39,9 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "forecast_svg": forecast_chart_svg(payload["history"], payload["forecast"]),
         "seasonality": seasonality,
         "seasonality_svg": seasonality_chart_svg(seasonality) if seasonality else "",
-        "peak_name": month_names[seasonality["peak"] - 1] if seasonality else "",
-        "trough_name": month_names[seasonality["trough"] - 1] if seasonality else "",
+        # In a sentence, the month's full name ("Peak month: November.").
+        "peak_name": month_name(seasonality["peak"]) if seasonality else "",
+        "trough_name": month_name(seasonality["trough"]) if seasonality else "",
         "next_total": sum(f["forecast"] for f in payload["forecast"]),
     }
     return render(request, "revenue/forecast.html", context)
