@@ -30,7 +30,7 @@ demo: install ## Install, create the SQLite database with the demo company, and 
 	@echo "  Log in with password 'dirco-demo' as director@demo.test, manager1@demo.test,"
 	@echo "  rep1@demo.test or partner1@demo.test (partner admin of the first partner)."
 	@echo ""
-	$(DIRCO) runserver $(HOST):$(PORT)
+	DIRCO_DEBUG=1 $(DIRCO) runserver $(HOST):$(PORT)
 
 serve: install ## Serve the app without seeding (development server)
 	$(DIRCO) migrate --no-input

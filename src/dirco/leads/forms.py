@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from dirco.catalog.models import ProductLine
+from dirco.core.text import TextRulesFormMixin
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
 from dirco.partners.models import Territory
@@ -31,7 +32,7 @@ def contact_form_token() -> str:
     return signing.dumps({"t": time.time()}, salt=FORM_SALT)
 
 
-class LeadContactForm(forms.Form):
+class LeadContactForm(TextRulesFormMixin, forms.Form):
     """The public "contact sales" form.
 
     Two spam traps are checked in ``clean``: the honeypot (``website``, hidden from people,
@@ -107,7 +108,7 @@ class LeadContactForm(forms.Form):
         return cleaned
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(TextRulesFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Lead.Status.choices]
@@ -123,7 +124,7 @@ class LeadFilterForm(forms.Form):
         return LeadFilters(q=data["q"], status=data["status"], source=data["source"])
 
 
-class LeadDeclineForm(forms.Form):
+class LeadDeclineForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline?"),
         max_length=1000,
@@ -131,7 +132,7 @@ class LeadDeclineForm(forms.Form):
     )
 
 
-class LeadLostForm(forms.Form):
+class LeadLostForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why was it lost?"),
         max_length=1000,

@@ -20,6 +20,8 @@ from dirco.catalog.models import ProductLine
 from dirco.objectives.fiscal_calendar import fiscal_quarter_of, fiscal_year_of, period_for_year
 from dirco.objectives.models import Objective, ScopeKind
 from dirco.objectives.permissions import (
+    forecast_call_can_adjust,
+    forecast_call_can_submit,
     objective_may_set_any,
     objectives_visible_to,
     users_in_line_of,
@@ -32,7 +34,7 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope, scope_may_see, scopes_for_user
+from dirco.revenue.scopes import Scope, scopes_for_user
 from dirco.teams.models import SalesTeam
 
 ZERO = Decimal(0)
@@ -188,19 +190,8 @@ def current_quarter_label(today: dt.date) -> str:
 def forecast_call_rights(*, user: User, scope: Scope) -> dict[str, bool]:
     """Which call forms to offer: the owner's own call, and the manager's adjustment (the
     services decide again on submit)."""
-    owns = (
-        (scope.kind == "rep" and scope.id == user.pk)
-        or (
-            scope.kind == "team"
-            and SalesTeam.objects.filter(pk=scope.id or 0, manager=user).exists()
-        )
-        or (scope.kind == "company" and user.role == User.Role.DIRECTOR)
-    )
-    adjusts = (
-        user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
-        and not (scope.kind == "rep" and scope.id == user.pk)
-        and scope_may_see(user=user, scope=scope)
-    )
+    owns = forecast_call_can_submit(user=user, scope=scope)
+    adjusts = forecast_call_can_adjust(user=user, scope=scope)
     return {"call": bool(owns), "adjust": bool(adjusts)}
 
 

@@ -35,13 +35,16 @@ from dirco.objectives.fiscal_calendar import (
 from dirco.objectives.models import (
     ROLLUP_MEASURES,
     ActivityRollup,
-    ForecastAdjustment,
     Objective,
     ObjectiveMonth,
     RevenueRollup,
     ScopeKind,
 )
-from dirco.objectives.permissions import objectives_visible_to, users_in_line_of
+from dirco.objectives.permissions import (
+    forecast_calls_visible_to,
+    objectives_visible_to,
+    users_in_line_of,
+)
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.revenue.scopes import Scope, scope_check_access, scope_label
@@ -270,7 +273,7 @@ def objective_months(objective: Objective | None) -> dict[dt.date, Decimal]:
     return {m.month: m.amount for m in objective.months.all()}
 
 
-def allocation_summary(*, objective: Objective) -> dict[str, Any]:
+def allocation_summary(*, objective: Objective, user: User | None = None) -> dict[str, Any]:
     """What is allocated from ``objective`` to its children, and what is left.
 
     Counted children: teams under the company, reps under a team. Partner objectives under
@@ -282,8 +285,11 @@ def allocation_summary(*, objective: Objective) -> dict[str, Any]:
         ScopeKind.TEAM: ScopeKind.REP,
         ScopeKind.REP: ScopeKind.PARTNER,
     }.get(objective.scope_kind)  # type: ignore[call-overload]
+    children_qs = objective.children.all()
+    if user is not None:  # shown to a user: only the children they may see (drafts hidden)
+        children_qs = children_qs.filter(pk__in=objectives_visible_to(user).values("pk"))
     children = list(
-        objective.children.select_related("team", "rep", "partner", "product_line").order_by(
+        children_qs.select_related("team", "rep", "partner", "product_line").order_by(
             "scope_kind", "scope_key"
         )
     )
@@ -324,7 +330,7 @@ def _objective_label(objective: Objective) -> str:
     return label
 
 
-def objective_detail(*, objective: Objective) -> dict[str, Any]:
+def objective_detail(*, objective: Objective, user: User | None = None) -> dict[str, Any]:
     """An objective with its months, the hand-made changes (audit) and its allocation."""
     return {
         "objective": objective,
@@ -333,7 +339,7 @@ def objective_detail(*, objective: Objective) -> dict[str, Any]:
         "changes": list(
             objective.changes.select_related("changed_by").order_by("-changed_at", "-id")
         ),
-        "allocation": allocation_summary(objective=objective),
+        "allocation": allocation_summary(objective=objective, user=user),
     }
 
 
@@ -568,7 +574,8 @@ def attainment_for(
     this_year = sum((actual[m] for m in complete), ZERO)
     last_year = sum((actual[month_add(m, -12)] for m in complete), ZERO)
     calls = list(
-        ForecastAdjustment.objects.filter(scope_key=scope.key, period=fiscal.label)
+        forecast_calls_visible_to(user)
+        .filter(scope_key=scope.key, period=fiscal.label)
         .select_related("by")
         .order_by("-at", "-id")[:20]
     )
@@ -845,7 +852,9 @@ def leaderboard(
         last=months[-1],
         current=current,
     )
-    objectives = Objective.objects.filter(
+    # Drafts are seen only by who may see them: the same published-or-allowed filter as
+    # /objectives, the curve and attainment (docs/security.md, finding 3).
+    objectives = objectives_visible_to(user).filter(
         fiscal_year=fiscal_year, measure=Objective.Measure.WON_REVENUE, scope_kind=kind
     )
     if kind != "product_line":

@@ -166,7 +166,7 @@ def objective_detail_view(request: AuthedHttpRequest, objective_id: int) -> Http
         request,
         "objectives/objective_detail.html",
         {
-            **objective_detail(objective=objective),
+            **objective_detail(objective=objective, user=user),
             "scope": scope,
             "can_edit": objective_can_edit(user=user, objective=objective),
             "can_allocate": objective_can_allocate(user=user, objective=objective),

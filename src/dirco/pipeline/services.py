@@ -53,6 +53,13 @@ DEAL_WRITABLE_FIELDS = frozenset(
 )
 
 
+def deal_team_for_owner(owner_id: int | None) -> SalesTeam | None:
+    """The team a deal of this owner belongs to: the owner's first team (None without one)."""
+    if owner_id is None:
+        return None
+    return SalesTeam.objects.filter(members=owner_id).order_by("id").first()
+
+
 def _validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
@@ -151,8 +158,7 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
     if probability is not None:
         deal.probability = probability
     if not deal.team_id and deal.owner_id:
-        team = SalesTeam.objects.filter(members=deal.owner_id).order_by("id").first()
-        deal.team = team
+        deal.team = deal_team_for_owner(deal.owner_id)
     if deal.partner_id and not fields.get("source"):
         deal.source = Deal.Source.PARTNER
     _deal_validate(deal)
@@ -180,8 +186,13 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     new_stage: Stage | None = fields.pop("stage", None)
+    owner_before = deal.owner_id
     for name, value in fields.items():
         setattr(deal, name, value)
+    if "team" not in fields and deal.owner_id != owner_before:
+        # The deal follows its new owner into their team: the previous owner's manager keeps
+        # no write access through a stale team (finding 10 of the security test).
+        deal.team = deal_team_for_owner(deal.owner_id)
     previous_stage = deal.stage
     if new_stage is not None and new_stage.pk != previous_stage.pk:
         close_date = fields.get("close_date")

@@ -47,6 +47,7 @@ from dirco.registrations.permissions import (
     registration_can_decide,
     registration_can_request_extension,
     registration_can_submit,
+    registration_linkable_accounts,
 )
 
 # What a partner may send: nothing about status, partner, approval or ownership.
@@ -319,6 +320,16 @@ def registration_approve(
         )
     partner = registration.partner
     owner = _deal_owner(partner, approved_by)
+    if account is not None and not (
+        registration_linkable_accounts(user=approved_by, registration=registration)
+        .filter(pk=account.pk)
+        .exists()
+    ):
+        # The same words for a hidden account as for a missing one.
+        raise ApplicationError(
+            _("Nothing was saved: correct the fields shown."),
+            fields={"account": [_("Unknown account: %(id)s.") % {"id": account.pk}]},
+        )
     if account is None:
         account = account_create(
             created_by=approved_by,

@@ -7,6 +7,7 @@ recomputed by a background task, or on the next read if no worker got there firs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
-from dirco.forecasting import forecast, seasonal_profile
+from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.revenue.models import ForecastSnapshot
 from dirco.revenue.scopes import Scope, scope_label
@@ -23,6 +24,9 @@ from dirco.revenue.selectors import first_won_month, month_add, monthly_won_reve
 
 MAX_HORIZON = 24
 HISTORY_YEARS = 6
+# Scopes whose intervals, when their revenue is lumpy, borrow from the company's
+# backtest errors (see dirco.forecasting.intervals): few deals make few backtest errors.
+PRIOR_FROM_COMPANY = ("rep", "partner", "product_line")
 
 
 def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
@@ -62,7 +66,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         return payload
     values = [v for _m, v in history]
     start = Period(history[0][0].year, history[0][0].month, "M")
-    result = forecast(values, start, "M", horizon=MAX_HORIZON)
+    result = forecast(values, start, "M", horizon=MAX_HORIZON, prior=_company_error_profile(scope))
     payload["forecast"] = [
         {
             "period": str(p),
@@ -78,6 +82,8 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     payload["weights"] = result.weights
     payload["backtest_mase"] = result.backtest_mase
     payload["warnings"] = list(result.warnings)
+    if result.error_profile is not None:
+        payload["error_profile"] = dataclasses.asdict(result.error_profile)
     profile = seasonal_profile(values, start, "M")
     payload["seasonality"] = {
         "labels": profile.labels,
@@ -94,6 +100,20 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "warnings": list(profile.warnings),
     }
     return payload
+
+
+def _company_error_profile(scope: Scope) -> ErrorProfile | None:
+    """The company forecast's backtest error profile (cached), for the scopes that borrow."""
+    if scope.kind not in PRIOR_FROM_COMPANY:
+        return None
+    raw = revenue_forecast_for_scope(scope=Scope("company"), horizon=1).get("error_profile")
+    if not raw:
+        return None
+    return ErrorProfile(
+        scales=[float(v) for v in raw["scales"]],
+        origins=int(raw["origins"]),
+        volatility=float(raw["volatility"]),
+    )
 
 
 @transaction.atomic

@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 from dirco.core.l10n import format_number, parse_amount
+from dirco.core.text import TextRulesFormMixin
 
 
-class DircoForm(forms.Form):
-    """A form whose labels carry no trailing colon (the layout puts them above the field)."""
+class DircoForm(TextRulesFormMixin, forms.Form):
+    """A form whose labels carry no trailing colon (the layout puts them above the field),
+    and whose text fields follow dirco.core.text (one line without CR/LF, a size)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
