@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dirco.core.errors import ApplicationError
-from dirco.core.l10n import month_abbr
+from dirco.core.l10n import month_abbr, month_name
 from dirco.revenue.charts import forecast_chart_svg, seasonality_chart_svg
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import MAX_HORIZON, revenue_forecast_for_scope
@@ -40,8 +40,9 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "forecast_svg": forecast_chart_svg(payload["history"], payload["forecast"]),
         "seasonality": seasonality,
         "seasonality_svg": seasonality_chart_svg(seasonality) if seasonality else "",
-        "peak_name": month_names[seasonality["peak"] - 1] if seasonality else "",
-        "trough_name": month_names[seasonality["trough"] - 1] if seasonality else "",
+        # In a sentence, the month's full name ("Peak month: November.").
+        "peak_name": month_name(seasonality["peak"]) if seasonality else "",
+        "trough_name": month_name(seasonality["trough"]) if seasonality else "",
         "next_total": sum(f["forecast"] for f in payload["forecast"]),
         "in_words": forecast_in_words(payload),
         "in_progress": next((f for f in payload["forecast"] if f.get("in_progress")), None),
