@@ -25,7 +25,7 @@ PASSWORD = "dirco-demo"
 
 # (file, login, path, viewport, full page?)
 SHOTS = [
-    ("director-home.png", "director@demo.test", "/", (1366, 900), True),
+    ("director-home.png", "director@demo.test", "/", (1366, 900), False),
     ("objectives-curve.png", "director@demo.test", "/objectives/curve/", (1366, 900), False),
     ("forecast.png", "director@demo.test", "/revenue/forecast/", (1366, 900), False),
     ("partners.png", "director@demo.test", "/partners/?sort=-won", (1366, 900), False),

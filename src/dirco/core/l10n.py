@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
-from django.utils.dates import MONTHS_AP
+from django.utils.dates import MONTHS, MONTHS_AP
 from django.utils.translation import get_language, pgettext
 
 # Grouping characters people type or paste: space, no-break space, narrow no-break space,
@@ -101,6 +101,12 @@ def month_abbr(month: int) -> str:
     """One abbreviation per month, the same everywhere (``Jan.``, ``June`` / ``janv.``,
     ``juin``, ``juil.``): the AP style, which Django translates without clashes."""
     name = str(MONTHS_AP[month])
+    return name[:1].upper() + name[1:]
+
+
+def month_name(month: int) -> str:
+    """The month's full name, for sentences (``November`` / ``Novembre``)."""
+    name = str(MONTHS[month])
     return name[:1].upper() + name[1:]
 
 

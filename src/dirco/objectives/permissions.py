@@ -29,7 +29,7 @@ from dirco.core.errors import ApplicationError
 from dirco.objectives.models import ForecastAdjustment, Objective, ScopeKind
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 from dirco.teams.permissions import manager_line_reports
 from dirco.teams.selectors import teams_managed_by
@@ -259,7 +259,7 @@ def forecast_call_can_submit(*, user: User, scope: Scope) -> bool:
 def forecast_call_can_adjust(*, user: User, scope: Scope) -> bool:
     """A manager's call over the owner's: the director or a manager who sees the scope, never
     on their own rep scope."""
-    from dirco.revenue.scopes import scope_may_see
+    from dirco.scopes import scope_may_see
 
     return bool(
         user.is_authenticated

@@ -50,8 +50,8 @@ from dirco.objectives.selectors import (
     won_last_12_months,
 )
 from dirco.partners.models import Partner
-from dirco.revenue.scopes import Scope
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 
 HUNDRED = Decimal(100)

@@ -29,6 +29,7 @@ from dirco.pipeline.hooks import (
 )
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
+from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
 
 
@@ -138,15 +139,8 @@ def _deal_convert(deal: Deal, rates: RateTable | None = None) -> None:
 
 
 def deal_scope_keys(deal: Deal) -> set[str]:
-    """The revenue scopes a deal counts in: each deal counts once per scope."""
-    keys = {"company", f"rep:{deal.owner_id}", f"product_line:{deal.product_line_id}"}
-    if deal.team_id:
-        keys.add(f"team:{deal.team_id}")
-    if deal.partner_id:
-        keys.add(f"partner:{deal.partner_id}")
-        if deal.partner and deal.partner.channel_manager_id:
-            keys.add(f"rep:{deal.partner.channel_manager_id}")
-    return keys
+    """The keys of the scopes a deal counts in (see :func:`dirco.scopes.scopes_of_deal`)."""
+    return {scope.key for scope in scopes_of_deal(deal)}
 
 
 def _deals_changed_on_commit(keys: set[str]) -> None:

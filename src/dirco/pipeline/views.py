@@ -55,7 +55,7 @@ from dirco.pipeline.services import (
     deal_update,
 )
 from dirco.web.forms import form_errors_from_application_error, form_submit
-from dirco.web.http import AuthedHttpRequest, staff_required
+from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 DEALS_PER_PAGE = 50
 BOARD_FILTERS = ("owner", "partner", "product_line")
@@ -73,10 +73,7 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """Filtered deals, 50 a page. No COUNT over the whole set: fetch 51 rows to know if more."""
     form = DealFilterForm(request.GET or None, user=request.user)
     filters = form.deal_filters()
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     offset = (page - 1) * DEALS_PER_PAGE
     rows = deal_page(user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1)
     context = {

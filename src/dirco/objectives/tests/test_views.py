@@ -31,7 +31,7 @@ from dirco.objectives.services import (
 )
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.tests.factories import DealFactory
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 TODAY = timezone.localdate()
 YEAR = fiscal_year_of(TODAY)

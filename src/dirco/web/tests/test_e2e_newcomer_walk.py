@@ -140,7 +140,8 @@ def _walk_role(browser: Any, base: str, role: str, lang: str, walk: Walk) -> Non
             walk.links.add(f"{role}:{urlsplit(url).path}")
             if not _visit(page, url, label, walk, errors):
                 continue
-            next_link = page.query_selector("a[rel=next]")
+            # The rows of page 2 are the same at every width: follow "next" once per role.
+            next_link = page.query_selector("a[rel=next]") if viewport == "wide" else None
             if next_link is None:
                 continue
             before = page.evaluate(FIRST_ROW_JS, FIRST_ROW)
