@@ -134,7 +134,10 @@ def account_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, user=request.user, account=None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            account = account_create(created_by=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            if fields.get("owner") is None:
+                fields.pop("owner", None)  # the creator owns it (and so keeps seeing it)
+            account = account_create(created_by=request.user, **fields)
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
