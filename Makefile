@@ -6,10 +6,11 @@ DIRCO := $(VENV)/bin/dirco
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-forecast messages clean
+.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,10 +46,11 @@ test-e2e: install ## Run only the browser tests (needs /usr/bin/chromium)
 api-fuzz: install ## Schemathesis against a live server, as the director and a partner user
 	$(PY) .ci/api_fuzz.py $(API_FUZZ_ARGS)
 
-lint: install ## ruff, mypy strict and a check that no migration is missing
+lint: install ## ruff, mypy strict, the import layers (import-linter) and a check that no migration is missing
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 	DIRCO_TESTING=1 $(DIRCO) makemigrations --check --dry-run
 
 format: install ## Format and auto-fix the code with ruff
@@ -66,6 +68,9 @@ bench-pages: install ## Page and API latency and query counts at 25k and 1M deal
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/forecast_accuracy.py
+
+screenshots: install ## Seed the demo in a scratch database and photograph the README's pages (Chromium)
+	$(PY) docs/screenshots/take.py --port $(SHOT_PORT)
 
 messages: install ## Update and compile the French translation
 	cd src/dirco && $(abspath $(DIRCO)) makemessages -l fr --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete

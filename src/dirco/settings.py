@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Partner users never reach staff pages: portal equivalent or 404 (deny by default).
+    "dirco.web.partner_gate.PartnerGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a lockout raised during login into its answer.
     "axes.middleware.AxesMiddleware",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.customers.models import Account
 from dirco.customers.permissions import accounts_visible_to
@@ -19,7 +20,10 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.pipeline.services import ActivityFields, DealFields
+from dirco.teams.permissions import people_visible_to, users_assignable_by
+from dirco.web.autocomplete import AutocompleteWidget
+from dirco.web.forms import AmountField, DircoForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -39,6 +43,22 @@ STATUS_CHOICES = [
     ("won", _("Won")),
     ("lost", _("Lost")),
 ]
+
+
+class StageSelect(forms.Select):
+    """The deal form's stage: each won/lost option says so (``data-closed``), so that the page
+    shows the close date and the lost reason only when the chosen stage needs them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed: dict[int, str] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        kind = self.closed.get(option["value"])
+        if kind:
+            option["attrs"]["data-closed"] = kind
+        return option
 
 
 class DealFilterForm(DircoForm):
@@ -74,7 +94,7 @@ class DealFilterForm(DircoForm):
         partner_field = self.fields["partner"]
         assert isinstance(owner_field, forms.ModelChoiceField)
         assert isinstance(partner_field, forms.ModelChoiceField)
-        owner_field.queryset = people_assignable_by(user)
+        owner_field.queryset = people_visible_to(user)
         partner_field.queryset = partners_visible_to(user).only("id", "name").order_by("name")
 
     def deal_filters(self, *, default_sort: str = "-close") -> DealFilters:
@@ -104,7 +124,15 @@ class DealForm(DircoForm):
     """Create or edit a deal. Amount, currency, stage and dates are checked by the service."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        widget=AutocompleteWidget(
+            search_url_name="account_search",
+            create_url_name="account_create",
+            create_label=_("New account"),
+        ),
+    )
     partner = forms.ModelChoiceField(
         label=_("Partner"),
         queryset=Partner.objects.none(),
@@ -115,11 +143,13 @@ class DealForm(DircoForm):
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.all()
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, widget=forms.Select(choices=CURRENCY_CHOICES)
     )
-    stage = forms.IntegerField(label=_("Stage"), widget=forms.Select())
+    stage = forms.IntegerField(
+        label=_("Stage"), widget=StageSelect(attrs={"data-stage-select": ""})
+    )
     expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
     close_date = forms.DateField(
         label=_("Close date"),
@@ -138,9 +168,13 @@ class DealForm(DircoForm):
         if deal is not None and "initial" not in kwargs:
             kwargs["initial"] = deal_form_initial(deal)
         super().__init__(*args, **kwargs)
-        self.fields["stage"].widget.choices = [  # type: ignore[attr-defined]
-            (s.pk, s.name) for s in Stage.objects.order_by("order")
-        ]
+        stages = list(Stage.objects.order_by("order"))
+        stage_widget = self.fields["stage"].widget
+        assert isinstance(stage_widget, StageSelect)
+        stage_widget.choices = [(s.pk, s.label) for s in stages]
+        stage_widget.closed = {
+            s.pk: ("lost" if s.is_lost else "won") for s in stages if s.is_won or s.is_lost
+        }
         keep: dict[str, int | None] = {"account": None, "partner": None, "owner": None}
         if deal is not None:
             keep = {"account": deal.account_id, "partner": deal.partner_id, "owner": deal.owner_id}
@@ -154,7 +188,7 @@ class DealForm(DircoForm):
                 Q(id__in=partners_visible_to(user).values("id")) | Q(pk=keep["partner"])
             ).exclude(status=Partner.Status.CHURNED),
             "owner": User.objects.filter(
-                Q(id__in=people_assignable_by(user).values("id")) | Q(pk=keep["owner"])
+                Q(id__in=users_assignable_by(user).values("id")) | Q(pk=keep["owner"])
             ),
         }
         for name, qs in querysets.items():
@@ -170,14 +204,31 @@ class DealForm(DircoForm):
                 self.initial.setdefault("stage", first_open.pk)
             self.initial.setdefault("expected_close_date", dt.date.today() + dt.timedelta(days=30))
 
-    def service_fields(self) -> dict[str, Any]:
-        """The cleaned values as deal_create/deal_update keywords, stage still as an id."""
-        data = dict(self.cleaned_data)
-        data["stage_id"] = data.pop("stage")
+    def deal_fields(self) -> DealFields:
+        """The cleaned values, typed as deal_create/deal_update take them (the API builds the
+        same); an unknown stage id is a field error."""
+        data = self.cleaned_data
+        stage = Stage.objects.filter(pk=data["stage"]).first()
+        if stage is None:
+            raise ApplicationError(
+                str(_("The deal was not saved: correct the fields shown.")),
+                fields={"stage": [str(_("Unknown stage: %(id)s.")) % {"id": data["stage"]}]},
+            )
         amount: Decimal = data["amount"]
-        data["amount"] = amount
-        data["lost_reason"] = data.get("lost_reason") or ""
-        return data
+        return DealFields(
+            name=data["name"],
+            account=data["account"],
+            partner=data["partner"],
+            owner=data["owner"],
+            product_line=data["product_line"],
+            amount=amount,
+            currency=data["currency"],
+            stage=stage,
+            expected_close_date=data["expected_close_date"],
+            close_date=data["close_date"],
+            source=data["source"],
+            lost_reason=data.get("lost_reason") or "",
+        )
 
 
 def deal_form_initial(deal: Deal) -> dict[str, Any]:
@@ -199,6 +250,7 @@ def deal_form_initial(deal: Deal) -> dict[str, Any]:
 
 class ActivityForm(DircoForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+
     subject = forms.CharField(label=_("Subject"), max_length=200)
     due_at = forms.DateTimeField(
         label=_("Due"),
@@ -208,6 +260,16 @@ class ActivityForm(DircoForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def activity_fields(self, *, deal: Deal) -> ActivityFields:
+        data = self.cleaned_data
+        return ActivityFields(
+            deal=deal,
+            kind=data["kind"],
+            subject=data["subject"],
+            due_at=data["due_at"],
+            notes=data["notes"],
+        )
 
 
 class DealMoveForm(DircoForm):

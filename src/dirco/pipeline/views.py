@@ -6,6 +6,7 @@ writes through the services. HTMX partials are ``{% partialdef %}`` blocks of th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -19,15 +20,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dirco.accounts.permissions import user_is_rep
 from dirco.core.errors import ApplicationError
-from dirco.pipeline.forms import ActivityForm, DealFilterForm, DealForm, DealMoveForm
+from dirco.pipeline.forms import (
+    ActivityForm,
+    DealFilterForm,
+    DealForm,
+    DealMoveForm,
+    deal_form_initial,
+)
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import (
     activities_visible_to,
+    activity_can_edit,
+    activity_can_log,
     deal_can_create,
     deal_can_edit,
     get_activity_for_user,
     get_deal_for_user,
+    pipeline_can_change,
 )
 from dirco.pipeline.selectors import (
     activity_list_for_user,
@@ -43,7 +54,7 @@ from dirco.pipeline.services import (
     deal_refs_resolve,
     deal_update,
 )
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_errors_from_application_error, form_submit
 from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 DEALS_PER_PAGE = 50
@@ -55,11 +66,6 @@ def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
     raise PermissionDenied(message)
-
-
-def _staff_can_edit(request: AuthedHttpRequest, deal: Deal) -> bool:
-    # Partner users only read these staff pages until the partner portal exists.
-    return not request.user.is_partner_user and deal_can_edit(user=request.user, deal=deal)
 
 
 @staff_required
@@ -87,11 +93,16 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
+    data = data.copy() if data else {}
+    if "owner" not in data and user_is_rep(request.user):
+        # A rep's board opens on "My deals"; "Anyone" (owner="") shows the rest.
+        data["owner"] = str(request.user.pk)
     form = DealFilterForm(data or None, user=request.user)
     for name in list(form.fields):
         if name not in BOARD_FILTERS:
             del form.fields[name]
-    columns = pipeline_board(user=request.user, filters=form.deal_filters(default_sort="close"))
+    filters = form.deal_filters(default_sort="close")
+    columns = pipeline_board(user=request.user, filters=filters)
     closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
     return {
         "form": form,
@@ -99,7 +110,14 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         "closed_stages": closed_stages,
         "all_stages": [c.stage for c in columns] + closed_stages,
         "lost_reasons": Deal.LostReason.choices,
-        "can_edit": request.user.role != request.user.Role.MARKETING,
+        "can_edit": pipeline_can_change(user=request.user),
+        "today": timezone.localdate(),
+        # Phones show one stage at a time: the first one holding deals.
+        "current_stage": next(
+            (c.stage.pk for c in columns if c.count), columns[0].stage.pk if columns else None
+        ),
+        "owner_id": filters.owner_id,
+        "show_owner": filters.owner_id is None,
     }
 
 
@@ -120,6 +138,7 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if not deal_can_edit(user=request.user, deal=deal):
         return _refuse(request, _("You may not change this deal."))
     form = DealMoveForm(request.POST)
+    from_stage = deal.stage
     message = ""
     if not form.is_valid():
         message = _("Choose a stage to move the deal to.")
@@ -138,13 +157,27 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
         if message:
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         filters = {k: v for k, v in request.POST.items() if k in BOARD_FILTERS}
-        return render(request, "pipeline/board.html#board", _board_context(request, filters))
+        response = render(request, "pipeline/board.html#board", _board_context(request, filters))
+        # The board shows "Moved X to Y. Undo"; Undo posts the previous stage back here.
+        response["HX-Trigger"] = json.dumps(
+            {
+                "dirco:deal-moved": {
+                    "deal_id": deal.pk,
+                    "url": reverse("deal_move", args=[deal.pk]),
+                    "message": _("Moved %(deal)s to %(stage)s.")
+                    % {"deal": deal.name, "stage": stage.label},
+                    "undo_stage": from_stage.pk,
+                    "undo_label": _("Undo"),
+                }
+            }
+        )
+        return response
     if message:
         messages.error(request, message)
     else:
         messages.success(
             request,
-            _("%(deal)s moved to %(stage)s.") % {"deal": deal.name, "stage": stage.name},
+            _("%(deal)s moved to %(stage)s.") % {"deal": deal.name, "stage": stage.label},
         )
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and not next_url.startswith("//"):
@@ -169,7 +202,8 @@ def _deal_context(
         .select_related("owner")
         .order_by("done_at", "due_at", "id"),
         "activity_form": activity_form or ActivityForm(),
-        "can_edit": _staff_can_edit(request, deal),
+        "can_edit": deal_can_edit(user=request.user, deal=deal),
+        "can_log_activity": activity_can_log(user=request.user, deal=deal),
     }
 
 
@@ -178,11 +212,14 @@ def _deal_context(
 def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     if not deal_can_create(user=request.user):
         return _refuse(request, _("You may not create deals."))
-    form = DealForm(request.POST or None, user=request.user)
+    initial: dict[str, Any] = {}
+    if request.GET.get("account", "").isdigit():
+        # Back from "+ New account": the new account is chosen.
+        initial["account"] = int(request.GET["account"])
+    form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal = deal_create(created_by=request.user, **fields)
+            deal = deal_create(created_by=request.user, **form.deal_fields())
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -197,16 +234,18 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     deal = get_deal_for_user(user=request.user, deal_id=deal_id)
     if not deal_can_edit(user=request.user, deal=deal):
         return _refuse(request, _("You may not change this deal."))
-    form = DealForm(request.POST or None, user=request.user, deal=deal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal_update(deal=deal, updated_by=request.user, **fields)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Deal saved."))
-            return redirect("deal_detail", deal_id=deal.pk)
+    initial = deal_form_initial(deal)
+    if request.GET.get("account", "").isdigit():
+        initial["account"] = int(request.GET["account"])  # back from "+ New account"
+    form = DealForm(request.POST or None, user=request.user, deal=deal, initial=initial)
+    saved = form_submit(
+        request,
+        form,
+        lambda: deal_update(deal=deal, updated_by=request.user, **form.deal_fields()),
+        success=_("Deal saved."),
+    )
+    if saved:
+        return redirect("deal_detail", deal_id=deal.pk)
     return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
 
 
@@ -214,12 +253,12 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
 @require_POST
 def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     deal = get_deal_for_user(user=request.user, deal_id=deal_id)
-    if not deal_can_edit(user=request.user, deal=deal):
-        return _refuse(request, _("You may not change this deal."))
+    if not activity_can_log(user=request.user, deal=deal):
+        return _refuse(request, _("You may not log activities on this deal."))
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
-            activity_create(owner=request.user, deal=deal, **form.cleaned_data)
+            activity_create(owner=request.user, **form.activity_fields(deal=deal))
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -246,10 +285,8 @@ def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def activity_done_view(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = get_activity_for_user(user=request.user, activity_id=activity_id)
-    if activity.owner_id != request.user.pk and not (
-        activity.deal is not None and deal_can_edit(user=request.user, deal=activity.deal)
-    ):
-        return _refuse(request, _("You may not change this activity."))
+    if not activity_can_edit(user=request.user, activity=activity):
+        return _refuse(request, _("Only the owner or their manager can complete this activity."))
     activity = activity_complete(activity=activity, done=request.POST.get("done", "1") == "1")
     if request.htmx:
         return render(

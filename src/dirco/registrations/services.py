@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.l10n import format_date
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.customers.services import account_create
@@ -93,7 +95,7 @@ def registration_reviewers(partner: Partner) -> list[User]:
     manager = partner.channel_manager
     if manager is not None and manager.is_active:
         return [manager]
-    return list(User.objects.filter(role=User.Role.DIRECTOR, is_active=True))
+    return list(directors())
 
 
 def _parse_input(data: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +291,7 @@ def _locked(registration: DealRegistration) -> DealRegistration:
 def _deal_owner(partner: Partner, decided_by: User) -> User:
     """The deal is owned by the partner's channel manager (a staff user), else the approver."""
     manager = partner.channel_manager
-    if manager is not None and manager.is_active and not manager.is_partner_user:
+    if manager is not None and user_is_staff_member(manager):
         return manager
     return decided_by
 
@@ -370,7 +372,7 @@ def registration_approve(
             _("Deal registration approved: %(customer)s")
             % {"customer": registration.customer_name},
             _("The customer is protected for you until %(date)s.")
-            % {"date": timezone.localdate(registration.protected_until).isoformat()},
+            % {"date": format_date(timezone.localdate(registration.protected_until))},
         )
 
     _notify(
@@ -495,7 +497,7 @@ def registration_extension_decide(
             return (
                 _("Extension granted: %(customer)s") % {"customer": customer},
                 _("The customer is protected for you until %(date)s.")
-                % {"date": timezone.localdate(registration.protected_until).isoformat()},
+                % {"date": format_date(timezone.localdate(registration.protected_until))},
             )
         return (
             _("Extension declined: %(customer)s") % {"customer": customer},
