@@ -29,7 +29,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dirco.accounts.models import ApiToken, User, UserSession
 from dirco.accounts.services import api_token_create
-from dirco.api.api import api
 from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import PASSWORD, Company
 from dirco.customers.models import Account
@@ -40,10 +39,11 @@ from dirco.partners.models import Contact
 from dirco.partners.tests.factories import PartnerContactFactory
 from dirco.pipeline.models import Deal
 from dirco.pipeline.tests.factories import DealFactory
-from dirco.registrations.lifecycle import application_form_token
+from dirco.registrations.forms import application_form_token
 from dirco.registrations.models import DealRegistration, PartnerApplication
 from dirco.registrations.tests.factories import submit
 from dirco.revenue.scopes import Scope
+from dirco.urls import api
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -103,8 +103,8 @@ def test_f1_half_logged_in_session_with_any_bearer_header_gets_no_api(company: C
 def test_f1_the_api_session_check_is_the_pages_check(company: Company) -> None:
     """The API's session authentication asks the same function, even if the middleware were
     bypassed: a session that owes a factor authenticates nobody."""
+    from dirco.accounts.api_auth import SessionAuth
     from dirco.accounts.security import OTP_STATE_KEY
-    from dirco.api.auth import SessionAuth
     from dirco.api.errors import OtpRequired
 
     request = HttpRequest()
