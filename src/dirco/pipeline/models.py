@@ -181,11 +181,12 @@ class Deal(TimeStampedModel):
             models.Index(fields=["team", "-expected_close_date"], name="deal_team_ecd"),
             models.Index(fields=["stage", "-expected_close_date"], name="deal_stage_ecd"),
             models.Index(fields=["close_date", "stage"], name="deal_close"),
-            # The board's per-stage count and total read the index alone (no table rows):
-            # 1M deals, 70k open: the director's totals from 1 s to 70 ms, a rep's to 5 ms.
-            models.Index(fields=["stage", "amount_company"], name="deal_stage_amount"),
+            # The board's per-stage count and total read this index alone (no table rows),
+            # for everyone (stage IN ...) and for a rep (stage IN ... AND owner = ...):
+            # at 1M deals (70k open) 1 s -> 70 ms for the director, 650 ms -> 2 ms for a rep.
+            # Stage leads, so that owner-only lists keep deal_owner_ecd (no sort).
             models.Index(
-                fields=["owner", "stage", "amount_company"], name="deal_owner_stage_amount"
+                fields=["stage", "owner", "amount_company"], name="deal_stage_owner_amount"
             ),
         ]
         constraints = [
