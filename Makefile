@@ -7,9 +7,10 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 SHOT_PORT ?= 8106
+API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
+.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,10 +43,14 @@ test: install ## Run the whole test suite (SQLite, or DATABASE_URL when set)
 test-e2e: install ## Run only the browser tests (needs /usr/bin/chromium)
 	$(VENV)/bin/pytest -q -m e2e $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy strict and a check that no migration is missing
+api-fuzz: install ## Schemathesis against a live server, as the director and a partner user
+	$(PY) .ci/api_fuzz.py $(API_FUZZ_ARGS)
+
+lint: install ## ruff, mypy strict, the import layers (import-linter) and a check that no migration is missing
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 	DIRCO_TESTING=1 $(DIRCO) makemigrations --check --dry-run
 
 format: install ## Format and auto-fix the code with ruff

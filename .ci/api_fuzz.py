@@ -93,8 +93,21 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "dirco.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
-        + ["--timeout", "120", "--limit-request-line", "8190", "--error-logfile", str(work / "server.log")],
+        [
+            str(BIN / "gunicorn"),
+            "dirco.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--timeout",
+            "120",
+            # Long enough for the longest URL the schema allows (the cursor and filters).
+            "--limit-request-line",
+            "8190",
+            "--error-logfile",
+            str(work / "server.log"),
+        ],
         env=env,
         cwd=work,
     )

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dirco.accounts.models import ApiToken, User, UserSession
+from dirco.accounts.permissions import user_can_deactivate
 from dirco.core.errors import ApplicationError
 
 if TYPE_CHECKING:
@@ -129,22 +131,6 @@ def user_credentials_revoke(*, user: User) -> None:
     user_sign_out_everywhere(user=user)
 
 
-def user_can_deactivate(*, by: User, user: User) -> bool:
-    """Admins and the director deactivate anyone; a partner admin, the users of its partner."""
-    if by.pk == user.pk or not by.is_active:
-        return False
-    if by.is_superuser or by.role == User.Role.DIRECTOR:
-        return True
-    if by.is_staff and not user.is_superuser:
-        return True
-    return (
-        by.role == User.Role.PARTNER_ADMIN
-        and user.is_partner_user
-        and by.partner_id is not None
-        and user.partner_id == by.partner_id
-    )
-
-
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
     """Deactivate ``user``: no more login, and every session and API token ends now."""
@@ -240,7 +226,22 @@ def otp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    transaction.on_commit(lambda: otp_enrolled_notify(user=user))
     return device, otp_backup_codes_regenerate(user=user)
+
+
+def otp_enrolled_notify(*, user: User) -> None:
+    """Tell the account's address that two-factor was turned on. Whoever holds the password
+    enrols first (docs/security.md, design points): this is how the real owner learns of an
+    enrolment they did not make."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Two-factor authentication is on for your dirco account")
+        body = _(
+            "Hello,\n\nTwo-factor authentication was just turned on for %(email)s. If you did "
+            "not do this, someone else knows your password: tell your administrator now, who "
+            "can deactivate the account and reset it.\n"
+        ) % {"email": user.email}
+    send_mail(subject, body, None, [user.email])
 
 
 @transaction.atomic

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from dirco.accounts.models import User
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.teams.permissions import users_assignable_by
+from dirco.web.forms import DircoForm
 
 
 class AccountFilterForm(DircoForm):
@@ -66,6 +67,6 @@ class AccountForm(DircoForm):
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            Q(id__in=people_assignable_by(user).values("id"))
+            Q(id__in=users_assignable_by(user).values("id"))
             | Q(pk=account.owner_id if account is not None else None)
         ).order_by("email")

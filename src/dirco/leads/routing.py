@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import reps_among
 from dirco.leads.models import (
     Lead,
     LeadAssignment,
@@ -289,7 +290,7 @@ def rep_next(*, lead: Lead, config: RoutingConfig) -> User | None:
     team = config.team or team_for_territory(lead.territory)
     if team is None:
         return None
-    reps = list(team.members.filter(is_active=True, role=User.Role.REP).order_by("id"))
+    reps = list(reps_among(team.members.all()).order_by("id"))
     if not reps:
         return None
     ids = [r.pk for r in reps]

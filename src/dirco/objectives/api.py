@@ -50,7 +50,7 @@ from dirco.objectives.services import (
     objective_publish,
     objective_update,
 )
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 router = Router(tags=["objectives"])
 
@@ -179,7 +179,12 @@ class CurveRowOut(Schema):
     projected_cumulative: Money
     is_complete: bool
     is_current: bool
-    under_objective: bool
+    under_objective: bool = Field(
+        description="A complete month at whose end cumulative won was below cumulative objective."
+    )
+    below_month_objective: bool = Field(
+        description="A complete month whose own won revenue was below its own objective."
+    )
 
 
 class ObjectiveBriefOut(Schema):
@@ -198,7 +203,10 @@ class CurveOut(Schema):
     currency: str
     objective: ObjectiveBriefOut | None
     rows: list[CurveRowOut]
+    as_of: dt.date
+    months_under_objective: int
     forecast_method: str
+    forecast_summary: str
     warnings: list[str]
 
 
@@ -235,7 +243,11 @@ class AttainmentOut(Schema):
     won_count: int
     attainment_to_date_pct: MaybeMoney
     attainment_full_pct: MaybeMoney
-    remaining_objective: Money
+    as_of: dt.date
+    gap_to_date: Money = Field(description="Objective to date - won to date, 0 when ahead.")
+    remaining_objective: Money = Field(
+        description="Gap to period end: full objective - won to date, 0 when reached."
+    )
     open_amount: Money
     open_weighted: Money
     open_count: int
@@ -246,10 +258,16 @@ class AttainmentOut(Schema):
     statistical_lower80: MaybeMoney
     statistical_upper80: MaybeMoney
     projected_landing: Money
+    projected_lower80: MaybeMoney
+    projected_upper80: MaybeMoney
     landing_method: str = Field(description="forecast, weighted_pipeline or closed.")
     projected_attainment_pct: MaybeMoney
     won_same_months_last_year: Money
     yoy_growth_pct: MaybeMoney
+    win_rate_pct: MaybeMoney
+    avg_deal_size: MaybeMoney
+    cycle_days: int | None
+    forecast_summary: str
 
 
 class GapRowOut(Schema):
@@ -258,12 +276,19 @@ class GapRowOut(Schema):
     carried_over: Money
     won: Money
     weighted_pipeline: Money
+    to_win: Money
     gap: Money
+    days_left: int
+    capacity: MaybeMoney
+    new_deals_can_close: bool
+    planned: Money
+    from_pipeline: Money
+    from_new_pipeline: Money
+    rolls_over: Money
     deals_to_win: int | None
     deals_to_create: int | None
     pipeline_to_create: MaybeMoney
     create_by: dt.date | None
-    late: bool
 
 
 class GapOut(Schema):
@@ -273,9 +298,19 @@ class GapOut(Schema):
     currency: str
     objective: ObjectiveBriefOut | None
     stats: dict[str, Any]
-    behind_to_date: Money
+    as_of: dt.date
+    objective_full: Money
+    objective_to_date: Money
+    won_to_date: Money
+    attainment_to_date_pct: MaybeMoney
+    behind_to_date: Money = Field(description="Gap to date: objective to date - won to date.")
+    gap_to_period_end: Money
     rows: list[GapRowOut]
-    total_gap: Money
+    total_gap: Money = Field(description="Gap to period end (kept for older clients).")
+    capacity: MaybeMoney = Field(description="Best month of the last 12 complete months.")
+    shortfall: Money = Field(description="What cannot be won by the year's end at capacity.")
+    shortfall_pct: MaybeMoney
+    reachable: bool
     total_deals_to_win: int | None
     total_deals_to_create: int | None
     total_pipeline_to_create: MaybeMoney
@@ -291,6 +326,7 @@ class LeaderboardRowOut(Schema):
     objective_to_date: MaybeMoney
     attainment_pct: MaybeMoney
     attainment_to_date_pct: MaybeMoney
+    gap_to_date: MaybeMoney
     won_last_year: Money
     growth_pct: MaybeMoney
     win_rate_pct: MaybeMoney

@@ -34,10 +34,11 @@ def month_label(row: dict[str, Any]) -> str:
 
 
 def curve_under(row: dict[str, Any], *, view: str) -> bool:
-    """A month under objective: cumulatively (the selector's flag) or on its own."""
+    """The shaded months: under objective (cumulative, metrics.months_under_objective) in
+    the cumulative view; below their own objective in the monthly view."""
     if view == "cumulative":
         return bool(row["under_objective"])
-    return bool(row["is_complete"] and _f(row["actual"]) < _f(row["objective"]))
+    return bool(row["below_month_objective"])
 
 
 def _series(rows: list[dict[str, Any]], view: str) -> dict[str, list[float | None]]:
@@ -225,7 +226,7 @@ def attainment_bars_svg(
             f'height="{row_height - 10}" fill="{colour}"><title>{escape(label)}: '
             f"{value:.1f}%</title></rect>"
             f'<text x="{x(value) + 4:.1f}" y="{cy + 14}" font-size="12" fill="#1b1f24">'
-            f"{value:.0f}%</text>"
+            f"{value:.1f}%</text>"
         )
     parts.append(
         f'<line x1="{x(100):.1f}" x2="{x(100):.1f}" y1="4" y2="{height - 8}" stroke="#1b1f24" '

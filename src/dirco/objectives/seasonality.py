@@ -13,8 +13,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dirco.forecasting import Period, monthly_split
-from dirco.revenue.scopes import Scope
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +17,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.l10n import format_date
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
-from dirco.partners.models import Partner
+from dirco.partners.models import Contact, Partner
 from dirco.pipeline.hooks import (
     activity_change_hooks,
     activity_change_hooks_run,
@@ -29,28 +29,54 @@ from dirco.pipeline.hooks import (
 )
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
+from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
 
-# Fields a caller may pass to deal_create/deal_update; anything else is refused.
-DEAL_WRITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "account",
-        "partner",
-        "owner",
-        "team",
-        "product_line",
-        "amount",
-        "currency",
-        "stage",
-        "probability",
-        "expected_close_date",
-        "close_date",
-        "source",
-        "lost_reason",
-        "forecast_category",
-    }
-)
+
+class DealFields(TypedDict, total=False):
+    """What a caller may set on a deal: the deal form and the API build it, deal_create and
+    deal_update take it (create needs name, account, owner, product_line, amount, currency,
+    stage and expected_close_date; the model's validation says which is missing).
+
+    ``amount`` is a Decimal in ``currency`` (ISO 4217) from the edge on; the services convert
+    it to ``amount_company`` (Decimal, company currency) which the rollups sum in cents.
+    """
+
+    name: str
+    account: Account
+    partner: Partner | None
+    owner: User
+    team: SalesTeam | None
+    product_line: ProductLine
+    amount: Decimal
+    currency: str
+    stage: Stage
+    probability: int | None
+    expected_close_date: dt.date
+    close_date: dt.date | None
+    source: str
+    lost_reason: str
+    forecast_category: str
+
+
+class ActivityFields(TypedDict, total=False):
+    """What a caller may set on an activity (linked to at least one of deal, partner,
+    contact, account); activity_create takes it."""
+
+    kind: str
+    subject: str
+    notes: str
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    deal: Deal | None
+    partner: Partner | None
+    contact: Contact | None
+    account: Account | None
+
+
+# Fields a caller may pass to deal_create/deal_update; anything else is refused (a caller
+# that builds its keywords at run time is checked here, the others by mypy).
+DEAL_WRITABLE_FIELDS = frozenset(DealFields.__annotations__)
 
 
 def deal_team_for_owner(owner_id: int | None) -> SalesTeam | None:
@@ -113,15 +139,8 @@ def _deal_convert(deal: Deal, rates: RateTable | None = None) -> None:
 
 
 def deal_scope_keys(deal: Deal) -> set[str]:
-    """The revenue scopes a deal counts in: each deal counts once per scope."""
-    keys = {"company", f"rep:{deal.owner_id}", f"product_line:{deal.product_line_id}"}
-    if deal.team_id:
-        keys.add(f"team:{deal.team_id}")
-    if deal.partner_id:
-        keys.add(f"partner:{deal.partner_id}")
-        if deal.partner and deal.partner.channel_manager_id:
-            keys.add(f"rep:{deal.partner.channel_manager_id}")
-    return keys
+    """The keys of the scopes a deal counts in (see :func:`dirco.scopes.scopes_of_deal`)."""
+    return {scope.key for scope in scopes_of_deal(deal)}
 
 
 def _deals_changed_on_commit(keys: set[str]) -> None:
@@ -141,13 +160,13 @@ def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
 
 
 @transaction.atomic
-def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
+def deal_create(*, created_by: User | None, **fields: Unpack[DealFields]) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    stage: Stage = fields.pop("stage")
+    stage = fields.pop("stage")
     probability = fields.pop("probability", None)
     deal = Deal(**fields)
     today = timezone.localdate()
@@ -172,7 +191,7 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
+def deal_update(*, deal: Deal, updated_by: User | None, **fields: Unpack[DealFields]) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -185,7 +204,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
     )
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
-    new_stage: Stage | None = fields.pop("stage", None)
+    new_stage = fields.pop("stage", None)
     owner_before = deal.owner_id
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -199,8 +218,9 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         _apply_stage(deal, new_stage, today=timezone.localdate())
         if close_date and new_stage.is_closed:
             deal.close_date = close_date
-        if "probability" in fields and fields["probability"] is not None:
-            deal.probability = fields["probability"]
+        probability = fields.get("probability")
+        if probability is not None:
+            deal.probability = probability
         deal.stage_entered_at = timezone.now()
     _deal_validate(deal)
     _deal_convert(deal)
@@ -220,7 +240,7 @@ def deal_move_stage(
     *, deal: Deal, stage: Stage, moved_by: User | None, lost_reason: str = ""
 ) -> Deal:
     """Move a deal to another stage (the pipeline board's drag and drop) and record it."""
-    fields: dict[str, Any] = {"stage": stage}
+    fields: DealFields = {"stage": stage}
     if stage.is_lost:
         fields["lost_reason"] = lost_reason or deal.lost_reason or Deal.LostReason.OTHER
     return deal_update(deal=deal, updated_by=moved_by, **fields)
@@ -234,13 +254,11 @@ def deal_delete(*, deal: Deal) -> None:
     _deals_changed_on_commit(keys)
 
 
-ACTIVITY_WRITABLE_FIELDS = frozenset(
-    {"kind", "subject", "notes", "due_at", "done_at", "deal", "partner", "contact", "account"}
-)
+ACTIVITY_WRITABLE_FIELDS = frozenset(ActivityFields.__annotations__)
 
 
 @transaction.atomic
-def activity_create(*, owner: User, **fields: Any) -> Activity:
+def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activity:
     unknown = set(fields) - ACTIVITY_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(

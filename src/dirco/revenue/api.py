@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from dirco.api.errors import ErrorOut
-from dirco.revenue.scopes import Scope, scope_check_access
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope, scope_check
 
 router = Router(tags=["revenue"])
 # Every status these operations answer, documented (finding 12 of the security test).
@@ -23,6 +23,11 @@ class ForecastPoint(Schema):
     upper80: float
     lower95: float
     upper95: float
+    in_progress: bool = Field(False, description="The month in progress: won so far + the rest.")
+    won_so_far: float | None = None
+    engine_forecast: float | None = Field(
+        None, description="The statistical forecast of the whole month before what is won."
+    )
 
 
 class HistoryPoint(Schema):
@@ -72,7 +77,7 @@ class ScopeQuery(Schema):
 
 def _payload(request: HttpRequest, scope_text: str, horizon: int = 12) -> dict[str, Any]:
     scope = Scope.parse(scope_text)
-    scope_check_access(user=request.user, scope=scope)  # type: ignore[arg-type]
+    scope_check(request.user, scope)  # type: ignore[arg-type]
     return revenue_forecast_for_scope(scope=scope, horizon=horizon)
 
 

@@ -44,12 +44,17 @@ def forecast_chart_svg(
     height: int = 320,
     history_months: int = 36,
 ) -> SafeString:
-    """History (solid), forecast (dashed) and its 80% and 95% intervals (shaded)."""
+    """History (solid), forecast (dashed) and its 80% and 95% intervals (shaded).
+
+    The scale fits the history, the forecast and its 80% band: a wide 95% band is cut at
+    the top of the chart rather than crushing the history into a flat line. The month in
+    progress shows what is won so far (a dot)."""
     history = history[-history_months:]
     periods = [h["period"] for h in history] + [f["period"] for f in forecast]
     if not periods:
         return mark_safe("")
-    values = [h["value"] for h in history] + [f["upper95"] for f in forecast]
+    values = [h["value"] for h in history]
+    values += [max(f["upper80"], f["forecast"]) for f in forecast]
     ticks = nice_ticks(max(values) if values else 1.0)
     top = ticks[-1] or 1.0
     plot_w = width - PAD_LEFT - PAD_RIGHT
@@ -60,7 +65,7 @@ def forecast_chart_svg(
         return PAD_LEFT + i * step
 
     def y(v: float) -> float:
-        return PAD_TOP + plot_h * (1 - v / top)
+        return PAD_TOP + plot_h * (1 - min(max(v, 0.0), top) / top)
 
     title = _("Monthly won revenue: history and forecast")
     parts = [
@@ -94,6 +99,13 @@ def forecast_chart_svg(
             parts.append(f'<polygon class="{css}" points="{_polyline(upper + lower)}"/>')
         line = anchor + [(x(n_hist + i), y(f["forecast"])) for i, f in enumerate(forecast)]
         parts.append(f'<polyline class="forecast" points="{_polyline(line)}"/>')
+        for i, f in enumerate(forecast):
+            if f.get("in_progress"):
+                parts.append(
+                    f'<circle class="won-so-far" cx="{x(n_hist + i):.1f}" '
+                    f'cy="{y(f["won_so_far"]):.1f}" r="4" fill="#1c7c47">'
+                    f"<title>{escape(_('Won so far this month'))}</title></circle>"
+                )
     if history:
         hist_line = [(x(i), y(h["value"])) for i, h in enumerate(history)]
         parts.append(f'<polyline class="history" points="{_polyline(hist_line)}"/>')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,11 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
+from dirco.core.periods import month_add
 from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
+from dirco.metrics import month_in_progress
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.scopes import Scope, scope_label
-from dirco.revenue.selectors import first_won_month, month_add, monthly_won_revenue
+from dirco.revenue.selectors import (
+    first_won_month,
+    in_month_pattern,
+    month_in_progress_figures,
+    monthly_won_revenue,
+)
+from dirco.scopes import Scope
 
 MAX_HORIZON = 24
 HISTORY_YEARS = 6
@@ -48,7 +56,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     history = _history(scope, today)
     payload: dict[str, Any] = {
         "scope": scope.key,
-        "label": scope_label(scope),
+        "label": scope.label,
         "currency": company_currency(),
         "computed_at": timezone.now().isoformat(),
         "history": [{"period": f"{m:%Y-%m}", "value": round(v, 2)} for m, v in history],
@@ -58,6 +66,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "backtest_mase": {},
         "warnings": [],
         "seasonality": None,
+        "in_month_pattern": in_month_pattern(scope=scope, today=today) if history else [],
     }
     if len(history) < 3:
         payload["warnings"].append(
@@ -126,8 +135,19 @@ def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
     return snapshot
 
 
-def revenue_forecast_for_scope(*, scope: Scope, horizon: int = 12) -> dict[str, Any]:
-    """The cached forecast of a scope, recomputed when missing or stale."""
+def revenue_forecast_for_scope(
+    *,
+    scope: Scope,
+    horizon: int = 12,
+    today: dt.date | None = None,
+    month_figures: tuple[Decimal, Decimal] | None = None,
+) -> dict[str, Any]:
+    """The cached forecast of a scope, recomputed when missing or stale.
+
+    The first month of the forecast is the month in progress: its forecast is what is won
+    so far plus a forecast of the rest of the month (:func:`dirco.metrics.month_in_progress`),
+    computed at each read from ``month_figures`` (won so far, weighted open pipeline of the
+    month: the cockpit passes the rollups') or, when not given, from the deals."""
     if not 1 <= horizon <= MAX_HORIZON:
         from dirco.core.errors import ApplicationError
 
@@ -139,7 +159,25 @@ def revenue_forecast_for_scope(*, scope: Scope, horizon: int = 12) -> dict[str, 
     if snapshot is None or snapshot.stale or _is_from_an_earlier_month(snapshot):
         snapshot = revenue_forecast_refresh(scope=scope)
     payload = dict(snapshot.payload)
-    payload["forecast"] = payload["forecast"][:horizon]
+    today = today or timezone.localdate()
+    forecast = [dict(point) for point in payload["forecast"][:horizon]]
+    current = today.replace(day=1)
+    if forecast and forecast[0]["period"] == f"{current:%Y-%m}":
+        won, weighted = month_figures or month_in_progress_figures(scope=scope, month=current)
+        in_progress = month_in_progress(
+            as_of=today,
+            won_so_far=won,
+            weighted_open=weighted,
+            engine_point=forecast[0],
+            pattern=payload.get("in_month_pattern") or None,
+        )
+        point = in_progress.point()
+        forecast[0] = {
+            **forecast[0],
+            **{k: float(v) if isinstance(v, Decimal) else v for k, v in point.items()},
+            "engine_forecast": forecast[0]["forecast"],
+        }
+    payload["forecast"] = forecast
     payload["horizon"] = horizon
     return payload
 

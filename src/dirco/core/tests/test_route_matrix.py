@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,7 +32,6 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dirco.api.api import api
 from dirco.conftest import Company
 from dirco.core.tests.route_matrix_fixtures import (
     ACTOR_ROLE,
@@ -48,6 +47,10 @@ from dirco.core.tests.route_matrix_fixtures import (
     snapshot,
     world_build,
 )
+from dirco.customers.tests.factories import AccountFactory
+from dirco.partners.tests.factories import PartnerContactFactory
+from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
+from dirco.urls import api
 
 Body = Callable[[World], dict[str, Any]]
 PARTNERS = PARTNER_ROLES
@@ -198,6 +201,8 @@ WEB_ROUTES: dict[str, R] = {
     "portal:announcement_list": R(None, roles=PARTNERS),
     "portal:notification_list": R("notification", "list", roles=PARTNERS),
     "portal:notification_read": R("notification", "edit", roles=PARTNERS),
+    "notifications:list": R("notification", "list", roles=STAFF),
+    "notifications:read": R("notification", "edit", roles=STAFF),
     "portal:user_list": R("user", "list", roles=frozenset({"partner_admin"})),
     "portal:user_invite": R("user", "create", roles=frozenset({"partner_admin"})),
     "portal:user_deactivate": R(
@@ -224,9 +229,7 @@ WEB_ROUTES: dict[str, R] = {
     "deal_detail": R("deal", target="deal_A"),
     "deal_edit": R("deal", "edit", target="deal_A"),
     "deal_move": R("deal", "edit", target="deal_A"),
-    "deal_activity_create": R(
-        "activity", "create", target="deal_A", view="deal", stricter=frozenset({"marketing"})
-    ),
+    "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
 }
@@ -583,8 +586,23 @@ def _check(
             tally.wrong.append(f"{label} as {actor}: {status} but the matrix refuses")
 
 
-def _run(world: World, key: str, entry: R, method: str, *, web: bool) -> Tally:
-    tally = Tally()
+@dataclass(frozen=True)
+class Call:
+    """One request of the walk: who sends it, how they authenticate, and the URL variant
+    (its kwargs and query; the target's id is filled in when the request is made)."""
+
+    actor: str
+    auth: str
+    client: Client
+    kw: dict[str, str]
+    query: str
+    side: str | None
+
+
+def _calls(world: World, key: str, entry: R, *, web: bool) -> Iterator[Call]:
+    """Every request of a route, the one loop of the walk: each URL-kwarg and query variant,
+    by session (and, for the API, by bearer token on the first variant: authentication is
+    the same for all of them), by each actor of ``ACTORS``."""
     kinds: list[tuple[str, dict[str, Client]]] = [("session", world_sessions(world))]
     if not web:
         kinds.append(("token", {a: client_token(world.tokens[a]) for a in ACTORS}))
@@ -594,7 +612,6 @@ def _run(world: World, key: str, entry: R, method: str, *, web: bool) -> Tally:
     first = True
     for kw in kw_variants:
         for query in entry.queries:
-            # Bearer tokens on the first variant (authentication is the same for all of them).
             variant_kinds, first = (kinds if first else kinds[:1]), False
             side = _side_of(entry.target)
             if "|" in query:
@@ -602,34 +619,36 @@ def _run(world: World, key: str, entry: R, method: str, *, web: bool) -> Tally:
             query = _expand(world, query)
             for auth, clients in variant_kinds:
                 for actor in ACTORS:
-                    visible, permitted = _verdict(
-                        actor=actor, entry=entry, method=method, side=side, web=web
-                    )
-                    target = world.objects.get(entry.target) if entry.target else None
-                    if method != "GET" and permitted and entry.target:
-                        target = fresh(world, entry.target)
-                    before = snapshot(target) if target is not None else None
-                    url = _url(world, key, kw, target, web=web)
-                    if query:
-                        url = f"{url}?{query}"
-                    response = _request(clients[actor], method, url, entry, world, web=web)
-                    label = f"{method} {url} [{auth}]"
-                    _check(
-                        tally=tally,
-                        label=label,
-                        actor=actor,
-                        response=response,
-                        visible=visible,
-                        permitted=permitted,
-                        method=method,
-                        web=web,
-                    )
-                    if target is not None and not permitted and method != "GET":
-                        after = snapshot(target)
-                        if after != before:
-                            tally.wrong.append(
-                                f"{label} as {actor}: refused write changed {target!r}"
-                            )
+                    yield Call(actor, auth, clients[actor], kw, query, side)
+
+
+def _run(world: World, key: str, entry: R, method: str, *, web: bool) -> Tally:
+    tally = Tally()
+    for call in _calls(world, key, entry, web=web):
+        visible, permitted = _verdict(
+            actor=call.actor, entry=entry, method=method, side=call.side, web=web
+        )
+        target = world.objects.get(entry.target) if entry.target else None
+        if method != "GET" and permitted and entry.target:
+            target = fresh(world, entry.target)
+        before = snapshot(target) if target is not None else None
+        url = _url(world, key, call.kw, target, web=web)
+        if call.query:
+            url = f"{url}?{call.query}"
+        response = _request(call.client, method, url, entry, world, web=web)
+        label = f"{method} {url} [{call.auth}]"
+        _check(
+            tally=tally,
+            label=label,
+            actor=call.actor,
+            response=response,
+            visible=visible,
+            permitted=permitted,
+            method=method,
+            web=web,
+        )
+        if target is not None and not permitted and method != "GET" and snapshot(target) != before:
+            tally.wrong.append(f"{label} as {call.actor}: refused write changed {target!r}")
     return tally
 
 
@@ -687,13 +706,10 @@ def test_web_route(key: str, world: World) -> None:
     entry = WEB_ROUTES.get(key)
     if entry is None:
         pytest.fail(f"{key}: no entry in WEB_ROUTES (src/dirco/core/tests/test_route_matrix.py)")
-    tally = Tally()
-    for method in ("GET", "POST"):
-        t = _run(world, key, entry, method, web=True)
-        tally.requests += t.requests
-        tally.leaks += t.leaks
-        tally.wrong += t.wrong
-    _report(key, tally)
+    get, post = (_run(world, key, entry, method, web=True) for method in ("GET", "POST"))
+    _report(
+        key, Tally(get.requests + post.requests, get.leaks + post.leaks, get.wrong + post.wrong)
+    )
 
 
 @pytest.mark.parametrize("key", API_KEYS)
@@ -971,3 +987,119 @@ def test_matrix_size() -> None:
         f" route-method-role cells ({web} by session, {api} API cells by session and token)"
     )
     assert WEB_KEYS and API_KEYS
+
+
+# --- edit and delete through a related object --------------------------------------------
+#
+# Seeing a record through another one (an account through a partner's deal, an activity
+# through a deal, a contact through its account) must never give the right to change it:
+# edit rights are written apart from view rights (accounts_editable_by, deals_editable_by,
+# activities_editable_by, partners_editable_by). Each case: the record, who sees it only
+# through the relation (refused, nothing changes), and who owns it (allowed).
+
+
+@dataclass(frozen=True)
+class Related:
+    build: Callable[[World], Any]  # the record, seen by ``refused`` only through a relation
+    requests: tuple[tuple[str, str, dict[str, Any] | None], ...]  # method, path ({pk}), body
+    refused: str
+    allowed: str
+    web: tuple[tuple[str, dict[str, Any]], ...] = ()  # URL name (pk arg), POST data
+
+
+def _account_through_partner_deal(w: World) -> Any:
+    c = w.company
+    account = AccountFactory(name="Via partner deal", owner=c.other_rep, domain="via.example")
+    DealFactory(account=account, owner=c.other_rep, team=c.other_team, partner=c.partner_a)
+    return account
+
+
+def _contact_through_account(w: World) -> Any:
+    return PartnerContactFactory(
+        first_name="Via",
+        last_name="Account",
+        partner=None,
+        account=_account_through_partner_deal(w),
+    )
+
+
+def _activity_through_deal(w: World) -> Any:
+    c = w.company
+    deal = DealFactory(owner=c.rep, team=c.team, partner=c.partner_a)
+    return ActivityFactory(subject="Via deal", owner=c.other_rep, deal=deal)
+
+
+def _deal_moved_to_other_team(w: World) -> Any:
+    from dirco.pipeline.services import deal_update
+
+    c = w.company
+    deal = DealFactory(owner=c.rep, team=c.team)
+    return deal_update(deal=deal, updated_by=c.director, owner=c.other_rep)
+
+
+RELATED: dict[str, Related] = {
+    "account seen through a partner's deal": Related(
+        _account_through_partner_deal,
+        (("PATCH", "/api/v1/accounts/{pk}", {"owner_id": 0, "industry": "Taken"}),),
+        refused="rep",
+        allowed="other_rep",
+        web=(("account_edit", {"name": "Taken"}),),
+    ),
+    "contact seen through its account": Related(
+        _contact_through_account,
+        (
+            ("PATCH", "/api/v1/contacts/{pk}", {"phone": "+33 6"}),
+            ("DELETE", "/api/v1/contacts/{pk}", None),
+        ),
+        refused="rep",
+        allowed="other_rep",
+    ),
+    "activity seen through its deal": Related(
+        _activity_through_deal,
+        (("POST", "/api/v1/activities/{pk}/complete", {"done": True}),),
+        refused="rep",
+        allowed="other_rep",
+    ),
+    "deal whose owner moved to another team": Related(
+        _deal_moved_to_other_team,
+        (
+            ("PATCH", "/api/v1/deals/{pk}", {"amount": "1"}),
+            ("DELETE", "/api/v1/deals/{pk}", None),
+        ),
+        refused="manager",
+        allowed="other_manager",
+        web=(("deal_edit", {"name": "Moved back"}),),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RELATED))
+def test_edit_and_delete_through_a_related_object(case: str, world: World) -> None:
+    spec = RELATED[case]
+    record = spec.build(world)
+    before = snapshot(record)
+    refused = client_token(world.tokens[spec.refused])
+    for method, path, body in spec.requests:
+        if body is not None and "owner_id" in body:
+            body = {**body, "owner_id": world.users[spec.refused].pk}
+        response = refused.generic(
+            method,
+            path.format(pk=record.pk),
+            data=json.dumps(body) if body is not None else "",
+            content_type="application/json",
+        )
+        assert response.status_code in (403, 404), (case, method, response.status_code)
+    for name, data in spec.web:
+        world_sessions(world)[spec.refused].post(reverse(name, args=[record.pk]), data)
+    assert snapshot(record) == before, f"{case}: a refused write changed {record!r}"
+    # The owner's side may change it (the first request, without the owner swap).
+    method, path, body = spec.requests[0]
+    if body is not None and "owner_id" in body:
+        body = {k: v for k, v in body.items() if k != "owner_id"}
+    allowed = client_token(world.tokens[spec.allowed]).generic(
+        method,
+        path.format(pk=record.pk),
+        data=json.dumps(body) if body is not None else "",
+        content_type="application/json",
+    )
+    assert allowed.status_code in (200, 204), (case, allowed.status_code, allowed.content[:300])
