@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from dirco.core.countries import country_form_field
 from dirco.catalog.models import ProductLine
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
@@ -53,13 +54,7 @@ class LeadContactForm(forms.Form):
             )
         ],
     )
-    country = forms.CharField(
-        label=_("Country code"),
-        max_length=2,
-        min_length=2,
-        help_text=_("Two letters, e.g. FR, DE, GB."),
-        validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code."))],
-    )
+    country = country_form_field(label=_("Country"), initial="FR")
     postcode = forms.CharField(label=_("Postcode"), max_length=16, required=False)
     territory = forms.ModelChoiceField(
         label=_("Region"),

@@ -402,6 +402,7 @@ def lead_convert(*, lead: Lead, user: User, now: dt.datetime | None = None) -> D
     )
     deal = deal_create(
         created_by=user,
+        confirm_zero_amount=True,  # the amount is qualified after conversion
         name=_("%(company)s (lead)") % {"company": lead.company_name},
         account=account,
         partner=partner,

@@ -14,7 +14,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import (
-    fiscal_year_check,
+    fiscal_year_settable_check,
     fiscal_year_months,
     month_add,
     period_parse,
@@ -244,7 +244,7 @@ def objective_create(
     percentages: list[Any] | None = None,
     parent: Objective | None = None,
 ) -> Objective:
-    fiscal_year_check(fiscal_year)
+    fiscal_year_settable_check(fiscal_year, today=timezone.localdate())
     value = amount_parse(amount)
     if measure not in Objective.Measure.values:
         raise ApplicationError(

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.partners.models import Contact, Partner, Tier
 
 PARTNER_WRITABLE_FIELDS = frozenset(
@@ -81,7 +83,10 @@ def partner_create(*, created_by: User, **fields: Any) -> Partner:
                 fields={"tier": [_("No tier exists yet.")]},
             )
         partner.tier = entry
-    partner.country = (partner.country or "").upper()
+    partner.country = country_clean(partner.country)
+    partner.legal_identifier = legal_identifier_clean(
+        partner.legal_identifier, country=partner.country
+    )
     _full_clean(partner, _("The partner was not saved: correct the fields shown."))
     partner.save()
     return partner
@@ -99,7 +104,11 @@ def partner_update(*, partner: Partner, updated_by: User, **fields: Any) -> Part
     for name, value in fields.items():
         setattr(partner, name, value)
     if "country" in fields:
-        partner.country = (partner.country or "").upper()
+        partner.country = country_clean(partner.country)
+    if {"country", "legal_identifier"} & set(fields):
+        partner.legal_identifier = legal_identifier_clean(
+            partner.legal_identifier, country=partner.country
+        )
     if partner.parent_id is not None and partner.parent_id == partner.pk:
         raise ApplicationError(
             _("The partner was not saved: correct the fields shown."),

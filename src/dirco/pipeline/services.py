@@ -17,6 +17,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Partner
+from dirco.pipeline.deal_rules import DealFacts, deal_plausibility_check
 from dirco.pipeline.hooks import (
     activity_change_hooks,
     activity_change_hooks_run,
@@ -133,7 +134,9 @@ def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
 
 
 @transaction.atomic
-def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
+def deal_create(
+    *, created_by: User | None, confirm_zero_amount: bool = False, **fields: Any
+) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -154,6 +157,9 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
         deal.team = team
     if deal.partner_id and not fields.get("source"):
         deal.source = Deal.Source.PARTNER
+    deal_plausibility_check(
+        deal=deal, before=None, today=today, zero_amount_confirmed=confirm_zero_amount
+    )
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()
@@ -165,7 +171,9 @@ def deal_create(*, created_by: User | None, **fields: Any) -> Deal:
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
+def deal_update(
+    *, deal: Deal, updated_by: User | None, confirm_zero_amount: bool = False, **fields: Any
+) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -178,6 +186,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
     )
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
+    facts_before = DealFacts.of(deal)
     new_stage: Stage | None = fields.pop("stage", None)
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -190,6 +199,12 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Any) -> Deal:
         if "probability" in fields and fields["probability"] is not None:
             deal.probability = fields["probability"]
         deal.stage_entered_at = timezone.now()
+    deal_plausibility_check(
+        deal=deal,
+        before=facts_before,
+        today=timezone.localdate(),
+        zero_amount_confirmed=confirm_zero_amount,
+    )
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dirco.core.countries import country_form_field
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.money import CURRENCY_CHOICES, company_currency
@@ -35,11 +36,9 @@ class RegistrationForm(forms.Form):
         label=_("Customer legal identifier"),
         max_length=40,
         required=False,
-        help_text=_("SIREN, VAT or company number."),
+        help_text=_("SIREN or SIRET for a French company, a VAT number, or a company number."),
     )
-    customer_country = forms.CharField(
-        label=_("Customer country"), max_length=2, help_text=_("Two letters, e.g. FR.")
-    )
+    customer_country = country_form_field(label=_("Customer country"), initial="FR")
     amount = forms.DecimalField(label=_("Expected amount"), max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
@@ -108,6 +107,7 @@ class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
     """The public form. ``website`` is a honeypot: hidden from people, filled by bots."""
 
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
+    country = country_form_field(label=_("Country"), initial="FR")
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
