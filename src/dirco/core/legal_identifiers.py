@@ -51,13 +51,19 @@ def legal_identifier_problem(value: str, *, country: str) -> str | None:
         return None
     if country.upper() == "FR":
         if compact.isdigit() and len(compact) == 9:
-            return None if siren.is_valid(compact) else _(
-                "%(value)s is not a valid SIREN: its check digit is wrong."
-            ) % {"value": value}
+            return (
+                None
+                if siren.is_valid(compact)
+                else _("%(value)s is not a valid SIREN: its check digit is wrong.")
+                % {"value": value}
+            )
         if compact.isdigit() and len(compact) == 14:
-            return None if siret.is_valid(compact) else _(
-                "%(value)s is not a valid SIRET: its check digit is wrong."
-            ) % {"value": value}
+            return (
+                None
+                if siret.is_valid(compact)
+                else _("%(value)s is not a valid SIRET: its check digit is wrong.")
+                % {"value": value}
+            )
         return _(
             "A French company is identified by its SIREN (9 digits), its SIRET (14 digits) or "
             "its VAT number (FR and 11 characters)."
@@ -65,9 +71,7 @@ def legal_identifier_problem(value: str, *, country: str) -> str | None:
     return None
 
 
-def legal_identifier_clean(
-    value: object, *, country: str, field: str = "legal_identifier"
-) -> str:
+def legal_identifier_clean(value: object, *, country: str, field: str = "legal_identifier") -> str:
     """The identifier, compact when a scheme applies; an ApplicationError naming ``field``
     when it fails its scheme."""
     text = str(value or "").strip()

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dirco.core.countries import country_form_field
 from dirco.accounts.models import User
+from dirco.core.countries import country_form_field
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
 from dirco.web.forms import DircoForm, people_assignable_by

@@ -11,8 +11,8 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from dirco.core.countries import country_form_field
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_form_field
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
 from dirco.partners.models import Territory

@@ -166,5 +166,9 @@ def fiscal_year_settable_check(
                 "%(year)s is outside that window."
             )
             % {"first": first, "last": last, "year": fiscal_year},
-            fields={field: [_("Use a year from %(first)s to %(last)s.") % {"first": first, "last": last}]},
+            fields={
+                field: [
+                    _("Use a year from %(first)s to %(last)s.") % {"first": first, "last": last}
+                ]
+            },
         )

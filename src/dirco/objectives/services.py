@@ -14,8 +14,8 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import (
-    fiscal_year_settable_check,
     fiscal_year_months,
+    fiscal_year_settable_check,
     month_add,
     period_parse,
 )

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dirco.core.countries import country_form_field
 from dirco.accounts.models import User
+from dirco.core.countries import country_form_field
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.web.forms import DircoForm, people_assignable_by
 

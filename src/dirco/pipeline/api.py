@@ -281,9 +281,7 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
-    deal = deal_create(
-        created_by=user, confirm_zero_amount=confirm_zero, **_deal_refs(user, data)
-    )
+    deal = deal_create(created_by=user, confirm_zero_amount=confirm_zero, **_deal_refs(user, data))
     return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
 
 

@@ -67,9 +67,7 @@ def deal_plausibility_errors(
     latest = _years_ahead(today)
     expected = deal.expected_close_date
     if isinstance(expected, dt.date):
-        date_set_now = (
-            before is None or before.is_closed or before.expected_close_date != expected
-        )
+        date_set_now = before is None or before.is_closed or before.expected_close_date != expected
         if not is_closed and expected < today and date_set_now:
             errors["expected_close_date"] = [
                 _(

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from dirco.accounts.models import User
 from dirco.pipeline.models import Activity, Deal, Stage

@@ -12,9 +12,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from dirco.core.countries import country_form_field
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_form_field
 from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.customers.models import Account
 from dirco.partners.models import Partner, Territory, Tier

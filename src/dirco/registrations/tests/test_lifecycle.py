@@ -176,10 +176,10 @@ def test_tier_review_proposes_and_director_confirms(
     _won(climber, "150000", 30, company.rep)
     _won(climber, "999999", 400, company.rep)  # outside the 12 months: not counted
     climber_user = UserFactory(role="partner_user", partner=climber)
-    for i in range(3):
+    for i, customer in enumerate(["Alpha Forge", "Brisk Mills", "Cobalt Plastics"]):
         registration = submit(
             climber_user,
-            customer_name=f"Customer {i}",
+            customer_name=customer,
             customer_domain=f"c{i}.example",
             customer_legal_identifier="",
         )
