@@ -6,7 +6,8 @@ so every path applies the same rules:
 
 - an open deal cannot be expected to close before today (a deal whose date has slipped stays
   savable as long as nobody sets that past date again: it shows as overdue instead);
-- a won or lost deal may have closed in the past, but not after today;
+- a won or lost deal may have closed in the past (a deal recorded after the fact), but not
+  after today, nor before an existing deal was created;
 - no date further than ``MAX_YEARS_AHEAD`` years ahead;
 - an amount of 0 is saved only when the caller confirms it (``zero_amount_confirmed``).
 """
@@ -17,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.errors import ApplicationError
@@ -86,6 +88,13 @@ def deal_plausibility_errors(
             _("A won or lost deal cannot close after today (%(date)s).")
             % {"date": today.isoformat()}
         ]
+    elif isinstance(close, dt.date) and before is not None and deal.created_at is not None:
+        created = timezone.localdate(deal.created_at)
+        if close < created:
+            errors["close_date"] = [
+                _("The close date %(close)s is before the deal was created (%(created)s).")
+                % {"close": close.isoformat(), "created": created.isoformat()}
+            ]
     amount = _decimal(deal.amount)
     amount_set_now = before is None or before.amount != amount
     if amount is not None and amount == 0 and amount_set_now and not zero_amount_confirmed:

@@ -73,12 +73,6 @@ def _deal_validate(deal: Deal) -> None:
             _("Unknown currency %(code)s; use one of %(known)s.")
             % {"code": deal.currency, "known": ", ".join(CURRENCIES)}
         ]
-    created = (deal.created_at or timezone.now()).date()
-    if deal.close_date and deal.close_date < created:
-        errors["close_date"] = [
-            _("The close date %(close)s is before the deal was created (%(created)s).")
-            % {"close": deal.close_date.isoformat(), "created": created.isoformat()}
-        ]
     if deal.stage_id and deal.stage.is_lost and not deal.lost_reason:
         errors["lost_reason"] = [_("Say why the deal was lost.")]
     if deal.partner is not None and deal.partner.status == Partner.Status.CHURNED:
