@@ -261,7 +261,8 @@ def demo_company_seed(
         story = None
         if with_story:
             seeder.progress(_("Adding objectives, leads, registrations and documents…"))
-            story = demo_story_seed(seed=seed, today=seeder.today)
+            # The story goes through the services, which read the clock: it happens today.
+            story = demo_story_seed(seed=seed, today=timezone.localdate())
     return SeedSummary(**counts, seconds=round(time.monotonic() - started, 2), story=story)
 
 

@@ -148,9 +148,6 @@ FRESH_REGISTRATIONS = [
     ("Tuileries du Nord", "tuileries-nord.fr", "FR", "542065479"),
     ("Cidrerie du Perche", "cidrerie-perche.fr", "FR", "443061841"),
     ("Ateliers Mécaniques de Rouen", "amr-rouen.fr", "FR", "775665011"),
-    ("Distillerie Cognaçaise", "distillerie-cognac.fr", "FR", "388305898"),
-    ("Embouteillage de Vichy", "embouteillage-vichy.fr", "FR", "383474814"),
-    ("Tanneries du Tarn", "tanneries-tarn.fr", "FR", "542107651"),
 ]
 DOCUMENTS = [
     # title, tier rank or None for everyone, description, file name
@@ -276,10 +273,17 @@ class _Story:
         return Objective.objects.filter(fiscal_year=year).count()
 
     def _partner_objectives(self, rep_objective: Objective) -> None:
-        """The rep's active partners get last year's partner revenue plus 10%."""
-        partners = Partner.objects.filter(
-            channel_manager_id=rep_objective.rep_id, status=Partner.Status.ACTIVE
-        ).order_by("id")
+        """The rep's active partners with portal users (those who see their objective in the
+        portal) get last year's partner revenue plus 10%."""
+        partners = (
+            Partner.objects.filter(
+                channel_manager_id=rep_objective.rep_id,
+                status=Partner.Status.ACTIVE,
+                users__isnull=False,
+            )
+            .distinct()
+            .order_by("id")
+        )
         start = self.today - dt.timedelta(days=365)
         won = dict(
             Deal.objects.filter(partner__in=partners, stage__is_won=True, close_date__gt=start)
@@ -474,13 +478,13 @@ class _Story:
             customer_country="FR",
             customer_legal_identifier="",
         )
-        for registration in made[:3]:
+        for registration in made[:2]:
             registration_approve(registration=registration, approved_by=self.director)
         reasons = [
             "The customer is already in negotiation with our direct team.",
             "Not enough detail: give the project and the decision maker, then register again.",
         ]
-        for registration, reason in zip(made[3:5], reasons, strict=True):
+        for registration, reason in zip(made[2:4], reasons, strict=True):
             registration_reject(registration=registration, rejected_by=self.director, reason=reason)
 
     def _submit(self, user: User, **data: Any) -> DealRegistration:
