@@ -38,6 +38,13 @@ def country_clean(value: object, *, field: str = "country", required: bool = Tru
     return code
 
 
+class CountryChoiceField(forms.ChoiceField):
+    """A select of every country; a posted code is read in any case ("fr" is FR)."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().upper()
+
+
 def country_form_field(*, label: Any, required: bool = True, **kwargs: Any) -> forms.ChoiceField:
     """A select of every country (names in the user's language), giving the ISO code."""
-    return forms.ChoiceField(label=label, choices=country_choices, required=required, **kwargs)
+    return CountryChoiceField(label=label, choices=country_choices, required=required, **kwargs)

@@ -43,6 +43,7 @@ from dirco.documents.models import Announcement, Document
 from dirco.leads.models import Lead, LeadAssignment, TerritoryArea
 from dirco.leads.services import (
     lead_accept,
+    lead_assign,
     lead_convert,
     lead_create,
     lead_decline,
@@ -530,8 +531,17 @@ class _Story:
         for lead in routed[3:]:
             lead_route(lead=lead, rng=self.rnd, now=self.now - 5 * hour)
             lead.refresh_from_db()
+            if lead.status != Lead.Status.OFFERED:
+                continue
             user = self._assignee(lead)
-            if user is None or lead.status != Lead.Status.OFFERED:
+            manager = lead.partner.channel_manager if lead.partner else None
+            if user is None and manager is not None and manager.role == User.Role.REP:
+                # The partner has no portal user to answer: the director hands the lead to
+                # the partner's channel manager instead (a manual assignment).
+                lead_assign(lead=lead, user=self.director, rep=manager, now=self.now - 4 * hour)
+                lead.refresh_from_db()
+                user = lead.rep
+            if user is None:
                 continue
             if wanted["declined"]:
                 wanted["declined"] -= 1

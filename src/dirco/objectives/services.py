@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -156,10 +157,17 @@ def objective_split_compute(
         seasonality = payload.get("seasonality")
         index = (seasonality or {}).get("index") or []
         learned = bool(seasonality) and (seasonality or {}).get("years", 1) > 0
-        if learned and len(index) == 12 and sum(index) > 0:
+        if learned and len(index) == 12:
             # The profile is indexed by calendar month (January first).
             weights = [float(index[m.month - 1]) for m in months]
-            return _distribute(amount, weights), ""
+            if (seasonality or {}).get("kind") == "additive":
+                # An additive profile is in currency around the level: add the level back
+                # (the mean of the last twelve months) to get each month's weight.
+                recent = [float(h["value"]) for h in (payload.get("history") or [])[-12:]]
+                level = sum(recent) / len(recent) if recent else 0.0
+                weights = [level + w for w in weights]
+            if all(math.isfinite(w) and w > 0 for w in weights):
+                return _distribute(amount, weights), ""
         return _distribute(amount, [1.0] * 12), _(
             "No seasonal profile could be learned for this scope (too little won history): "
             "split flat instead."
