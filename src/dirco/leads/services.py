@@ -121,7 +121,7 @@ def lead_create(*, created_by: User | None, route: bool = True, **fields: Any) -
     lead.email = (lead.email or "").strip()
     if lead.territory_id is None:
         lead.territory = territory_resolve(country=lead.country, postcode=lead.postcode)
-    else:
+    elif lead.territory is not None:
         territory_country_check(territory=lead.territory, country=lead.country)
     try:
         lead.full_clean()
