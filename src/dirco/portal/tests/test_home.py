@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dirco.registrations.services import registration_approve
 from dirco.conftest import Company
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.services import objective_create, objective_publish
 from dirco.partners.models import Partner
 from dirco.portal.selectors import partner_tier_progress
 from dirco.portal.tests.conftest import World, client_for
+from dirco.registrations.services import registration_approve
 from dirco.revenue.scopes import Scope
 
 pytestmark = pytest.mark.django_db
