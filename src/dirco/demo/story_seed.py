@@ -531,7 +531,7 @@ class _Story:
         for lead in routed[3:]:
             lead_route(lead=lead, rng=self.rnd, now=self.now - 5 * hour)
             lead.refresh_from_db()
-            if lead.status != Lead.Status.OFFERED:
+            if lead.status != Lead.Status.OFFERED or not any(wanted.values()):
                 continue
             user = self._assignee(lead)
             manager = lead.partner.channel_manager if lead.partner else None
