@@ -123,15 +123,12 @@ def territory_country_check(*, territory: Territory, country: str) -> None:
     if areas.filter(country=country).exists():
         return
     covered = sorted(set(areas.values_list("country", flat=True)))
-    raise ApplicationError(
-        _(
-            "The region %(territory)s does not cover the country %(country)s (it covers "
-            "%(countries)s). Choose the right region, or leave it empty: we find it from the "
-            "country and postcode."
-        )
-        % {"territory": territory.name, "country": country, "countries": ", ".join(covered)},
-        fields={"territory": [_("This region does not cover the lead's country.")]},
-    )
+    message = _(
+        "The region %(territory)s does not cover the country %(country)s (it covers "
+        "%(countries)s). Choose the right region, or leave it empty: we find it from the "
+        "country and postcode."
+    ) % {"territory": territory.name, "country": country, "countries": ", ".join(covered)}
+    raise ApplicationError(message, fields={"territory": [message]})
 
 
 def territory_ancestor_ids(territory: Territory) -> list[int]:

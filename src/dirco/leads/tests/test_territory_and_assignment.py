@@ -182,3 +182,25 @@ def test_lead_page_offers_manual_assignment_to_the_director_only(
     assert rep.post(url, {"partner": company.partner_b.pk}).status_code in (403, 404)
     lead.refresh_from_db()
     assert lead.partner == company.partner_a
+
+
+def test_the_public_form_explains_a_region_that_does_not_cover_the_country(
+    company: Company, geo: Map, areas: dict[str, Territory]
+) -> None:
+    form = {
+        "company_name": "Brasserie Lilloise",
+        "contact_name": "Julie Vandamme",
+        "email": "julie@brasserie.example",
+        "country": "FR",
+        "postcode": "59000",
+        "territory": areas["america"].pk,
+        "consent": "on",
+        "website": "",
+    }
+    with time_machine.travel(T0, tick=False) as traveller:
+        token = contact_form_token()
+        traveller.move_to(T0 + dt.timedelta(seconds=20))
+        response = Client().post(reverse("lead_contact"), {**form, "started": token})
+    assert response.status_code == 400
+    assert "does not cover the country FR" in response.content.decode()
+    assert not Lead.objects.exists()
