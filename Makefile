@@ -6,9 +6,11 @@ DIRCO := $(VENV)/bin/dirco
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+SHOT_PORT ?= 8106
+API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e lint format bench bench-seed bench-pages bench-forecast messages clean
+.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -34,7 +36,7 @@ demo: install ## Install, create the SQLite database with the demo company, and 
 	@echo ""
 	export TASKS_IMMEDIATE=1; $(DIRCO) sweeps --every 300 & sweeps=$$!; \
 	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
-	$(DIRCO) runserver $(HOST):$(PORT)
+	DIRCO_DEBUG=1 $(DIRCO) runserver $(HOST):$(PORT)
 
 serve: install ## Serve the app without seeding (development server)
 	$(DIRCO) migrate --no-input
@@ -45,6 +47,9 @@ test: install ## Run the whole test suite (SQLite, or DATABASE_URL when set)
 
 test-e2e: install ## Run only the browser tests (needs /usr/bin/chromium)
 	$(VENV)/bin/pytest -q -m e2e $(PYTEST_ARGS)
+
+api-fuzz: install ## Schemathesis against a live server, as the director and a partner user
+	$(PY) .ci/api_fuzz.py $(API_FUZZ_ARGS)
 
 lint: install ## ruff, mypy strict and a check that no migration is missing
 	$(VENV)/bin/ruff check src bench
@@ -67,6 +72,9 @@ bench-pages: install ## Page and API latency and query counts at 25k and 1M deal
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/forecast_accuracy.py
+
+screenshots: install ## Seed the demo in a scratch database and photograph the README's pages (Chromium)
+	$(PY) docs/screenshots/take.py --port $(SHOT_PORT)
 
 messages: install ## Update and compile the French translation
 	cd src/dirco && $(abspath $(DIRCO)) makemessages -l fr --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete

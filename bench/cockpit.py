@@ -88,7 +88,7 @@ def _objectives_ensure(director: Any) -> None:
     from dirco.objectives.models import Objective
     from dirco.objectives.selectors import won_last_12_months
     from dirco.objectives.services import objective_allocate, objective_create
-    from dirco.revenue.scopes import Scope
+    from dirco.scopes import Scope
 
     today = timezone.localdate()
     year = fiscal_year_of(today)

@@ -25,7 +25,12 @@ TESTING = "pytest" in sys.modules or os.environ.get("DIRCO_TESTING") == "1"
 
 _DEV_SECRET = "dev-insecure-dirco-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
-DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1" and not TESTING
+# DEBUG publishes tracebacks and the URLconf: off unless asked for by name (``make demo``
+# asks), and never in production, whatever else is set (finding 6 of the security test).
+_DEBUG_ASKED = os.environ.get("DIRCO_DEBUG", "0") == "1"
+if PRODUCTION and (_DEBUG_ASKED or os.environ.get("DEBUG", "0") == "1"):
+    raise ImproperlyConfigured("DEBUG is on in production: unset DIRCO_DEBUG (and DEBUG).")
+DEBUG = _DEBUG_ASKED and not TESTING
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 if not PRODUCTION:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -79,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: NUL characters and oversized bodies answer 400/413.
+    "dirco.core.middleware.RequestInputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Partner users never reach staff pages: portal equivalent or 404 (deny by default).
+    "dirco.web.partner_gate.PartnerGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a lockout raised during login into its answer.
     "axes.middleware.AxesMiddleware",
@@ -178,6 +187,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Outside production, serve static files from the apps even with DEBUG off (the default).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 # Uploaded files (the partner documents library). Never served by a public URL: the portal
 # streams each file after an access check, so do not map MEDIA_URL in the web server.
@@ -283,6 +294,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Request bodies (files apart: the documents library has its own limit) are at most 512 KB;
+# a larger one answers 413 before it is read (dirco.core.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -14,7 +14,7 @@ from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.api.auth import request_user, session_auth
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref
+from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref
 
 router = Router(tags=["me"])
 
@@ -47,8 +47,8 @@ class TokenCreatedOut(TokenOut):
 
 
 class TokenIn(InputSchema):
-    name: str = Field(max_length=100)
-    expires_at: dt.datetime | None = None
+    name: Name
+    expires_at: IsoDateTime | None = None
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller")
@@ -77,7 +77,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: int) -> Any:
+def token_revoke(request: HttpRequest, token_id: Id) -> Any:
     token = get_api_token_for_user(user=request_user(request), token_id=token_id)
     api_token_revoke(token=token)
     return Status(204, None)

@@ -16,8 +16,6 @@ from dirco.accounts.models import User
 
 # The session key last recorded in UserSession; differs after Django cycles the key.
 TRACKED_SESSION_KEY = "dirco_tracked_session"
-# Whether the user had a confirmed second-factor device when this session began.
-OTP_STATE_KEY = "dirco_otp_enabled"
 
 
 class SessionTrackingMiddleware:
@@ -50,10 +48,12 @@ class SessionTrackingMiddleware:
 class OtpRequiredMiddleware:
     """Send a logged-in user who owes a second factor to the verify (or set-up) page.
 
-    Owed when the user turned two-factor on (then every session must be verified), or when
-    ``DIRCO_OTP_REQUIRED_ROLES`` names their role. The login and logout pages, the two-factor
-    pages, static files, the health check, the language switch and API calls with a bearer
-    token pass; other API calls get a 403 in the API's error format.
+    What is owed comes from :func:`dirco.accounts.security.session_second_factor_owed`, the
+    one function the API's session authentication asks too. The login and logout pages, the
+    two-factor pages, static files, the health check and the language switch pass. An API
+    call on a session that owes a factor gets a 403 ``otp_required``, whatever headers it
+    carries: a bearer header is no way around it (only a valid token is, and the API checks
+    that; a script sends its token without the session cookie).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -73,46 +73,34 @@ class OtpRequiredMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from dirco.accounts.security import session_second_factor_owed
+
         user = getattr(request, "user", None)
         if not isinstance(user, User) or not user.is_authenticated:
             return self.get_response(request)
         path = request.path_info
         if path.startswith(self.exempt_prefixes):
             return self.get_response(request)
-        is_api = path.startswith("/api/")
-        if is_api and request.headers.get("Authorization", "").lower().startswith("bearer "):
-            return self.get_response(request)
-        if user.is_verified():  # type: ignore[attr-defined]  # set by django-otp's middleware
-            return self.get_response(request)
-        target = self._target(request, user)
+        target = session_second_factor_owed(request, user)
         if target is None:
             return self.get_response(request)
-        if is_api:
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "otp_required",
-                        "message": _(
-                            "Confirm your second factor in the browser first, or use an API token."
-                        ),
-                        "fields": {},
-                    }
-                },
-                status=403,
-            )
+        if path.startswith("/api/"):
+            return otp_required_response()
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return HttpResponseRedirect(reverse(target) + (f"?{query}" if query else ""))
 
-    @staticmethod
-    def _target(request: HttpRequest, user: User) -> str | None:
-        from dirco.accounts.security import otp_enabled_for, otp_required_for
 
-        enabled = request.session.get(OTP_STATE_KEY)
-        if enabled is None:  # a session from before two-factor existed
-            enabled = otp_enabled_for(user)
-            request.session[OTP_STATE_KEY] = enabled
-        if enabled:
-            return "otp_verify"
-        if otp_required_for(user):
-            return "otp_enrol"
-        return None
+def otp_required_response() -> JsonResponse:
+    """The API's answer to a session that owes its second factor (403, the API's format)."""
+    message = _("Confirm your second factor in the browser first, or use an API token.")
+    return JsonResponse(
+        {
+            "type": "about:blank",
+            "title": "Forbidden",
+            "status": 403,
+            "detail": message,
+            "error": {"code": "otp_required", "message": message, "fields": {}},
+        },
+        status=403,
+        content_type="application/problem+json",
+    )

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from dirco.accounts.middleware import OTP_STATE_KEY
 from dirco.accounts.models import User
 from dirco.accounts.security import (
+    OTP_STATE_KEY,
     otp_backup_codes_left,
     otp_backup_codes_regenerate,
     otp_disable,

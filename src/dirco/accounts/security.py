@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -107,6 +108,28 @@ def user_sign_out_everywhere(*, user: User) -> None:
     user_api_tokens_revoke(user=user)
 
 
+# The fields whose change ends every session and API token of the user: the password (a
+# change or a reset), the role, the partner, and deactivation. Whoever changes them (a page,
+# the admin, a command, a service), the credentials issued before no longer speak for the user.
+CREDENTIAL_FIELDS = ("password", "role", "partner_id", "is_active")
+
+
+def user_credentials_changed(*, before: dict[str, object], user: User) -> list[str]:
+    """The credential fields that differ between ``before`` (the stored row) and ``user``."""
+    return [f for f in CREDENTIAL_FIELDS if before.get(f) != getattr(user, f)]
+
+
+@transaction.atomic
+def user_credentials_revoke(*, user: User) -> None:
+    """End every session and revoke every API token of ``user`` after a password change or
+    reset, a role or partner change, or deactivation (finding 4 of the security test).
+
+    The browser that changed its own password stays logged in: Django's
+    ``update_session_auth_hash`` gives it a new session afterwards.
+    """
+    user_sign_out_everywhere(user=user)
+
+
 def user_can_deactivate(*, by: User, user: User) -> bool:
     """Admins and the director deactivate anyone; a partner admin, the users of its partner."""
     if by.pk == user.pk or not by.is_active:
@@ -153,6 +176,37 @@ def otp_enabled_for(user: User) -> bool:
     return bool(user_has_device(user, confirmed=True))
 
 
+# The session key recording whether the user had a confirmed second-factor device when this
+# session began (so a device added elsewhere later does not lock an open session out).
+OTP_STATE_KEY = "dirco_otp_enabled"
+
+
+def session_second_factor_owed(request: HttpRequest, user: User) -> str | None:
+    """What a logged-in session still owes before it may act as ``user``: ``"otp_verify"``
+    (a code), ``"otp_enrol"`` (setting a device up, when DIRCO_OTP_REQUIRED_ROLES asks for
+    one), or ``None`` when nothing is owed.
+
+    The one answer for every interface: the page middleware
+    (:class:`~dirco.accounts.middleware.OtpRequiredMiddleware`) and the API's session
+    authentication (:class:`~dirco.api.auth.SessionAuth`) both ask it, whatever headers the
+    request carries (finding 1 of the security test: a bearer header used to skip it).
+    Whether the factor passed is recorded in the session by django-otp's ``login`` (the
+    verified device), read back here through ``user.is_verified()``.
+    """
+    if user.is_verified():  # type: ignore[attr-defined]  # set by django-otp's middleware
+        return None
+    session = request.session
+    enabled = session.get(OTP_STATE_KEY)
+    if enabled is None:  # a session from before two-factor existed
+        enabled = otp_enabled_for(user)
+        session[OTP_STATE_KEY] = enabled
+    if enabled:
+        return "otp_verify"
+    if otp_required_for(user):
+        return "otp_enrol"
+    return None
+
+
 @transaction.atomic
 def otp_enrol_start(*, user: User) -> TOTPDevice:
     """The user's pending (unconfirmed) authenticator, created if needed."""
@@ -187,7 +241,22 @@ def otp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    transaction.on_commit(lambda: otp_enrolled_notify(user=user))
     return device, otp_backup_codes_regenerate(user=user)
+
+
+def otp_enrolled_notify(*, user: User) -> None:
+    """Tell the account's address that two-factor was turned on. Whoever holds the password
+    enrols first (docs/security.md, design points): this is how the real owner learns of an
+    enrolment they did not make."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Two-factor authentication is on for your dirco account")
+        body = _(
+            "Hello,\n\nTwo-factor authentication was just turned on for %(email)s. If you did "
+            "not do this, someone else knows your password: tell your administrator now, who "
+            "can deactivate the account and reset it.\n"
+        ) % {"email": user.email}
+    send_mail(subject, body, None, [user.email])
 
 
 @transaction.atomic

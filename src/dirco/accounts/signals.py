@@ -10,12 +10,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save, pre_save
 from django.http import HttpRequest
 from django.utils import timezone
 
-from dirco.accounts.middleware import OTP_STATE_KEY, TRACKED_SESSION_KEY
+from dirco.accounts.middleware import TRACKED_SESSION_KEY
 from dirco.accounts.models import User
-from dirco.accounts.security import otp_enabled_for, user_session_record, user_sign_out_everywhere
+from dirco.accounts.security import (
+    CREDENTIAL_FIELDS,
+    OTP_STATE_KEY,
+    otp_enabled_for,
+    user_credentials_changed,
+    user_credentials_revoke,
+    user_session_record,
+    user_sign_out_everywhere,
+)
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
@@ -41,7 +50,38 @@ def on_user_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: A
         user_sign_out_everywhere(user=user)
 
 
+def on_user_pre_save(sender: Any, instance: User, update_fields: Any = None, **kwargs: Any) -> None:
+    """Note which credential fields this save changes (compared with the stored row)."""
+    instance._dirco_credentials_changed = []  # type: ignore[attr-defined]
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    if update_fields is not None and not set(update_fields) & {
+        "password",
+        "role",
+        "partner",
+        "partner_id",
+        "is_active",
+    }:
+        return
+    before = User.objects.filter(pk=instance.pk).values(*CREDENTIAL_FIELDS).first()
+    if before is not None:
+        instance._dirco_credentials_changed = user_credentials_changed(  # type: ignore[attr-defined]
+            before=before, user=instance
+        )
+
+
+def on_user_post_save(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
+    """Any path that changes a password, a role, a partner or deactivates (pages, the admin,
+    commands, services) ends the user's sessions and API tokens: checked on the model so that
+    no new path can forget it."""
+    if getattr(instance, "_dirco_credentials_changed", None):
+        user_credentials_revoke(user=instance)
+        instance._dirco_credentials_changed = []  # type: ignore[attr-defined]
+
+
 def signals_connect() -> None:
+    pre_save.connect(on_user_pre_save, sender=User, dispatch_uid="dirco_user_pre_save")
+    post_save.connect(on_user_post_save, sender=User, dispatch_uid="dirco_user_post_save")
     user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
     user_logged_in.connect(on_user_logged_in, dispatch_uid="dirco_user_logged_in")
     user_logged_out.connect(on_user_logged_out, dispatch_uid="dirco_user_logged_out")

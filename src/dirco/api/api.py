@@ -8,11 +8,12 @@
 - Lists: keyset pages ``{"items": [...], "next": url | null}``, see :mod:`dirco.api.pagination`.
 """
 
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from dirco.accounts.api import router as accounts_router
 from dirco.api.auth import API_AUTH
 from dirco.api.errors import errors_install
+from dirco.api.openapi import DircoAPI
 from dirco.customers.api import router as customers_router
 from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
@@ -21,13 +22,14 @@ from dirco.pipeline.api import router as pipeline_router
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
 
-api = NinjaAPI(
+api = DircoAPI(
     title="dirco API",
     version="1",
     description=(
         "Partners, accounts, contacts, deals and activities. Authenticate with "
         "`Authorization: Bearer <key>` (create a key with POST /api/v1/tokens while logged in) "
-        'or the browser session. Errors: `{"error": {"code", "message", "fields"}}`.'
+        "or the browser session. Errors are RFC 9457 problem documents "
+        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
     auth=API_AUTH,

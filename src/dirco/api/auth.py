@@ -1,5 +1,9 @@
 """Who is calling: a bearer API token, or the browser session (with its CSRF token).
 
+A session counts only once its second factor is settled
+(:func:`dirco.accounts.security.session_second_factor_owed`, the check every page makes too);
+a session that owes one answers 403 ``otp_required``.
+
 The bearer token is tried first so that a script never needs a CSRF token. A session request
 that changes data must send the CSRF token (``X-CSRFToken``) like any Django form.
 """
@@ -14,8 +18,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from dirco.accounts.models import User
+from dirco.accounts.security import session_second_factor_owed
 from dirco.accounts.services import api_token_authenticate
-from dirco.api.errors import CsrfFailed
+from dirco.api.errors import CsrfFailed, OtpRequired
 
 
 class TokenAuth(HttpBearer):
@@ -35,13 +40,17 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        assert isinstance(user, User)
+        # The same check as every page: a session that owes its second factor acts as nobody
+        # (finding 1 of the security test), whatever else the request carries.
+        if session_second_factor_owed(request, user) is not None:
+            raise OtpRequired()
         if (
             self.csrf
             and not getattr(request, "_ninja_csrf_exempt", False)
             and check_csrf(request) is not None
         ):
             raise CsrfFailed()
-        assert isinstance(user, User)
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

@@ -1,8 +1,10 @@
 """One error format for the whole API.
 
-Every error answer has this body::
+Every error answer is an RFC 9457 problem document (``Content-Type: application/problem+json``)
+whose ``error`` member carries dirco's code, message and field errors::
 
-    {"error": {"code": "validation_error", "message": "...", "fields": {"amount": ["..."]}}}
+    {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "...",
+     "error": {"code": "validation_error", "message": "...", "fields": {"amount": ["..."]}}}
 
 ``fields`` maps an input field (dotted for nested fields, ``__all__`` when the error is about
 the request as a whole) to its messages; it is ``{}`` when no field is to blame.
@@ -14,6 +16,7 @@ code   status                 when
                               (``ApplicationError``); nothing was saved
 401    ``not_authenticated``  no session and no valid ``Authorization: Bearer <key>``
 403    ``forbidden``          the object is visible but the user may not change it
+403    ``otp_required``       a session that still owes its second factor (verify or set up)
 403    ``csrf_failed``        a session request that changes data came without the CSRF token
 404    ``not_found``          the object does not exist or the user may not see it (same answer)
 409    ``conflict``           the change collides with other data (e.g. a protected relation)
@@ -27,6 +30,7 @@ Schema errors and business-rule errors both answer 400, so a client handles one 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,6 +52,14 @@ class CsrfFailed(HttpError):
         super().__init__(403, "CSRF check failed")
 
 
+class OtpRequired(HttpError):
+    def __init__(self) -> None:
+        super().__init__(403, "Second factor required")
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
 class ErrorDetail(Schema):
     code: str
     message: str
@@ -55,6 +67,10 @@ class ErrorDetail(Schema):
 
 
 class ErrorOut(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
     error: ErrorDetail
 
 
@@ -67,8 +83,16 @@ def error_response(
     message: str,
     fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return api.create_response(request, body, status=status)
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": message,
+        "error": {"code": code, "message": message, "fields": fields or {}},
+    }
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM_JSON
+    return response
 
 
 def field_name_from_loc(loc: Sequence[Any], *, body_params: frozenset[str]) -> str:
@@ -144,6 +168,15 @@ def errors_install(api: NinjaAPI) -> None:
             message=_("Log in, or send 'Authorization: Bearer <key>' with an API token."),
         )
 
+    def on_otp_required(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            status=403,
+            code="otp_required",
+            message=_("Confirm your second factor in the browser first, or use an API token."),
+        )
+
     def on_csrf(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(
             api,
@@ -177,6 +210,7 @@ def errors_install(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, on_permission)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(CsrfFailed, on_csrf)
+    api.add_exception_handler(OtpRequired, on_otp_required)
     api.add_exception_handler(ProtectedError, on_protected)
     api.add_exception_handler(RestrictedError, on_protected)
     api.add_exception_handler(Throttled, on_throttled)

@@ -17,11 +17,14 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field as DjangoField
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from dirco.api.schemas import DB_INT_MAX
 from dirco.core.errors import ApplicationError
 
 DEFAULT_LIMIT = 50
@@ -33,7 +36,9 @@ T = TypeVar("T")
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (1-200).")
-    after: str = Field("", description="The cursor from the previous page's `next` link.")
+    after: str = Field(
+        "", max_length=400, description="The cursor from the previous page's `next` link."
+    )
 
 
 class Page(Schema, Generic[T]):
@@ -64,7 +69,50 @@ def cursor_decode(cursor: str, *, size: int) -> list[str]:
     return values
 
 
-def _after_condition(order: Sequence[str], values: Sequence[str]) -> Q:
+def _order_field(queryset: QuerySet[Any, Any], key: str) -> DjangoField[Any, Any]:
+    """The model field (or annotation's output field) a sort key reads."""
+    name = key.lstrip("-")
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        field: DjangoField[Any, Any] = annotation.output_field
+        return field
+    model: Any = queryset.model
+    parts = "id" if name == "pk" else name
+    *path, last = parts.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    found: DjangoField[Any, Any] = model._meta.get_field(last)
+    return found
+
+
+def cursor_values_typed(
+    queryset: QuerySet[Any, Any], order: Sequence[str], values: Sequence[str]
+) -> list[Any]:
+    """The cursor's values as the typed values of their sort keys (int, date, datetime, ...),
+    checked before any query runs: a tampered but well-formed cursor (a date that is not
+    one, an integer beyond 64 bits, a NUL character) answers 400, never 500 (finding 5 of
+    the security test)."""
+    typed: list[Any] = []
+    for key, value in zip(order, values, strict=True):
+        field = _order_field(queryset, key)
+        try:
+            if "\x00" in value:
+                raise DjangoValidationError("NUL")
+            python = field.to_python(value)
+            if isinstance(python, int) and not -DB_INT_MAX - 1 <= python <= DB_INT_MAX:
+                raise DjangoValidationError("out of range")
+            if python is None:
+                raise DjangoValidationError("null")
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise ApplicationError(
+                _("This cursor is not valid; follow the 'next' link of a previous page."),
+                fields={"after": [_("Not a cursor from this list.")]},
+            ) from None
+        typed.append(python)
+    return typed
+
+
+def _after_condition(order: Sequence[str], values: Sequence[Any]) -> Q:
     """Rows strictly after ``values`` in ``order``: (k1 > v1) | (k1 = v1 & k2 > v2) | ..."""
     condition = Q()
     equal = Q()
@@ -103,7 +151,8 @@ def paginate(
     """
     qs = queryset.order_by(*order)
     if params.after:
-        qs = qs.filter(_after_condition(order, cursor_decode(params.after, size=len(order))))
+        raw = cursor_decode(params.after, size=len(order))
+        qs = qs.filter(_after_condition(order, cursor_values_typed(qs, order, raw)))
     if rows_queryset is not None:
         # Sort and cut on the bare table first (an index often covers it), then join only
         # the rows of the page: joining before an unindexed sort joins every visible row.

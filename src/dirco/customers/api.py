@@ -14,7 +14,17 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
@@ -46,27 +56,27 @@ class AccountOut(Schema):
 
 
 class AccountFilters(Schema):
-    q: str = Field("", description="Part of the name or web domain.")
-    owner: int | None = Field(None, description="Owner (user) id.")
-    territory: int | None = Field(None, description="Territory id.")
+    q: SearchText = Field("", description="Part of the name or web domain.")
+    owner: Id | None = Field(None, description="Owner (user) id.")
+    territory: Id | None = Field(None, description="Territory id.")
 
 
 class AccountPatch(InputSchema):
-    name: str | None = None
-    domain: str | None = None
-    legal_identifier: str | None = None
-    industry: str | None = None
+    name: Name | None = None
+    domain: Line | None = None
+    legal_identifier: Line | None = None
+    industry: Line | None = None
     size: Account.Size | None = None
-    country: str | None = None
-    territory_id: int | None = None
-    owner_id: int | None = Field(
+    country: Line | None = None
+    territory_id: Id | None = None
+    owner_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."
     )
 
 
 class AccountIn(AccountPatch):
-    name: str  # type: ignore[assignment]
-    territory_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    territory_id: Id  # type: ignore[assignment]
 
 
 def _account_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +104,7 @@ def account_list(
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="An account")
-def account_detail(request: HttpRequest, account_id: int) -> Any:
+def account_detail(request: HttpRequest, account_id: Id) -> Any:
     return get_account_for_user(user=request_user(request), account_id=account_id)
 
 
@@ -103,7 +113,9 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
     user = request_user(request)
     if not account_can_create(user=user):
         raise PermissionDenied(_("You may not create accounts."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_create(created_by=user, **fields)
     return Status(201, get_account_for_user(user=user, account_id=account.pk))
 
@@ -111,11 +123,13 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 @router.patch(
     "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Change an account"
 )
-def account_update_endpoint(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
     if not account_can_edit(user=user, account=account):
         raise PermissionDenied(_("You may not change this account."))
-    fields = _account_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _account_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    )
     account = account_update(account=account, updated_by=user, **fields)
     return get_account_for_user(user=user, account_id=account.pk)

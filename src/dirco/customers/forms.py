@@ -48,23 +48,25 @@ class AccountForm(DircoForm):
         label=_("Account owner"), queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, user: User, account: Account, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "name": account.name,
-                "domain": account.domain,
-                "legal_identifier": account.legal_identifier,
-                "industry": account.industry,
-                "size": account.size,
-                "country": account.country,
-                "territory": account.territory_id,
-                "owner": account.owner_id,
-            },
-        )
+    def __init__(self, *args: Any, user: User, account: Account | None, **kwargs: Any) -> None:
+        if account is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": account.name,
+                    "domain": account.domain,
+                    "legal_identifier": account.legal_identifier,
+                    "industry": account.industry,
+                    "size": account.size,
+                    "country": account.country,
+                    "territory": account.territory_id,
+                    "owner": account.owner_id,
+                },
+            )
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            Q(id__in=people_assignable_by(user).values("id")) | Q(pk=account.owner_id)
+            Q(id__in=people_assignable_by(user).values("id"))
+            | Q(pk=account.owner_id if account is not None else None)
         ).order_by("email")

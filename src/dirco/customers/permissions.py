@@ -35,13 +35,29 @@ def get_account_for_user(*, user: User, account_id: int) -> Account:
         raise Http404("No such account.") from None
 
 
-def account_can_edit(*, user: User, account: Account) -> bool:
-    # Marketing reads every account but changes none, as for partners and deals.
-    if user.is_partner_user or user.role == User.Role.MARKETING:
-        return False
+def accounts_editable_by(user: User) -> QuerySet[Account]:
+    """The accounts ``user`` may change: its own, never "whatever it can see".
+
+    The director changes every account; a manager the accounts owned by their line (team
+    members and themselves); a rep the accounts it owns. Seeing an account through a deal of
+    a partner one channel-manages gives no right to change it (finding 2 of the security
+    test): the account stays its owner's. Marketing and partner users change none.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Account.objects.none()
     if user.role == User.Role.DIRECTOR:
-        return True
-    return accounts_visible_to(user).filter(pk=account.pk).exists()
+        return Account.objects.all()
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager
+
+        return Account.objects.filter(owner_id__in=team_member_ids_for_manager(user))
+    if user.role == User.Role.REP:
+        return Account.objects.filter(owner=user)
+    return Account.objects.none()
+
+
+def account_can_edit(*, user: User, account: Account) -> bool:
+    return accounts_editable_by(user).filter(pk=account.pk).exists()
 
 
 def account_can_create(*, user: User) -> bool:

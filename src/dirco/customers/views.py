@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods
 from dirco.core.errors import ApplicationError
 from dirco.customers.forms import AccountFilterForm, AccountForm
 from dirco.customers.permissions import (
+    account_can_create,
     account_can_edit,
     accounts_visible_to,
     get_account_for_user,
 )
-from dirco.customers.services import account_update
+from dirco.customers.services import account_create, account_update
 from dirco.partners.permissions import contacts_visible_to
 from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
 from dirco.pipeline.selectors import DealFilters, deal_figures, deal_list
@@ -59,7 +60,11 @@ def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
     template = "customers/account_list.html"
     if request.htmx and request.htmx.target == "account-results":
         template += "#account-results"
-    return render(request, template, {"form": form, "page_obj": page})
+    return render(
+        request,
+        template,
+        {"form": form, "page_obj": page, "can_create": account_can_create(user=request.user)},
+    )
 
 
 @login_required
@@ -100,3 +105,58 @@ def account_edit_view(request: AuthedHttpRequest, account_id: int) -> HttpRespon
             messages.success(request, _("Account saved."))
             return redirect("account_detail", account_id=account.pk)
     return render(request, "customers/account_form.html", {"form": form, "account": account})
+
+
+ACCOUNT_SEARCH_LIMIT = 20
+
+
+@staff_required
+def account_search_view(request: AuthedHttpRequest) -> HttpResponse:
+    """The account picker's options (HTMX): visible accounts whose name contains ``q``."""
+    q = request.GET.get("q", "").strip()[:100]
+    accounts: list[Any] = []
+    more = False
+    if q:
+        rows = list(
+            accounts_visible_to(request.user)
+            .filter(name__icontains=q)
+            .select_related("territory")
+            .order_by("name", "id")[: ACCOUNT_SEARCH_LIMIT + 1]
+        )
+        accounts, more = rows[:ACCOUNT_SEARCH_LIMIT], len(rows) > ACCOUNT_SEARCH_LIMIT
+    return render(
+        request,
+        "customers/_account_options.html",
+        {"accounts": accounts, "more": more, "q": q},
+    )
+
+
+def _safe_next(url: str) -> str:
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def account_create_view(request: AuthedHttpRequest) -> HttpResponse:
+    """A new account; with ``next`` (the form that asked for it), back there with it chosen."""
+    if not account_can_create(user=request.user):
+        raise PermissionDenied(_("You may not create accounts."))
+    next_url = _safe_next(request.POST.get("next") or request.GET.get("next", ""))
+    initial = {"name": request.GET.get("name", "")[:200]}
+    form = AccountForm(request.POST or None, user=request.user, account=None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = account_create(created_by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_errors_from_application_error(form, exc)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": account.name})
+            if next_url:
+                joiner = "&" if "?" in next_url else "?"
+                return redirect(f"{next_url}{joiner}account={account.pk}")
+            return redirect("account_detail", account_id=account.pk)
+    return render(
+        request,
+        "customers/account_form.html",
+        {"form": form, "account": None, "next": next_url},
+    )

@@ -75,7 +75,7 @@ from dirco.registrations.models import DealRegistration, OnboardingStep
 from dirco.registrations.services import registration_approve, registration_reject
 from dirco.registrations.services import registration_submit as _registration_submit
 from dirco.registrations.tier_review import tier_review_run
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 
 # French departments (the first two digits of a postcode) by demo territory. Corsica (2A,

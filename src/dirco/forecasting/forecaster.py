@@ -8,16 +8,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dirco.forecasting.intervals import prediction_bands
+from dirco.forecasting.intervals import (
+    LUMPY_VOLATILITY,
+    WIDENING,
+    ErrorProfile,
+    level_and_volatility,
+    prediction_bands,
+)
 from dirco.forecasting.models import (
     OriginForecasts,
+    adjusted_trend_models,
     airline_arima,
     exponential_smoothing,
     exponential_smoothing_family,
     seasonal_naive,
     theta,
 )
-from dirco.forecasting.seasonality import seasonal_strength
+from dirco.forecasting.seasonality import seasonal_acf_test, seasonal_strength
 from dirco.forecasting.selection import (
     Scored,
     backtest_mase,
@@ -45,6 +52,9 @@ SEASONAL_STRENGTH_MIN = 0.3
 BACKTEST_YEARS = 2
 # The airline ARIMA fits on the twice-differenced series: three seasons leave two of it.
 AIRLINE_MIN_SEASONS = 3
+# Below five seasons the backtest window (two years of origins after two years of model
+# start-up) does not fit: the short-history rule decides instead (see short_history()).
+SHORT_SEASONS = 5
 
 
 @dataclass
@@ -66,6 +76,7 @@ class ForecastResult:
     backtest_mase: dict[str, float]
     seasonal: bool
     warnings: list[str] = field(default_factory=list)
+    error_profile: ErrorProfile | None = None
 
     @property
     def lower80(self) -> list[float]:
@@ -146,17 +157,125 @@ def fallback_to_seasonal_naive(
     return None
 
 
+@dataclass
+class Selection:
+    """The models backtested, their weights and combined origin table, and the backtest."""
+
+    seasonal: bool
+    models: list[OriginForecasts]
+    weights: dict[str, float]
+    table: FloatArray
+    scores: list[Scored]
+    origins: range
+    scale: float
+
+
+def long_history(
+    y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
+) -> Selection:
+    """Five seasons or more: backtest the whole pool, combine the best three, guard."""
+    n = len(y)
+    seasonal = False
+    if n < 2 * period:
+        notes.append(
+            f"history of {n} periods is shorter than two seasons ({2 * period}): "
+            "seasonality is not modelled"
+        )
+    else:
+        # Seasonal models are candidates when last year's values forecast better than
+        # the last value, or else when STL finds a strong seasonal component (the
+        # check costs more than the whole backtest of the seasonal naive, so it comes
+        # second).
+        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
+        if not seasonal:
+            strength = seasonal_strength(y, period)
+            seasonal = strength >= SEASONAL_STRENGTH_MIN
+            if not seasonal:
+                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
+
+    models = candidate_models(y, period, table_horizon, seasonal)
+    scale = mase_scale(y, period)
+    first_origin = max(m.first_origin for m in models)
+    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    weights = ensemble_weights(scores)
+    if not weights:
+        names = [m.name for m in models]
+        if seasonal and "seasonal_naive" in names:
+            # Two seasons and a strong seasonal shape, but no room to backtest: last year's
+            # values keep the shape, where the last value would flatten it.
+            notes.append("too little history to backtest: seasonal naive forecast (last year)")
+            weights = {"seasonal_naive": 1.0}
+        else:
+            notes.append("too little history to backtest: naive forecast (last value)")
+            weights = {models[0].name: 1.0}
+    table = combine(models, weights)
+    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
+    if guard is not None:
+        notes.append(
+            "the combination did worse than last year's values in the backtest: "
+            "seasonal naive forecast"
+        )
+        weights, table = {guard.name: 1.0}, guard.table
+    return Selection(seasonal, models, weights, table, scores, origins, scale)
+
+
+def short_history(
+    y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
+) -> Selection:
+    """Under five seasons: equal mean of drift, Theta and damped trend on adjusted data.
+
+    Seasonality comes from the lag-12 autocorrelation test, which works with two
+    seasons; the trend models follow a trend where last year's values lag a year
+    behind. Equal weights: with so few origins the backtest cannot rank the models.
+    """
+    n = len(y)
+    seasonal = seasonal_acf_test(y, period)
+    if n < 2 * period:
+        notes.append(
+            f"history of {n} periods is shorter than two seasons ({2 * period}): "
+            "seasonality is not modelled"
+        )
+    elif not seasonal:
+        notes.append("no significant seasonality (lag autocorrelation test): trend models only")
+    lumpy = level_and_volatility(y, period)[1] > LUMPY_VOLATILITY
+    if lumpy:
+        notes.append("lumpy series (a few big months): level models, no trend extrapolated")
+    models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal, lumpy=lumpy)
+    weights = {m.name: 1.0 / len(models) for m in models}
+    scale = mase_scale(y, period)
+    first_origin = max(m.first_origin for m in models)
+    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
+    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
+    return Selection(seasonal, models, weights, combine(models, weights), scores, origins, scale)
+
+
+def short_history_widening(n: int, period: int) -> float:
+    """Widening of short-history seasonal intervals: sqrt(1 + 1/k) for k years of ratios.
+
+    The seasonal indices come from the whole history, the forecast values included, so
+    the backtest errors miss the error of the indices themselves, whose variance falls
+    as 1/k with k years of ratios to the trend. Measured on the short track: 80 %
+    intervals covered 68 % at 24 months without it, 79 % with it (see the docs).
+    """
+    years = max(1, (n - period) // period)
+    return float(np.sqrt(1.0 + 1.0 / years))
+
+
 def forecast(
     values: Sequence[float | None],
     start: Period | dt.date | str,
     freq: Freq = "M",
     horizon: int = 12,
     level: Sequence[int] = (80, 95),
+    prior: ErrorProfile | None = None,
 ) -> ForecastResult:
     """Forecast ``horizon`` periods after a monthly (``"M"``) or quarterly (``"Q"``) series.
 
     ``values`` are consecutive periods from ``start``; None/NaN mark missing periods.
-    Forecasts and bounds are never negative and never NaN.
+    Forecasts and bounds are never negative and never NaN. ``prior`` is the
+    ``error_profile`` of the parent scope's forecast: the intervals of a lumpy series
+    then borrow from it when the series' own backtest errors are few (see intervals.py).
     """
     if not 1 <= horizon <= MAX_HORIZON:
         raise ValueError(f"horizon must be between 1 and {MAX_HORIZON}, got {horizon}")
@@ -187,53 +306,31 @@ def forecast(
         )
 
     n = len(y)
-    seasonal = False
     eval_horizon = min(horizon, period)
-    if n < 2 * period:
-        notes.append(
-            f"history of {n} periods is shorter than two seasons ({2 * period}): "
-            "seasonality is not modelled"
-        )
-    else:
-        # Seasonal models are candidates when last year's values forecast better than
-        # the last value, or else when STL finds a strong seasonal component (the
-        # check costs more than the whole backtest of the seasonal naive, so it comes
-        # second).
-        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
-        if not seasonal:
-            strength = seasonal_strength(y, period)
-            seasonal = strength >= SEASONAL_STRENGTH_MIN
-            if not seasonal:
-                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
-
     table_horizon = max(horizon, eval_horizon)
-    models = candidate_models(y, period, table_horizon, seasonal)
-    scale = mase_scale(y, period)
-    first_origin = max(m.first_origin for m in models)
-    origins = backtest_origins(n, first_origin, eval_horizon, BACKTEST_YEARS * period)
-    scores = [Scored(m, backtest_mase(m, y, origins, eval_horizon, scale)) for m in models]
-    weights = ensemble_weights(scores)
-    if not weights:
-        names = [m.name for m in models]
-        if seasonal and "seasonal_naive" in names:
-            # Two seasons and a strong seasonal shape, but no room to backtest: last year's
-            # values keep the shape, where the last value would flatten it.
-            notes.append("too little history to backtest: seasonal naive forecast (last year)")
-            weights = {"seasonal_naive": 1.0}
-        else:
-            notes.append("too little history to backtest: naive forecast (last value)")
-            weights = {models[0].name: 1.0}
-    table = combine(models, weights)
-    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
-    if guard is not None:
-        notes.append(
-            "the combination did worse than last year's values in the backtest: "
-            "seasonal naive forecast"
-        )
-        weights, table = {guard.name: 1.0}, guard.table
+    short = n < SHORT_SEASONS * period
+    choose = short_history if short else long_history
+    sel = choose(y, period, eval_horizon, table_horizon, notes)
+    seasonal, weights, scores, origins, scale = (
+        sel.seasonal,
+        sel.weights,
+        sel.scores,
+        sel.origins,
+        sel.scale,
+    )
+    first_origin = max(m.first_origin for m in sel.models)
+    table = sel.table
     table = np.where(np.isfinite(table), table, y[-1])
     point = np.maximum(table[-1, :horizon], 0.0)
-    bands = prediction_bands(y, table[:, :horizon], point, levels)
+    band_table = table[:, :horizon].copy()
+    widening = WIDENING
+    if short:
+        # Rows before the models' first origin were filled with the last value.
+        band_table[: first_origin + 1] = np.nan
+        if seasonal:
+            widening = short_history_widening(n, period)
+    bands = prediction_bands(y, band_table, point, levels, widening=widening, prior=prior)
+    notes.extend(bands.notes)
 
     lower: dict[int, list[float]] = {}
     upper: dict[int, list[float]] = {}
@@ -261,4 +358,5 @@ def forecast(
         backtest_mase=mase,
         seasonal=seasonal,
         warnings=notes,
+        error_profile=bands.profile,
     )

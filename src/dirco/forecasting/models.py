@@ -246,6 +246,67 @@ def theta(y: FloatArray, period: int, horizon: int, *, seasonal: bool) -> Origin
     return OriginForecasts("theta_seasonal" if seasonal else "theta", seasonal, table, first_origin)
 
 
+def adjusted_trend_models(
+    y: FloatArray, period: int, horizon: int, *, seasonal: bool, lumpy: bool = False
+) -> list[OriginForecasts]:
+    """Drift, Theta and Holt's damped trend on the seasonally adjusted series.
+
+    The models of short histories: each needs only a few points, follows a trend
+    (where last year's values lag a whole year behind it) and gets the seasonal shape
+    back from classical-decomposition indices (multiplicative for positive series).
+    Like ``theta``, the indices come from the whole history. A ``lumpy`` series (a few
+    big deals, months without any) has no trend worth extrapolating from its first and
+    last values: the mean of the last year replaces the drift (a last month without a
+    deal would otherwise drag the whole year toward zero).
+    """
+    n = len(y)
+    multiplicative = bool(np.all(y > 0))
+    if seasonal and period > 1 and n >= 2 * period:
+        idx = seasonal_indices(y, period, multiplicative)
+        if multiplicative:
+            idx = np.clip(idx, 1e-3, None)
+    else:
+        seasonal = False
+        period = 1
+        idx = np.ones(1) if multiplicative else np.zeros(1)
+    slots = np.arange(n) % period
+    adjusted = y / idx[slots] if multiplicative else y - idx[slots]
+    steps = np.arange(1, horizon + 1)
+    rows = np.arange(n)
+    future = idx[(rows[:, None] + steps[None, :]) % period]
+
+    def reseason(table: FloatArray) -> FloatArray:
+        result: FloatArray = table * future if multiplicative else table + future
+        return result
+
+    suffix = "_sa" if seasonal else ""
+    if lumpy:
+        # The mean of the last year (fewer points at the first origins), flat ahead.
+        window = 12 if period == 1 else period
+        sums = np.cumsum(np.r_[0.0, adjusted])
+        counts = np.minimum(rows + 1, window)
+        mean = (sums[rows + 1] - sums[rows + 1 - counts]) / counts
+        first = OriginForecasts(
+            f"mean_last_year{suffix}", seasonal, reseason(np.repeat(mean[:, None], horizon, 1)), 1
+        )
+    else:
+        # Drift: the last value plus the mean change since the first, from every origin.
+        slope = (adjusted - adjusted[0]) / np.maximum(rows, 1)
+        drift = adjusted[:, None] + slope[:, None] * steps[None, :]
+        drift[0] = np.nan
+        first = OriginForecasts(f"drift{suffix}", seasonal, reseason(drift), 1)
+    models = [first]
+    for model in (
+        theta(adjusted, 1, horizon, seasonal=False),
+        exponential_smoothing(adjusted, 1, horizon, trend=True, seasonal=None),
+    ):
+        name = "holt_damped" if model.name.startswith("holt") else model.name
+        models.append(
+            OriginForecasts(f"{name}{suffix}", seasonal, reseason(model.table), model.first_origin)
+        )
+    return models
+
+
 def _airline_polynomial(theta1: float, theta_s: float, period: int) -> FloatArray:
     """Coefficients of the MA polynomial (1 + theta1 B)(1 + theta_s B^m)."""
     poly = np.zeros(period + 2)

@@ -68,6 +68,37 @@ def seasonal_strength(y: FloatArray, period: int) -> float:
     return float(max(0.0, 1.0 - float(np.var(resid)) / denom))
 
 
+# One-sided normal quantile of the lag-12 autocorrelation test (80 %): the 90 % of the
+# M4 Theta test missed half the seasonal series at 24 months (bench short track, 24
+# months: seasonal in 55 % of cases and mean MASE 0.78 with 90 %; 85 % and 0.63 with 80 %).
+ACF_TEST_Z = 0.8416
+
+
+def autocorrelation(z: FloatArray, lag: int) -> float:
+    """Sample autocorrelation at ``lag`` (0 for a constant series)."""
+    centred = z - z.mean()
+    denom = float(centred @ centred)
+    if denom <= 0 or lag >= len(z):
+        return 0.0
+    return float(centred[:-lag] @ centred[lag:]) / denom
+
+
+def seasonal_acf_test(y: FloatArray, period: int, z: float = ACF_TEST_Z) -> bool:
+    """Whether the lag-``period`` autocorrelation of the first differences is significant.
+
+    The test of the Theta method in the M4 benchmarks (Bartlett's standard error from the
+    lower lags), on first differences and one-sided: on the raw series a trend makes
+    every autocorrelation near 1 and hides the seasonality, and only a positive
+    autocorrelation means "same month, same direction". Works from two seasons.
+    """
+    if period < 2 or len(y) < 2 * period:
+        return False
+    d = np.diff(y.astype(np.float64))
+    r = [autocorrelation(d, k) for k in range(1, period + 1)]
+    limit = z * float(np.sqrt((1 + 2 * sum(v * v for v in r[:-1])) / len(d)))
+    return r[-1] > limit
+
+
 def centred_trend(y: FloatArray, period: int) -> tuple[FloatArray, int]:
     """The centred moving average over one season (2 x m for even m), and its offset."""
     weights = np.ones(period + 1) if period % 2 == 0 else np.ones(period)

@@ -8,7 +8,7 @@ caller may not see answers 404; one it sees but may not act on answers 403.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -18,7 +18,20 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Country,
+    Id,
+    InputSchema,
+    Line,
+    Name,
+    Phone,
+    Ref,
+    SearchText,
+    StrictBool,
+    UserRef,
+    choices_schema,
+    refs_resolve,
+)
 from dirco.catalog.models import ProductLine
 from dirco.leads.models import Lead, LeadEvent
 from dirco.leads.permissions import (
@@ -31,6 +44,8 @@ from dirco.leads.selectors import LeadFilters, lead_history, lead_list
 from dirco.leads.services import lead_accept, lead_create, lead_decline, lead_route
 from dirco.partners.models import Territory
 
+LeadStatusField = Annotated[Lead.Status, choices_schema(Lead.Status, "LeadStatus")]
+LeadSourceField = Annotated[Lead.Source, choices_schema(Lead.Source, "LeadSource")]
 router = Router(tags=["leads"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -60,34 +75,34 @@ class LeadOut(Schema):
 
 
 class LeadListFilters(Schema):
-    q: str = Field("", description="Part of the company, contact name or email.")
-    status: Lead.Status | None = None
-    source: Lead.Source | None = None
-    territory_id: int | None = None
-    partner_id: int | None = None
-    rep_id: int | None = None
+    q: SearchText = Field("", description="Part of the company, contact name or email.")
+    status: LeadStatusField | None = None
+    source: LeadSourceField | None = None
+    territory_id: Id | None = None
+    partner_id: Id | None = None
+    rep_id: Id | None = None
 
 
 class LeadIn(InputSchema):
     """A lead from an import, a campaign or an event; the territory is resolved from the
     country and postcode when not given. ``route`` routes it once saved."""
 
-    company_name: str = Field(max_length=200)
-    contact_name: str = Field(max_length=200)
-    email: str = Field(max_length=254)
-    phone: str = Field("", max_length=40)
-    country: str = Field(min_length=2, max_length=2)
+    company_name: Name
+    contact_name: Name
+    email: Line
+    phone: Phone = ""
+    country: Country
     postcode: str = Field("", max_length=16)
-    territory_id: int | None = None
-    product_line_id: int | None = None
+    territory_id: Id | None = None
+    product_line_id: Id | None = None
     message: str = Field("", max_length=4000)
-    source: Lead.Source = Lead.Source.IMPORT
-    consent: bool = False
-    route: bool = True
+    source: LeadSourceField = Lead.Source.IMPORT
+    consent: StrictBool = False
+    route: StrictBool = True
 
 
 class LeadAcceptIn(InputSchema):
-    convert: bool = Field(False, description="Also create the account and an open deal.")
+    convert: StrictBool = Field(False, description="Also create the account and an open deal.")
 
 
 class LeadDeclineIn(InputSchema):
@@ -133,7 +148,7 @@ def lead_list_endpoint(
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="A lead")
-def lead_detail(request: HttpRequest, lead_id: int) -> Any:
+def lead_detail(request: HttpRequest, lead_id: Id) -> Any:
     return get_lead_for_user(user=request_user(request), lead_id=lead_id)
 
 
@@ -154,7 +169,7 @@ def lead_create_endpoint(request: HttpRequest, payload: LeadIn) -> Any:
 @router.post(
     "/leads/{lead_id}/route", response={200: LeadRouteOut, **ERRORS}, summary="Route a lead"
 )
-def lead_route_endpoint(request: HttpRequest, lead_id: int) -> Any:
+def lead_route_endpoint(request: HttpRequest, lead_id: Id) -> Any:
     """Route a new lead, re-route an offered one, or retry one everybody declined."""
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)
@@ -166,7 +181,7 @@ def lead_route_endpoint(request: HttpRequest, lead_id: int) -> Any:
 
 
 @router.post("/leads/{lead_id}/accept", response={200: LeadOut, **ERRORS}, summary="Accept a lead")
-def lead_accept_endpoint(request: HttpRequest, lead_id: int, payload: LeadAcceptIn) -> Any:
+def lead_accept_endpoint(request: HttpRequest, lead_id: Id, payload: LeadAcceptIn) -> Any:
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)
     if not lead_can_respond(user=user, lead=lead) and lead.status == Lead.Status.OFFERED:
@@ -180,7 +195,7 @@ def lead_accept_endpoint(request: HttpRequest, lead_id: int, payload: LeadAccept
     response={200: LeadOut | None, **ERRORS},
     summary="Decline a lead",
 )
-def lead_decline_endpoint(request: HttpRequest, lead_id: int, payload: LeadDeclineIn) -> Any:
+def lead_decline_endpoint(request: HttpRequest, lead_id: Id, payload: LeadDeclineIn) -> Any:
     """Decline with a reason; the lead goes to the next partner or rep. The answer is the lead
     as the caller may still see it (null once it went to another partner)."""
     user = request_user(request)
@@ -199,7 +214,7 @@ def lead_decline_endpoint(request: HttpRequest, lead_id: int, payload: LeadDecli
     response={200: Page[LeadEventOut], **ERRORS},
     summary="A lead's routing history",
 )
-def lead_history_endpoint(request: HttpRequest, lead_id: int, page: Query[PageParams]) -> Any:
+def lead_history_endpoint(request: HttpRequest, lead_id: Id, page: Query[PageParams]) -> Any:
     """Offers, answers, expiries and re-routes; a partner sees only the events about itself."""
     user = request_user(request)
     lead = get_lead_for_user(user=user, lead_id=lead_id)

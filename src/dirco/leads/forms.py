@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_form_field
+from dirco.core.text import TextRulesFormMixin
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
 from dirco.partners.models import Partner, Territory
@@ -35,7 +36,7 @@ def contact_form_token() -> str:
     return signing.dumps({"t": time.time()}, salt=FORM_SALT)
 
 
-class LeadContactForm(forms.Form):
+class LeadContactForm(TextRulesFormMixin, forms.Form):
     """The public "contact sales" form.
 
     Two spam traps are checked in ``clean``: the honeypot (``website``, hidden from people,
@@ -105,7 +106,7 @@ class LeadContactForm(forms.Form):
         return cleaned
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(TextRulesFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Lead.Status.choices]
@@ -121,7 +122,7 @@ class LeadFilterForm(forms.Form):
         return LeadFilters(q=data["q"], status=data["status"], source=data["source"])
 
 
-class LeadDeclineForm(forms.Form):
+class LeadDeclineForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline?"),
         max_length=1000,
@@ -129,7 +130,7 @@ class LeadDeclineForm(forms.Form):
     )
 
 
-class LeadLostForm(forms.Form):
+class LeadLostForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why was it lost?"),
         max_length=1000,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.l10n import format_datetime
 from dirco.core.money import company_currency
 from dirco.customers.services import account_create
 from dirco.leads.models import Lead, LeadAssignment, LeadEvent
@@ -204,8 +205,7 @@ def _offer_notify(*, lead: Lead, assignment: LeadAssignment) -> None:
     def text() -> tuple[str, str]:
         return (
             _("New lead: %(company)s") % {"company": lead.company_name},
-            _("Accept or decline it before %(due)s.")
-            % {"due": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")},
+            _("Accept or decline it before %(due)s.") % {"due": format_datetime(assignment.due_at)},
         )
 
     if assignment.partner is not None:

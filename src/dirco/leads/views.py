@@ -44,7 +44,7 @@ from dirco.leads.services import (
     lead_route,
 )
 from dirco.web.forms import form_errors_from_application_error
-from dirco.web.http import AuthedHttpRequest, staff_required
+from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 LEADS_PER_PAGE = 50
 
@@ -52,10 +52,7 @@ LEADS_PER_PAGE = 50
 @staff_required
 def lead_list_view(request: AuthedHttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     offset = (page - 1) * LEADS_PER_PAGE
     rows = list(
         lead_list(user=request.user, filters=form.lead_filters())[

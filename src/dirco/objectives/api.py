@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import DecimalString, InputSchema
+from dirco.api.schemas import DecimalString, FiscalYear, Id, InputSchema, StrictBool, Text
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import fiscal_year_of
@@ -49,7 +50,7 @@ from dirco.objectives.services import (
     objective_publish,
     objective_update,
 )
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 router = Router(tags=["objectives"])
 
@@ -122,20 +123,24 @@ class ObjectiveDetailOut(ObjectiveOut):
 
 
 class ObjectiveFilters(Schema):
-    fiscal_year: int | None = None
-    scope: str | None = Field(None, description="company, team:ID, rep:ID, partner:ID, ...")
+    fiscal_year: FiscalYear | None = None
+    scope: str | None = Field(
+        None, max_length=60, description="company, team:ID, rep:ID, partner:ID, ..."
+    )
     status: Literal["", "draft", "published"] = ""
 
 
 class ObjectiveIn(InputSchema):
-    scope: str = Field(description="company, team:ID, rep:ID, partner:ID or product_line:ID")
+    scope: str = Field(
+        max_length=60, description="company, team:ID, rep:ID, partner:ID or product_line:ID"
+    )
     fiscal_year: int
     amount: Decimal = Field(description="Yearly amount (company currency for won revenue).")
     measure: Objective.Measure = Objective.Measure.WON_REVENUE
-    product_line_id: int | None = None
+    product_line_id: Id | None = None
     split_method: Objective.SplitMethod = Objective.SplitMethod.LEARNED
     percentages: list[Decimal] | None = Field(None, description="12 numbers summing to 100.")
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class ObjectivePatch(InputSchema):
@@ -146,7 +151,7 @@ class ObjectivePatch(InputSchema):
 
 class MonthsIn(InputSchema):
     amounts: dict[str, Decimal] = Field(description="Fiscal month (1-12) -> amount.")
-    rebalance: bool = False
+    rebalance: StrictBool = False
 
 
 class AllocateIn(InputSchema):
@@ -156,7 +161,7 @@ class AllocateIn(InputSchema):
 
 
 class PublishIn(InputSchema):
-    confirm: bool = False
+    confirm: StrictBool = False
 
 
 class CurveRowOut(Schema):
@@ -174,7 +179,12 @@ class CurveRowOut(Schema):
     projected_cumulative: Money
     is_complete: bool
     is_current: bool
-    under_objective: bool
+    under_objective: bool = Field(
+        description="A complete month at whose end cumulative won was below cumulative objective."
+    )
+    below_month_objective: bool = Field(
+        description="A complete month whose own won revenue was below its own objective."
+    )
 
 
 class ObjectiveBriefOut(Schema):
@@ -193,7 +203,10 @@ class CurveOut(Schema):
     currency: str
     objective: ObjectiveBriefOut | None
     rows: list[CurveRowOut]
+    as_of: dt.date
+    months_under_objective: int
     forecast_method: str
+    forecast_summary: str
     warnings: list[str]
 
 
@@ -230,7 +243,11 @@ class AttainmentOut(Schema):
     won_count: int
     attainment_to_date_pct: MaybeMoney
     attainment_full_pct: MaybeMoney
-    remaining_objective: Money
+    as_of: dt.date
+    gap_to_date: Money = Field(description="Objective to date - won to date, 0 when ahead.")
+    remaining_objective: Money = Field(
+        description="Gap to period end: full objective - won to date, 0 when reached."
+    )
     open_amount: Money
     open_weighted: Money
     open_count: int
@@ -241,10 +258,16 @@ class AttainmentOut(Schema):
     statistical_lower80: MaybeMoney
     statistical_upper80: MaybeMoney
     projected_landing: Money
+    projected_lower80: MaybeMoney
+    projected_upper80: MaybeMoney
     landing_method: str = Field(description="forecast, weighted_pipeline or closed.")
     projected_attainment_pct: MaybeMoney
     won_same_months_last_year: Money
     yoy_growth_pct: MaybeMoney
+    win_rate_pct: MaybeMoney
+    avg_deal_size: MaybeMoney
+    cycle_days: int | None
+    forecast_summary: str
 
 
 class GapRowOut(Schema):
@@ -253,12 +276,19 @@ class GapRowOut(Schema):
     carried_over: Money
     won: Money
     weighted_pipeline: Money
+    to_win: Money
     gap: Money
+    days_left: int
+    capacity: MaybeMoney
+    new_deals_can_close: bool
+    planned: Money
+    from_pipeline: Money
+    from_new_pipeline: Money
+    rolls_over: Money
     deals_to_win: int | None
     deals_to_create: int | None
     pipeline_to_create: MaybeMoney
     create_by: dt.date | None
-    late: bool
 
 
 class GapOut(Schema):
@@ -268,9 +298,19 @@ class GapOut(Schema):
     currency: str
     objective: ObjectiveBriefOut | None
     stats: dict[str, Any]
-    behind_to_date: Money
+    as_of: dt.date
+    objective_full: Money
+    objective_to_date: Money
+    won_to_date: Money
+    attainment_to_date_pct: MaybeMoney
+    behind_to_date: Money = Field(description="Gap to date: objective to date - won to date.")
+    gap_to_period_end: Money
     rows: list[GapRowOut]
-    total_gap: Money
+    total_gap: Money = Field(description="Gap to period end (kept for older clients).")
+    capacity: MaybeMoney = Field(description="Best month of the last 12 complete months.")
+    shortfall: Money = Field(description="What cannot be won by the year's end at capacity.")
+    shortfall_pct: MaybeMoney
+    reachable: bool
     total_deals_to_win: int | None
     total_deals_to_create: int | None
     total_pipeline_to_create: MaybeMoney
@@ -286,6 +326,7 @@ class LeaderboardRowOut(Schema):
     objective_to_date: MaybeMoney
     attainment_pct: MaybeMoney
     attainment_to_date_pct: MaybeMoney
+    gap_to_date: MaybeMoney
     won_last_year: Money
     growth_pct: MaybeMoney
     win_rate_pct: MaybeMoney
@@ -298,32 +339,32 @@ class LeaderboardRowOut(Schema):
 
 
 class ScopeYearQuery(Schema):
-    scope: str = "company"
-    year: int | None = Field(None, description="Fiscal year; the current one by default.")
-    product_line_id: int | None = None
+    scope: str = Field("company", max_length=60)
+    year: FiscalYear | None = Field(None, description="Fiscal year; the current one by default.")
+    product_line_id: Id | None = None
 
 
 class AttainmentQuery(Schema):
-    scope: str = "company"
-    period: str | None = Field(None, description="2026, 2026-Q2 or 2026-05.")
-    product_line_id: int | None = None
+    scope: str = Field("company", max_length=60)
+    period: str | None = Field(None, max_length=10, description="2026, 2026-Q2 or 2026-05.")
+    product_line_id: Id | None = None
 
 
 class LeaderboardQuery(Schema):
     kind: Literal["rep", "team", "partner", "product_line"] = "rep"
-    year: int | None = None
+    year: FiscalYear | None = None
 
 
 class CallIn(InputSchema):
-    scope: str
-    period: str
+    scope: str = Field(max_length=60)
+    period: str = Field(max_length=10)
     owner_call: Decimal | None = None
     manager_call: Decimal | None = None
-    note: str = ""
+    note: Text = ""
 
 
-def _detail(objective: Objective) -> dict[str, Any]:
-    detail = objective_detail(objective=objective)
+def _detail(objective: Objective, user: User) -> dict[str, Any]:
+    detail = objective_detail(objective=objective, user=user)
     names = [f for f in ObjectiveOut.model_fields if f != "scope"]
     return {
         **{name: getattr(objective, name) for name in names},
@@ -334,7 +375,7 @@ def _detail(objective: Objective) -> dict[str, Any]:
     }
 
 
-def _editable(request: HttpRequest, objective_id: int) -> tuple[Any, Objective]:
+def _editable(request: HttpRequest, objective_id: Id) -> tuple[Any, Objective]:
     user = request_user(request)
     objective = get_objective_for_user(user=user, objective_id=objective_id)
     if not objective_can_edit(user=user, objective=objective):
@@ -365,8 +406,9 @@ def objective_list(
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="An objective with its months, changes and allocation",
 )
-def objective_get(request: HttpRequest, objective_id: int) -> Any:
-    return _detail(get_objective_for_user(user=request_user(request), objective_id=objective_id))
+def objective_get(request: HttpRequest, objective_id: Id) -> Any:
+    user = request_user(request)
+    return _detail(get_objective_for_user(user=user, objective_id=objective_id), user)
 
 
 @router.post(
@@ -401,7 +443,7 @@ def objective_create_endpoint(request: HttpRequest, payload: ObjectiveIn) -> Any
         percentages=payload.percentages,
         parent=parent,
     )
-    return Status(201, _detail(objective))
+    return Status(201, _detail(objective, user))
 
 
 @router.patch(
@@ -409,7 +451,7 @@ def objective_create_endpoint(request: HttpRequest, payload: ObjectiveIn) -> Any
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="Change the amount or the monthly split",
 )
-def objective_patch(request: HttpRequest, objective_id: int, payload: ObjectivePatch) -> Any:
+def objective_patch(request: HttpRequest, objective_id: Id, payload: ObjectivePatch) -> Any:
     user, objective = _editable(request, objective_id)
     objective = objective_update(
         objective=objective,
@@ -418,7 +460,7 @@ def objective_patch(request: HttpRequest, objective_id: int, payload: ObjectiveP
         split_method=payload.split_method,
         percentages=payload.percentages,
     )
-    return _detail(objective)
+    return _detail(objective, user)
 
 
 @router.put(
@@ -426,7 +468,7 @@ def objective_patch(request: HttpRequest, objective_id: int, payload: ObjectiveP
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="Set months by hand (audited)",
 )
-def objective_months_put(request: HttpRequest, objective_id: int, payload: MonthsIn) -> Any:
+def objective_months_put(request: HttpRequest, objective_id: Id, payload: MonthsIn) -> Any:
     """The months must still add up to the year unless ``rebalance`` spreads the difference
     over the months not set by hand."""
     user, objective = _editable(request, objective_id)
@@ -436,13 +478,13 @@ def objective_months_put(request: HttpRequest, objective_id: int, payload: Month
         amounts=dict(payload.amounts),
         rebalance=payload.rebalance,
     )
-    return _detail(Objective.objects.get(pk=objective.pk))
+    return _detail(Objective.objects.get(pk=objective.pk), user)
 
 
 @router.delete(
     "/objectives/{objective_id}", response={204: None, **ERRORS}, summary="Delete an objective"
 )
-def objective_delete_endpoint(request: HttpRequest, objective_id: int) -> Any:
+def objective_delete_endpoint(request: HttpRequest, objective_id: Id) -> Any:
     user, objective = _editable(request, objective_id)
     if not objective_can_delete(user=user, objective=objective):
         raise PermissionDenied(_("Only the director deletes objectives."))
@@ -455,9 +497,7 @@ def objective_delete_endpoint(request: HttpRequest, objective_id: int) -> Any:
     response={200: AllocationOut, **ERRORS},
     summary="Allocate to teams, reps or partners",
 )
-def objective_allocate_endpoint(
-    request: HttpRequest, objective_id: int, payload: AllocateIn
-) -> Any:
+def objective_allocate_endpoint(request: HttpRequest, objective_id: Id, payload: AllocateIn) -> Any:
     user = request_user(request)
     objective = get_objective_for_user(user=user, objective_id=objective_id)
     if not objective_can_allocate(user=user, objective=objective):
@@ -476,7 +516,7 @@ def objective_allocate_endpoint(
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="Publish (confirm to publish an unbalanced allocation)",
 )
-def objective_publish_endpoint(request: HttpRequest, objective_id: int, payload: PublishIn) -> Any:
+def objective_publish_endpoint(request: HttpRequest, objective_id: Id, payload: PublishIn) -> Any:
     user = request_user(request)
     objective = get_objective_for_user(user=user, objective_id=objective_id)
     if not (
@@ -484,7 +524,7 @@ def objective_publish_endpoint(request: HttpRequest, objective_id: int, payload:
         or objective_can_allocate(user=user, objective=objective)
     ):
         raise PermissionDenied(_("You may see this objective but not publish it."))
-    return _detail(objective_publish(objective=objective, user=user, confirm=payload.confirm))
+    return _detail(objective_publish(objective=objective, user=user, confirm=payload.confirm), user)
 
 
 @router.get("/attainment", response={200: AttainmentOut, **ERRORS}, summary="Attainment")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dirco.core.l10n import month_label as l10n_month_label
 from dirco.revenue.charts import compact_amount, nice_ticks
 
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 40
@@ -30,14 +30,15 @@ def _f(value: Decimal | float | int | None) -> float:
 
 def month_label(row: dict[str, Any]) -> str:
     month = row["month"]
-    return f"{str(MONTHS_3[month.month]).capitalize()} {month:%y}"
+    return l10n_month_label(month, short_year=True)
 
 
 def curve_under(row: dict[str, Any], *, view: str) -> bool:
-    """A month under objective: cumulatively (the selector's flag) or on its own."""
+    """The shaded months: under objective (cumulative, metrics.months_under_objective) in
+    the cumulative view; below their own objective in the monthly view."""
     if view == "cumulative":
         return bool(row["under_objective"])
-    return bool(row["is_complete"] and _f(row["actual"]) < _f(row["objective"]))
+    return bool(row["below_month_objective"])
 
 
 def _series(rows: list[dict[str, Any]], view: str) -> dict[str, list[float | None]]:
@@ -225,7 +226,7 @@ def attainment_bars_svg(
             f'height="{row_height - 10}" fill="{colour}"><title>{escape(label)}: '
             f"{value:.1f}%</title></rect>"
             f'<text x="{x(value) + 4:.1f}" y="{cy + 14}" font-size="12" fill="#1b1f24">'
-            f"{value:.0f}%</text>"
+            f"{value:.1f}%</text>"
         )
     parts.append(
         f'<line x1="{x(100):.1f}" x2="{x(100):.1f}" y1="4" y2="{height - 8}" stroke="#1b1f24" '

@@ -20,6 +20,8 @@ from dirco.catalog.models import ProductLine
 from dirco.objectives.fiscal_calendar import fiscal_quarter_of, fiscal_year_of, period_for_year
 from dirco.objectives.models import Objective, ScopeKind
 from dirco.objectives.permissions import (
+    forecast_call_can_adjust,
+    forecast_call_can_submit,
     objective_may_set_any,
     objectives_visible_to,
     users_in_line_of,
@@ -32,7 +34,7 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope, scope_may_see, scopes_for_user
+from dirco.scopes import Scope, scope_labels, scopes_for
 from dirco.teams.models import SalesTeam
 
 ZERO = Decimal(0)
@@ -44,7 +46,9 @@ LEADERBOARD_COLUMNS: list[tuple[str, Promise, str]] = [
     ("won", _("Won to date"), "money"),
     ("objective", _("Yearly objective"), "money"),
     ("attainment_pct", _("Attainment %"), "pct"),
+    ("objective_to_date", _("Objective to date"), "money"),
     ("attainment_to_date_pct", _("Attainment to date %"), "pct"),
+    ("gap_to_date", _("Behind to date"), "money"),
     ("growth_pct", _("Growth %"), "pct"),
     ("win_rate_pct", _("Win rate %"), "pct"),
     ("avg_deal_size", _("Average deal"), "money"),
@@ -54,6 +58,20 @@ LEADERBOARD_COLUMNS: list[tuple[str, Promise, str]] = [
     ("activities_done", _("Activities done"), "int"),
     ("activities_created", _("Activities created"), "int"),
 ]
+# The glossary entry (dirco.metrics.glossary) behind each column with a definition.
+LEADERBOARD_KPIS = {
+    "won": "won_to_date",
+    "objective": "objective_full",
+    "attainment_pct": "attainment_full",
+    "objective_to_date": "objective_to_date",
+    "attainment_to_date_pct": "attainment_to_date",
+    "gap_to_date": "gap_to_date",
+    "growth_pct": "yoy_growth",
+    "win_rate_pct": "win_rate",
+    "avg_deal_size": "avg_deal_size",
+    "cycle_days": "cycle_length",
+    "open_weighted": "weighted_pipeline",
+}
 LEADERBOARD_SORTABLE = frozenset(key for key, _title, _kind in LEADERBOARD_COLUMNS)
 LEADERBOARD_KIND_LABELS: dict[str, Promise] = {
     "rep": _("Reps"),
@@ -84,14 +102,12 @@ def leaderboard_sort(rows: list[dict[str, Any]], *, sort: str) -> tuple[list[dic
 
 
 def top_gaps(rows: list[dict[str, Any]], *, limit: int = 5) -> list[dict[str, Any]]:
-    """The leaderboard rows furthest behind their objective to date (largest gap first)."""
+    """The leaderboard rows furthest behind their objective to date (the KPI gap to date,
+    largest first)."""
     gaps = []
     for row in rows:
-        target = row.get("objective_to_date")
-        if target is None:
-            continue
-        gap = Decimal(target) - row["won"]
-        if gap > 0:
+        gap = row.get("gap_to_date")
+        if gap is not None and gap > 0:
             gaps.append({**row, "gap": gap})
     gaps.sort(key=lambda r: -r["gap"])
     return gaps[:limit]
@@ -99,33 +115,12 @@ def top_gaps(rows: list[dict[str, Any]], *, limit: int = 5) -> list[dict[str, An
 
 def _labels_for(scopes: list[Scope]) -> dict[str, str]:
     """One query per kind of scope, whatever the number of scopes."""
-    ids: dict[str, list[int]] = {}
-    for scope in scopes:
-        if scope.id is not None:
-            ids.setdefault(scope.kind, []).append(scope.id)
-    labels: dict[str, str] = {"company": str(_("Company"))}
-    if ids.get("team"):
-        for pk, name in SalesTeam.objects.filter(pk__in=ids["team"]).values_list("id", "name"):
-            labels[f"team:{pk}"] = str(_("Team %(name)s") % {"name": name})
-    if ids.get("rep"):
-        for user in User.objects.filter(pk__in=ids["rep"]).only(
-            "id", "first_name", "last_name", "email"
-        ):
-            labels[f"rep:{user.pk}"] = str(user)
-    if ids.get("partner"):
-        for pk, name in Partner.objects.filter(pk__in=ids["partner"]).values_list("id", "name"):
-            labels[f"partner:{pk}"] = str(_("Partner %(name)s") % {"name": name})
-    if ids.get("product_line"):
-        for pk, name in ProductLine.objects.filter(pk__in=ids["product_line"]).values_list(
-            "id", "name"
-        ):
-            labels[f"product_line:{pk}"] = str(_("Product line %(name)s") % {"name": name})
-    return labels
+    return scope_labels(scopes, prefixed=True)
 
 
 def scope_choices_for(user: User) -> list[tuple[str, str]]:
     """The scopes of the cockpit's scope picker: what the user may see, broadest first."""
-    scopes = scopes_for_user(user)
+    scopes = scopes_for(user)
     labels = _labels_for(scopes)
     return [(s.key, labels.get(s.key, s.key)) for s in scopes]
 
@@ -188,19 +183,8 @@ def current_quarter_label(today: dt.date) -> str:
 def forecast_call_rights(*, user: User, scope: Scope) -> dict[str, bool]:
     """Which call forms to offer: the owner's own call, and the manager's adjustment (the
     services decide again on submit)."""
-    owns = (
-        (scope.kind == "rep" and scope.id == user.pk)
-        or (
-            scope.kind == "team"
-            and SalesTeam.objects.filter(pk=scope.id or 0, manager=user).exists()
-        )
-        or (scope.kind == "company" and user.role == User.Role.DIRECTOR)
-    )
-    adjusts = (
-        user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
-        and not (scope.kind == "rep" and scope.id == user.pk)
-        and scope_may_see(user=user, scope=scope)
-    )
+    owns = forecast_call_can_submit(user=user, scope=scope)
+    adjusts = forecast_call_can_adjust(user=user, scope=scope)
     return {"call": bool(owns), "adjust": bool(adjusts)}
 
 
@@ -242,6 +226,7 @@ def home_cockpit(*, user: User, today: dt.date) -> dict[str, Any] | None:
             "attainment": data["attainment"],
             "side_by_side": data["teams"],
             "gaps": top_gaps(data["teams"] + data["reps"]),
+            "compared": any(r["objective"] is not None for r in data["teams"] + data["reps"]),
         }
     curve = objective_curve(scope=scope, fiscal_year=year, user=user, today=today)
     attainment = attainment_for(scope=scope, period=period_for_year(year), user=user, today=today)
@@ -258,6 +243,7 @@ def home_cockpit(*, user: User, today: dt.date) -> dict[str, Any] | None:
         members = set(User.objects.filter(sales_teams=scope.id).values_list("id", flat=True))
         out["side_by_side"] = [r for r in reps if r["id"] in members]
         out["gaps"] = top_gaps(out["side_by_side"])
+        out["compared"] = any(r["objective"] is not None for r in out["side_by_side"])
     else:
         out["objectives"] = list(
             objectives_visible_to(user)

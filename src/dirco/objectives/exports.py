@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dirco.core.l10n import csv_format, decimal_separator
 from dirco.objectives.cockpit import LEADERBOARD_COLUMNS
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,17 +36,29 @@ def _csv_safe(value: Any) -> Any:
 
 def leaderboard_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    fmt = csv_format()  # ";" for French spreadsheets, "," otherwise
+    writer = csv.writer(out, delimiter=fmt.delimiter)
     writer.writerow([str(title) for _key, title, _kind in LEADERBOARD_COLUMNS])
     for row in rows:
         writer.writerow(
             [
-                _csv_safe("" if row.get(key) is None else str(row.get(key)))
-                for key, _title, _kind in LEADERBOARD_COLUMNS
+                _csv_safe(_csv_cell(row.get(key), kind))
+                if kind == "text"
+                else _csv_cell(row.get(key), kind)
+                for key, _title, kind in LEADERBOARD_COLUMNS
             ]
         )
     # A BOM so that spreadsheet programs read the accents right.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return (("\ufeff" if fmt.bom else "") + out.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value: Any, kind: str) -> str:
+    """Numbers with the language's decimal separator (no grouping: spreadsheets parse them)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | float) and kind != "text":
+        return str(value).replace(".", decimal_separator())
+    return str(value)
 
 
 def leaderboard_xlsx(rows: list[dict[str, Any]], *, sheet_title: str) -> bytes:

@@ -8,11 +8,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import month_label
 from dirco.objectives.fiscal_calendar import fiscal_year_months
 from dirco.objectives.models import Objective, ObjectiveMonth
 from dirco.web.forms import DircoForm
@@ -27,9 +27,7 @@ def allocation_field_name(scope_key: str) -> str:
 
 
 def _month_names(fiscal_year: int) -> list[str]:
-    return [
-        f"{str(MONTHS_3[m.month]).capitalize()} {m:%Y}" for m in fiscal_year_months(fiscal_year)
-    ]
+    return [month_label(m) for m in fiscal_year_months(fiscal_year)]
 
 
 def _amount_input(**attrs: Any) -> forms.TextInput:
@@ -163,7 +161,7 @@ class MonthsForm(CockpitForm):
         for row in months:
             name = f"m{row.month_index}"
             self.fields[name] = forms.CharField(
-                label=f"{str(MONTHS_3[row.month.month]).capitalize()} {row.month:%Y}",
+                label=month_label(row.month),
                 initial=row.amount,
                 widget=_amount_input(),
                 help_text=_("set by hand") if row.is_override else "",

@@ -43,7 +43,7 @@ class Objective(TimeStampedModel):
         FLAT = "flat", _("Flat")
 
     scope_kind = models.CharField(_("scope"), max_length=20, choices=ScopeKind.choices)
-    # "company", "team:3", "rep:12", "partner:5" or "product_line:2" (revenue.scopes.Scope).
+    # "company", "team:3", "rep:12", "partner:5" or "product_line:2" (dirco.scopes.Scope).
     scope_key = models.CharField(_("scope key"), max_length=40, editable=False)
     team = models.ForeignKey(
         "teams.SalesTeam",

@@ -10,15 +10,19 @@ published objectives only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
-from dirco.objectives.models import Objective, ScopeKind
+from dirco.objectives.models import ForecastAdjustment, Objective, ScopeKind
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
 
@@ -100,6 +104,16 @@ def objective_check_can_set(
     )
 
 
+def objective_check_can_set_kind(*, user: User, scope_kind: str, scope_id: int | None) -> None:
+    """The refusals that do not depend on which record the scope names, raised before the
+    record is looked up (so that they read the same for a real and a made-up id)."""
+    if not objective_may_set_any(user):
+        own = scope_kind == ScopeKind.REP and scope_id == user.pk
+        objective_check_can_set(user=user, scope_kind=scope_kind, rep=user if own else None)
+    if user.role == User.Role.MANAGER and scope_kind not in (ScopeKind.REP, ScopeKind.PARTNER):
+        objective_check_can_set(user=user, scope_kind=scope_kind)
+
+
 def objective_can_edit(*, user: User, objective: Objective) -> bool:
     try:
         objective_check_can_set(
@@ -177,3 +191,78 @@ def get_objective_for_user(*, user: User, objective_id: int) -> Objective:
         )
     except (Objective.DoesNotExist, ValueError, TypeError):
         raise Http404("No such objective.") from None
+
+
+# -- forecast calls ----------------------------------------------------------------------------
+
+# The roles that own a revenue scope of their own (a rep's, a manager's team, the director's
+# company) and so file its forecast call. Partner users and marketing own no staff scope: a
+# "rep:<own id>" scope of theirs is no forecast anybody reads (docs/security.md).
+FORECAST_CALL_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP})
+
+
+def forecast_call_can_submit(*, user: User, scope: Scope) -> bool:
+    """Whether ``user`` owns ``scope`` and files its call: a rep (or manager) for themselves,
+    a manager for a team they manage, the director for the company."""
+    if not (user.is_authenticated and user.is_active) or user.role not in FORECAST_CALL_ROLES:
+        return False
+    if scope.kind == "rep":
+        return scope.id == user.pk
+    if scope.kind == "team":
+        return SalesTeam.objects.filter(pk=scope.id or 0, manager=user).exists()
+    return scope.kind == "company" and user.role == User.Role.DIRECTOR
+
+
+def forecast_call_can_adjust(*, user: User, scope: Scope) -> bool:
+    """A manager's call over the owner's: the director or a manager who sees the scope, never
+    on their own rep scope."""
+    from dirco.scopes import scope_may_see
+
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
+        and not (scope.kind == "rep" and scope.id == user.pk)
+        and scope_may_see(user=user, scope=scope)
+    )
+
+
+def forecast_calls_visible_to(user: User | None) -> QuerySet[ForecastAdjustment]:
+    """The forecast calls ``user`` may read (the caller has checked the scope itself).
+
+    Calls and their notes are the sales team's internal judgement: partner users read none,
+    even on their own partner's scope (finding 7 of the security test). ``None``: internal
+    use, every call.
+    """
+    qs = ForecastAdjustment.objects.all()
+    if user is None:
+        return qs
+    if not user.is_authenticated or not user.is_active or user.is_partner_user:
+        return qs.none()
+    return qs
+
+
+def objective_scope_targets_for(*, user: User, scope_kind: str) -> QuerySet[Any] | None:
+    """The teams, reps, partners or product lines whose objective ``user`` may set (``None``:
+    every one). A scope id outside this set answers "Unknown ..." exactly like a missing id,
+    so that the answer never tells whether a guessed id exists (finding 9 of the security
+    test). The user's own rep id is let through: its refusal names the rule, not the id."""
+    if user.role == User.Role.DIRECTOR and user.is_active:
+        return None
+    model: Any = {
+        ScopeKind.TEAM: SalesTeam,
+        ScopeKind.REP: User,
+        ScopeKind.PARTNER: Partner,
+        ScopeKind.PRODUCT_LINE: ProductLine,
+    }.get(scope_kind)  # type: ignore[call-overload]
+    if model is None:
+        return None
+    if not objective_may_set_any(user):
+        if scope_kind == ScopeKind.REP:
+            return User.objects.filter(pk=user.pk)
+        return model._default_manager.none()  # type: ignore[no-any-return]
+    if scope_kind == ScopeKind.REP:
+        return User.objects.filter(Q(pk__in=users_in_line_of(user).values("id")) | Q(pk=user.pk))
+    if scope_kind == ScopeKind.PARTNER:
+        return partners_visible_to(user)
+    return model._default_manager.none()  # type: ignore[no-any-return]

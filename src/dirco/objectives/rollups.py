@@ -6,8 +6,8 @@ transaction: the rollup moves by the difference, one upsert statement per write.
 :func:`rollups_rebuild` recomputes everything from the deals with set-based SQL (GROUP BY);
 the demo seed and bulk imports, which bypass the services, call it at their end.
 
-Each deal counts once per scope: in the company, its team, its owner, its partner and the
-partner's channel manager (when that is not the owner already).
+Each deal counts once per scope: the scopes are those of :func:`dirco.scopes.scopes_of_deal`,
+and the rebuild's SQL is generated from the same table (:data:`dirco.scopes.DEAL_SCOPE_FIELDS`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
 from dirco.pipeline.hooks import ActivitySnapshot, DealSnapshot
 from dirco.pipeline.models import ForecastCategory
+from dirco.scopes import DEAL_SCOPE_FIELDS, ROLLUP_ROW_KINDS, scopes_of_deal
 
 RollupKey = tuple[str, int, int, "object"]  # (scope_kind, scope_id, product_line_id, month)
 Deltas = dict[tuple[str, int, int, object], dict[str, int]]
@@ -40,16 +41,9 @@ def amount_cents(amount: Decimal) -> int:
 
 
 def deal_scope_ids(snapshot: DealSnapshot) -> list[tuple[str, int]]:
-    """The scopes a deal counts in, each once."""
-    scopes = [("company", 0), ("rep", snapshot.owner_id)]
-    if snapshot.team_id:
-        scopes.append(("team", snapshot.team_id))
-    if snapshot.partner_id:
-        scopes.append(("partner", snapshot.partner_id))
-        cm = snapshot.channel_manager_id
-        if cm and cm != snapshot.owner_id:
-            scopes.append(("rep", cm))
-    return scopes
+    """The rollup rows' (scope_kind, scope_id) a deal counts in, each once
+    (:func:`dirco.scopes.scopes_of_deal`; product lines are a column of every row)."""
+    return [(s.kind, s.id or 0) for s in scopes_of_deal(snapshot, kinds=ROLLUP_ROW_KINDS)]
 
 
 def deal_contribution(snapshot: DealSnapshot) -> dict[object, dict[str, int]]:
@@ -177,6 +171,16 @@ def _vendor_sql() -> dict[str, str]:
     }
 
 
+# The grain's columns as read from the deal and its partner.
+_GRAIN_COLUMNS = {
+    "owner_id": "d.owner_id",
+    "team_id": "d.team_id",
+    "partner_id": "d.partner_id",
+    "channel_manager_id": "p.channel_manager_id",
+    "product_line_id": "d.product_line_id",
+}
+
+
 def _grain_sql(deal_where: str) -> str:
     """Deals summed per (owner, team, partner, channel manager, product line, month)."""
     v = _vendor_sql()
@@ -196,7 +200,10 @@ def _grain_sql(deal_where: str) -> str:
         listed = ", ".join(f"'{n}'" for n in names)
         return f"CASE WHEN {open_} AND d.forecast_category IN ({listed}) THEN {cents} ELSE 0 END"
 
-    dims = "d.owner_id, d.team_id, d.partner_id, p.channel_manager_id AS cm_id, d.product_line_id"
+    dims = (
+        "d.owner_id, d.team_id, d.partner_id, p.channel_manager_id AS channel_manager_id, "
+        "d.product_line_id"
+    )
     tables = (
         "pipeline_deal d JOIN pipeline_stage s ON s.id = d.stage_id "
         "LEFT JOIN partners_partner p ON p.id = d.partner_id"
@@ -227,27 +234,34 @@ def _grain_sql(deal_where: str) -> str:
         FROM {tables} {where}"""
     sums = ", ".join(f"SUM({m}) AS {m}" for m in ROLLUP_MEASURES)
     return f"""
-        SELECT owner_id, team_id, partner_id, cm_id, product_line_id, month, {sums}
+        SELECT owner_id, team_id, partner_id, channel_manager_id, product_line_id, month, {sums}
         FROM ({status_select} UNION ALL {created_select}) facts
-        GROUP BY owner_id, team_id, partner_id, cm_id, product_line_id, month"""
+        GROUP BY owner_id, team_id, partner_id, channel_manager_id, product_line_id, month"""
 
 
 def _scopes_sql(kinds: Iterable[str], rep_filter: str = "") -> str:
+    """The grain projected on the scopes of ``kinds``, one SELECT per field of
+    DEAL_SCOPE_FIELDS; a deal whose second field equals its first counts once."""
     cols = ", ".join(ROLLUP_MEASURES)
-    projections = {
-        "company": f"SELECT 'company' AS scope_kind, 0 AS scope_id, product_line_id, month, {cols} "
-        "FROM grain",
-        "team": f"SELECT 'team' AS scope_kind, team_id AS scope_id, product_line_id, month, {cols} FROM grain "
-        "WHERE team_id IS NOT NULL",
-        "partner": f"SELECT 'partner' AS scope_kind, partner_id AS scope_id, product_line_id, month, {cols} FROM grain "
-        "WHERE partner_id IS NOT NULL",
-        "rep": f"SELECT 'rep' AS scope_kind, owner_id AS scope_id, product_line_id, month, {cols} FROM grain "
-        + (f"WHERE owner_id IN ({rep_filter}) " if rep_filter else "")
-        + f"UNION ALL SELECT 'rep', cm_id, product_line_id, month, {cols} FROM grain "
-        "WHERE cm_id IS NOT NULL AND cm_id <> owner_id"
-        + (f" AND cm_id IN ({rep_filter})" if rep_filter else ""),
-    }
-    union = " UNION ALL ".join(projections[k] for k in kinds)
+    selects = []
+    for kind in kinds:
+        fields = DEAL_SCOPE_FIELDS[kind]
+        if not fields:
+            selects.append(
+                f"SELECT '{kind}' AS scope_kind, 0 AS scope_id, product_line_id, month, {cols} "
+                "FROM grain"
+            )
+            continue
+        for n, field in enumerate(fields):
+            where = [f"{field} IS NOT NULL"]
+            where += [f"{field} <> {earlier}" for earlier in fields[:n]]
+            if kind == "rep" and rep_filter:
+                where.append(f"{field} IN ({rep_filter})")
+            selects.append(
+                f"SELECT '{kind}' AS scope_kind, {field} AS scope_id, product_line_id, month, "
+                f"{cols} FROM grain WHERE {' AND '.join(where)}"
+            )
+    union = " UNION ALL ".join(selects)
     sums = ", ".join(f"SUM({m})" for m in ROLLUP_MEASURES)
     return (
         f"SELECT scope_kind, scope_id, product_line_id, month, {sums} FROM ({union}) scoped "
@@ -265,7 +279,7 @@ def rollups_rebuild() -> dict[str, int]:
         cursor.execute(
             f"WITH grain AS MATERIALIZED ({_grain_sql('')}) "
             f"INSERT INTO {table} ({columns}) "
-            f"{_scopes_sql(('company', 'team', 'rep', 'partner'))}"
+            f"{_scopes_sql(ROLLUP_ROW_KINDS)}"
         )
     activities = _activities_rebuild()
     return {"revenue_rows": RevenueRollup.objects.count(), "activity_rows": activities}
@@ -280,7 +294,9 @@ def rollups_rebuild_reps(*, rep_ids: Iterable[int]) -> None:
     listed = ", ".join(str(i) for i in ids)
     table = RevenueRollup._meta.db_table
     columns = ", ".join(("scope_kind", "scope_id", "product_line_id", "month", *ROLLUP_MEASURES))
-    where = f"d.owner_id IN ({listed}) OR p.channel_manager_id IN ({listed})"
+    where = " OR ".join(
+        f"{_GRAIN_COLUMNS[field]} IN ({listed})" for field in DEAL_SCOPE_FIELDS["rep"]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE scope_kind = 'rep' AND scope_id IN ({listed})")
         cursor.execute(

@@ -10,9 +10,8 @@ the scope); the pages and the API always do.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -24,6 +23,26 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import company_currency
+from dirco.metrics import (
+    CENT,
+    ZERO,
+    Attainment,
+    DealStats,
+    add_months,
+    coverage,
+    deal_stats,
+    money,
+    month_below_its_objective,
+    months_under_objective,
+    objective_to_date,
+    pct,
+    projected_landing,
+    stats_window,
+    weighted_pipeline,
+    what_it_takes,
+    yoy_growth,
+)
+from dirco.metrics import attainment as kpi_attainment
 from dirco.objectives.fiscal_calendar import (
     FiscalPeriod,
     fiscal_year_months,
@@ -35,32 +54,23 @@ from dirco.objectives.fiscal_calendar import (
 from dirco.objectives.models import (
     ROLLUP_MEASURES,
     ActivityRollup,
-    ForecastAdjustment,
     Objective,
     ObjectiveMonth,
     RevenueRollup,
     ScopeKind,
 )
-from dirco.objectives.permissions import objectives_visible_to, users_in_line_of
+from dirco.objectives.permissions import (
+    forecast_calls_visible_to,
+    objectives_visible_to,
+    users_in_line_of,
+)
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope, scope_check_access, scope_label
+from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope, scope_check
 from dirco.teams.models import SalesTeam
 from dirco.teams.selectors import teams_managed_by
-
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
-
-
-def money(cents: int | Decimal | None) -> Decimal:
-    return (Decimal(cents or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def objective_scope(objective: Objective) -> Scope:
@@ -75,24 +85,12 @@ def objective_scope(objective: Objective) -> Scope:
     return Scope(objective.scope_kind, ids[objective.scope_kind])
 
 
-def _rollup_q(scope: Scope, product_line_id: int | None = None) -> Q:
-    if scope.kind == "company":
-        q = Q(scope_kind="company", scope_id=0)
-    elif scope.kind == "product_line":
-        q = Q(scope_kind="company", scope_id=0, product_line_id=scope.id)
-    else:
-        q = Q(scope_kind=scope.kind, scope_id=scope.id)
-    if product_line_id is not None:
-        q &= Q(product_line_id=product_line_id)
-    return q
-
-
 def rollup_by_month(
     *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
 ) -> dict[dt.date, dict[str, int]]:
     """The rollup measures per month, zero-filled: one query."""
     rows = (
-        RevenueRollup.objects.filter(_rollup_q(scope, product_line_id))
+        RevenueRollup.objects.filter(scope.rollup_filter(product_line_id))
         .filter(month__gte=first_month, month__lte=last_month)
         .values("month")
         .order_by()
@@ -222,7 +220,7 @@ def won_last_12_months(
     column = "won_count" if measure == Objective.Measure.WON_DEALS else "won_cents"
     q = Q(pk__in=[])
     for scope in scopes:
-        q |= _rollup_q(scope, product_line_id)
+        q |= scope.rollup_filter(product_line_id)
     rows = (
         RevenueRollup.objects.filter(q, month__gte=first, month__lte=last)
         .values("scope_kind", "scope_id", "product_line_id")
@@ -232,18 +230,14 @@ def won_last_12_months(
     out: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
         for scope in scopes:
-            if _row_in_scope(row, scope):
+            if scope.holds_rollup_row(
+                scope_kind=row["scope_kind"],
+                scope_id=row["scope_id"],
+                product_line_id=row["product_line_id"],
+            ):
                 value = row["total"] or 0
                 out[scope.key] += Decimal(value) if column == "won_count" else money(value)
     return dict(out)
-
-
-def _row_in_scope(row: dict[str, Any], scope: Scope) -> bool:
-    if scope.kind == "company":
-        return bool(row["scope_kind"] == "company")
-    if scope.kind == "product_line":
-        return bool(row["scope_kind"] == "company" and row["product_line_id"] == scope.id)
-    return bool(row["scope_kind"] == scope.kind and row["scope_id"] == scope.id)
 
 
 # -- objectives ---------------------------------------------------------------------------------
@@ -270,7 +264,7 @@ def objective_months(objective: Objective | None) -> dict[dt.date, Decimal]:
     return {m.month: m.amount for m in objective.months.all()}
 
 
-def allocation_summary(*, objective: Objective) -> dict[str, Any]:
+def allocation_summary(*, objective: Objective, user: User | None = None) -> dict[str, Any]:
     """What is allocated from ``objective`` to its children, and what is left.
 
     Counted children: teams under the company, reps under a team. Partner objectives under
@@ -282,8 +276,11 @@ def allocation_summary(*, objective: Objective) -> dict[str, Any]:
         ScopeKind.TEAM: ScopeKind.REP,
         ScopeKind.REP: ScopeKind.PARTNER,
     }.get(objective.scope_kind)  # type: ignore[call-overload]
+    children_qs = objective.children.all()
+    if user is not None:  # shown to a user: only the children they may see (drafts hidden)
+        children_qs = children_qs.filter(pk__in=objectives_visible_to(user).values("pk"))
     children = list(
-        objective.children.select_related("team", "rep", "partner", "product_line").order_by(
+        children_qs.select_related("team", "rep", "partner", "product_line").order_by(
             "scope_kind", "scope_key"
         )
     )
@@ -324,7 +321,7 @@ def _objective_label(objective: Objective) -> str:
     return label
 
 
-def objective_detail(*, objective: Objective) -> dict[str, Any]:
+def objective_detail(*, objective: Objective, user: User | None = None) -> dict[str, Any]:
     """An objective with its months, the hand-made changes (audit) and its allocation."""
     return {
         "objective": objective,
@@ -333,27 +330,67 @@ def objective_detail(*, objective: Objective) -> dict[str, Any]:
         "changes": list(
             objective.changes.select_related("changed_by").order_by("-changed_at", "-id")
         ),
-        "allocation": allocation_summary(objective=objective),
+        "allocation": allocation_summary(objective=objective, user=user),
     }
 
 
 # -- the curve ---------------------------------------------------------------------------------
 
 
-def _forecast_points(scope: Scope, measure: str, product_line_id: int | None) -> dict[str, Any]:
+def _month_figures(
+    scope: Scope, product_line_id: int | None, today: dt.date, cache: Cache | None
+) -> tuple[Decimal, Decimal]:
+    """Won so far and the weighted open pipeline of today's month, from the rollups."""
+    current = today.replace(day=1)
+    key = ("rollup", scope.key, product_line_id, fiscal_year_of(today))
+    if cache is not None and key in cache and current in cache[key]:
+        row = cache[key][current]
+    else:
+        row = rollup_by_month(
+            scope=scope, first_month=current, last_month=current, product_line_id=product_line_id
+        )[current]
+    return money(row["won_cents"]), weighted_pipeline([row["open_weighted"]])
+
+
+def _forecast_points(
+    scope: Scope,
+    measure: str,
+    product_line_id: int | None,
+    today: dt.date,
+    cache: Cache | None = None,
+) -> dict[str, Any]:
+    """The forecast by period ("2026-11"); the month in progress is won so far + the
+    forecast of its remainder (metrics.month_in_progress), from the rollups' figures."""
     if measure != Objective.Measure.WON_REVENUE or product_line_id is not None:
-        return {"points": {}, "method": "", "warnings": []}
-    payload = revenue_forecast_for_scope(scope=scope, horizon=24)
+        return {"points": {}, "method": "", "summary": "", "warnings": []}
+    payload = revenue_forecast_for_scope(
+        scope=scope,
+        horizon=24,
+        today=today,
+        month_figures=_month_figures(scope, product_line_id, today, cache),
+    )
     return {
         "points": {p["period"]: p for p in payload["forecast"]},
         "method": payload.get("method", ""),
+        "summary": forecast_in_words(payload),
         "warnings": list(payload.get("warnings", [])),
     }
 
 
+def _forecast_cached(
+    cache: Cache | None, scope: Scope, measure: str, product_line_id: int | None, today: dt.date
+) -> dict[str, Any]:
+    result: dict[str, Any] = _memo(
+        cache,
+        ("forecast", scope.key, measure, product_line_id),
+        lambda: _forecast_points(scope, measure, product_line_id, today, cache),
+    )
+    return result
+
+
 def _check(user: User | None, scope: Scope) -> None:
     if user is not None:
-        scope_check_access(user=user, scope=scope)
+        scope_check(user, scope)
 
 
 def objective_curve(
@@ -368,10 +405,12 @@ def objective_curve(
 ) -> dict[str, Any]:
     """Month by month: objective, actual and forecast (with intervals), monthly and cumulative.
 
-    ``actual`` is None for months not started; ``under_objective`` flags the complete months
-    whose cumulative actual is below the cumulative objective. ``projected_cumulative`` is
-    the actual to date plus, from the current month on, the forecast (net of what is already
-    won in the current month).
+    ``actual`` is None for months not started; ``under_objective`` flags the months under
+    objective (metrics.months_under_objective: cumulative, complete months) and
+    ``below_month_objective`` the complete months below their own objective. The month in
+    progress's forecast is won so far + the forecast of its remainder, never below what is
+    won. ``projected_cumulative`` is won to date plus the forecast of the rest; on the last
+    month it is the projected landing.
     """
     _check(user, scope)
     today = today or timezone.localdate()
@@ -399,11 +438,8 @@ def objective_curve(
             measure=measure,
             product_line_id=product_line_id,
         )
-    forecast = _memo(
-        cache,
-        ("forecast", scope.key, measure, product_line_id),
-        lambda: _forecast_points(scope, measure, product_line_id),
-    )
+    forecast = _forecast_cached(cache, scope, measure, product_line_id, today)
+    under = set(months_under_objective(targets, actuals, months, today))
     rows = []
     cum_objective = cum_actual = projected = ZERO
     for index, month in enumerate(months, start=1):
@@ -414,12 +450,10 @@ def objective_curve(
         if actual is not None:
             cum_actual += actual
         point = forecast["points"].get(f"{month:%Y-%m}") if month >= current else None
-        if month < current:
+        if month < current or point is None:
             projected += actual or ZERO
-        elif point is not None:
-            projected += max(Decimal(str(point["forecast"])), actual or ZERO)
         else:
-            projected += actual or ZERO
+            projected += _dec(point, "forecast") or ZERO
         rows.append(
             {
                 "month": month,
@@ -437,18 +471,22 @@ def objective_curve(
                 "projected_cumulative": projected,
                 "is_complete": month < current,
                 "is_current": month == current,
-                "under_objective": bool(month < current and cum_actual < cum_objective),
+                "under_objective": month in under,
+                "below_month_objective": month_below_its_objective(month, target, actual, today),
             }
         )
     return {
         "scope": scope.key,
-        "label": scope_label(scope),
+        "label": scope.label,
         "fiscal_year": fiscal_year,
+        "as_of": today,
         "measure": measure,
         "currency": company_currency() if measure == Objective.Measure.WON_REVENUE else "",
         "objective": _objective_brief(objective),
         "rows": rows,
+        "months_under_objective": len(under),
         "forecast_method": forecast["method"],
+        "forecast_summary": forecast.get("summary", ""),
         "warnings": forecast["warnings"],
     }
 
@@ -492,28 +530,25 @@ def attainment_for(
 ) -> dict[str, Any]:
     """Where a scope stands for a period (``2026``, ``2026-Q2``, ``2026-05``) and where it lands.
 
-    - won to date vs the objective to date (the current month prorated by days) and in full;
-    - open pipeline expected to close in the period, weighted by probability, and coverage
-      (weighted open pipeline / objective still to win);
-    - forecast categories: closed (won) and the open commit, best case, pipeline, omitted;
-    - the forecast calls (owner's and manager's, latest first) for the period;
-    - the statistical forecast of the months left and the projected landing: won to date +
-      that forecast (``landing_method`` "forecast"), or + the weighted pipeline when there is
-      no forecast ("weighted_pipeline");
-    - year-over-year growth over the complete months of the period.
+    Every figure is one of dirco.metrics (docs/metrics.md): won to date, objective to date
+    and full, attainment to date and full, gap to date and to period end, weighted pipeline
+    and coverage, the forecast categories, the forecast calls (latest first), the forecast
+    of the rest of the period and the projected landing (``landing_method`` "forecast", or
+    "weighted_pipeline" without a forecast), YoY growth; and the deal statistics (win rate,
+    average deal size, cycle length) over the last 12 complete months.
     """
     _check(user, scope)
     fiscal = _period_of(period)
     today = today or timezone.localdate()
-    current = today.replace(day=1)
     months = fiscal.month_list
     objective, targets = _objective_cached(
         cache, scope, fiscal.fiscal_year, measure, product_line_id, user
     )
+    stats_first, _stats_last = stats_window(today)
     rollup = _rollup_cached(
         scope=scope,
-        first_month=month_add(months[0], -12),
-        last_month=months[-1],
+        first_month=min(add_months(months[0], -12), stats_first),
+        last_month=max(months[-1], today.replace(day=1)),
         product_line_id=product_line_id,
         cache=cache,
         today=today,
@@ -524,76 +559,55 @@ def attainment_for(
     else:
         actual = monthly_actuals(
             scope=scope,
-            first_month=month_add(months[0], -12),
+            first_month=add_months(months[0], -12),
             last_month=months[-1],
             measure=measure,
             product_line_id=product_line_id,
         )
-    objective_full = sum((targets.get(m, ZERO) for m in months), ZERO)
-    objective_to_date = ZERO
-    for month in months:
-        if month < current:
-            objective_to_date += targets.get(month, ZERO)
-        elif month == current:
-            days = (month_add(month, 1) - month).days
-            objective_to_date += (targets.get(month, ZERO) * today.day / days).quantize(CENT)
-    won_to_date = sum((actual[m] for m in months if m <= current), ZERO)
+    standing = kpi_attainment(targets=targets, won=actual, months=months, as_of=today)
     in_period = [rollup[m] for m in months]
     totals = {k: sum(r[k] for r in in_period) for k in ROLLUP_MEASURES}
-    remaining = max(objective_full - won_to_date, ZERO)
-    weighted = money(Decimal(totals["open_weighted"]) / 100)
-    forecast = _memo(
-        cache,
-        ("forecast", scope.key, measure, product_line_id),
-        lambda: _forecast_points(scope, measure, product_line_id),
+    weighted = weighted_pipeline(r["open_weighted"] for r in in_period)
+    forecast = _forecast_cached(cache, scope, measure, product_line_id, today)
+    landing = projected_landing(
+        months=months,
+        as_of=today,
+        won_to_date=standing.won_to_date,
+        points=forecast["points"],
+        weighted=weighted,
     )
-    left = [m for m in months if m >= current]
-    stat = stat_low = stat_high = ZERO
-    have_forecast = bool(left) and all(f"{m:%Y-%m}" in forecast["points"] for m in left)
-    for month in left:
-        point = forecast["points"].get(f"{month:%Y-%m}")
-        if point is None:
-            continue
-        already = actual[month] if month == current else ZERO
-        stat += max(Decimal(str(point["forecast"])) - already, ZERO)
-        stat_low += max(Decimal(str(point["lower80"])) - already, ZERO)
-        stat_high += max(Decimal(str(point["upper80"])) - already, ZERO)
-    if not left:
-        landing, method = won_to_date, "closed"
-    elif have_forecast:
-        landing, method = won_to_date + stat.quantize(CENT), "forecast"
-    else:
-        landing, method = won_to_date + weighted, "weighted_pipeline"
-    complete = [m for m in months if m < current]
-    this_year = sum((actual[m] for m in complete), ZERO)
-    last_year = sum((actual[month_add(m, -12)] for m in complete), ZERO)
+    growth, _this_year, last_year = yoy_growth(actual, months, today)
+    stats = deal_stats(rollup, today)
     calls = list(
-        ForecastAdjustment.objects.filter(scope_key=scope.key, period=fiscal.label)
+        forecast_calls_visible_to(user)
+        .filter(scope_key=scope.key, period=fiscal.label)
         .select_related("by")
         .order_by("-at", "-id")[:20]
     )
     return {
         "scope": scope.key,
-        "label": scope_label(scope),
+        "label": scope.label,
         "period": fiscal.label,
         "period_kind": fiscal.kind,
         "fiscal_year": fiscal.fiscal_year,
         "first_month": months[0],
         "last_month": months[-1],
+        "as_of": today,
         "measure": measure,
         "currency": company_currency(),
         "objective": _objective_brief(objective),
-        "objective_full": objective_full,
-        "objective_to_date": objective_to_date,
-        "won_to_date": won_to_date,
+        "objective_full": standing.objective_full,
+        "objective_to_date": standing.objective_to_date,
+        "won_to_date": standing.won_to_date,
         "won_count": totals["won_count"],
-        "attainment_to_date_pct": pct(won_to_date, objective_to_date),
-        "attainment_full_pct": pct(won_to_date, objective_full),
-        "remaining_objective": remaining,
+        "attainment_to_date_pct": standing.to_date_pct,
+        "attainment_full_pct": standing.full_pct,
+        "gap_to_date": standing.gap_to_date,
+        "remaining_objective": standing.gap_to_period_end,
         "open_amount": money(totals["open_cents"]),
         "open_weighted": weighted,
         "open_count": totals["open_count"],
-        "coverage": (weighted / remaining).quantize(CENT) if remaining else None,
+        "coverage": coverage(weighted, standing.gap_to_period_end),
         "categories": {
             "closed": money(totals["won_cents"]),
             "commit": money(totals["commit_cents"]),
@@ -611,53 +625,52 @@ def attainment_for(
             }
             for c in calls
         ],
-        "statistical_forecast": stat.quantize(CENT) if have_forecast else None,
-        "statistical_lower80": stat_low.quantize(CENT) if have_forecast else None,
-        "statistical_upper80": stat_high.quantize(CENT) if have_forecast else None,
-        "projected_landing": landing,
-        "landing_method": method,
-        "projected_attainment_pct": pct(landing, objective_full),
+        "statistical_forecast": landing.rest if landing.method == "forecast" else None,
+        "statistical_lower80": (
+            landing.lower80 - standing.won_to_date if landing.lower80 is not None else None
+        ),
+        "statistical_upper80": (
+            landing.upper80 - standing.won_to_date if landing.upper80 is not None else None
+        ),
+        "projected_landing": landing.amount,
+        "projected_lower80": landing.lower80,
+        "projected_upper80": landing.upper80,
+        "landing_method": landing.method,
+        "projected_attainment_pct": pct(landing.amount, standing.objective_full),
         "won_same_months_last_year": last_year,
-        "yoy_growth_pct": pct(this_year - last_year, last_year) if complete else None,
+        "yoy_growth_pct": growth,
+        "win_rate_pct": stats.win_rate_pct,
+        "avg_deal_size": stats.avg_deal_size,
+        "cycle_days": stats.cycle_days,
+        "forecast_summary": forecast.get("summary", ""),
     }
 
 
 # -- gap to objective --------------------------------------------------------------------------
 
 
+def _stats_dict(stats: DealStats) -> dict[str, Any]:
+    return {
+        "won_count": stats.won_count,
+        "lost_count": stats.lost_count,
+        "avg_deal_size": stats.avg_deal_size,
+        "win_rate": stats.win_rate,
+        "win_rate_pct": stats.win_rate_pct,
+        "cycle_days": stats.cycle_days,
+        "best_month": stats.best_month if stats.won_count else None,
+    }
+
+
 def scope_deal_stats(
     *, scope: Scope, today: dt.date, product_line_id: int | None = None
 ) -> dict[str, Any]:
-    """Average won deal size, win rate and cycle length over the last 12 complete months."""
-    last = month_add(today.replace(day=1), -1)
-    totals = RevenueRollup.objects.filter(
-        _rollup_q(scope, product_line_id), month__gte=month_add(last, -11), month__lte=last
-    ).aggregate(**{m: Sum(m) for m in ("won_count", "won_cents", "lost_count", "won_cycle_days")})
-    won = int(totals["won_count"] or 0)
-    lost = int(totals["lost_count"] or 0)
-    return {
-        "won_count": won,
-        "lost_count": lost,
-        "avg_deal_size": money(Decimal(totals["won_cents"] or 0) / won) if won else None,
-        "win_rate": (Decimal(won) / (won + lost)).quantize(Decimal("0.001")) if won else None,
-        "cycle_days": round((totals["won_cycle_days"] or 0) / won) if won else None,
-    }
-
-
-def _deal_stats_from(rollup: dict[dt.date, dict[str, int]], today: dt.date) -> dict[str, Any]:
-    last = month_add(today.replace(day=1), -1)
-    window = [rollup[m] for m in _months(month_add(last, -11), last) if m in rollup]
-    won = sum(r["won_count"] for r in window)
-    lost = sum(r["lost_count"] for r in window)
-    cents = sum(r["won_cents"] for r in window)
-    days = sum(r["won_cycle_days"] for r in window)
-    return {
-        "won_count": won,
-        "lost_count": lost,
-        "avg_deal_size": money(Decimal(cents) / won) if won else None,
-        "win_rate": (Decimal(won) / (won + lost)).quantize(Decimal("0.001")) if won else None,
-        "cycle_days": round(days / won) if won else None,
-    }
+    """Average won deal size, win rate and cycle length over the last 12 complete months
+    (metrics.deal_stats)."""
+    first, last = stats_window(today)
+    rollup = rollup_by_month(
+        scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
+    )
+    return _stats_dict(deal_stats(rollup, today))
 
 
 def _objective_cached(
@@ -692,13 +705,11 @@ def gap_to_objective(
     product_line_id: int | None = None,
     cache: Cache | None = None,
 ) -> dict[str, Any]:
-    """For each month left in the fiscal year: the gap and what it takes to close it.
-
-    A month's gap is its objective minus what is won in it (current month) and the weighted
-    open pipeline expected to close in it; the shortfall of past months and the overdue
-    open pipeline are carried into the current month. What it takes: won deals at the
-    scope's average deal size, hence deals (and amount) of new pipeline at its win rate,
-    created one average sales cycle before the month starts.
+    """Where the scope stands (gap to date, gap to period end) and what it takes, month by
+    month, to close the gap at the scope's measured capacity (metrics.what_it_takes): the
+    days left, what cannot be won in a month rolled into the next ones, new pipeline only
+    where a deal created today can close in time (the measured cycle), and the shortfall
+    when the objective cannot be reached.
     """
     _check(user, scope)
     today = today or timezone.localdate()
@@ -707,7 +718,7 @@ def gap_to_objective(
     objective, targets = _objective_cached(
         cache, scope, fiscal_year, Objective.Measure.WON_REVENUE, product_line_id, user
     )
-    first = min(months[0], month_add(current, -36))
+    first = min(months[0], add_months(current, -36))
     rollup = _rollup_cached(
         scope=scope,
         first_month=first,
@@ -717,78 +728,65 @@ def gap_to_objective(
         today=today,
         fiscal_year=fiscal_year,
     )
-    stats = _deal_stats_from(rollup, today)
-    past = [m for m in months if m < current]
-    behind = sum((targets.get(m, ZERO) - money(rollup[m]["won_cents"]) for m in past), ZERO)
-    overdue_weighted = sum(
-        (money(Decimal(r["open_weighted"]) / 100) for m, r in rollup.items() if m < current), ZERO
+    stats = deal_stats(rollup, today)
+    won = {m: money(r["won_cents"]) for m, r in rollup.items()}
+    standing = kpi_attainment(targets=targets, won=won, months=months, as_of=today)
+    plan = what_it_takes(
+        months=months,
+        as_of=today,
+        targets=targets,
+        won=won,
+        weighted={m: weighted_pipeline([rollup[m]["open_weighted"]]) for m in months},
+        stats=stats,
     )
-    rows = []
-    for month in months:
-        if month < current:
-            continue
-        r = rollup[month]
-        won = money(r["won_cents"])
-        weighted = money(Decimal(r["open_weighted"]) / 100)
-        expected = won + weighted
-        need = targets.get(month, ZERO)
-        carried = ZERO
-        if month == current:
-            carried = behind
-            expected += overdue_weighted
-        gap = max(need + carried - expected, ZERO)
-        rows.append(
-            {
-                "month": month,
-                "period": f"{month:%Y-%m}",
-                "objective": need,
-                "carried_over": carried,
-                "won": won,
-                "weighted_pipeline": weighted,
-                "gap": gap,
-                **_what_it_takes(gap, month, stats, today),
-            }
-        )
-    total_gap = sum((r["gap"] for r in rows), ZERO)
-    return {
-        "scope": scope.key,
-        "label": scope_label(scope),
-        "fiscal_year": fiscal_year,
-        "currency": company_currency(),
-        "objective": _objective_brief(objective),
-        "stats": stats,
-        "behind_to_date": max(behind, ZERO),
-        "rows": rows,
-        "total_gap": total_gap,
-        **{
-            f"total_{k}": v
-            for k, v in _what_it_takes(total_gap, current, stats, today).items()
-            if k in ("deals_to_win", "deals_to_create", "pipeline_to_create")
-        },
-    }
-
-
-def _what_it_takes(
-    gap: Decimal, month: dt.date, stats: dict[str, Any], today: dt.date
-) -> dict[str, Any]:
-    size, rate, cycle = stats["avg_deal_size"], stats["win_rate"], stats["cycle_days"]
-    if not gap or not size:
-        return {
-            "deals_to_win": 0 if not gap else None,
-            "deals_to_create": 0 if not gap else None,
-            "pipeline_to_create": ZERO if not gap else None,
-            "create_by": None,
+    rows = [
+        {
+            "month": r.month,
+            "period": f"{r.month:%Y-%m}",
+            "objective": r.objective,
+            "carried_over": r.carried_in,
+            "won": r.won,
+            "weighted_pipeline": r.weighted_pipeline,
+            "to_win": r.to_win,
+            "gap": r.gap,
+            "days_left": r.days_left,
+            "capacity": r.capacity,
+            "new_deals_can_close": r.new_deals_can_close,
+            "planned": r.planned,
+            "from_pipeline": r.from_pipeline,
+            "from_new_pipeline": r.from_new_pipeline,
+            "rolls_over": max(r.carried_out, ZERO),
+            "deals_to_win": r.deals_to_win,
+            "deals_to_create": r.deals_to_create,
+            "pipeline_to_create": r.pipeline_to_create,
+            "create_by": r.create_by,
             "late": False,
         }
-    deals = math.ceil(gap / size)
-    create = math.ceil(deals / rate) if rate else None
-    create_by = month - dt.timedelta(days=cycle) if cycle is not None else None
+        for r in plan.rows
+    ]
     return {
-        "deals_to_win": deals,
-        "deals_to_create": create,
-        "pipeline_to_create": (gap / rate).quantize(CENT) if rate else None,
-        "create_by": create_by,
-        "late": bool(create_by is not None and create_by < today),
+        "scope": scope.key,
+        "label": scope.label,
+        "fiscal_year": fiscal_year,
+        "as_of": today,
+        "currency": company_currency(),
+        "objective": _objective_brief(objective),
+        "stats": _stats_dict(stats),
+        "objective_full": standing.objective_full,
+        "objective_to_date": standing.objective_to_date,
+        "won_to_date": standing.won_to_date,
+        "attainment_to_date_pct": standing.to_date_pct,
+        "behind_to_date": standing.gap_to_date,
+        "gap_to_period_end": standing.gap_to_period_end,
+        "rows": rows,
+        "total_gap": standing.gap_to_period_end,
+        "total_deals_to_win": plan.total("deals_to_win"),
+        "total_deals_to_create": plan.total("deals_to_create"),
+        "total_pipeline_to_create": plan.total("pipeline_to_create", ZERO),
+        "capacity": plan.capacity,
+        "shortfall": plan.shortfall,
+        "shortfall_pct": plan.shortfall_pct,
+        "reachable": plan.reachable,
     }
 
 
@@ -817,12 +815,14 @@ def _visible_ids(kind: str, user: User) -> list[int] | None:
 def leaderboard(
     *, kind: str, fiscal_year: int, user: User, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """Reps, teams, partners or product lines side by side for a fiscal year, to date.
+    """Reps, teams, partners or product lines side by side for a fiscal year, as of today.
 
-    Each row: won to date, objective (full year and to date) and attainment %, growth over
-    the same months last year, win rate, average won deal size, cycle length (days from
-    creation to close of won deals), open weighted pipeline, activities done and created
-    (reps and teams). Only what ``user`` may see; sorted by attainment, then won.
+    Each row, with the definitions of dirco.metrics: won to date, objective (full year and
+    to date), attainment (full year and to date), gap to date, YoY growth (complete months),
+    weighted pipeline (the fiscal year's open deals), win rate, average deal size and cycle
+    length (last 12 complete months), deals created and activities done and created (to
+    date, reps and teams). Only what ``user`` may see (rows and objectives); sorted by
+    attainment to date, then won.
     """
     if kind not in LEADERBOARD_KINDS:
         raise ApplicationError(
@@ -838,14 +838,11 @@ def leaderboard(
     if visible is not None and not visible:
         return []
     data = _leaderboard_sums(
-        kind=kind,
-        visible=visible,
-        first=months[0],
-        to_date_last=to_date_last,
-        last=months[-1],
-        current=current,
+        kind=kind, visible=visible, first=months[0], last=months[-1], today=today
     )
-    objectives = Objective.objects.filter(
+    # Drafts are seen only by who may see them: the same published-or-allowed filter as
+    # /objectives, the curve and attainment (docs/security.md, finding 3).
+    objectives = objectives_visible_to(user).filter(
         fiscal_year=fiscal_year, measure=Objective.Measure.WON_REVENUE, scope_kind=kind
     )
     if kind != "product_line":
@@ -859,13 +856,11 @@ def leaderboard(
     if visible is not None:
         objectives = objectives.filter(**{f"{fk}__in": visible})
     year_objective = dict(objectives.values_list(fk, "amount"))
-    to_date_objective = dict(
-        ObjectiveMonth.objects.filter(objective__in=objectives, month__lt=current)
-        .values(f"objective__{fk}")
-        .order_by()
-        .annotate(total=Sum("amount"))
-        .values_list(f"objective__{fk}", "total")
-    )
+    targets: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    for ident, month, amount in ObjectiveMonth.objects.filter(
+        objective__in=objectives, month__lte=current
+    ).values_list(f"objective__{fk}", "month", "amount"):
+        targets[ident][month] = amount
     ids = set(data) | set(year_objective)
     labels = _labels(kind, ids)
     activities = _activity_counts(kind, ids, months[0], to_date_last)
@@ -873,29 +868,40 @@ def leaderboard(
     for ident in ids:
         row = data.get(ident, {})
         won = money(row.get("won"))
-        won_count = int(row.get("won_count") or 0)
-        lost_count = int(row.get("lost_count") or 0)
-        won_ly = money(row.get("won_ly"))
         target = year_objective.get(ident)
-        target_to_date = to_date_objective.get(ident)
+        standing = Attainment(
+            as_of=today,
+            objective_full=target or ZERO,
+            objective_to_date=objective_to_date(targets.get(ident, {}), months, today),
+            won_to_date=won,
+        )
+        stats = DealStats(
+            won_count=int(row.get("stats_won_count") or 0),
+            lost_count=int(row.get("stats_lost_count") or 0),
+            won_cents=int(row.get("stats_won") or 0),
+            won_cycle_days=int(row.get("stats_cycle") or 0),
+        )
+        won_complete, won_ly = money(row.get("won_complete")), money(row.get("won_ly"))
+        has_complete = months[0] < current
         done, created = activities.get(ident, (None, None))
         out.append(
             {
-                "scope": f"{kind}:{ident}",
+                "scope": Scope(kind, ident).key,
                 "id": ident,
-                "label": labels.get(ident, f"{kind}:{ident}"),
+                "label": labels.get(ident, Scope(kind, ident).key),
                 "won": won,
-                "won_count": won_count,
+                "won_count": int(row.get("won_count") or 0),
                 "objective": target,
-                "objective_to_date": target_to_date,
-                "attainment_pct": pct(won, target) if target else None,
-                "attainment_to_date_pct": pct(won, target_to_date) if target_to_date else None,
+                "objective_to_date": standing.objective_to_date if target is not None else None,
+                "attainment_pct": standing.full_pct if target is not None else None,
+                "attainment_to_date_pct": standing.to_date_pct if target is not None else None,
+                "gap_to_date": standing.gap_to_date if target is not None else None,
                 "won_last_year": won_ly,
-                "growth_pct": pct(won - won_ly, won_ly),
-                "win_rate_pct": pct(won_count, won_count + lost_count),
-                "avg_deal_size": (won / won_count).quantize(CENT) if won_count else None,
-                "cycle_days": round(int(row.get("cycle") or 0) / won_count) if won_count else None,
-                "open_weighted": money(Decimal(row.get("weighted") or 0) / 100),
+                "growth_pct": pct(won_complete - won_ly, won_ly) if has_complete else None,
+                "win_rate_pct": stats.win_rate_pct,
+                "avg_deal_size": stats.avg_deal_size,
+                "cycle_days": stats.cycle_days,
+                "open_weighted": weighted_pipeline([int(row.get("weighted") or 0)]),
                 "deals_created": int(row.get("created") or 0),
                 "activities_done": done,
                 "activities_created": created,
@@ -903,8 +909,8 @@ def leaderboard(
         )
     out.sort(
         key=lambda r: (
-            r["attainment_pct"] is None,
-            -(r["attainment_pct"] or 0),
+            r["attainment_to_date_pct"] is None,
+            -(r["attainment_to_date_pct"] or 0),
             -r["won"],
             r["label"],
         )
@@ -915,15 +921,10 @@ def leaderboard(
 
 
 def _leaderboard_sums(
-    *,
-    kind: str,
-    visible: list[int] | None,
-    first: dt.date,
-    to_date_last: dt.date,
-    last: dt.date,
-    current: dt.date,
+    *, kind: str, visible: list[int] | None, first: dt.date, last: dt.date, today: dt.date
 ) -> dict[int, dict[str, int]]:
-    """Per scope id: this year to date, the same months last year, the open pipeline left.
+    """Per scope id, from the rollups: won to date, won over the complete months and the
+    same months last year, the fiscal year's weighted pipeline, the deal statistics' window.
 
     Raw SQL: the ORM's conditional aggregates cost more to build than to run here."""
     ops = connection.ops
@@ -937,31 +938,34 @@ def _leaderboard_sums(
         where += f" AND {key} IN ({', '.join(['%s'] * len(visible))})"
         params += visible
     d = ops.adapt_datefield_value
-    in_year = "month >= %s AND month <= %s"
+    current = today.replace(day=1)
+    to_date = [d(first), d(min(current, last))]
+    complete_last = min(add_months(current, -1), last)
+    complete = [d(first), d(complete_last)]
+    stats_first, stats_last = stats_window(today)
+    window = [d(stats_first), d(stats_last)]
+    between = "month >= %s AND month <= %s"
     columns = [
-        ("won", in_year, "won_cents", [d(first), d(to_date_last)]),
-        ("won_count", in_year, "won_count", [d(first), d(to_date_last)]),
-        ("lost_count", in_year, "lost_count", [d(first), d(to_date_last)]),
-        ("cycle", in_year, "won_cycle_days", [d(first), d(to_date_last)]),
-        ("created", in_year, "created_count", [d(first), d(to_date_last)]),
-        (
-            "won_ly",
-            in_year,
-            "won_cents",
-            [d(month_add(first, -12)), d(month_add(to_date_last, -12))],
-        ),
-        ("weighted", in_year, "open_weighted", [d(max(first, current)), d(last)]),
+        ("won", "won_cents", to_date),
+        ("won_count", "won_count", to_date),
+        ("created", "created_count", to_date),
+        ("won_complete", "won_cents", complete),
+        ("won_ly", "won_cents", [d(add_months(first, -12)), d(add_months(complete_last, -12))]),
+        ("weighted", "open_weighted", [d(first), d(last)]),
+        ("stats_won_count", "won_count", window),
+        ("stats_lost_count", "lost_count", window),
+        ("stats_won", "won_cents", window),
+        ("stats_cycle", "won_cycle_days", window),
     ]
-    select = ", ".join(
-        f"SUM(CASE WHEN {cond} THEN {col} ELSE 0 END)" for _n, cond, col, _p in columns
-    )
+    select = ", ".join(f"SUM(CASE WHEN {between} THEN {col} ELSE 0 END)" for _n, col, _p in columns)
     select_params = [p for *_x, ps in columns for p in ps]
+    low = min(add_months(first, -12), stats_first)
     sql = (
         f"SELECT {key}, {select} FROM {table} WHERE {where} AND month >= %s AND month <= %s "
         f"GROUP BY {key}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*select_params, *params, d(month_add(first, -12)), d(last)])
+        cursor.execute(sql, [*select_params, *params, d(low), d(max(last, stats_last))])
         return {
             row[0]: {name: int(row[i] or 0) for i, (name, *_r) in enumerate(columns, start=1)}
             for row in cursor.fetchall()

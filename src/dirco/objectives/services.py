@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import parse_amount
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_months,
     fiscal_year_settable_check,
@@ -28,12 +28,17 @@ from dirco.objectives.models import (
     ScopeKind,
 )
 from dirco.objectives.permissions import (
+    forecast_call_can_adjust,
+    forecast_call_can_submit,
     objective_can_allocate,
     objective_can_delete,
     objective_check_can_set,
+    objective_check_can_set_kind,
+    objective_scope_targets_for,
     users_in_line_of,
 )
 from dirco.objectives.rollups import rollups_rebuild as _rollups_rebuild
+from dirco.objectives.seasonality import learned_split_weights
 from dirco.objectives.selectors import (
     allocation_summary,
     monthly_actuals,
@@ -42,8 +47,8 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.revenue.scopes import Scope, scope_may_see
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 
 CENT = Decimal("0.01")
@@ -63,7 +68,8 @@ def amount_parse(value: Any, *, field: str = "amount") -> Decimal:
     if isinstance(value, bool):
         value = None
     try:
-        amount = Decimal(str(value).strip()) if value is not None else None
+        # Typed in the user's language ("28 000 000,00", "1 900 000 €") or plain ("1200.50").
+        amount = parse_amount(value) if value is not None else None
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():
@@ -153,22 +159,11 @@ def objective_split_compute(
     if method == Objective.SplitMethod.MANUAL:
         return _distribute(amount, percentages_parse(percentages)), ""
     if method == Objective.SplitMethod.LEARNED:
-        payload = revenue_forecast_for_scope(scope=scope, horizon=12)
-        seasonality = payload.get("seasonality")
-        index = (seasonality or {}).get("index") or []
-        learned = bool(seasonality) and (seasonality or {}).get("years", 1) > 0
-        if learned and len(index) == 12:
-            # The profile is indexed by calendar month (January first).
-            weights = [float(index[m.month - 1]) for m in months]
-            if (seasonality or {}).get("kind") == "additive":
-                # An additive profile is in currency around the level: add the level back
-                # (the mean of the last twelve months) to get each month's weight.
-                recent = [float(h["value"]) for h in (payload.get("history") or [])[-12:]]
-                level = sum(recent) / len(recent) if recent else 0.0
-                weights = [level + w for w in weights]
-            if all(math.isfinite(w) and w > 0 for w in weights):
-                return _distribute(amount, weights), ""
-        return _distribute(amount, [1.0] * 12), _(
+        weights, note = learned_split_weights(scope=scope)
+        if weights is not None and sum(weights) > 0:
+            # The shares are indexed by calendar month (January first).
+            return _distribute(amount, [weights[m.month - 1] for m in months]), note
+        return _distribute(amount, [1.0] * 12), note or _(
             "No seasonal profile could be learned for this scope (too little won history): "
             "split flat instead."
         )
@@ -208,8 +203,13 @@ def _months_write(objective: Objective, amounts: list[Decimal]) -> None:
 # -- objectives --------------------------------------------------------------------------------
 
 
-def _scope_objects(scope: Scope, product_line: ProductLine | None) -> dict[str, Any]:
-    """The FK values of an objective for a scope, or a field error for an unknown id."""
+def _scope_objects(
+    scope: Scope, product_line: ProductLine | None, user: User | None = None
+) -> dict[str, Any]:
+    """The FK values of an objective for a scope, or a field error for an unknown id.
+
+    With ``user``, an id whose objective the user may not set is unknown too, like a missing
+    one (no existence oracle: objective_scope_targets_for)."""
     out: dict[str, Any] = {"team": None, "rep": None, "partner": None, "product_line": product_line}
     if scope.kind == "company":
         return out
@@ -219,7 +219,12 @@ def _scope_objects(scope: Scope, product_line: ProductLine | None) -> dict[str, 
         "partner": Partner,
         "product_line": ProductLine,
     }[scope.kind]
-    obj = model.objects.filter(pk=scope.id or 0).first()
+    candidates = model.objects.all()
+    if user is not None:
+        allowed = objective_scope_targets_for(user=user, scope_kind=scope.kind)
+        if allowed is not None:
+            candidates = candidates.filter(pk__in=allowed.values("pk"))
+    obj = candidates.filter(pk=scope.id or 0).first()
     if scope.kind == "rep" and obj is not None and (obj.is_partner_user or not obj.is_active):
         obj = None
     if obj is None:
@@ -259,7 +264,8 @@ def objective_create(
             _("Unknown measure '%(m)s'.") % {"m": measure},
             fields={"measure": [_("Use won_revenue, won_deals or new_active_partners.")]},
         )
-    objects = _scope_objects(scope, product_line)
+    objective_check_can_set_kind(user=user, scope_kind=scope.kind, scope_id=scope.id)
+    objects = _scope_objects(scope, product_line, user)
     objective_check_can_set(
         user=user,
         scope_kind=scope.kind,
@@ -720,15 +726,7 @@ def forecast_call_submit(
     """The scope owner's own call for a period (a rep for themselves, a manager for a team)."""
     fiscal = period_parse(period)
     value = amount_parse(owner_call, field="owner_call")
-    owns = (
-        (scope.kind == "rep" and scope.id == user.pk)
-        or (
-            scope.kind == "team"
-            and SalesTeam.objects.filter(pk=scope.id or 0, manager=user).exists()
-        )
-        or (scope.kind == "company" and user.role == User.Role.DIRECTOR)
-    )
-    if not owns:
+    if not forecast_call_can_submit(user=user, scope=scope):
         raise ApplicationError(
             _("Only the owner of a scope submits its call; managers adjust it."),
             fields={"scope": [_("This is not your scope.")]},
@@ -755,12 +753,7 @@ def forecast_adjust(
         raise ApplicationError(
             _("Say why you adjust the forecast."), fields={"note": [_("A note is required.")]}
         )
-    is_owner = scope.kind == "rep" and scope.id == user.pk
-    if (
-        is_owner
-        or user.role not in (User.Role.DIRECTOR, User.Role.MANAGER)
-        or not scope_may_see(user=user, scope=scope)
-    ):
+    if not forecast_call_can_adjust(user=user, scope=scope):
         raise ApplicationError(
             _("Only a manager of this scope may adjust its forecast."),
             fields={"scope": [_("You may not adjust this forecast.")]},

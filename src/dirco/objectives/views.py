@@ -1,7 +1,7 @@
 """The cockpit pages: objectives (list, page, form, months, allocation, publishing), the
 objectives curve, gap-to-objective, leaderboards (with CSV and XLSX exports) and forecast
 calls. Thin views: the figures come from objectives.selectors (which read the rollups), the
-writes from objectives.services, access from objectives.permissions and revenue.scopes."""
+writes from objectives.services, access from objectives.permissions and dirco.scopes."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from dirco.objectives.charts import curve_under, objective_curve_svg
 from dirco.objectives.cockpit import (
     LEADERBOARD_COLUMNS,
     LEADERBOARD_KIND_LABELS,
+    LEADERBOARD_KPIS,
     allocation_targets,
     current_quarter_label,
     forecast_call_rights,
@@ -68,7 +69,7 @@ from dirco.objectives.services import (
     objective_publish,
     objective_update,
 )
-from dirco.revenue.scopes import Scope, scope_may_see
+from dirco.scopes import Scope, scope_may_see
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 KIND_ORDER = Case(
@@ -166,7 +167,7 @@ def objective_detail_view(request: AuthedHttpRequest, objective_id: int) -> Http
         request,
         "objectives/objective_detail.html",
         {
-            **objective_detail(objective=objective),
+            **objective_detail(objective=objective, user=user),
             "scope": scope,
             "can_edit": objective_can_edit(user=user, objective=objective),
             "can_allocate": objective_can_allocate(user=user, objective=objective),
@@ -369,7 +370,7 @@ def curve_view(request: AuthedHttpRequest) -> HttpResponse:
         "svg": objective_curve_svg(curve["rows"], view=view),
         "monthly_url": "?" + urlencode({**query, "view": "monthly"}),
         "cumulative_url": "?" + urlencode({**query, "view": "cumulative"}),
-        "under_count": sum(1 for r in rows if r["under"]),
+        "under_count": curve["months_under_objective"],
     }
     if request.htmx and request.htmx.target == "curve":
         return render(request, "objectives/_curve.html", context)
@@ -419,6 +420,7 @@ def leaderboard_view(request: AuthedHttpRequest) -> HttpResponse:
                 "kind": col_kind,
                 "url": "?" + urlencode({"kind": kind, "year": year, "sort": next_sort}),
                 "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "kpi": LEADERBOARD_KPIS.get(key, ""),
             }
         )
     query = urlencode({"kind": kind, "year": year, "sort": sort})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -14,10 +14,23 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    IsoDate,
+    Line,
+    Name,
+    Ref,
+    SearchText,
+    UserRef,
+    choices_schema,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.customers.permissions import account_can_edit, accounts_visible_to
-from dirco.partners.models import Partner, Territory, Tier
+from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import (
+    contact_can_delete,
     contact_can_edit,
     contacts_visible_to,
     get_contact_for_user,
@@ -35,6 +48,7 @@ from dirco.partners.services import (
 )
 from dirco.teams.selectors import users_assignable_by
 
+PartnerStatusField = Annotated[Partner.Status, choices_schema(Partner.Status, "PartnerStatus")]
 router = Router(tags=["partners"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -59,34 +73,34 @@ class PartnerOut(Schema):
 
 
 class PartnerFilters(Schema):
-    q: str = Field("", description="Part of the name or web domain.")
-    tier: int | None = Field(None, description="Tier id.")
-    status: Partner.Status | None = None
-    territory: int | None = Field(None, description="Territory id.")
+    q: SearchText = Field("", description="Part of the name or web domain.")
+    tier: Id | None = Field(None, description="Tier id.")
+    status: PartnerStatusField | None = None
+    territory: Id | None = Field(None, description="Territory id.")
 
 
 class PartnerPatch(InputSchema):
     """Every field is optional. ``status`` and ``tier_id`` are for the sales director only."""
 
-    name: str | None = None
-    legal_identifier: str | None = None
-    domain: str | None = None
-    country: str | None = None
+    name: Name | None = None
+    legal_identifier: Line | None = None
+    domain: Line | None = None
+    country: Line | None = None
     kind: Partner.Kind | None = None
-    territory_id: int | None = None
-    tier_id: int | None = Field(None, description="Director only.")
-    status: Partner.Status | None = Field(None, description="Director only.")
-    channel_manager_id: int | None = Field(
+    territory_id: Id | None = None
+    tier_id: Id | None = Field(None, description="Director only.")
+    status: PartnerStatusField | None = Field(None, description="Director only.")
+    channel_manager_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."
     )
-    parent_id: int | None = None
-    joined_on: dt.date | None = None
+    parent_id: Id | None = None
+    joined_on: IsoDate | None = None
 
 
 class PartnerIn(PartnerPatch):
-    name: str  # type: ignore[assignment]
-    country: str  # type: ignore[assignment]
-    territory_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    country: Line  # type: ignore[assignment]
+    territory_id: Id  # type: ignore[assignment]
 
 
 def _partner_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +133,7 @@ def partner_list(
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
-def partner_detail(request: HttpRequest, partner_id: int) -> Any:
+def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
     return get_partner_for_user(user=request_user(request), partner_id=partner_id)
 
 
@@ -128,7 +142,9 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
     user = request_user(request)
     if not partner_can_create(user=user):
         raise PermissionDenied(_("You may not create partners."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner = partner_create(created_by=user, **fields)
     return Status(201, get_partner_for_user(user=user, partner_id=partner.pk))
 
@@ -136,12 +152,14 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 @router.patch(
     "/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner"
 )
-def partner_update_endpoint(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Any:
+def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
     if not partner_can_edit(user=user, partner=partner):
         raise PermissionDenied(_("You may not change this partner."))
-    fields = _partner_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _partner_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    )
     partner_update(partner=partner, updated_by=user, **fields)
     return get_partner_for_user(user=user, partner_id=partner.pk)
 
@@ -163,24 +181,24 @@ class ContactOut(Schema):
 
 
 class ContactFilters(Schema):
-    q: str = Field("", description="Part of the name or email.")
-    partner: int | None = Field(None, description="Partner id.")
-    account: int | None = Field(None, description="Account id.")
+    q: SearchText = Field("", description="Part of the name or email.")
+    partner: Id | None = Field(None, description="Partner id.")
+    account: Id | None = Field(None, description="Account id.")
 
 
 class ContactPatch(InputSchema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    job_title: str | None = None
-    partner_id: int | None = Field(None, description="Set either partner_id or account_id.")
-    account_id: int | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Line | None = None
+    phone: Line | None = None
+    job_title: Line | None = None
+    partner_id: Id | None = Field(None, description="Set either partner_id or account_id.")
+    account_id: Id | None = None
 
 
 class ContactIn(ContactPatch):
-    first_name: str  # type: ignore[assignment]
-    last_name: str  # type: ignore[assignment]
+    first_name: Name  # type: ignore[assignment]
+    last_name: Name  # type: ignore[assignment]
 
 
 def _contact_refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -217,14 +235,16 @@ def contact_list(
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact")
-def contact_detail(request: HttpRequest, contact_id: int) -> Any:
+def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
     return get_contact_for_user(user=request_user(request), contact_id=contact_id)
 
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
 def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
     user = request_user(request)
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact = contact_create(created_by=user, **fields)
     return Status(201, get_contact_for_user(user=user, contact_id=contact.pk))
 
@@ -232,21 +252,23 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 @router.patch(
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
 )
-def contact_update_endpoint(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     if not contact_can_edit(user=user, contact=contact):
         raise PermissionDenied(_("You may not change this contact."))
-    fields = _contact_refs(request, payload.model_dump(exclude_unset=True))
+    fields = _contact_refs(
+        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    )
     contact_update(contact=contact, updated_by=user, **fields)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
-def contact_delete_endpoint(request: HttpRequest, contact_id: int) -> Any:
+def contact_delete_endpoint(request: HttpRequest, contact_id: Id) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
-    if not contact_can_edit(user=user, contact=contact):
+    if not contact_can_delete(user=user, contact=contact):
         raise PermissionDenied(_("You may not delete this contact."))
     contact_delete(contact=contact)
     return Status(204, None)

@@ -19,6 +19,11 @@ PARTNER_SORTS = {
     "tier": ("tier__rank", "name", "id"),
     "-tier": ("-tier__rank", "name", "id"),
     "status": ("status", "name", "id"),
+    # KPI columns (annotated by the partner list): largest first, then the rest.
+    "-won": ("-won_12m", "name", "id"),
+    "won": ("won_12m", "name", "id"),
+    "-pipeline": ("-pipeline_open", "name", "id"),
+    "pipeline": ("pipeline_open", "name", "id"),
 }
 
 
@@ -45,6 +50,10 @@ class PartnerFilterForm(DircoForm):
             ("tier", _("Tier, top first")),
             ("-tier", _("Tier, bottom first")),
             ("status", _("Status")),
+            ("-won", _("Won revenue, largest first")),
+            ("won", _("Won revenue, smallest first")),
+            ("-pipeline", _("Pipeline, largest first")),
+            ("pipeline", _("Pipeline, smallest first")),
         ],
     )
 

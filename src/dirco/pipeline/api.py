@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
@@ -23,7 +23,22 @@ from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import DecimalString, InputSchema, Ref, UserRef, refs_resolve
+from dirco.api.schemas import (
+    DecimalString,
+    Id,
+    InputSchema,
+    IsoDate,
+    IsoDateTime,
+    Name,
+    Ref,
+    SearchText,
+    StrictBool,
+    Text,
+    UserRef,
+    choices_schema,
+    patch_nulls_refuse,
+    refs_resolve,
+)
 from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
 from dirco.customers.permissions import accounts_visible_to
@@ -32,6 +47,7 @@ from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
 from dirco.pipeline.permissions import (
     activity_can_edit,
     deal_can_create,
+    deal_can_delete,
     deal_can_edit,
     deals_visible_to,
     get_activity_for_user,
@@ -54,6 +70,7 @@ from dirco.pipeline.services import (
 )
 from dirco.teams.selectors import users_assignable_by
 
+DealSourceField = Annotated[Deal.Source, choices_schema(Deal.Source, "DealSource")]
 router = Router(tags=["pipeline"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -117,38 +134,38 @@ class DealPage(BaseModel):
 
 
 class DealListFilters(Schema):
-    q: str = Field("", description="Part of the deal or account name.")
-    stage_id: int | None = None
-    owner_id: int | None = None
-    partner_id: int | None = None
-    account_id: int | None = None
-    team_id: int | None = None
-    product_line_id: int | None = None
-    source: Deal.Source | None = None
+    q: SearchText = Field("", description="Part of the deal or account name.")
+    stage_id: Id | None = None
+    owner_id: Id | None = None
+    partner_id: Id | None = None
+    account_id: Id | None = None
+    team_id: Id | None = None
+    product_line_id: Id | None = None
+    source: DealSourceField | None = None
     status: Literal["", "open", "overdue", "won", "lost"] = Field(
         "", description="overdue: open deals whose expected close date has passed."
     )
-    close_from: dt.date | None = Field(None, description="Expected close date on or after.")
-    close_to: dt.date | None = Field(None, description="Expected close date on or before.")
+    close_from: IsoDate | None = Field(None, description="Expected close date on or after.")
+    close_to: IsoDate | None = Field(None, description="Expected close date on or before.")
     sort: DealSort = "-close"
 
 
 class DealPatch(InputSchema):
     """Every field is optional; ``owner_id`` must be a user in your line (a rep: themselves)."""
 
-    name: str | None = None
-    account_id: int | None = None
-    partner_id: int | None = None
-    owner_id: int | None = None
-    product_line_id: int | None = None
+    name: Name | None = None
+    account_id: Id | None = None
+    partner_id: Id | None = None
+    owner_id: Id | None = None
+    product_line_id: Id | None = None
     amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     currency: str | None = Field(None, max_length=3)
-    stage_id: int | None = None
+    stage_id: Id | None = None
     probability: int | None = Field(None, ge=0, le=100)
     forecast_category: ForecastCategory | None = None
-    expected_close_date: dt.date | None = None
-    close_date: dt.date | None = None
-    source: Deal.Source | None = None
+    expected_close_date: IsoDate | None = None
+    close_date: IsoDate | None = None
+    source: DealSourceField | None = None
     lost_reason: Deal.LostReason | Literal[""] | None = None
     confirm_zero_amount: bool = Field(
         False, description="Set to true to save an amount of 0 (refused otherwise)."
@@ -156,12 +173,12 @@ class DealPatch(InputSchema):
 
 
 class DealIn(DealPatch):
-    name: str  # type: ignore[assignment]
-    account_id: int  # type: ignore[assignment]
-    product_line_id: int  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    account_id: Id  # type: ignore[assignment]
+    product_line_id: Id  # type: ignore[assignment]
     amount: Decimal = Field(max_digits=14, decimal_places=2)  # type: ignore[assignment]
-    stage_id: int  # type: ignore[assignment]
-    expected_close_date: dt.date  # type: ignore[assignment]
+    stage_id: Id  # type: ignore[assignment]
+    expected_close_date: IsoDate  # type: ignore[assignment]
 
 
 class StageMoveIn(InputSchema):
@@ -230,7 +247,7 @@ def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _deal_editable(request: HttpRequest, deal_id: int) -> tuple[User, Deal]:
+def _deal_editable(request: HttpRequest, deal_id: Id) -> tuple[User, Deal]:
     """The deal if the caller may change it: 404 when hidden, 403 when only visible."""
     user = request_user(request)
     deal = get_deal_for_user(user=user, deal_id=deal_id)
@@ -268,7 +285,7 @@ def deal_list_endpoint(
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")
-def deal_detail(request: HttpRequest, deal_id: int) -> Any:
+def deal_detail(request: HttpRequest, deal_id: Id) -> Any:
     return get_deal_for_user(user=request_user(request), deal_id=deal_id)
 
 
@@ -277,7 +294,7 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     user = request_user(request)
     if not deal_can_create(user=user):
         raise PermissionDenied(_("You may not create deals; partners register them instead."))
-    data = payload.model_dump(exclude_unset=True)
+    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
@@ -286,9 +303,9 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
-def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
+def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
     user, deal = _deal_editable(request, deal_id)
-    data = payload.model_dump(exclude_unset=True)
+    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
     fields = _deal_refs(user, data)
     deal_update(deal=deal, updated_by=user, confirm_zero_amount=confirm_zero, **fields)
@@ -296,8 +313,11 @@ def deal_update_endpoint(request: HttpRequest, deal_id: int, payload: DealPatch)
 
 
 @router.delete("/deals/{deal_id}", response={204: None, **ERRORS}, summary="Delete a deal")
-def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
-    _user, deal = _deal_editable(request, deal_id)
+def deal_delete_endpoint(request: HttpRequest, deal_id: Id) -> Any:
+    user = request_user(request)
+    deal = get_deal_for_user(user=user, deal_id=deal_id)
+    if not deal_can_delete(user=user, deal=deal):
+        raise PermissionDenied(_("You may see this deal but not delete it."))
     deal_delete(deal=deal)
     return Status(204, None)
 
@@ -305,7 +325,7 @@ def deal_delete_endpoint(request: HttpRequest, deal_id: int) -> Any:
 @router.post(
     "/deals/{deal_id}/stage", response={200: DealOut, **ERRORS}, summary="Move a deal to a stage"
 )
-def deal_move_stage_endpoint(request: HttpRequest, deal_id: int, payload: StageMoveIn) -> Any:
+def deal_move_stage_endpoint(request: HttpRequest, deal_id: Id, payload: StageMoveIn) -> Any:
     user, deal = _deal_editable(request, deal_id)
     stage = refs_resolve({"stage_id": payload.stage_id}, {"stage": Stage.objects.all()})["stage"]
     deal_move_stage(deal=deal, stage=stage, moved_by=user, lost_reason=payload.lost_reason)
@@ -317,7 +337,7 @@ def deal_move_stage_endpoint(request: HttpRequest, deal_id: int, payload: StageM
     response={200: Page[StageChangeOut], **ERRORS},
     summary="A deal's stage changes, oldest first",
 )
-def deal_history_endpoint(request: HttpRequest, deal_id: int, page: Query[PageParams]) -> Any:
+def deal_history_endpoint(request: HttpRequest, deal_id: Id, page: Query[PageParams]) -> Any:
     deal = get_deal_for_user(user=request_user(request), deal_id=deal_id)
     return paginate(request, deal_history(deal=deal), order=("changed_at", "id"), params=page)
 
@@ -358,17 +378,17 @@ class ActivityIn(InputSchema):
     """Link the activity to at least one of a deal, a partner, a contact or an account."""
 
     kind: Literal["call", "meeting", "email", "task"]
-    subject: str
-    notes: str = ""
-    due_at: dt.datetime | None = None
-    deal_id: int | None = None
-    partner_id: int | None = None
-    contact_id: int | None = None
-    account_id: int | None = None
+    subject: Name
+    notes: Text = ""
+    due_at: IsoDateTime | None = None
+    deal_id: Id | None = None
+    partner_id: Id | None = None
+    contact_id: Id | None = None
+    account_id: Id | None = None
 
 
 class ActivityCompleteIn(InputSchema):
-    done: bool = Field(True, description="false reopens the activity.")
+    done: StrictBool = Field(True, description="false reopens the activity.")
 
 
 # Open activities without a due date come after those with one.
@@ -392,7 +412,7 @@ def activity_list(
 @router.get(
     "/activities/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="An activity"
 )
-def activity_detail(request: HttpRequest, activity_id: int) -> Any:
+def activity_detail(request: HttpRequest, activity_id: Id) -> Any:
     return get_activity_for_user(user=request_user(request), activity_id=activity_id)
 
 
@@ -400,7 +420,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Any:
 def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     user = request_user(request)
     fields = refs_resolve(
-        payload.model_dump(exclude_unset=True),
+        patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity),
         {
             "deal": deals_visible_to(user),
             "partner": partners_visible_to(user),
@@ -418,7 +438,7 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     summary="Mark an activity done (or not done)",
 )
 def activity_complete_endpoint(
-    request: HttpRequest, activity_id: int, payload: ActivityCompleteIn
+    request: HttpRequest, activity_id: Id, payload: ActivityCompleteIn
 ) -> Any:
     user = request_user(request)
     activity = get_activity_for_user(user=user, activity_id=activity_id)

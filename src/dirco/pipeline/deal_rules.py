@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.errors import ApplicationError
+from dirco.core.l10n import format_date
 from dirco.pipeline.models import Deal
 
 MAX_YEARS_AHEAD = 5
@@ -76,24 +77,24 @@ def deal_plausibility_errors(
                     "An open deal cannot be expected to close in the past (%(date)s). "
                     "Choose today or a later date, or mark the deal won or lost."
                 )
-                % {"date": expected.isoformat()}
+                % {"date": format_date(expected)}
             ]
         elif expected > latest:
             errors["expected_close_date"] = [
-                _("Choose an expected close date before %(date)s.") % {"date": latest.isoformat()}
+                _("Choose an expected close date before %(date)s.") % {"date": format_date(latest)}
             ]
     close = deal.close_date
     if is_closed and isinstance(close, dt.date) and close > today:
         errors["close_date"] = [
             _("A won or lost deal cannot close after today (%(date)s).")
-            % {"date": today.isoformat()}
+            % {"date": format_date(today)}
         ]
     elif isinstance(close, dt.date) and before is not None and deal.created_at is not None:
         created = timezone.localdate(deal.created_at)
         if close < created:
             errors["close_date"] = [
                 _("The close date %(close)s is before the deal was created (%(created)s).")
-                % {"close": close.isoformat(), "created": created.isoformat()}
+                % {"close": format_date(close), "created": format_date(created)}
             ]
     amount = _decimal(deal.amount)
     amount_set_now = before is None or before.amount != amount

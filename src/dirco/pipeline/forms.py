@@ -19,7 +19,8 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.web.autocomplete import AutocompleteWidget
+from dirco.web.forms import AmountField, DircoForm, people_assignable_by
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,6 +41,22 @@ STATUS_CHOICES = [
     ("won", _("Won")),
     ("lost", _("Lost")),
 ]
+
+
+class StageSelect(forms.Select):
+    """The deal form's stage: each won/lost option says so (``data-closed``), so that the page
+    shows the close date and the lost reason only when the chosen stage needs them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed: dict[int, str] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        kind = self.closed.get(option["value"])
+        if kind:
+            option["attrs"]["data-closed"] = kind
+        return option
 
 
 class DealFilterForm(DircoForm):
@@ -105,7 +122,15 @@ class DealForm(DircoForm):
     """Create or edit a deal. Amount, currency, stage and dates are checked by the service."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+    account = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=Account.objects.none(),
+        widget=AutocompleteWidget(
+            search_url_name="account_search",
+            create_url_name="account_create",
+            create_label=_("New account"),
+        ),
+    )
     partner = forms.ModelChoiceField(
         label=_("Partner"),
         queryset=Partner.objects.none(),
@@ -116,11 +141,13 @@ class DealForm(DircoForm):
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.all()
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, widget=forms.Select(choices=CURRENCY_CHOICES)
     )
-    stage = forms.IntegerField(label=_("Stage"), widget=forms.Select())
+    stage = forms.IntegerField(
+        label=_("Stage"), widget=StageSelect(attrs={"data-stage-select": ""})
+    )
     expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
     close_date = forms.DateField(
         label=_("Close date"),
@@ -144,9 +171,13 @@ class DealForm(DircoForm):
         if deal is not None and "initial" not in kwargs:
             kwargs["initial"] = deal_form_initial(deal)
         super().__init__(*args, **kwargs)
-        self.fields["stage"].widget.choices = [  # type: ignore[attr-defined]
-            (s.pk, s.name) for s in Stage.objects.order_by("order")
-        ]
+        stages = list(Stage.objects.order_by("order"))
+        stage_widget = self.fields["stage"].widget
+        assert isinstance(stage_widget, StageSelect)
+        stage_widget.choices = [(s.pk, s.label) for s in stages]
+        stage_widget.closed = {
+            s.pk: ("lost" if s.is_lost else "won") for s in stages if s.is_won or s.is_lost
+        }
         keep: dict[str, int | None] = {"account": None, "partner": None, "owner": None}
         if deal is not None:
             keep = {"account": deal.account_id, "partner": deal.partner_id, "owner": deal.owner_id}

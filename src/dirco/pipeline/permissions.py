@@ -52,13 +52,39 @@ def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
         raise Http404("No such deal.") from None
 
 
+def deals_editable_by(user: User) -> QuerySet[Deal]:
+    """The deals ``user`` may change, written on its own (never "whatever it sees").
+
+    The director every deal; a manager the deals of the teams they manage and of their team
+    members; a rep the deals it owns and those of the partners it channel-manages. Marketing
+    reads the pipeline but does not change it; partner users bring and follow deals through
+    registration in the portal, they do not edit staff deals.
+    """
+    qs = Deal.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == User.Role.DIRECTOR:
+        return qs
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+
+        return qs.filter(
+            Q(team_id__in=teams_managed_by(user).values("id"))
+            | Q(owner_id__in=team_member_ids_for_manager(user))
+        )
+    if user.role == User.Role.REP:
+        return qs.filter(Q(owner=user) | Q(partner__channel_manager=user))
+    return qs.none()
+
+
 def deal_can_edit(*, user: User, deal: Deal) -> bool:
-    """Marketing reads the pipeline but does not change it; partner users bring and follow
-    deals through registration in the portal, they do not edit staff deals. Everyone else
-    edits what they see."""
-    if user.role == User.Role.MARKETING or user.is_partner_user:
-        return False
-    return deals_visible_to(user).filter(pk=deal.pk).exists()
+    return deals_editable_by(user).filter(pk=deal.pk).exists()
+
+
+def deal_can_delete(*, user: User, deal: Deal) -> bool:
+    """The matrix gives deal delete the scope of deal edit (director all, manager team, rep
+    own); its own function so that the two can part without touching the endpoints."""
+    return deal_can_edit(user=user, deal=deal)
 
 
 def deal_can_create(*, user: User) -> bool:
@@ -95,10 +121,21 @@ def get_activity_for_user(*, user: User, activity_id: int | str) -> Activity:
         raise Http404("No such activity.") from None
 
 
+def activities_editable_by(user: User) -> QuerySet[Activity]:
+    """The activities ``user`` may change: its own; the director every one; a manager those
+    owned by their line. Seeing an activity through a deal gives no right to change it."""
+    qs = Activity.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == User.Role.DIRECTOR:
+        return qs
+    if user.role == User.Role.MANAGER:
+        from dirco.teams.selectors import team_member_ids_for_manager
+
+        return qs.filter(Q(owner=user) | Q(owner_id__in=team_member_ids_for_manager(user)))
+    return qs.filter(owner=user)
+
+
 def activity_can_edit(*, user: User, activity: Activity) -> bool:
     """The owner changes their activity; the director and the owner's manager may too."""
-    if activity.owner_id == user.pk:
-        return True
-    if user.role in (User.Role.DIRECTOR, User.Role.MANAGER):
-        return activities_visible_to(user).filter(pk=activity.pk).exists()
-    return False
+    return activities_editable_by(user).filter(pk=activity.pk).exists()

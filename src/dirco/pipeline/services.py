@@ -29,6 +29,7 @@ from dirco.pipeline.hooks import (
 )
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
+from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
 
 # Fields a caller may pass to deal_create/deal_update; anything else is refused.
@@ -51,6 +52,13 @@ DEAL_WRITABLE_FIELDS = frozenset(
         "forecast_category",
     }
 )
+
+
+def deal_team_for_owner(owner_id: int | None) -> SalesTeam | None:
+    """The team a deal of this owner belongs to: the owner's first team (None without one)."""
+    if owner_id is None:
+        return None
+    return SalesTeam.objects.filter(members=owner_id).order_by("id").first()
 
 
 def _validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
@@ -100,15 +108,8 @@ def _deal_convert(deal: Deal, rates: RateTable | None = None) -> None:
 
 
 def deal_scope_keys(deal: Deal) -> set[str]:
-    """The revenue scopes a deal counts in: each deal counts once per scope."""
-    keys = {"company", f"rep:{deal.owner_id}", f"product_line:{deal.product_line_id}"}
-    if deal.team_id:
-        keys.add(f"team:{deal.team_id}")
-    if deal.partner_id:
-        keys.add(f"partner:{deal.partner_id}")
-        if deal.partner and deal.partner.channel_manager_id:
-            keys.add(f"rep:{deal.partner.channel_manager_id}")
-    return keys
+    """The keys of the scopes a deal counts in (see :func:`dirco.scopes.scopes_of_deal`)."""
+    return {scope.key for scope in scopes_of_deal(deal)}
 
 
 def _deals_changed_on_commit(keys: set[str]) -> None:
@@ -147,8 +148,7 @@ def deal_create(
     if probability is not None:
         deal.probability = probability
     if not deal.team_id and deal.owner_id:
-        team = SalesTeam.objects.filter(members=deal.owner_id).order_by("id").first()
-        deal.team = team
+        deal.team = deal_team_for_owner(deal.owner_id)
     if deal.partner_id and not fields.get("source"):
         deal.source = Deal.Source.PARTNER
     deal_plausibility_check(
@@ -182,8 +182,13 @@ def deal_update(
     before = deal_snapshot(deal) if deal_change_hooks else None
     facts_before = DealFacts.of(deal)
     new_stage: Stage | None = fields.pop("stage", None)
+    owner_before = deal.owner_id
     for name, value in fields.items():
         setattr(deal, name, value)
+    if "team" not in fields and deal.owner_id != owner_before:
+        # The deal follows its new owner into their team: the previous owner's manager keeps
+        # no write access through a stale team (finding 10 of the security test).
+        deal.team = deal_team_for_owner(deal.owner_id)
     previous_stage = deal.stage
     if new_stage is not None and new_stage.pk != previous_stage.pk:
         close_date = fields.get("close_date")

@@ -6,6 +6,7 @@ writes through the services. HTMX partials are ``{% partialdef %}`` blocks of th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
-from dirco.pipeline.forms import ActivityForm, DealFilterForm, DealForm, DealMoveForm
+from dirco.pipeline.forms import (
+    ActivityForm,
+    DealFilterForm,
+    DealForm,
+    DealMoveForm,
+    deal_form_initial,
+)
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import (
     activities_visible_to,
@@ -44,7 +51,7 @@ from dirco.pipeline.services import (
     deal_update,
 )
 from dirco.web.forms import form_errors_from_application_error
-from dirco.web.http import AuthedHttpRequest, staff_required
+from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 DEALS_PER_PAGE = 50
 BOARD_FILTERS = ("owner", "partner", "product_line")
@@ -67,10 +74,7 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """Filtered deals, 50 a page. No COUNT over the whole set: fetch 51 rows to know if more."""
     form = DealFilterForm(request.GET or None, user=request.user)
     filters = form.deal_filters()
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     offset = (page - 1) * DEALS_PER_PAGE
     rows = deal_page(user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1)
     context = {
@@ -90,11 +94,16 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
+    data = data.copy() if data else {}
+    if "owner" not in data and request.user.role == request.user.Role.REP:
+        # A rep's board opens on "My deals"; "Anyone" (owner="") shows the rest.
+        data["owner"] = str(request.user.pk)
     form = DealFilterForm(data or None, user=request.user)
     for name in list(form.fields):
         if name not in BOARD_FILTERS:
             del form.fields[name]
-    columns = pipeline_board(user=request.user, filters=form.deal_filters(default_sort="close"))
+    filters = form.deal_filters(default_sort="close")
+    columns = pipeline_board(user=request.user, filters=filters)
     closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
     return {
         "form": form,
@@ -103,6 +112,13 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         "all_stages": [c.stage for c in columns] + closed_stages,
         "lost_reasons": Deal.LostReason.choices,
         "can_edit": request.user.role != request.user.Role.MARKETING,
+        "today": timezone.localdate(),
+        # Phones show one stage at a time: the first one holding deals.
+        "current_stage": next(
+            (c.stage.pk for c in columns if c.count), columns[0].stage.pk if columns else None
+        ),
+        "owner_id": filters.owner_id,
+        "show_owner": filters.owner_id is None,
     }
 
 
@@ -123,6 +139,7 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if not deal_can_edit(user=request.user, deal=deal):
         return _refuse(request, _("You may not change this deal."))
     form = DealMoveForm(request.POST)
+    from_stage = deal.stage
     message = ""
     if not form.is_valid():
         message = _("Choose a stage to move the deal to.")
@@ -141,13 +158,27 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
         if message:
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         filters = {k: v for k, v in request.POST.items() if k in BOARD_FILTERS}
-        return render(request, "pipeline/board.html#board", _board_context(request, filters))
+        response = render(request, "pipeline/board.html#board", _board_context(request, filters))
+        # The board shows "Moved X to Y. Undo"; Undo posts the previous stage back here.
+        response["HX-Trigger"] = json.dumps(
+            {
+                "dirco:deal-moved": {
+                    "deal_id": deal.pk,
+                    "url": reverse("deal_move", args=[deal.pk]),
+                    "message": _("Moved %(deal)s to %(stage)s.")
+                    % {"deal": deal.name, "stage": stage.label},
+                    "undo_stage": from_stage.pk,
+                    "undo_label": _("Undo"),
+                }
+            }
+        )
+        return response
     if message:
         messages.error(request, message)
     else:
         messages.success(
             request,
-            _("%(deal)s moved to %(stage)s.") % {"deal": deal.name, "stage": stage.name},
+            _("%(deal)s moved to %(stage)s.") % {"deal": deal.name, "stage": stage.label},
         )
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and not next_url.startswith("//"):
@@ -181,7 +212,11 @@ def _deal_context(
 def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     if not deal_can_create(user=request.user):
         return _refuse(request, _("You may not create deals."))
-    form = DealForm(request.POST or None, user=request.user)
+    initial: dict[str, Any] = {}
+    if request.GET.get("account", "").isdigit():
+        # Back from "+ New account": the new account is chosen.
+        initial["account"] = int(request.GET["account"])
+    form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             fields = deal_refs_resolve(form.service_fields())
@@ -200,7 +235,10 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     deal = get_deal_for_user(user=request.user, deal_id=deal_id)
     if not deal_can_edit(user=request.user, deal=deal):
         return _refuse(request, _("You may not change this deal."))
-    form = DealForm(request.POST or None, user=request.user, deal=deal)
+    initial = deal_form_initial(deal)
+    if request.GET.get("account", "").isdigit():
+        initial["account"] = int(request.GET["account"])  # back from "+ New account"
+    form = DealForm(request.POST or None, user=request.user, deal=deal, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             fields = deal_refs_resolve(form.service_fields())

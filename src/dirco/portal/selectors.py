@@ -18,7 +18,7 @@ from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.selectors import attainment_for
 from dirco.partners.models import Partner, Tier
 from dirco.registrations.tier_review import partner_kpis, review_period
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 
 @dataclass(frozen=True)

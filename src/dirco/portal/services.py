@@ -56,11 +56,33 @@ def partner_user_invitation_send(*, user: User, invited_by: User) -> None:
     send_mail(subject, body, None, [user.email])
 
 
+def partner_user_invite_refused_send(*, email: str, invited_by: User) -> None:
+    """Tell the owner of an existing address that someone tried to invite it (no account is
+    created, nothing changes)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("An invitation to the %(company)s partner portal") % {
+            "company": settings.DIRCO_COMPANY_NAME
+        }
+        body = _(
+            "Hello,\n\n"
+            "A partner administrator tried to invite this address to the %(company)s partner "
+            "portal, but it already has an account, so nothing was changed. If you need "
+            "access for another company, ask your channel manager.\n"
+        ) % {"company": settings.DIRCO_COMPANY_NAME}
+    send_mail(subject, body, None, [email])
+
+
 @transaction.atomic
 def partner_user_invite(
     *, invited_by: User, email: str, first_name: str = "", last_name: str = ""
-) -> User:
-    """Create a partner user of the admin's own partner, and email the invitation on commit."""
+) -> User | None:
+    """Create a partner user of the admin's own partner, and email the invitation on commit.
+
+    The answer is the same whether or not the address already has an account: the page may
+    not tell a partner admin who else uses dirco (finding 9 of the security test). For an
+    address that has an account, nothing is created and its owner is told by email; the
+    result is then ``None``.
+    """
     if not partner_users_may_manage(user=invited_by):
         raise PermissionDenied(_("Only a partner admin invites users."))
     email = User.objects.normalize_email(email.strip()).lower()
@@ -70,13 +92,10 @@ def partner_user_invite(
             fields={"email": [_("This field is required.")]},
         )
     if User.objects.filter(email__iexact=email).exists():
-        # Say no more than needed: the address may belong to someone at another company.
-        raise ApplicationError(
-            _("This address cannot be invited: it already has an account."),
-            fields={
-                "email": [_("Already in use. Ask your channel manager if this person needs help.")]
-            },
+        transaction.on_commit(
+            lambda: partner_user_invite_refused_send(email=email, invited_by=invited_by)
         )
+        return None
     user = User.objects.create_user(
         email,
         password=None,

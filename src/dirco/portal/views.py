@@ -396,14 +396,15 @@ def user_invite_view(request: AuthedHttpRequest) -> HttpResponse:
     form = PartnerUserInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invited = partner_user_invite(invited_by=request.user, **form.cleaned_data)
+            partner_user_invite(invited_by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
+            # The same words whether or not the address already had an account (no oracle).
             messages.success(
                 request,
                 _("Invitation sent to %(email)s: the link lets them choose a password.")
-                % {"email": invited.email},
+                % {"email": form.cleaned_data["email"].strip().lower()},
             )
             return redirect("portal:user_list")
     return _render(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -21,7 +21,19 @@ from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import DecimalString, InputSchema, Ref, refs_resolve
+from dirco.api.schemas import (
+    DecimalString,
+    Id,
+    InputSchema,
+    IsoDate,
+    Name,
+    Ref,
+    SearchText,
+    StrictBool,
+    Text,
+    choices_schema,
+    refs_resolve,
+)
 from dirco.core.errors import ApplicationError
 from dirco.registrations.models import DealRegistration
 from dirco.registrations.permissions import (
@@ -46,6 +58,9 @@ from dirco.registrations.services import (
     registration_submit,
 )
 
+RegistrationStatusField = Annotated[
+    DealRegistration.Status, choices_schema(DealRegistration.Status, "RegistrationStatus")
+]
 router = Router(tags=["registrations"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -54,14 +69,14 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 class RegistrationIn(InputSchema):
     """Only what the partner knows about the deal: no status, partner, owner or approval."""
 
-    customer_name: str = Field(max_length=200)
+    customer_name: Name
     customer_domain: str = Field("", max_length=253)
     customer_legal_identifier: str = Field("", max_length=40)
     customer_country: str = Field(max_length=2, description="ISO 3166 code, e.g. FR.")
     amount: Decimal = Field(max_digits=14, decimal_places=2)
     currency: str = Field(max_length=3)
     product_line_id: int
-    expected_close_date: dt.date
+    expected_close_date: IsoDate
 
 
 class RegistrationOut(Schema):
@@ -110,9 +125,9 @@ class ConflictOut(Schema):
 
 
 class RegistrationListFilters(Schema):
-    status: DealRegistration.Status | None = None
-    partner_id: int | None = None
-    q: str = Field("", description="Part of the customer's name or domain.")
+    status: RegistrationStatusField | None = None
+    partner_id: Id | None = None
+    q: SearchText = Field("", description="Part of the customer's name or domain.")
 
 
 class ExtensionIn(InputSchema):
@@ -129,10 +144,10 @@ class ExtensionOut(Schema):
 
 
 class ApproveIn(InputSchema):
-    account_id: int | None = Field(
+    account_id: Id | None = Field(
         None, description="Link this existing account; omitted: a new account is created."
     )
-    override_conflicts: bool = Field(
+    override_conflicts: StrictBool = Field(
         False, description="Approve although another registration protects the customer."
     )
 
@@ -142,11 +157,11 @@ class RejectIn(InputSchema):
 
 
 class ExtensionDecisionIn(InputSchema):
-    approve: bool
-    note: str = Field("", max_length=2000)
+    approve: StrictBool
+    note: Text = Field("", max_length=2000)
 
 
-def _decidable(request: HttpRequest, registration_id: int) -> tuple[User, DealRegistration]:
+def _decidable(request: HttpRequest, registration_id: Id) -> tuple[User, DealRegistration]:
     """404 when hidden, 403 when visible but not the caller's decision."""
     user = request_user(request)
     registration = get_registration_for_user(user=user, registration_id=registration_id)
@@ -184,7 +199,7 @@ def registration_list_endpoint(
     response={200: RegistrationOut, **ERRORS},
     summary="A registration",
 )
-def registration_detail_endpoint(request: HttpRequest, registration_id: int) -> Any:
+def registration_detail_endpoint(request: HttpRequest, registration_id: Id) -> Any:
     return get_registration_for_user(user=request_user(request), registration_id=registration_id)
 
 
@@ -193,7 +208,7 @@ def registration_detail_endpoint(request: HttpRequest, registration_id: int) -> 
     response={200: list[ConflictOut], **ERRORS},
     summary="Conflicts of a registration (staff only)",
 )
-def registration_conflicts_endpoint(request: HttpRequest, registration_id: int) -> Any:
+def registration_conflicts_endpoint(request: HttpRequest, registration_id: Id) -> Any:
     user = request_user(request)
     registration = get_registration_for_user(user=user, registration_id=registration_id)
     if not registration_conflicts_may_see(user=user):
@@ -207,7 +222,7 @@ def registration_conflicts_endpoint(request: HttpRequest, registration_id: int) 
     summary="Ask for a longer protection",
 )
 def registration_extension_request_endpoint(
-    request: HttpRequest, registration_id: int, payload: ExtensionIn
+    request: HttpRequest, registration_id: Id, payload: ExtensionIn
 ) -> Any:
     user = request_user(request)
     registration = get_registration_for_user(user=user, registration_id=registration_id)
@@ -223,15 +238,14 @@ def registration_extension_request_endpoint(
     summary="Approve a registration: the account and the deal are created or linked",
 )
 def registration_approve_endpoint(
-    request: HttpRequest, registration_id: int, payload: ApproveIn
+    request: HttpRequest, registration_id: Id, payload: ApproveIn
 ) -> Any:
     user, registration = _decidable(request, registration_id)
     account = None
     if payload.account_id is not None:
-        conflicts = registration_conflicts_for_user(user=user, registration=registration)
         account = refs_resolve(
             {"account_id": payload.account_id},
-            {"account": registration_account_choices(user=user, conflicts=conflicts)},
+            {"account": registration_account_choices(user=user, registration=registration)},
         )["account"]
     registration_approve(
         registration=registration,
@@ -248,7 +262,7 @@ def registration_approve_endpoint(
     summary="Reject a registration with a reason the partner will read",
 )
 def registration_reject_endpoint(
-    request: HttpRequest, registration_id: int, payload: RejectIn
+    request: HttpRequest, registration_id: Id, payload: RejectIn
 ) -> Any:
     user, registration = _decidable(request, registration_id)
     registration_reject(registration=registration, rejected_by=user, reason=payload.reason)
@@ -261,7 +275,7 @@ def registration_reject_endpoint(
     summary="Grant or decline the pending extension request",
 )
 def registration_extension_decide_endpoint(
-    request: HttpRequest, registration_id: int, payload: ExtensionDecisionIn
+    request: HttpRequest, registration_id: Id, payload: ExtensionDecisionIn
 ) -> Any:
     user, registration = _decidable(request, registration_id)
     extension = registration_pending_extension(registration=registration)

@@ -16,18 +16,21 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_form_field
 from dirco.core.money import CURRENCY_CHOICES, company_currency
+from dirco.core.text import LONG_TEXT_MAX, TextRulesFormMixin
 from dirco.customers.models import Account
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.selectors import users_assignable_by
+from dirco.web.autocomplete import AutocompleteWidget
+from dirco.web.forms import AmountField
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(TextRulesFormMixin, forms.Form):
     customer_name = forms.CharField(label=_("Customer company name"), max_length=200)
     customer_domain = forms.CharField(
         label=_("Customer web domain"), max_length=253, required=False, help_text=_("e.g. acme.com")
@@ -39,7 +42,7 @@ class RegistrationForm(forms.Form):
         help_text=_("SIREN or SIRET for a French company, a VAT number, or a company number."),
     )
     customer_country = country_form_field(label=_("Customer country"), initial="FR")
-    amount = forms.DecimalField(label=_("Expected amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(label=_("Expected amount"), max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.order_by("name")
@@ -55,13 +58,13 @@ class RegistrationForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you need more time?"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(TextRulesFormMixin, forms.Form):
     q = forms.CharField(label=_("Customer"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -70,12 +73,16 @@ class RegistrationFilterForm(forms.Form):
     )
 
 
-class RegistrationApproveForm(forms.Form):
+class RegistrationApproveForm(TextRulesFormMixin, forms.Form):
     account = forms.ModelChoiceField(
         label=_("Link to an existing account"),
         queryset=Account.objects.none(),
         required=False,
-        empty_label=_("Create a new account"),
+        widget=AutocompleteWidget(
+            search_url_name="account_search",
+            empty_label=_("Empty: a new account is created"),
+        ),
+        help_text=_("Leave empty to create a new account from the registration."),
     )
     override_conflicts = forms.BooleanField(
         label=_("Approve although another registration protects this customer"), required=False
@@ -88,13 +95,13 @@ class RegistrationApproveForm(forms.Form):
         field.queryset = accounts.order_by("name")
 
 
-class RegistrationRejectForm(forms.Form):
+class RegistrationRejectForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (the partner will read it)"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(TextRulesFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Grant")), ("decline", _("Decline"))]
     )
@@ -103,7 +110,17 @@ class ExtensionDecisionForm(forms.Form):
     )
 
 
-class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
+SINGLE_LINE_APPLICATION_FIELDS = (
+    "company_name",
+    "legal_identifier",
+    "domain",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_phone",
+)
+
+
+class PartnerApplicationForm(TextRulesFormMixin, forms.ModelForm[PartnerApplication]):
     """The public form. ``website`` is a honeypot: hidden from people, filled by bots."""
 
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
@@ -113,7 +130,13 @@ class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    message = forms.CharField(
+        label=_("Why you want to partner with us"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     class Meta:
         model = PartnerApplication
@@ -136,11 +159,19 @@ class PartnerApplicationForm(forms.ModelForm[PartnerApplication]):
         if not self.is_bound:
             self.fields["started"].initial = application_form_token()
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in SINGLE_LINE_APPLICATION_FIELDS:
+            value = cleaned.get(name)
+            if isinstance(value, str) and ("\r" in value or "\n" in value):
+                self.add_error(name, _("One line only: remove the line breaks."))
+        return cleaned
+
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ApplicationApproveForm(forms.Form):
+class ApplicationApproveForm(TextRulesFormMixin, forms.Form):
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.all())
     channel_manager = forms.ModelChoiceField(
         label=_("Channel manager"), queryset=User.objects.none(), required=False
@@ -159,18 +190,18 @@ class ApplicationApproveForm(forms.Form):
         field.queryset = users_assignable_by(user)
 
 
-class ApplicationRejectForm(forms.Form):
+class ApplicationRejectForm(TextRulesFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (sent to the applicant)"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class OnboardingStepForm(forms.Form):
+class OnboardingStepForm(TextRulesFormMixin, forms.Form):
     code = forms.ChoiceField(choices=OnboardingStep.Code.choices, widget=forms.HiddenInput)
     done = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class CertifiedPeopleForm(forms.Form):
+class CertifiedPeopleForm(TextRulesFormMixin, forms.Form):
     certified_people = forms.IntegerField(
         label=_("Certified people"),
         min_value=0,

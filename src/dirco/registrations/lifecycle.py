@@ -6,6 +6,7 @@ carries a signed start time) and a per-address rate limit kept in the cache.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from dirco.accounts.models import User
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
+from dirco.core.text import text_fields_check
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.registrations.models import OnboardingChecklist, OnboardingStep, PartnerApplication
@@ -45,6 +47,8 @@ DEFAULT_STEPS = [
     OnboardingStep.Code.FIRST_REGISTRATION,
 ]
 FORM_SALT = "dirco.registrations.application-form"
+# How long a form may stay open before it is sent (seconds).
+FORM_TOKEN_MAX_AGE = 4 * 3600
 
 
 def application_min_seconds() -> int:
@@ -72,10 +76,16 @@ def application_spam_check(*, honeypot: str, token: str) -> None:
     if honeypot:
         raise refused
     try:
-        started = float(signing.loads(token, salt=FORM_SALT, max_age=24 * 3600))
+        started = float(signing.loads(token, salt=FORM_SALT, max_age=FORM_TOKEN_MAX_AGE))
     except (signing.BadSignature, TypeError, ValueError):
         raise refused from None
     if timezone.now().timestamp() - started < application_min_seconds():
+        raise refused
+    # Each form token is good for one application only (finding 11 of the security test: a
+    # bot replayed one token for 24 hours). Remembered in the cache (shared with REDIS_URL)
+    # for as long as the token is valid.
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if not cache.add(f"dirco:partner-application-token:{digest}", 1, timeout=FORM_TOKEN_MAX_AGE):
         raise refused
 
 
@@ -113,6 +123,20 @@ def application_submit(*, data: dict[str, Any], ip: str | None) -> PartnerApplic
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
             fields={name: [_("This field cannot be set.")] for name in unknown},
         )
+    text_fields_check(
+        data,
+        single_line=(
+            "company_name",
+            "legal_identifier",
+            "domain",
+            "country",
+            "contact_first_name",
+            "contact_last_name",
+            "contact_email",
+            "contact_phone",
+        ),
+        long_text=("message",),
+    )
     application = PartnerApplication(**data, submitted_ip=ip or None)
     application.country = country_clean(application.country)
     application.legal_identifier = legal_identifier_clean(

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from dirco.accounts.models import User
+from dirco.customers.models import Account
 from dirco.partners.models import Partner
 from dirco.partners.permissions import (
     partner_can_edit,
@@ -127,3 +128,26 @@ def get_tier_proposal_for_user(*, user: User, proposal_id: int | str) -> TierPro
         )
     except (TierProposal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such proposal.") from None
+
+
+def registration_linkable_accounts(
+    *, user: User, registration: DealRegistration
+) -> QuerySet[Account]:
+    """The existing accounts an approver may link a registration to (finding 8 of the
+    security test).
+
+    Only accounts the approver may change (``accounts_editable_by``, never one hidden from
+    them, even when the conflict check matched it), and none where another partner sells:
+    the linked account, with its domain, legal identifier and owner, becomes visible to the
+    registering partner, which must not learn another partner's customer that way. Otherwise
+    the approver creates a new account.
+    """
+    from dirco.customers.permissions import accounts_editable_by
+    from dirco.pipeline.models import Deal
+
+    other_partners = (
+        Deal.objects.filter(partner__isnull=False)
+        .exclude(partner_id=registration.partner_id)
+        .values("account_id")
+    )
+    return accounts_editable_by(user).exclude(pk__in=other_partners)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.customers.models import Account
-from dirco.customers.permissions import accounts_visible_to
 from dirco.partners.models import Partner
 from dirco.registrations.conflicts import Conflict, registration_conflicts_find
 from dirco.registrations.models import (
@@ -22,6 +21,7 @@ from dirco.registrations.models import (
 )
 from dirco.registrations.permissions import (
     registration_conflicts_may_see,
+    registration_linkable_accounts,
     registrations_visible_to,
 )
 
@@ -66,10 +66,11 @@ def registration_conflicts_for_user(
     return registration_conflicts_find(registration=registration)
 
 
-def registration_account_choices(*, user: User, conflicts: list[Conflict]) -> QuerySet[Account]:
-    """Accounts the approver may link: those they see, and those the conflicts point to."""
-    ids = {c.account_id for c in conflicts if c.account_id is not None}
-    return (accounts_visible_to(user) | Account.objects.filter(pk__in=ids)).distinct()
+def registration_account_choices(
+    *, user: User, registration: DealRegistration
+) -> QuerySet[Account]:
+    """Accounts the approver may link (registrations.permissions.registration_linkable_accounts)."""
+    return registration_linkable_accounts(user=user, registration=registration)
 
 
 def registration_extensions(*, registration: DealRegistration) -> QuerySet[RegistrationExtension]:

@@ -24,6 +24,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_is_known
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.l10n import format_date
 from dirco.core.legal_identifiers import legal_identifier_problem
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
@@ -49,6 +50,7 @@ from dirco.registrations.permissions import (
     registration_can_decide,
     registration_can_request_extension,
     registration_can_submit,
+    registration_linkable_accounts,
 )
 
 # What a partner may send: nothing about status, partner, approval or ownership.
@@ -248,7 +250,7 @@ def _own_pending_duplicate_check(
             % {
                 "customer": duplicate.customer_name,
                 "line": product_line.name,
-                "date": timezone.localdate(duplicate.created_at).isoformat(),
+                "date": format_date(timezone.localdate(duplicate.created_at)),
             },
             fields={"customer_name": [_("A registration of this customer is already pending.")]},
         )
@@ -362,6 +364,16 @@ def registration_approve(
         )
     partner = registration.partner
     owner = _deal_owner(partner, approved_by)
+    if account is not None and not (
+        registration_linkable_accounts(user=approved_by, registration=registration)
+        .filter(pk=account.pk)
+        .exists()
+    ):
+        # The same words for a hidden account as for a missing one.
+        raise ApplicationError(
+            _("Nothing was saved: correct the fields shown."),
+            fields={"account": [_("Unknown account: %(id)s.") % {"id": account.pk}]},
+        )
     if account is None:
         account = account_create(
             created_by=approved_by,
@@ -404,7 +416,7 @@ def registration_approve(
             _("Deal registration approved: %(customer)s")
             % {"customer": registration.customer_name},
             _("The customer is protected for you until %(date)s.")
-            % {"date": timezone.localdate(registration.protected_until).isoformat()},
+            % {"date": format_date(timezone.localdate(registration.protected_until))},
         )
 
     _notify(
@@ -529,7 +541,7 @@ def registration_extension_decide(
             return (
                 _("Extension granted: %(customer)s") % {"customer": customer},
                 _("The customer is protected for you until %(date)s.")
-                % {"date": timezone.localdate(registration.protected_until).isoformat()},
+                % {"date": format_date(timezone.localdate(registration.protected_until))},
             )
         return (
             _("Extension declined: %(customer)s") % {"customer": customer},

@@ -105,7 +105,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     user = request.user
     conflicts = registration_conflicts_for_user(user=user, registration=registration)
-    accounts = registration_account_choices(user=user, conflicts=conflicts)
+    accounts = registration_account_choices(user=user, registration=registration)
     matched = [c.account_id for c in conflicts if c.kind == "account"]
     initial = {"account": matched[0]} if len(matched) == 1 else {}
     return {
@@ -146,8 +146,7 @@ def _decidable(request: AuthedHttpRequest, registration_id: int) -> DealRegistra
 @require_POST
 def registration_approve_view(request: AuthedHttpRequest, registration_id: int) -> HttpResponse:
     registration = _decidable(request, registration_id)
-    conflicts = registration_conflicts_for_user(user=request.user, registration=registration)
-    accounts = registration_account_choices(user=request.user, conflicts=conflicts)
+    accounts = registration_account_choices(user=request.user, registration=registration)
     form = RegistrationApproveForm(request.POST, accounts=accounts)
     if form.is_valid():
         try:

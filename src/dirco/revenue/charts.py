@@ -10,17 +10,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dirco.core.l10n import format_compact
+
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 36
 
 
 def compact_amount(value: float) -> str:
-    """12 345 678 -> '12.3M', 45 000 -> '45k': axis labels stay short."""
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if magnitude >= 1e3:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:.0f}"
+    """12 345 678 -> '12.3M' ('12,3 M' in French), 45 000 -> '45k': axis labels stay short."""
+    return format_compact(value)
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
@@ -47,12 +44,17 @@ def forecast_chart_svg(
     height: int = 320,
     history_months: int = 36,
 ) -> SafeString:
-    """History (solid), forecast (dashed) and its 80% and 95% intervals (shaded)."""
+    """History (solid), forecast (dashed) and its 80% and 95% intervals (shaded).
+
+    The scale fits the history, the forecast and its 80% band: a wide 95% band is cut at
+    the top of the chart rather than crushing the history into a flat line. The month in
+    progress shows what is won so far (a dot)."""
     history = history[-history_months:]
     periods = [h["period"] for h in history] + [f["period"] for f in forecast]
     if not periods:
         return mark_safe("")
-    values = [h["value"] for h in history] + [f["upper95"] for f in forecast]
+    values = [h["value"] for h in history]
+    values += [max(f["upper80"], f["forecast"]) for f in forecast]
     ticks = nice_ticks(max(values) if values else 1.0)
     top = ticks[-1] or 1.0
     plot_w = width - PAD_LEFT - PAD_RIGHT
@@ -63,7 +65,7 @@ def forecast_chart_svg(
         return PAD_LEFT + i * step
 
     def y(v: float) -> float:
-        return PAD_TOP + plot_h * (1 - v / top)
+        return PAD_TOP + plot_h * (1 - min(max(v, 0.0), top) / top)
 
     title = _("Monthly won revenue: history and forecast")
     parts = [
@@ -97,6 +99,13 @@ def forecast_chart_svg(
             parts.append(f'<polygon class="{css}" points="{_polyline(upper + lower)}"/>')
         line = anchor + [(x(n_hist + i), y(f["forecast"])) for i, f in enumerate(forecast)]
         parts.append(f'<polyline class="forecast" points="{_polyline(line)}"/>')
+        for i, f in enumerate(forecast):
+            if f.get("in_progress"):
+                parts.append(
+                    f'<circle class="won-so-far" cx="{x(n_hist + i):.1f}" '
+                    f'cy="{y(f["won_so_far"]):.1f}" r="4" fill="#1c7c47">'
+                    f"<title>{escape(_('Won so far this month'))}</title></circle>"
+                )
     if history:
         hist_line = [(x(i), y(h["value"])) for i, h in enumerate(history)]
         parts.append(f'<polyline class="history" points="{_polyline(hist_line)}"/>')

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 
 from dirco.pipeline.models import Deal, Stage
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 
 def month_add(month: dt.date, n: int) -> dt.date:
@@ -58,3 +58,45 @@ def first_won_month(*, scope: Scope) -> dt.date | None:
         .first()
     )
     return first.replace(day=1) if first else None
+
+
+def month_in_progress_figures(*, scope: Scope, month: dt.date) -> tuple[Decimal, Decimal]:
+    """What is won so far in ``month`` and its open deals expected to close in it, weighted
+    by probability (the same figures as the rollups' ``won_cents`` and ``open_weighted``)."""
+    end = month_add(month, 1)
+    deals = Deal.objects.filter(scope.deal_filter())
+    won = deals.filter(stage__is_won=True, close_date__gte=month, close_date__lt=end).aggregate(
+        total=Sum("amount_company")
+    )["total"] or Decimal(0)
+    weighted = deals.filter(
+        stage__is_won=False,
+        stage__is_lost=False,
+        expected_close_date__gte=month,
+        expected_close_date__lt=end,
+    ).aggregate(total=Sum(F("amount_company") * F("probability")))["total"] or Decimal(0)
+    return Decimal(won), (Decimal(weighted) / 100).quantize(Decimal("0.01"))
+
+
+def in_month_pattern(*, scope: Scope, today: dt.date, months: int = 12) -> list[float]:
+    """The share of a month's won revenue usually closed by day 1, 2 ... 31 of the month
+    (cumulative), over the ``months`` complete months before today's; [] without any."""
+    last = today.replace(day=1)
+    first = month_add(last, -months)
+    rows = (
+        Deal.objects.filter(scope.deal_filter())
+        .filter(stage__is_won=True, close_date__gte=first, close_date__lt=last)
+        .order_by()
+        .values("close_date")
+        .annotate(total=Sum("amount_company"))
+    )
+    by_day = [0.0] * 31
+    for row in rows:
+        by_day[row["close_date"].day - 1] += float(row["total"] or 0)
+    total = sum(by_day)
+    if total <= 0:
+        return []
+    out, running = [], 0.0
+    for value in by_day:
+        running += value
+        out.append(round(running / total, 4))
+    return out

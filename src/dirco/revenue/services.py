@@ -7,7 +7,9 @@ recomputed by a background task, or on the next read if no worker got there firs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,14 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
-from dirco.forecasting import forecast, seasonal_profile
+from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
+from dirco.metrics import month_in_progress
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.scopes import Scope, scope_label
-from dirco.revenue.selectors import first_won_month, month_add, monthly_won_revenue
+from dirco.revenue.selectors import (
+    first_won_month,
+    in_month_pattern,
+    month_add,
+    month_in_progress_figures,
+    monthly_won_revenue,
+)
+from dirco.scopes import Scope
 
 MAX_HORIZON = 24
 HISTORY_YEARS = 6
+# Scopes whose intervals, when their revenue is lumpy, borrow from the company's
+# backtest errors (see dirco.forecasting.intervals): few deals make few backtest errors.
+PRIOR_FROM_COMPANY = ("rep", "partner", "product_line")
 
 
 def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
@@ -44,7 +56,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     history = _history(scope, today)
     payload: dict[str, Any] = {
         "scope": scope.key,
-        "label": scope_label(scope),
+        "label": scope.label,
         "currency": company_currency(),
         "computed_at": timezone.now().isoformat(),
         "history": [{"period": f"{m:%Y-%m}", "value": round(v, 2)} for m, v in history],
@@ -54,6 +66,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "backtest_mase": {},
         "warnings": [],
         "seasonality": None,
+        "in_month_pattern": in_month_pattern(scope=scope, today=today) if history else [],
     }
     if len(history) < 3:
         payload["warnings"].append(
@@ -62,7 +75,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         return payload
     values = [v for _m, v in history]
     start = Period(history[0][0].year, history[0][0].month, "M")
-    result = forecast(values, start, "M", horizon=MAX_HORIZON)
+    result = forecast(values, start, "M", horizon=MAX_HORIZON, prior=_company_error_profile(scope))
     payload["forecast"] = [
         {
             "period": str(p),
@@ -78,6 +91,8 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     payload["weights"] = result.weights
     payload["backtest_mase"] = result.backtest_mase
     payload["warnings"] = list(result.warnings)
+    if result.error_profile is not None:
+        payload["error_profile"] = dataclasses.asdict(result.error_profile)
     profile = seasonal_profile(values, start, "M")
     payload["seasonality"] = {
         "labels": profile.labels,
@@ -96,6 +111,20 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     return payload
 
 
+def _company_error_profile(scope: Scope) -> ErrorProfile | None:
+    """The company forecast's backtest error profile (cached), for the scopes that borrow."""
+    if scope.kind not in PRIOR_FROM_COMPANY:
+        return None
+    raw = revenue_forecast_for_scope(scope=Scope("company"), horizon=1).get("error_profile")
+    if not raw:
+        return None
+    return ErrorProfile(
+        scales=[float(v) for v in raw["scales"]],
+        origins=int(raw["origins"]),
+        volatility=float(raw["volatility"]),
+    )
+
+
 @transaction.atomic
 def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
     payload = revenue_forecast_compute(scope=scope)
@@ -106,8 +135,19 @@ def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
     return snapshot
 
 
-def revenue_forecast_for_scope(*, scope: Scope, horizon: int = 12) -> dict[str, Any]:
-    """The cached forecast of a scope, recomputed when missing or stale."""
+def revenue_forecast_for_scope(
+    *,
+    scope: Scope,
+    horizon: int = 12,
+    today: dt.date | None = None,
+    month_figures: tuple[Decimal, Decimal] | None = None,
+) -> dict[str, Any]:
+    """The cached forecast of a scope, recomputed when missing or stale.
+
+    The first month of the forecast is the month in progress: its forecast is what is won
+    so far plus a forecast of the rest of the month (:func:`dirco.metrics.month_in_progress`),
+    computed at each read from ``month_figures`` (won so far, weighted open pipeline of the
+    month: the cockpit passes the rollups') or, when not given, from the deals."""
     if not 1 <= horizon <= MAX_HORIZON:
         from dirco.core.errors import ApplicationError
 
@@ -119,7 +159,25 @@ def revenue_forecast_for_scope(*, scope: Scope, horizon: int = 12) -> dict[str, 
     if snapshot is None or snapshot.stale or _is_from_an_earlier_month(snapshot):
         snapshot = revenue_forecast_refresh(scope=scope)
     payload = dict(snapshot.payload)
-    payload["forecast"] = payload["forecast"][:horizon]
+    today = today or timezone.localdate()
+    forecast = [dict(point) for point in payload["forecast"][:horizon]]
+    current = today.replace(day=1)
+    if forecast and forecast[0]["period"] == f"{current:%Y-%m}":
+        won, weighted = month_figures or month_in_progress_figures(scope=scope, month=current)
+        in_progress = month_in_progress(
+            as_of=today,
+            won_so_far=won,
+            weighted_open=weighted,
+            engine_point=forecast[0],
+            pattern=payload.get("in_month_pattern") or None,
+        )
+        point = in_progress.point()
+        forecast[0] = {
+            **forecast[0],
+            **{k: float(v) if isinstance(v, Decimal) else v for k, v in point.items()},
+            "engine_forecast": forecast[0]["forecast"],
+        }
+    payload["forecast"] = forecast
     payload["horizon"] = horizon
     return payload
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django_tasks import task
 
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.scopes import Scope
 from dirco.revenue.services import revenue_forecast_refresh
+from dirco.scopes import Scope
 
 
 @task()

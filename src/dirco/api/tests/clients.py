@@ -39,7 +39,10 @@ def patch_json(client: Client, url: str, data: dict[str, Any]) -> Any:
 
 def error_fields(response: Any) -> dict[str, list[str]]:
     body = response.json()
-    assert set(body) == {"error"}, body
+    # An RFC 9457 problem document carrying dirco's error member.
+    assert response["Content-Type"].startswith("application/problem+json"), response
+    assert set(body) == {"type", "title", "status", "detail", "error"}, body
+    assert body["status"] == response.status_code, body
     assert set(body["error"]) == {"code", "message", "fields"}, body
     fields: dict[str, list[str]] = body["error"]["fields"]
     return fields

@@ -53,7 +53,7 @@ from dirco.registrations.models import (
 )
 from dirco.registrations.services import registration_approve, registration_extension_request
 from dirco.registrations.tests.factories import submit
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 MARKER = "LEAKCHECK"
 MARKER_RE = re.compile(r"LEAKCHECK-([A-Za-z_]+)-([a-z_]+)-")

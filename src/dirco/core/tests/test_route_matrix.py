@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -48,6 +48,9 @@ from dirco.core.tests.route_matrix_fixtures import (
     snapshot,
     world_build,
 )
+from dirco.customers.tests.factories import AccountFactory
+from dirco.partners.tests.factories import PartnerContactFactory
+from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
 
 Body = Callable[[World], dict[str, Any]]
 PARTNERS = PARTNER_ROLES
@@ -214,6 +217,8 @@ WEB_ROUTES: dict[str, R] = {
     "partner_detail": R("partner", target="partner_A"),
     "partner_edit": R("partner", "edit", target="partner_A"),
     "account_list": R("account", "list", queries=SEARCH),
+    "account_search": R("account", "list", queries=("", "q=LEAKCHECK")),
+    "account_create": R("account", "create"),
     "account_detail": R("account", target="account_A"),
     "account_edit": R("account", "edit", target="account_A"),
     "pipeline_board": R("deal", "list", queries=SEARCH),
@@ -227,6 +232,15 @@ WEB_ROUTES: dict[str, R] = {
     ),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
+}
+
+# Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
+# object route serves the staff roles only, whatever the matrix says partners may read.
+WEB_ROUTES = {
+    key: entry
+    if key.startswith("portal:") or entry.obj is None or entry.roles is not None
+    else replace(entry, roles=STAFF)
+    for key, entry in WEB_ROUTES.items()
 }
 
 
@@ -960,3 +974,119 @@ def test_matrix_size() -> None:
         f" route-method-role cells ({web} by session, {api} API cells by session and token)"
     )
     assert WEB_KEYS and API_KEYS
+
+
+# --- edit and delete through a related object --------------------------------------------
+#
+# Seeing a record through another one (an account through a partner's deal, an activity
+# through a deal, a contact through its account) must never give the right to change it:
+# edit rights are written apart from view rights (accounts_editable_by, deals_editable_by,
+# activities_editable_by, partners_editable_by). Each case: the record, who sees it only
+# through the relation (refused, nothing changes), and who owns it (allowed).
+
+
+@dataclass(frozen=True)
+class Related:
+    build: Callable[[World], Any]  # the record, seen by ``refused`` only through a relation
+    requests: tuple[tuple[str, str, dict[str, Any] | None], ...]  # method, path ({pk}), body
+    refused: str
+    allowed: str
+    web: tuple[tuple[str, dict[str, Any]], ...] = ()  # URL name (pk arg), POST data
+
+
+def _account_through_partner_deal(w: World) -> Any:
+    c = w.company
+    account = AccountFactory(name="Via partner deal", owner=c.other_rep, domain="via.example")
+    DealFactory(account=account, owner=c.other_rep, team=c.other_team, partner=c.partner_a)
+    return account
+
+
+def _contact_through_account(w: World) -> Any:
+    return PartnerContactFactory(
+        first_name="Via",
+        last_name="Account",
+        partner=None,
+        account=_account_through_partner_deal(w),
+    )
+
+
+def _activity_through_deal(w: World) -> Any:
+    c = w.company
+    deal = DealFactory(owner=c.rep, team=c.team, partner=c.partner_a)
+    return ActivityFactory(subject="Via deal", owner=c.other_rep, deal=deal)
+
+
+def _deal_moved_to_other_team(w: World) -> Any:
+    from dirco.pipeline.services import deal_update
+
+    c = w.company
+    deal = DealFactory(owner=c.rep, team=c.team)
+    return deal_update(deal=deal, updated_by=c.director, owner=c.other_rep)
+
+
+RELATED: dict[str, Related] = {
+    "account seen through a partner's deal": Related(
+        _account_through_partner_deal,
+        (("PATCH", "/api/v1/accounts/{pk}", {"owner_id": 0, "industry": "Taken"}),),
+        refused="rep",
+        allowed="other_rep",
+        web=(("account_edit", {"name": "Taken"}),),
+    ),
+    "contact seen through its account": Related(
+        _contact_through_account,
+        (
+            ("PATCH", "/api/v1/contacts/{pk}", {"phone": "+33 6"}),
+            ("DELETE", "/api/v1/contacts/{pk}", None),
+        ),
+        refused="rep",
+        allowed="other_rep",
+    ),
+    "activity seen through its deal": Related(
+        _activity_through_deal,
+        (("POST", "/api/v1/activities/{pk}/complete", {"done": True}),),
+        refused="rep",
+        allowed="other_rep",
+    ),
+    "deal whose owner moved to another team": Related(
+        _deal_moved_to_other_team,
+        (
+            ("PATCH", "/api/v1/deals/{pk}", {"amount": "1"}),
+            ("DELETE", "/api/v1/deals/{pk}", None),
+        ),
+        refused="manager",
+        allowed="other_manager",
+        web=(("deal_edit", {"name": "Moved back"}),),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RELATED))
+def test_edit_and_delete_through_a_related_object(case: str, world: World) -> None:
+    spec = RELATED[case]
+    record = spec.build(world)
+    before = snapshot(record)
+    refused = client_token(world.tokens[spec.refused])
+    for method, path, body in spec.requests:
+        if body is not None and "owner_id" in body:
+            body = {**body, "owner_id": world.users[spec.refused].pk}
+        response = refused.generic(
+            method,
+            path.format(pk=record.pk),
+            data=json.dumps(body) if body is not None else "",
+            content_type="application/json",
+        )
+        assert response.status_code in (403, 404), (case, method, response.status_code)
+    for name, data in spec.web:
+        world_sessions(world)[spec.refused].post(reverse(name, args=[record.pk]), data)
+    assert snapshot(record) == before, f"{case}: a refused write changed {record!r}"
+    # The owner's side may change it (the first request, without the owner swap).
+    method, path, body = spec.requests[0]
+    if body is not None and "owner_id" in body:
+        body = {k: v for k, v in body.items() if k != "owner_id"}
+    allowed = client_token(world.tokens[spec.allowed]).generic(
+        method,
+        path.format(pk=record.pk),
+        data=json.dumps(body) if body is not None else "",
+        content_type="application/json",
+    )
+    assert allowed.status_code in (200, 204), (case, allowed.status_code, allowed.content[:300])

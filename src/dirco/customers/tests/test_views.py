@@ -71,12 +71,13 @@ def test_account_page_is_404_for_users_who_may_not_see_it(company: Company) -> N
     url = reverse("account_detail", args=[account.pk])
     assert client_for(company.partner_b_user).get(url).status_code == 404
     assert client_for(company.other_rep).get(url).status_code == 404
-    assert client_for(company.partner_a_user).get(url).status_code == 200
+    # Partner users never reach staff pages, not even for an account they sell to.
+    assert client_for(company.partner_a_user).get(url).status_code == 404
     assert client_for(company.rep).get(url).status_code == 200
 
 
-def test_account_list_redirects_partner_users(company: Company) -> None:
-    assert client_for(company.partner_a_user).get(reverse("account_list")).status_code == 302
+def test_account_list_is_404_for_partner_users(company: Company) -> None:
+    assert client_for(company.partner_a_user).get(reverse("account_list")).status_code == 404
 
 
 def test_account_edit(company: Company) -> None:
@@ -105,4 +106,4 @@ def test_account_edit_forbidden(company: Company) -> None:
     account = AccountFactory(owner=company.rep)
     url = reverse("account_edit", args=[account.pk])
     assert client_for(company.other_rep).get(url).status_code == 404
-    assert client_for(company.partner_a_user).get(url).status_code == 302
+    assert client_for(company.partner_a_user).get(url).status_code == 404

@@ -51,10 +51,16 @@ def test_list_page_is_scoped(company: Company, leads: Leads) -> None:
 
 
 def test_staff_pages_need_login_and_keep_partners_out(company: Company, leads: Leads) -> None:
-    for url in (reverse("lead_list"), reverse("lead_detail", args=[leads.a.pk])):
+    # Partners get their portal's leads, or 404 (dirco.web.partner_gate).
+    for url, status, target in (
+        (reverse("lead_list"), 302, reverse("portal:lead_list")),
+        (reverse("lead_detail", args=[leads.a.pk]), 404, None),
+    ):
         assert Client().get(url).status_code == 302
         response = _client(company.partner_a_user).get(url)
-        assert response.status_code == 302 and response["Location"] == reverse("home")
+        assert response.status_code == status
+        if target:
+            assert response["Location"] == target
 
 
 @pytest.mark.parametrize(

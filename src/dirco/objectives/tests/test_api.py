@@ -7,7 +7,7 @@ from dirco.api.tests.clients import error_fields, post_json, session_client, tok
 from dirco.conftest import Company
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create, objective_publish
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 YEAR = timezone.localdate().year
 URL = "/api/v1/objectives"

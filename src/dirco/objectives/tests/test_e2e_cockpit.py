@@ -19,7 +19,7 @@ from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create
 from dirco.pipeline.models import Stage
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still synchronous and safe here.

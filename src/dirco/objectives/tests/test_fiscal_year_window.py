@@ -12,7 +12,7 @@ from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from dirco.core.errors import ApplicationError
 from dirco.objectives.models import Objective
 from dirco.objectives.permissions import get_objective_for_user, objectives_visible_to
 from dirco.objectives.services import objective_create, objective_publish
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 YEAR = timezone.localdate().year
 

@@ -27,7 +27,7 @@ from dirco.objectives.services import (
 )
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.tests.factories import DealFactory
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
@@ -127,10 +127,13 @@ def test_gap_rows_say_what_it_takes(company: Company, objective: Objective) -> N
     gap = gap_to_objective(scope=Scope("company"), fiscal_year=YEAR, user=company.director)
     assert gap["rows"][0]["month"] == TODAY.replace(day=1)
     assert gap["stats"]["avg_deal_size"] is not None
-    assert gap["total_gap"] == sum(r["gap"] for r in gap["rows"])
+    assert gap["total_gap"] == gap["gap_to_period_end"]
+    # What is planned month by month plus what cannot be done is what is still to win.
+    assert sum(r["planned"] for r in gap["rows"]) + gap["shortfall"] == gap["gap_to_period_end"]
     for row in gap["rows"]:
-        if row["gap"]:
-            assert row["deals_to_win"] >= 1 and row["pipeline_to_create"] >= row["gap"]
+        if row["from_new_pipeline"]:
+            assert row["deals_to_win"] >= 1
+            assert row["pipeline_to_create"] >= row["from_new_pipeline"]
 
 
 def test_leaderboards_are_scoped_by_what_the_user_sees(

@@ -99,8 +99,9 @@ def test_partner_page_is_404_for_users_who_may_not_see_it(company: Company) -> N
     assert client_for(company.partner_b_user).get(url).status_code == 404
     assert client_for(company.other_rep).get(url).status_code == 404
     assert client_for(company.rep).get(reverse("partner_detail", args=[999999])).status_code == 404
-    # Partner users read their own company's page for now.
-    assert client_for(company.partner_a_user).get(url).status_code == 200
+    # Partner users see their own company in the portal, not on the staff page.
+    response = client_for(company.partner_a_user).get(url)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
 
 
 def _partner_post(partner: Partner, **overrides: object) -> dict[str, object]:
@@ -150,4 +151,4 @@ def test_partner_edit_forbidden(company: Company) -> None:
     url = reverse("partner_edit", args=[company.partner_a.pk])
     assert client_for(company.other_rep).get(url).status_code == 404
     assert client_for(company.marketing).get(url).status_code == 403
-    assert client_for(company.partner_a_admin).get(url).status_code == 302
+    assert client_for(company.partner_a_admin).get(url).status_code == 404

@@ -62,11 +62,17 @@ def test_deal_list_requires_login(db: None) -> None:
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_deal_list_redirects_partner_users_to_their_home(company: Company) -> None:
-    for name in ("deal_list", "pipeline_board", "activity_list", "deal_create"):
+def test_deal_pages_send_partner_users_to_the_portal(company: Company) -> None:
+    for name, target in (
+        ("deal_list", reverse("portal:deal_list")),
+        ("pipeline_board", reverse("portal:deal_list")),
+        ("activity_list", reverse("portal:home")),
+    ):
         response = client_for(company.partner_a_user).get(reverse(name))
         assert response.status_code == 302, name
-        assert response["Location"] == reverse("home")
+        assert response["Location"] == target
+    # No portal equivalent: as if the page did not exist.
+    assert client_for(company.partner_a_user).get(reverse("deal_create")).status_code == 404
 
 
 def test_deal_list_filters(company: Company) -> None:
@@ -254,28 +260,24 @@ def test_deal_page_is_404_for_users_who_may_not_see_it(
         client_for(company.other_rep).get(reverse("deal_detail", args=[rep_deal.pk])).status_code
         == 404
     )
+    # Another partner's deal: the staff URL leads to the portal, whose check answers 404.
     response = client_for(company.partner_b_user).get(
-        reverse("deal_detail", args=[partner_a_deal.pk])
+        reverse("deal_detail", args=[partner_a_deal.pk]), follow=True
     )
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert client_for(company.rep).get(reverse("deal_detail", args=[999999])).status_code == 404
 
 
-def test_partner_user_reads_own_deal_page_without_editing(
+def test_partner_user_reads_own_deal_in_the_portal_not_the_staff_page(
     company: Company, partner_a_deal: Deal
 ) -> None:
-    response = client_for(company.partner_a_user).get(
-        reverse("deal_detail", args=[partner_a_deal.pk])
-    )
-    assert response.status_code == 200
-    assert response.context["can_edit"] is False
-    assert (
-        client_for(company.partner_a_user)
-        .get(reverse("deal_edit", args=[partner_a_deal.pk]))
-        .status_code
-        == 302
-    )
+    client = client_for(company.partner_a_user)
+    response = client.get(reverse("deal_detail", args=[partner_a_deal.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:deal_detail", args=[partner_a_deal.pk])
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get(reverse("deal_edit", args=[partner_a_deal.pk])).status_code == 404
 
 
 # Create and edit ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dirco.partners.models import Partner
 from dirco.portal.selectors import partner_tier_progress
 from dirco.portal.tests.conftest import World, client_for
 from dirco.registrations.services import registration_approve
-from dirco.revenue.scopes import Scope
+from dirco.scopes import Scope
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,10 @@ def test_forecast_api_allowed_and_forbidden(company: Company, kind: str) -> None
         "upper80",
         "lower95",
         "upper95",
+        # The month in progress: what is won so far and the engine's forecast of the month.
+        "in_progress",
+        "won_so_far",
+        "engine_forecast",
     }
     for user in (company.other_manager, company.rep, company.partner_a_user):
         denied = client_for(kind, user).get("/api/v1/forecast", {"scope": team})

@@ -14,9 +14,9 @@ from dirco.core.errors import ApplicationError
 from dirco.pipeline.services import deal_move_stage
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.scopes import Scope, scope_check_access, scopes_for_user
 from dirco.revenue.selectors import month_add, monthly_won_revenue
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.scopes import Scope, scope_check, scopes_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +75,11 @@ def test_scope_access_allowed_and_forbidden(company: Company) -> None:
         (company.director, "team:999999"),
     ]
     for user, key in allowed:
-        scope_check_access(user=user, scope=Scope.parse(key))
+        scope_check(user, Scope.parse(key))
     for user, key in forbidden:
         with pytest.raises(Http404):
-            scope_check_access(user=user, scope=Scope.parse(key))
-    assert [s.key for s in scopes_for_user(company.partner_b_user)] == [
+            scope_check(user, Scope.parse(key))
+    assert [s.key for s in scopes_for(company.partner_b_user)] == [
         f"partner:{company.partner_b.pk}"
     ]
 
@@ -174,3 +174,19 @@ def test_horizon_out_of_range_is_refused(company: Company) -> None:
     with pytest.raises(ApplicationError) as err:
         revenue_forecast_for_scope(scope=Scope("company"), horizon=25)
     assert "horizon" in err.value.fields
+
+
+def test_lumpy_partner_intervals_borrow_from_the_company(company: Company) -> None:
+    """The partner wins a deal every other month: its intervals are additive and borrow
+    from the company forecast's backtest errors; the smooth team's do not."""
+    _won_history(company)
+    partner = revenue_forecast_for_scope(scope=Scope("partner", company.partner_a.pk))
+    company_payload = revenue_forecast_for_scope(scope=Scope("company"))
+    assert company_payload["error_profile"]["scales"]
+    assert any("parent scope" in w for w in partner["warnings"])
+    for f in partner["forecast"]:
+        assert 0 <= f["lower95"] <= f["lower80"] <= f["forecast"] <= f["upper80"] <= f["upper95"]
+        # Additive bands: the 80 % band spans a few months' revenue, not five times it.
+        assert f["upper80"] - f["lower80"] < 4 * max(f["forecast"], 1.0)
+    team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
+    assert not any("parent scope" in w for w in team["warnings"])

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from dirco.core.l10n import format_amount
+from dirco.core.l10n import month_label as l10n_month_label
 from dirco.core.money import company_currency as _company_currency
 
 register = template.Library()
@@ -18,8 +21,7 @@ def money(value: Decimal | int | float | None, currency: str = "") -> str:
     """``12 500,00 EUR`` in French, ``12,500.00 EUR`` in English."""
     if value is None or value == "":
         return "—"
-    number = formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"{number}\u00a0{currency or _company_currency()}"
+    return format_amount(value, currency or _company_currency())
 
 
 @register.filter
@@ -27,10 +29,13 @@ def money_short(value: Decimal | int | float | None, currency: str = "") -> str:
     """Whole units, for totals and cards where cents are noise."""
     if value is None or value == "":
         return "—"
-    number = formats.number_format(
-        round(Decimal(value)), decimal_pos=0, use_l10n=True, force_grouping=True
-    )
-    return f"{number}\u00a0{currency or _company_currency()}"
+    return format_amount(round(Decimal(value)), currency or _company_currency(), decimals=0)
+
+
+@register.filter
+def month_label(value: dt.date | None) -> str:
+    """``Juin 2026`` / ``June 2026``: the month abbreviation every page uses."""
+    return l10n_month_label(value) if value else ""
 
 
 @register.simple_tag
@@ -41,3 +46,35 @@ def company_currency() -> str:
 @register.filter
 def is_overdue(value: dt.datetime | None) -> bool:
     return value is not None and value < timezone.now()
+
+
+@register.filter
+def days_in_stage(deal: Any, today: dt.date) -> int:
+    """Whole days since the deal entered its current stage (0 on the day it moved)."""
+    entered: dt.datetime | None = getattr(deal, "stage_entered_at", None)
+    if entered is None:
+        return 0
+    return max((today - timezone.localdate(entered)).days, 0)
+
+
+@register.simple_tag
+def nav_flags(user: Any) -> dict[str, bool]:
+    """Which optional entries of the staff navigation this user gets."""
+    from dirco.registrations.lifecycle import application_can_review
+    from dirco.registrations.permissions import tier_review_may_run
+
+    if not getattr(user, "is_authenticated", False) or user.is_partner_user:
+        return {"applications": False, "tier_review": False}
+    return {
+        "applications": application_can_review(user=user),
+        "tier_review": tier_review_may_run(user=user),
+    }
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

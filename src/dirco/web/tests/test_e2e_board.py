@@ -110,3 +110,57 @@ def test_rep_drags_a_deal_to_the_next_stage(
     assert deal.stage_id == proposal.pk
     change = StageChange.objects.get(deal=deal, to_stage=proposal)
     assert change.changed_by_id == company.rep.pk
+
+
+def test_move_says_so_and_undo_puts_it_back(
+    live_server: Any, stages: None, company: Company, browser_page: Any
+) -> None:
+    """The toast "Moved X to Proposal. Undo", undo through the same move, focus kept;
+    the rep's board opens on their own deals; on a phone, one stage at a time."""
+    qualification = Stage.objects.get(name="Qualification")
+    proposal = Stage.objects.get(name="Proposal")
+    deal = DealFactory(name="Undo me", owner=company.rep, stage=qualification)
+    DealFactory(name="Someone else's", owner=company.director, stage=qualification)
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", company.rep.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/pipeline/")
+    assert page.locator("text=Someone else's").count() == 0  # "My deals" by default
+    card = page.locator(f"[data-deal-id='{deal.pk}']")
+    card.locator("summary").click()
+    card.locator("select[name=stage]").select_option(str(proposal.pk))
+    with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url):
+        card.locator("button[type=submit]").click()
+    toast = page.locator("#toast")
+    toast.wait_for(state="visible")
+    assert "Moved Undo me to Proposal." in toast.inner_text()
+    moved = page.locator(f"section[data-drop-stage='{proposal.pk}'] [data-deal-id='{deal.pk}']")
+    moved.wait_for()
+    # Focus stays on the moved card.
+    assert page.evaluate(
+        "document.activeElement.closest('[data-deal-card]')?.dataset.dealId"
+    ) == str(deal.pk)
+    assert Deal.objects.get(pk=deal.pk).stage_id == proposal.pk
+
+    with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url):
+        toast.locator("button", has_text="Undo").click()
+    page.locator(
+        f"section[data-drop-stage='{qualification.pk}'] [data-deal-id='{deal.pk}']"
+    ).wait_for()
+    assert Deal.objects.get(pk=deal.pk).stage_id == qualification.pk
+    # Undo is a move like any other, recorded in the history.
+    assert StageChange.objects.filter(deal=deal, to_stage=qualification).exists()
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    columns = page.locator("section.board__column")
+    visible = [c for c in columns.all() if c.is_visible()]
+    assert len(visible) == 1
+    page.locator(f"[data-stage-tab='{proposal.pk}']").click()
+    assert page.locator(f"section[data-drop-stage='{proposal.pk}']").is_visible()
+    assert not page.locator(f"section[data-drop-stage='{qualification.pk}']").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

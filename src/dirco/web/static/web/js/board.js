@@ -30,18 +30,76 @@
     dialog.showModal();
   }
 
+  // After the server answers, focus goes back to the moved card (or to the toast's Undo
+  // when the card left the board): the keyboard user keeps their place.
+  var lastMove = null;
+
   function send(url, stageId, lostReason) {
     var values = filterValues();
     values.stage = stageId;
     values.lost_reason = lostReason || "";
     var board = document.getElementById("board");
     board.setAttribute("aria-busy", "true");
+    lastMove = null;
     return htmx.ajax("POST", url, {
       source: board, target: "#board", swap: "outerHTML", values: values,
     }).finally(function () {
       var current = document.getElementById("board");
       if (current) current.removeAttribute("aria-busy");
+      if (!lastMove) return;
+      var moved = lastMove;
+      lastMove = null;
+      var undo = window.dircoToast && window.dircoToast(moved.message, moved.undo_label, function () {
+        send(moved.url, String(moved.undo_stage), "");
+      });
+      var card = document.querySelector('[data-deal-id="' + moved.deal_id + '"]');
+      if (card) {
+        showStage(card.closest("[data-drop-stage]").dataset.dropStage);
+        var link = card.querySelector(".deal-card__name");
+        if (link) link.focus();
+      } else if (undo) {
+        undo.focus();
+      }
     });
+  }
+
+  document.addEventListener("dirco:deal-moved", function (event) {
+    lastMove = event.detail && event.detail.value !== undefined ? event.detail.value : event.detail;
+  });
+
+  // Phones: one column at a time, chosen with the stage switcher (remembered across moves).
+  var STAGE_KEY = "dirco-board-stage";
+  function showStage(stageId) {
+    var board = document.getElementById("board");
+    if (!board || !stageId) return;
+    var column = board.querySelector('.board__column[data-drop-stage="' + stageId + '"]');
+    if (!column) return;
+    board.querySelectorAll(".board__column").forEach(function (c) {
+      c.classList.toggle("is-current", c === column);
+    });
+    board.querySelectorAll("[data-stage-tab]").forEach(function (tab) {
+      var on = tab.dataset.stageTab === String(stageId);
+      tab.classList.toggle("is-current", on);
+      tab.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    try { window.sessionStorage.setItem(STAGE_KEY, String(stageId)); } catch (e) { /* private mode */ }
+  }
+  function restoreStage() {
+    var saved = null;
+    try { saved = window.sessionStorage.getItem(STAGE_KEY); } catch (e) { /* private mode */ }
+    if (saved) showStage(saved);
+  }
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest("[data-stage-tab]");
+    if (tab) showStage(tab.dataset.stageTab);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "board") restoreStage();
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreStage);
+  } else {
+    restoreStage();
   }
 
   function move(url, stageId, isLost) {

@@ -1,0 +1,141 @@
+"""Numbers, amounts, months and CSV in the user's language: the one place that knows how.
+
+Shown: ``format_number``/``format_amount`` (``28 000 000,00 EUR`` in French,
+``28,000,000.00 EUR`` in English), ``format_compact`` for chart axes (``30,0 M`` / ``30.0M``),
+``month_abbr``/``month_label`` (one abbreviation per month, the same on every page), and
+``csv_format`` (French spreadsheets expect ``;`` and a BOM).
+
+Read back: ``parse_amount`` takes what a person types in either language, with spaces,
+non-breaking spaces, apostrophes or the other language's separators for grouping, and a
+currency sign or code around it (``1 900 000 €``, ``28 000 000,00``, ``1,900,000.50``,
+``EUR 12.5``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.dates import MONTHS, MONTHS_AP
+from django.utils.translation import get_language, pgettext
+
+# Grouping characters people type or paste: space, no-break space, narrow no-break space,
+# thin space, apostrophes (Swiss style).
+_GROUPING = re.compile("[ \u00a0\u202f\u2009'\u2019]")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}|[A-Za-z]{3}$|[€$£¥]")
+
+
+def decimal_separator() -> str:
+    return str(formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def parse_amount(text: str | Decimal | int | float) -> Decimal:
+    """The amount ``text`` stands for, read in the active language; ValueError if none.
+
+    A lone separator followed by exactly three digits (``1.200`` / ``1,200``) is read as the
+    active language's: a decimal separator when it is one, a thousands separator otherwise.
+    """
+    if isinstance(text, Decimal | int):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(str(text))
+    s = _CURRENCY.sub("", str(text).strip())
+    s = _GROUPING.sub("", s)
+    sign = ""
+    if s[:1] in ("+", "-"):
+        sign, s = ("-" if s[0] == "-" else ""), s[1:]
+    if not re.fullmatch(r"[0-9]+([.,][0-9]+)*", s):
+        raise ValueError(f"not an amount: {text!r}")
+    seps = {c for c in s if c in ".,"}
+    decimal_sep: str | None = None
+    if len(seps) == 2:
+        decimal_sep = s[max(s.rfind(","), s.rfind("."))]
+        if s.count(decimal_sep) != 1:
+            raise ValueError(f"not an amount: {text!r}")
+    elif len(seps) == 1:
+        sep = seps.pop()
+        tail = s[s.rfind(sep) + 1 :]
+        if s.count(sep) == 1 and (len(tail) != 3 or sep == decimal_separator()):
+            decimal_sep = sep
+    whole, fraction = s.rsplit(decimal_sep, 1) if decimal_sep else (s, "")
+    groups = re.split(r"[.,]", whole)
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError(f"thousands not grouped by three: {text!r}")
+    try:
+        return Decimal(f"{sign}{''.join(groups)}.{fraction or '0'}")
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {text!r}") from exc
+
+
+def format_number(value: Decimal | int | float, *, decimals: int = 0) -> str:
+    """Grouped digits in the active language (``28 000 000,00`` / ``28,000,000.00``)."""
+    return formats.number_format(
+        Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals)),
+        decimal_pos=decimals,
+        use_l10n=True,
+        force_grouping=True,
+    )
+
+
+def format_amount(value: Decimal | int | float, currency: str, *, decimals: int = 2) -> str:
+    return f"{format_number(value, decimals=decimals)}\u00a0{currency}"
+
+
+def format_compact(value: float | Decimal | int) -> str:
+    """Short axis labels: ``30.0M``, ``45k`` in English; ``30,0 M``, ``45 k`` in French."""
+    number = float(value)
+    magnitude = abs(number)
+    if magnitude >= 1e6:
+        shown = format_number(Decimal(str(round(number / 1e6, 1))), decimals=1)
+        return pgettext("compact amount, millions", "%(number)sM") % {"number": shown}
+    if magnitude >= 1e3:
+        shown = format_number(round(number / 1e3))
+        return pgettext("compact amount, thousands", "%(number)sk") % {"number": shown}
+    return format_number(round(number))
+
+
+def month_abbr(month: int) -> str:
+    """One abbreviation per month, the same everywhere (``Jan.``, ``June`` / ``janv.``,
+    ``juin``, ``juil.``): the AP style, which Django translates without clashes."""
+    name = str(MONTHS_AP[month])
+    return name[:1].upper() + name[1:]
+
+
+def month_name(month: int) -> str:
+    """The month's full name, for sentences (``November`` / ``Novembre``)."""
+    name = str(MONTHS[month])
+    return name[:1].upper() + name[1:]
+
+
+def month_label(day: dt.date, *, short_year: bool = False) -> str:
+    year = f"{day:%y}" if short_year else f"{day:%Y}"
+    return f"{month_abbr(day.month)} {year}"
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    delimiter: str
+    bom: bool
+
+
+def csv_format() -> CsvFormat:
+    """``;`` where the decimal separator is a comma (French spreadsheets read ``,`` as the
+    decimal point), ``,`` otherwise; a BOM always, so that accents survive."""
+    language = (get_language() or "en").split("-")[0]
+    comma_decimal = decimal_separator() == "," or language == "fr"
+    return CsvFormat(delimiter=";" if comma_decimal else ",", bom=True)
+
+
+def format_date(day: dt.date) -> str:
+    """The one date format of every screen: the language's short date (``30/11/2026``)."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def format_datetime(moment: dt.datetime) -> str:
+    """A moment in the user's time zone, in the language's short date and time format."""
+    from django.utils import timezone
+
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

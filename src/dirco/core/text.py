@@ -1,0 +1,72 @@
+"""Rules for free text that every interface applies (forms, API schemas, services).
+
+- A single-line value (a name, an email, a phone, a domain) has no CR or LF: such a value ends
+  up in e-mail headers and CSV cells, where a line break cuts it or forges a header
+  (finding 11 of the security test: a name with CR/LF silently stopped the reviewers' e-mail).
+- A long text (a message, a note) has a size: ``LONG_TEXT_MAX`` characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dirco.core.errors import ApplicationError
+
+LONG_TEXT_MAX = 4000
+NAME_MAX = 200
+
+
+def validate_single_line(value: Any) -> None:
+    """A Django validator: no line break in the value."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValidationError(gettext_lazy("One line only: remove the line breaks."))
+
+
+def text_fields_check(
+    data: Mapping[str, Any], *, single_line: Iterable[str], long_text: Iterable[str] = ()
+) -> None:
+    """Raise an ApplicationError naming every field of ``data`` that breaks the rules above."""
+    errors: dict[str, list[str]] = {}
+    for name in single_line:
+        value = data.get(name)
+        if isinstance(value, str) and ("\r" in value or "\n" in value):
+            errors[name] = [_("One line only: remove the line breaks.")]
+    for name in long_text:
+        value = data.get(name)
+        if isinstance(value, str) and len(value) > LONG_TEXT_MAX:
+            errors[name] = [
+                _("At most %(max)s characters (this one has %(n)s).")
+                % {"max": LONG_TEXT_MAX, "n": len(value)}
+            ]
+    if errors:
+        raise ApplicationError(_("Nothing was saved: correct the fields shown."), fields=errors)
+
+
+class TextRulesFormMixin:
+    """For every form: each one-line text input (not a textarea) refuses CR and LF, and a
+    text field without a size gets one (``NAME_MAX`` for one line, ``LONG_TEXT_MAX`` for a
+    textarea). Put it first among the bases: ``class F(TextRulesFormMixin, forms.Form)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django import forms
+        from django.core.validators import MaxLengthValidator
+
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        for field in fields.values():
+            if not isinstance(field, forms.CharField) or isinstance(
+                field.widget, forms.HiddenInput
+            ):
+                continue
+            long_text = isinstance(field.widget, forms.Textarea)
+            if not long_text and validate_single_line not in field.validators:
+                field.validators.append(validate_single_line)
+            if field.max_length is None:
+                field.max_length = LONG_TEXT_MAX if long_text else NAME_MAX
+                field.validators.append(MaxLengthValidator(field.max_length))
+                field.widget.attrs.setdefault("maxlength", str(field.max_length))

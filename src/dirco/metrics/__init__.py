@@ -1,0 +1,64 @@
+"""dirco.metrics: every figure the product shows, defined once (docs/metrics.md).
+
+The definitions take what the rollup tables hold (integer cents per month) and the
+objective's months, and read nothing themselves; ``objectives.selectors`` reads the rollups
+once per page and builds every page's, API answer's, export's and chart's figures with
+these functions.
+"""
+
+from dirco.metrics.definitions import (
+    CENT,
+    ZERO,
+    Attainment,
+    DealStats,
+    add_months,
+    attainment,
+    coverage,
+    days_in_month,
+    days_left,
+    deal_stats,
+    elapsed_share,
+    money,
+    month_below_its_objective,
+    months_under_objective,
+    objective_full,
+    objective_to_date,
+    pct,
+    stats_window,
+    weighted_pipeline,
+    won_to_date,
+    yoy_growth,
+)
+from dirco.metrics.landing import Landing, MonthInProgress, month_in_progress, projected_landing
+from dirco.metrics.what_it_takes import MonthPlan, WhatItTakes, what_it_takes
+
+__all__ = [
+    "CENT",
+    "ZERO",
+    "Attainment",
+    "DealStats",
+    "Landing",
+    "MonthInProgress",
+    "MonthPlan",
+    "WhatItTakes",
+    "add_months",
+    "attainment",
+    "coverage",
+    "days_in_month",
+    "days_left",
+    "deal_stats",
+    "elapsed_share",
+    "money",
+    "month_below_its_objective",
+    "month_in_progress",
+    "months_under_objective",
+    "objective_full",
+    "objective_to_date",
+    "pct",
+    "projected_landing",
+    "stats_window",
+    "weighted_pipeline",
+    "what_it_takes",
+    "won_to_date",
+    "yoy_growth",
+]

@@ -1,0 +1,39 @@
+"""The forecast's method said in plain words for a sales director; model names stay in a
+"details" toggle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+def seasonality_level(strength: float) -> str:
+    if strength >= 0.6:
+        return _("strong seasonality")
+    if strength >= 0.3:
+        return _("moderate seasonality")
+    if strength > 0.1:
+        return _("weak seasonality")
+    return _("no clear seasonality")
+
+
+def forecast_in_words(payload: dict[str, Any]) -> str:
+    """E.g. "From 36 months of history; strong seasonality, peak in March."."""
+    months = len(payload.get("history") or [])
+    if not payload.get("forecast"):
+        return ""
+    text = ngettext(
+        "From %(months)d month of history", "From %(months)d months of history", months
+    ) % {"months": months}
+    seasonality = payload.get("seasonality")
+    if seasonality and seasonality.get("years", 0) >= 2:
+        level = seasonality_level(float(seasonality.get("strength") or 0))
+        text += "; " + level
+        if float(seasonality.get("strength") or 0) >= 0.3 and seasonality.get("peak"):
+            text += ", " + _("peak in %(month)s") % {"month": MONTHS[int(seasonality["peak"])]}
+    else:
+        text += "; " + _("too short to learn a seasonal shape")
+    return text + "."
