@@ -51,10 +51,11 @@ test-e2e: install ## Run only the browser tests (needs /usr/bin/chromium)
 api-fuzz: install ## Schemathesis against a live server, as the director and a partner user
 	$(PY) .ci/api_fuzz.py $(API_FUZZ_ARGS)
 
-lint: install ## ruff, mypy strict and a check that no migration is missing
+lint: install ## ruff, mypy strict, the import layers (import-linter) and a check that no migration is missing
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 	DIRCO_TESTING=1 $(DIRCO) makemigrations --check --dry-run
 
 format: install ## Format and auto-fix the code with ruff

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -15,6 +18,7 @@ from dirco.accounts.tests.factories import UserFactory
 from dirco.core.models import ExchangeRate
 from dirco.partners.models import Partner
 from dirco.partners.tests.factories import PartnerFactory
+from dirco.pipeline.models import Stage
 from dirco.teams.models import SalesTeam
 from dirco.teams.tests.factories import SalesTeamFactory
 
@@ -95,3 +99,83 @@ def _english_by_default() -> Iterator[None]:
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+# -- browser tests (marked e2e) -------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Chromium from /usr/bin/chromium through Playwright; each user gets a context of their
+    own with :func:`browser_log_in`. Skipped when Chromium is missing, except on CI (env CI
+    set) where a missing browser is a failure."""
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+    # test body are still synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def browser_new_page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:
+    """One page in a fresh browser context, for a test with a single user."""
+    page = browser_new_page(browser)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+def browser_log_in(page: Any, *, base_url: str, email: str, landing: str = "/") -> Any:
+    """Log ``email`` in through the login page and wait for ``landing``."""
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}{landing}")
+    return page
+
+
+@pytest.fixture
+def stages(transactional_db: None) -> None:
+    """The default stages: a transactional test (live_server) flushes what the data
+    migration created."""
+    migration = importlib.import_module("dirco.pipeline.migrations.0002_default_stages")
+    for name, order, probability, category, won, lost in migration.DEFAULT_STAGES:
+        Stage.objects.get_or_create(
+            name=name,
+            defaults={
+                "order": order,
+                "probability": probability,
+                "forecast_category": category,
+                "is_won": won,
+                "is_lost": lost,
+            },
+        )

@@ -24,12 +24,19 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    user_is_manager,
+    user_is_partner,
+    user_is_rep,
+    user_sees_all_staff_work,
+)
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+from dirco.teams.permissions import manager_line_ids
+from dirco.teams.selectors import teams_managed_by
 
 SCOPE_KINDS = ("company", "team", "rep", "partner", "product_line")
 
@@ -185,13 +192,12 @@ def scope_may_see(*, user: User, scope: Scope) -> bool:
     """Whether ``user`` may see the figures of ``scope``."""
     if not user.is_authenticated or not user.is_active:
         return False
-    role = user.role
     sid = scope.id if scope.id is not None else 0
     if scope.kind == "partner":
         return partners_visible_to(user).filter(pk=sid).exists()
-    if user.is_partner_user:
+    if user_is_partner(user):
         return False
-    if role in (User.Role.DIRECTOR, User.Role.MARKETING):
+    if user_sees_all_staff_work(user):
         if scope.kind == "company":
             return True
         model = {"team": SalesTeam, "rep": User, "product_line": ProductLine}[scope.kind]
@@ -199,13 +205,13 @@ def scope_may_see(*, user: User, scope: Scope) -> bool:
         if scope.kind == "rep":
             qs = qs.filter(role__in=[User.Role.REP, User.Role.MANAGER])
         return bool(qs.exists())
-    if role == User.Role.MANAGER:
+    if user_is_manager(user):
         if scope.kind == "team":
             return teams_managed_by(user).filter(pk=sid).exists()
         if scope.kind == "rep":
-            return User.objects.filter(pk=sid, id__in=team_member_ids_for_manager(user)).exists()
+            return User.objects.filter(pk=sid, id__in=manager_line_ids(user)).exists()
         return False
-    if role == User.Role.REP:
+    if user_is_rep(user):
         return scope.kind == "rep" and scope.id == user.pk
     return False
 
@@ -219,22 +225,22 @@ def scope_check(user: User, scope: Scope) -> None:
 def scopes_for(user: User) -> list[Scope]:
     """The scopes a user may pick, broadest first."""
     scopes: list[Scope] = []
-    if user.is_partner_user:
+    if user_is_partner(user):
         return [Scope("partner", p) for p in partners_visible_to(user).values_list("id", flat=True)]
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+    if user_sees_all_staff_work(user):
         scopes.append(Scope("company"))
         scopes += [Scope("team", t) for t in SalesTeam.objects.values_list("id", flat=True)]
         scopes += [
             Scope("product_line", p) for p in ProductLine.objects.values_list("id", flat=True)
         ]
-    elif user.role == User.Role.MANAGER:
+    elif user_is_manager(user):
         scopes += [Scope("team", t) for t in teams_managed_by(user).values_list("id", flat=True)]
         scopes += [
             Scope("rep", r)
             for r in User.objects.filter(
-                id__in=team_member_ids_for_manager(user), role=User.Role.REP
+                id__in=manager_line_ids(user), role=User.Role.REP
             ).values_list("id", flat=True)
         ]
-    elif user.role == User.Role.REP:
+    elif user_is_rep(user):
         scopes.append(Scope("rep", user.pk))
     return scopes

@@ -1,9 +1,97 @@
-"""Root URL configuration: the web pages, the JSON API under /api/v1/, the admin."""
+"""The top of the house: every app's pages and API routers are assembled here, and only here.
+
+Infrastructure (``dirco.api``'s auth, errors, pagination and schemas; ``dirco.web``'s http
+and form helpers) is imported by the apps and never imports them back; this module is the one
+place that knows them all. The JSON API lives under /api/v1/, the admin under /admin/.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
+from ninja import Swagger
 
-from dirco.api.api import api
+from dirco.accounts import views as accounts_views
+from dirco.accounts.api import router as accounts_router
+from dirco.accounts.api_auth import API_AUTH
+from dirco.api.errors import errors_install
+from dirco.api.openapi import DircoAPI
+from dirco.customers import views as customers_views
+from dirco.customers.api import contacts_router
+from dirco.customers.api import router as customers_router
+from dirco.leads.api import router as leads_router
+from dirco.objectives.api import router as objectives_router
+from dirco.partners import views as partners_views
+from dirco.partners.api import router as partners_router
+from dirco.pipeline import views as pipeline_views
+from dirco.pipeline.api import router as pipeline_router
+from dirco.registrations.api import router as registrations_router
+from dirco.revenue.api import router as revenue_router
+from dirco.web import views as web_views
+
+# The JSON API (django-ninja): one NinjaAPI, one router per domain app.
+# - /api/v1/openapi.json: the OpenAPI schema; /api/v1/docs: Swagger UI, served from the static
+#   files bundled with django-ninja (``ninja`` is in INSTALLED_APPS), no CDN.
+# - Authentication: ``Authorization: Bearer <key>`` (an API token) or the browser session
+#   with its CSRF token; see dirco.accounts.api_auth and dirco.api.auth.
+# - Errors: one format, see dirco.api.errors.
+# - Lists: keyset pages {"items": [...], "next": url | null}, see dirco.api.pagination.
+api = DircoAPI(
+    title="dirco API",
+    version="1",
+    description=(
+        "Partners, accounts, contacts, deals and activities. Authenticate with "
+        "`Authorization: Bearer <key>` (create a key with POST /api/v1/tokens while logged in) "
+        "or the browser session. Errors are RFC 9457 problem documents "
+        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+    auth=API_AUTH,
+    # validatorUrl=None: Swagger UI would otherwise fetch a badge from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+errors_install(api)
+
+api.add_router("", accounts_router)
+api.add_router("", partners_router)
+api.add_router("", customers_router)
+api.add_router("", contacts_router)
+api.add_router("", pipeline_router)
+api.add_router("", registrations_router)
+api.add_router("", objectives_router)
+api.add_router("", leads_router)
+api.add_router("", revenue_router)
+
+# The staff pages that have no URLconf of their own.
+staff_pages = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("", web_views.home, name="home"),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
+    path("logout/", accounts_views.LogoutView.as_view(), name="logout"),
+    path("partners/", partners_views.partner_list_view, name="partner_list"),
+    path("partners/<int:partner_id>/", partners_views.partner_detail_view, name="partner_detail"),
+    path("partners/<int:partner_id>/edit/", partners_views.partner_edit_view, name="partner_edit"),
+    path("accounts/", customers_views.account_list_view, name="account_list"),
+    path("accounts/new/", customers_views.account_create_view, name="account_create"),
+    path("accounts/search/", customers_views.account_search_view, name="account_search"),
+    path("accounts/<int:account_id>/", customers_views.account_detail_view, name="account_detail"),
+    path("accounts/<int:account_id>/edit/", customers_views.account_edit_view, name="account_edit"),
+    path("pipeline/", pipeline_views.pipeline_board_view, name="pipeline_board"),
+    path("deals/", pipeline_views.deal_list_view, name="deal_list"),
+    path("deals/new/", pipeline_views.deal_create_view, name="deal_create"),
+    path("deals/<int:deal_id>/", pipeline_views.deal_detail_view, name="deal_detail"),
+    path("deals/<int:deal_id>/edit/", pipeline_views.deal_edit_view, name="deal_edit"),
+    path("deals/<int:deal_id>/move/", pipeline_views.deal_move_view, name="deal_move"),
+    path(
+        "deals/<int:deal_id>/activities/",
+        pipeline_views.deal_activity_create_view,
+        name="deal_activity_create",
+    ),
+    path("activities/", pipeline_views.activity_list_view, name="activity_list"),
+    path(
+        "activities/<int:activity_id>/done/",
+        pipeline_views.activity_done_view,
+        name="activity_done",
+    ),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,5 +104,5 @@ urlpatterns = [
     path("notifications/", include("dirco.notifications.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("security/", include("dirco.accounts.otp_urls")),
-    path("", include("dirco.web.urls")),
+    *staff_pages,
 ]

@@ -8,10 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from dirco.accounts.api_auth import session_auth
 from dirco.accounts.models import ApiToken
 from dirco.accounts.selectors import api_tokens_of, get_api_token_for_user
 from dirco.accounts.services import api_token_create, api_token_revoke
-from dirco.api.auth import request_user, session_auth
+from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dirco.accounts.models import ApiToken, User, UserSession
+from dirco.accounts.permissions import user_can_deactivate
 from dirco.core.errors import ApplicationError
 
 if TYPE_CHECKING:
@@ -128,22 +129,6 @@ def user_credentials_revoke(*, user: User) -> None:
     ``update_session_auth_hash`` gives it a new session afterwards.
     """
     user_sign_out_everywhere(user=user)
-
-
-def user_can_deactivate(*, by: User, user: User) -> bool:
-    """Admins and the director deactivate anyone; a partner admin, the users of its partner."""
-    if by.pk == user.pk or not by.is_active:
-        return False
-    if by.is_superuser or by.role == User.Role.DIRECTOR:
-        return True
-    if by.is_staff and not user.is_superuser:
-        return True
-    return (
-        by.role == User.Role.PARTNER_ADMIN
-        and user.is_partner_user
-        and by.partner_id is not None
-        and user.partner_id == by.partner_id
-    )
 
 
 @transaction.atomic

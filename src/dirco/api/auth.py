@@ -1,70 +1,25 @@
-"""Who is calling: a bearer API token, or the browser session (with its CSRF token).
+"""The caller of an API endpoint.
 
-A session counts only once its second factor is settled
-(:func:`dirco.accounts.security.session_second_factor_owed`, the check every page makes too);
-a session that owes one answers 403 ``otp_required``.
-
-The bearer token is tried first so that a script never needs a CSRF token. A session request
-that changes data must send the CSRF token (``X-CSRFToken``) like any Django form.
+How callers authenticate is an accounts concern (:mod:`dirco.accounts.api_auth`: a bearer
+API token, or the browser session with its CSRF token and settled second factor); the API is
+assembled with both in ``dirco.urls``. This module knows no app: the user type is only named
+for mypy.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
 
-from dirco.accounts.models import User
-from dirco.accounts.security import session_second_factor_owed
-from dirco.accounts.services import api_token_authenticate
-from dirco.api.errors import CsrfFailed, OtpRequired
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(key=token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionAuth(APIKeyCookie):
-    """The logged-in Django user. Anonymous answers 401 (not a CSRF 403) so clients learn to log in."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __call__(self, request: HttpRequest) -> User | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_active:
-            return None
-        assert isinstance(user, User)
-        # The same check as every page: a session that owes its second factor acts as nobody
-        # (finding 1 of the security test), whatever else the request carries.
-        if session_second_factor_owed(request, user) is not None:
-            raise OtpRequired()
-        if (
-            self.csrf
-            and not getattr(request, "_ninja_csrf_exempt", False)
-            and check_csrf(request) is not None
-        ):
-            raise CsrfFailed()
-        return user
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return self(request)
-
-
-token_auth = TokenAuth()
-session_auth = SessionAuth(csrf=True)
-API_AUTH = [token_auth, session_auth]
+if TYPE_CHECKING:
+    from dirco.accounts.models import User
 
 
 def request_user(request: HttpRequest) -> User:
-    """The authenticated caller of an endpoint (set by one of the auth classes above)."""
+    """The authenticated caller of an endpoint (set by one of the API's auth classes)."""
     user = getattr(request, "auth", None)
-    if not isinstance(user, User):  # pragma: no cover - ninja refuses before the endpoint runs
+    if user is None or not getattr(user, "is_authenticated", False):  # pragma: no cover
+        # ninja refuses before the endpoint runs.
         raise RuntimeError("request_user() called on an endpoint without authentication.")
-    return user
+    return cast("User", user)

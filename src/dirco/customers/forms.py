@@ -12,7 +12,8 @@ from dirco.accounts.models import User
 from dirco.core.countries import country_form_field
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.teams.permissions import users_assignable_by
+from dirco.web.forms import DircoForm
 
 
 class AccountFilterForm(DircoForm):
@@ -67,6 +68,6 @@ class AccountForm(DircoForm):
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            Q(id__in=people_assignable_by(user).values("id"))
+            Q(id__in=users_assignable_by(user).values("id"))
             | Q(pk=account.owner_id if account is not None else None)
         ).order_by("email")

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_director
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.customers.models import Account
-
-ACCOUNT_WRITABLE_FIELDS = frozenset(
-    {"name", "domain", "legal_identifier", "industry", "size", "country", "territory", "owner"}
-)
+from dirco.partners.models import Territory
 
 
-def _account_check_fields(fields: dict[str, Any]) -> None:
+class AccountFields(TypedDict, total=False):
+    """What a caller may set on an account: the account form and the API build it."""
+
+    name: str
+    domain: str
+    legal_identifier: str
+    industry: str
+    size: str
+    country: str
+    territory: Territory
+    owner: User | None
+
+
+ACCOUNT_WRITABLE_FIELDS = frozenset(AccountFields.__annotations__)
+
+
+def _account_check_fields(fields: Mapping[str, object]) -> None:
     unknown = set(fields) - ACCOUNT_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -48,11 +63,11 @@ def _account_validate(account: Account, *, changed: set[str] | None = None) -> N
 
 
 @transaction.atomic
-def account_create(*, created_by: User, **fields: Any) -> Account:
+def account_create(*, created_by: User, **fields: Unpack[AccountFields]) -> Account:
     """A new account; whoever creates it owns it unless an owner is given."""
     _account_check_fields(fields)
     account = Account(**fields)
-    if "owner" not in fields and created_by.role != User.Role.DIRECTOR:
+    if "owner" not in fields and not user_is_director(created_by):
         account.owner = created_by
     _account_validate(account)
     account.save()
@@ -60,7 +75,9 @@ def account_create(*, created_by: User, **fields: Any) -> Account:
 
 
 @transaction.atomic
-def account_update(*, account: Account, updated_by: User, **fields: Any) -> Account:
+def account_update(
+    *, account: Account, updated_by: User, **fields: Unpack[AccountFields]
+) -> Account:
     _account_check_fields(fields)
     account = Account.objects.select_for_update().get(pk=account.pk)
     for name, value in fields.items():

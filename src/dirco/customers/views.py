@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,13 +20,11 @@ from dirco.customers.permissions import (
     account_can_create,
     account_can_edit,
     accounts_visible_to,
+    contacts_visible_to,
     get_account_for_user,
 )
 from dirco.customers.services import account_create, account_update
-from dirco.partners.permissions import contacts_visible_to
-from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
-from dirco.pipeline.selectors import DealFilters, deal_figures, deal_list
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_errors_from_application_error, form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 ACCOUNTS_PER_PAGE = 25
@@ -71,20 +68,11 @@ def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
 def account_detail_view(request: AuthedHttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_user(user=request.user, account_id=account_id)
     user = request.user
+    # The figures, deals and activities blocks come from the pipeline's related_work_of tag.
     context = {
         "account": account,
-        "figures": deal_figures(
-            deals=deals_visible_to(user).filter(account=account), today=timezone.localdate()
-        ),
         "contacts": contacts_visible_to(user).filter(account=account).order_by("last_name"),
-        "deals": deal_list(user=user, filters=DealFilters(account_id=account.pk, sort="-created"))[
-            :20
-        ],
-        "activities": activities_visible_to(user)
-        .filter(Q(account=account) | Q(deal__account=account))
-        .select_related("owner", "deal")
-        .order_by("done_at", "-due_at", "-id")[:20],
-        "can_edit": not user.is_partner_user and account_can_edit(user=user, account=account),
+        "can_edit": account_can_edit(user=user, account=account),
     }
     return render(request, "customers/account_detail.html", context)
 
@@ -96,14 +84,14 @@ def account_edit_view(request: AuthedHttpRequest, account_id: int) -> HttpRespon
     if not account_can_edit(user=request.user, account=account):
         raise PermissionDenied(_("You may not change this account."))
     form = AccountForm(request.POST or None, user=request.user, account=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_update(account=account, updated_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Account saved."))
-            return redirect("account_detail", account_id=account.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: account_update(account=account, updated_by=request.user, **form.cleaned_data),
+        success=_("Account saved."),
+    )
+    if saved:
+        return redirect("account_detail", account_id=account.pk)
     return render(request, "customers/account_form.html", {"form": form, "account": account})
 
 
@@ -146,7 +134,10 @@ def account_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, user=request.user, account=None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            account = account_create(created_by=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            if fields.get("owner") is None:
+                fields.pop("owner", None)  # the creator owns it (and so keeps seeing it)
+            account = account_create(created_by=request.user, **fields)
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner
 from dirco.documents.models import Announcement, Document
 from dirco.documents.permissions import announcements_visible_to, documents_visible_to
 
@@ -23,7 +24,7 @@ def announcement_list(*, user: User, now: dt.datetime | None = None) -> QuerySet
     """Live announcements for ``user``, newest first (staff: only the live ones too)."""
     moment = now or timezone.now()
     qs = announcements_visible_to(user, now=moment)
-    if not user.is_partner_user:
+    if not user_is_partner(user):
         qs = qs.filter(published_at__isnull=False, published_at__lte=moment).exclude(
             expires_at__lte=moment
         )

@@ -242,6 +242,10 @@ def short_history(
     if lumpy:
         notes.append("lumpy series (a few big months): level models, no trend extrapolated")
     models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal, lumpy=lumpy)
+    if seasonal and not lumpy and n >= AIRLINE_MIN_SEASONS * period + 1:
+        # From three seasons and a month the airline model joins (48 months: mean MASE
+        # 0.478 against 0.484 without it; at 36 months it cannot run).
+        models.append(airline_arima(y, period, table_horizon))
     weights = {m.name: 1.0 / len(models) for m in models}
     scale = mase_scale(y, period)
     first_origin = max(m.first_origin for m in models)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -20,29 +17,20 @@ from dirco.leads.selectors import LeadFilters
 from dirco.partners.models import Partner, Territory
 from dirco.partners.permissions import partners_visible_to
 from dirco.teams.selectors import users_assignable_by
-
-FORM_SALT = "dirco.leads.contact"
-HONEYPOT_FIELD = "website"
-STARTED_FIELD = "started"
-FORM_MAX_AGE_SECONDS = 24 * 3600
-
-
-def contact_min_seconds() -> float:
-    return float(getattr(settings, "DIRCO_LEAD_FORM_MIN_SECONDS", 3))
+from dirco.web.forms import SpamTrapsForm
 
 
 def contact_form_token() -> str:
-    """A signed timestamp put in the form, to tell how long the visitor took to fill it."""
-    return signing.dumps({"t": time.time()}, salt=FORM_SALT)
+    """A signed start time for the contact form (the test of the minimum fill time)."""
+    return LeadContactForm.start_token()
 
 
-class LeadContactForm(TextRulesFormMixin, forms.Form):
-    """The public "contact sales" form.
+class LeadContactForm(TextRulesFormMixin, SpamTrapsForm):
+    """The public "contact sales" form, with the public forms' spam traps (SpamTrapsForm: a
+    filled honeypot drops the submission silently, a form sent within seconds is refused)."""
 
-    Two spam traps are checked in ``clean``: the honeypot (``website``, hidden from people,
-    filled by naive bots: the submission is dropped silently) and the signed start time
-    (``started``: a form sent within seconds of being shown is refused).
-    """
+    spam_salt = "dirco.leads.contact"
+    min_seconds_setting = "DIRCO_LEAD_FORM_MIN_SECONDS"
 
     company_name = forms.CharField(label=_("Company"), max_length=200)
     contact_name = forms.CharField(label=_("Your name"), max_length=200)
@@ -79,28 +67,10 @@ class LeadContactForm(TextRulesFormMixin, forms.Form):
         label=_("I agree to be contacted about my request by the company or one of its partners.")
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.is_spam = False
-
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.data.get(HONEYPOT_FIELD):
-            self.is_spam = True
+        cleaned = super().clean()
+        if self.is_spam:
             return cleaned
-        token = str(self.data.get(STARTED_FIELD, ""))
-        try:
-            started = float(signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE_SECONDS)["t"])
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise forms.ValidationError(
-                _("This form has expired. Check your details and send it again."),
-                code="expired",
-            ) from None
-        if time.time() - started < contact_min_seconds():
-            raise forms.ValidationError(
-                _("The form was sent too quickly. Check your details and send it again."),
-                code="too_fast",
-            )
         if cleaned.get("country"):
             cleaned["country"] = str(cleaned["country"]).upper()
         return cleaned

@@ -17,6 +17,7 @@ from django.http import Http404
 from dirco.accounts.models import User
 from dirco.leads.models import Lead, LeadAssignment, LeadEvent
 from dirco.partners.permissions import partner_ids_of_partner_user
+from dirco.teams.permissions import manager_line_ids
 
 ALL_SEEING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING})
 ROUTING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING, User.Role.MANAGER})
@@ -24,9 +25,7 @@ ROUTING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING, User.Role.MA
 
 def _staff_assignments_filter(user: User) -> Q | None:
     if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        members = team_member_ids_for_manager(user)
+        members = manager_line_ids(user)
         return Q(rep_id__in=members) | Q(partner__channel_manager_id__in=members)
     if user.role == User.Role.REP:
         return Q(rep=user) | Q(partner__channel_manager=user)

@@ -29,6 +29,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import reps_among
 from dirco.core.errors import ApplicationError
 from dirco.leads.models import (
     Lead,
@@ -314,7 +315,7 @@ def rep_next(*, lead: Lead, config: RoutingConfig) -> User | None:
     team = config.team or team_for_territory(lead.territory)
     if team is None:
         return None
-    reps = list(team.members.filter(is_active=True, role=User.Role.REP).order_by("id"))
+    reps = list(reps_among(team.members.all()).order_by("id"))
     if not reps:
         return None
     ids = [r.pk for r in reps]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner
 from dirco.leads.models import Lead, LeadAssignment, LeadEvent
 from dirco.leads.permissions import (
     lead_assignments_visible_to,
@@ -68,7 +69,7 @@ def lead_offers(*, user: User, lead: Lead) -> QuerySet[LeadAssignment]:
 def leads_offered_to(user: User) -> QuerySet[Lead]:
     """Leads awaiting this user's answer: offered to their partner, or to them as a rep."""
     qs = leads_visible_to(user).filter(status=Lead.Status.OFFERED)
-    if user.is_partner_user:
+    if user_is_partner(user):
         if user.partner_id is None:
             return qs.none()
         return qs.filter(partner_id=user.partner_id).order_by("sla_due_at", "id")
@@ -80,7 +81,7 @@ def leads_taken_by(user: User) -> QuerySet[Lead]:
     qs = leads_visible_to(user).filter(
         status__in=(Lead.Status.ACCEPTED, Lead.Status.CONVERTED, Lead.Status.LOST)
     )
-    if user.is_partner_user:
+    if user_is_partner(user):
         if user.partner_id is None:
             return qs.none()
         return qs.filter(partner_id=user.partner_id)

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.l10n import format_datetime
@@ -37,27 +38,30 @@ from dirco.leads.routing import (
     territory_resolve,
 )
 from dirco.notifications.services import notification_send
-from dirco.partners.models import Partner
+from dirco.partners.models import Partner, Territory
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_create
 from dirco.teams.selectors import users_assignable_by
 
-LEAD_WRITABLE_FIELDS = frozenset(
-    {
-        "company_name",
-        "contact_name",
-        "email",
-        "phone",
-        "country",
-        "postcode",
-        "territory",
-        "product_line",
-        "message",
-        "source",
-        "consent",
-    }
-)
+
+class LeadFields(TypedDict, total=False):
+    """What a caller may set on a new lead: the public form, the staff form and the API."""
+
+    company_name: str
+    contact_name: str
+    email: str
+    phone: str
+    country: str
+    postcode: str
+    territory: Territory | None
+    product_line: ProductLine | None
+    message: str
+    source: str
+    consent: bool
+
+
+LEAD_WRITABLE_FIELDS = frozenset(LeadFields.__annotations__)
 PORTAL_URL = "/portal/"
 CONVERTED_DEAL_CLOSE_DAYS = 90
 # Mail providers whose domain says nothing about the company.
@@ -106,7 +110,9 @@ def _event(
 
 
 @transaction.atomic
-def lead_create(*, created_by: User | None, route: bool = True, **fields: Any) -> Lead:
+def lead_create(
+    *, created_by: User | None, route: bool = True, **fields: Unpack[LeadFields]
+) -> Lead:
     """A new lead; its territory is resolved from country and postcode when not given.
 
     With ``route``, it is routed by a task once the transaction commits.
@@ -463,7 +469,13 @@ def lead_convert(*, lead: Lead, user: User, now: dt.datetime | None = None) -> D
     stage = Stage.objects.filter(is_won=False, is_lost=False).order_by("order").first()
     if stage is None:
         errors["__all__"] = [_("No open pipeline stage exists; ask the director.")]
-    if errors or owner is None or stage is None:
+    if (
+        errors
+        or owner is None
+        or stage is None
+        or lead.product_line is None
+        or lead.territory is None
+    ):
         raise ApplicationError(
             _("The lead was not converted: correct the fields shown."), fields=errors
         )

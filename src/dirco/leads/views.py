@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,14 +16,11 @@ from django.views.decorators.http import require_POST
 
 from dirco.core.errors import ApplicationError
 from dirco.leads.forms import (
-    HONEYPOT_FIELD,
-    STARTED_FIELD,
     LeadAssignForm,
     LeadContactForm,
     LeadDeclineForm,
     LeadFilterForm,
     LeadLostForm,
-    contact_form_token,
 )
 from dirco.leads.models import Lead
 from dirco.leads.permissions import (
@@ -44,7 +40,7 @@ from dirco.leads.services import (
     lead_route,
 )
 from dirco.web.forms import form_errors_from_application_error
-from dirco.web.http import AuthedHttpRequest, page_number, staff_required
+from dirco.web.http import AuthedHttpRequest, page_number, rate_limit_hit, staff_required
 
 LEADS_PER_PAGE = 50
 
@@ -219,24 +215,14 @@ def lead_lost_view(request: AuthedHttpRequest, lead_id: int) -> HttpResponse:
     return redirect("lead_detail", lead_id=lead.pk)
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded header is the client's to forge unless a trusted proxy
-    # rewrites REMOTE_ADDR (e.g. with a middleware in front of this view).
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
 def _contact_rate_limited(request: HttpRequest) -> bool:
     """Count this submission; True once the address sent more than the limit in the window."""
-    limit = int(getattr(settings, "DIRCO_LEAD_FORM_RATE_LIMIT", 5))
-    window = int(getattr(settings, "DIRCO_LEAD_FORM_RATE_WINDOW", 3600))
-    key = f"leads:contact:{_client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return rate_limit_hit(
+        request,
+        scope="leads-contact",
+        limit=int(getattr(settings, "DIRCO_LEAD_FORM_RATE_LIMIT", 5)),
+        window=int(getattr(settings, "DIRCO_LEAD_FORM_RATE_WINDOW", 3600)),
+    )
 
 
 def _contact_page(
@@ -247,9 +233,6 @@ def _contact_page(
         "leads/contact.html",
         {
             "form": form,
-            "started_token": contact_form_token(),
-            "honeypot_field": HONEYPOT_FIELD,
-            "started_field": STARTED_FIELD,
         },
         status=status,
     )

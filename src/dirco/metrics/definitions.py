@@ -22,7 +22,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from dirco.core.money import CENT as CENT
+from dirco.core.periods import month_add
+
 ZERO = Decimal(0)
 STATS_MONTHS = 12
 
@@ -57,9 +59,9 @@ def _month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+# The month arithmetic and the cent are dirco.core's (defined once); the KPI modules name them
+# add_months and CENT.
+add_months = month_add
 
 
 # -- objective and won -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dirco.core.errors import ApplicationError
+from dirco.core.periods import month_add
 
 _PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<quarter>[Qq][1-4])|(?P<month>\d{2})))?$")
 
@@ -30,11 +31,6 @@ def fiscal_start_month() -> int:
             _("DIRCO_FISCAL_YEAR_START_MONTH must be a month number from 1 to 12.")
         )
     return start
-
-
-def month_add(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def month_diff(later: dt.date, earlier: dt.date) -> int:

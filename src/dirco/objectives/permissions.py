@@ -17,6 +17,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    reps_among,
+    user_is_director,
+    user_is_manager,
+    user_is_rep,
+    user_sees_all_staff_work,
+)
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.models import ForecastAdjustment, Objective, ScopeKind
@@ -24,19 +31,14 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
+from dirco.teams.permissions import manager_line_reports
+from dirco.teams.selectors import teams_managed_by
 
 
 def users_in_line_of(user: User) -> QuerySet[User]:
-    """The people whose objectives a manager sets: team members and direct reports, not self."""
-    return (
-        User.objects.filter(
-            Q(pk__in=team_member_ids_for_manager(user)) | Q(reports_to=user), is_active=True
-        )
-        .exclude(pk=user.pk)
-        .exclude(role__in=User.PARTNER_ROLES)
-        .distinct()
-    )
+    """The people whose objectives a manager sets: their line (team members and direct
+    reports), never themselves."""
+    return manager_line_reports(user)
 
 
 def objective_setter_roles() -> frozenset[str]:
@@ -191,6 +193,47 @@ def get_objective_for_user(*, user: User, objective_id: int) -> Objective:
         )
     except (Objective.DoesNotExist, ValueError, TypeError):
         raise Http404("No such objective.") from None
+
+
+# -- allocation and leaderboards -------------------------------------------
+
+
+def objective_allocation_reps(*, user: User, team_id: int | None) -> QuerySet[User]:
+    """The reps of a team that ``user`` allocates a team objective to by default: all of
+    them for the director, those in their line for a manager."""
+    reps = reps_among(User.objects.filter(sales_teams=team_id))
+    if user_is_director(user):
+        return reps
+    return reps.filter(pk__in=users_in_line_of(user).values("id"))
+
+
+def objective_may_allocate_to_rep(*, user: User, rep_id: int) -> bool:
+    """A rep is within reach of ``user``'s allocation: anyone for the director, the line for a
+    manager, never the allocating manager themselves."""
+    if rep_id == user.pk:
+        return False
+    return user_is_director(user) or users_in_line_of(user).filter(pk=rep_id).exists()
+
+
+def objective_may_allocate_to_partner(*, user: User, partner_id: int) -> bool:
+    return user_is_director(user) or partners_visible_to(user).filter(pk=partner_id).exists()
+
+
+def leaderboard_visible_ids(*, kind: str, user: User) -> list[int] | None:
+    """The ids of ``kind`` the user may see on a leaderboard; None: all of them."""
+    if user_sees_all_staff_work(user):
+        return None
+    if kind == "partner":
+        return list(partners_visible_to(user).values_list("id", flat=True))
+    if user_is_manager(user):
+        if kind == "team":
+            return list(teams_managed_by(user).values_list("id", flat=True))
+        if kind == "rep":
+            return [user.pk, *users_in_line_of(user).values_list("id", flat=True)]
+        return []
+    if user_is_rep(user) and kind == "rep":
+        return [user.pk]
+    return []
 
 
 # -- forecast calls ----------------------------------------------------------------------------

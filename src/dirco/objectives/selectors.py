@@ -23,6 +23,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import company_currency
+from dirco.core.periods import month_add
 from dirco.metrics import (
     CENT,
     ZERO,
@@ -47,7 +48,6 @@ from dirco.objectives.fiscal_calendar import (
     FiscalPeriod,
     fiscal_year_months,
     fiscal_year_of,
-    month_add,
     period_for_year,
     period_parse,
 )
@@ -61,16 +61,14 @@ from dirco.objectives.models import (
 )
 from dirco.objectives.permissions import (
     forecast_calls_visible_to,
+    leaderboard_visible_ids,
     objectives_visible_to,
-    users_in_line_of,
 )
 from dirco.partners.models import Partner
-from dirco.partners.permissions import partners_visible_to
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.scopes import Scope, scope_check
 from dirco.teams.models import SalesTeam
-from dirco.teams.selectors import teams_managed_by
 
 
 def objective_scope(objective: Objective) -> Scope:
@@ -797,19 +795,7 @@ LEADERBOARD_KINDS = ("rep", "team", "partner", "product_line")
 
 def _visible_ids(kind: str, user: User) -> list[int] | None:
     """The ids of ``kind`` the user may see on a leaderboard; None: all of them."""
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING) and not user.is_partner_user:
-        return None
-    if kind == "partner":
-        return list(partners_visible_to(user).values_list("id", flat=True))
-    if user.role == User.Role.MANAGER:
-        if kind == "team":
-            return list(teams_managed_by(user).values_list("id", flat=True))
-        if kind == "rep":
-            return [user.pk, *users_in_line_of(user).values_list("id", flat=True)]
-        return []
-    if user.role == User.Role.REP and kind == "rep":
-        return [user.pk]
-    return []
+    return leaderboard_visible_ids(kind=kind, user=user)
 
 
 def leaderboard(

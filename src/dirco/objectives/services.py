@@ -11,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_staff_member
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.l10n import parse_amount
+from dirco.core.money import CENT
+from dirco.core.periods import month_add
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_months,
     fiscal_year_settable_check,
-    month_add,
     period_parse,
 )
 from dirco.objectives.models import (
@@ -30,12 +32,14 @@ from dirco.objectives.models import (
 from dirco.objectives.permissions import (
     forecast_call_can_adjust,
     forecast_call_can_submit,
+    objective_allocation_reps,
     objective_can_allocate,
     objective_can_delete,
     objective_check_can_set,
     objective_check_can_set_kind,
+    objective_may_allocate_to_partner,
+    objective_may_allocate_to_rep,
     objective_scope_targets_for,
-    users_in_line_of,
 )
 from dirco.objectives.rollups import rollups_rebuild as _rollups_rebuild
 from dirco.objectives.seasonality import learned_split_weights
@@ -46,12 +50,10 @@ from dirco.objectives.selectors import (
     won_last_12_months,
 )
 from dirco.partners.models import Partner
-from dirco.partners.permissions import partners_visible_to
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
@@ -225,7 +227,7 @@ def _scope_objects(
         if allowed is not None:
             candidates = candidates.filter(pk__in=allowed.values("pk"))
     obj = candidates.filter(pk=scope.id or 0).first()
-    if scope.kind == "rep" and obj is not None and (obj.is_partner_user or not obj.is_active):
+    if scope.kind == "rep" and obj is not None and not user_is_staff_member(obj):
         obj = None
     if obj is None:
         raise ApplicationError(
@@ -500,11 +502,7 @@ def _default_targets(parent: Objective, user: User) -> list[Scope]:
             Scope("team", t) for t in SalesTeam.objects.order_by("id").values_list("id", flat=True)
         ]
     if parent.scope_kind == ScopeKind.TEAM:
-        reps = User.objects.filter(
-            sales_teams=parent.team_id, role=User.Role.REP, is_active=True
-        ).order_by("id")
-        if user.role != User.Role.DIRECTOR:
-            reps = reps.filter(pk__in=users_in_line_of(user).values("id"))
+        reps = objective_allocation_reps(user=user, team_id=parent.team_id).order_by("id")
         return [Scope("rep", r) for r in reps.values_list("id", flat=True)]
     raise ApplicationError(
         _("Choose whom to allocate this objective to."),
@@ -630,11 +628,8 @@ def _allocation_target_error(*, parent: Objective, scope: Scope, user: User) -> 
         return f"{scope.key}: {exc.message}"
     if parent.scope_kind == ScopeKind.TEAM and scope.kind == "rep":
         in_team = User.objects.filter(pk=scope.id or 0, sales_teams=parent.team_id).exists()
-        in_line = (
-            user.role == User.Role.DIRECTOR
-            or users_in_line_of(user).filter(pk=scope.id or 0).exists()
-        )
-        if not (in_team and in_line) or scope.id == user.pk:
+        in_line = objective_may_allocate_to_rep(user=user, rep_id=scope.id or 0)
+        if not (in_team and in_line):
             # The scope key, not the name: the user may not know who this is.
             return _(
                 "%(name)s is not in your line (%(team)s): you can only allocate to its members."
@@ -642,8 +637,8 @@ def _allocation_target_error(*, parent: Objective, scope: Scope, user: User) -> 
     if parent.scope_kind == ScopeKind.TEAM and scope.kind == "partner":
         members = User.objects.filter(sales_teams=parent.team_id).values("id")
         ok = Partner.objects.filter(pk=scope.id or 0, channel_manager_id__in=members).exists()
-        if ok and user.role != User.Role.DIRECTOR:
-            ok = partners_visible_to(user).filter(pk=scope.id or 0).exists()
+        if ok:
+            ok = objective_may_allocate_to_partner(user=user, partner_id=scope.id or 0)
         if not ok:
             # The scope key, not the name: a partner the user cannot see stays unknown.
             return _("%(name)s's channel manager is not in %(team)s.") % {

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from dirco.accounts.models import User
 from dirco.core.countries import country_form_field
 from dirco.partners.models import Partner, Territory, Tier
-from dirco.web.forms import DircoForm, people_assignable_by
+from dirco.partners.permissions import partner_can_set_standing
+from dirco.teams.permissions import users_assignable_by
+from dirco.web.forms import DircoForm
 
 PARTNER_SORTS = {
     "name": ("name", "id"),
@@ -95,11 +97,11 @@ class PartnerForm(DircoForm):
             },
         )
         super().__init__(*args, **kwargs)
-        if user.role != User.Role.DIRECTOR:
+        if not partner_can_set_standing(user=user):
             del self.fields["tier"]
             del self.fields["status"]
         field = self.fields["channel_manager"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            Q(id__in=people_assignable_by(user).values("id")) | Q(pk=partner.channel_manager_id)
+            Q(id__in=users_assignable_by(user).values("id")) | Q(pk=partner.channel_manager_id)
         ).order_by("email")

@@ -1,4 +1,11 @@
-"""Who may see and change partners and contacts. Every interface goes through these functions."""
+"""Who may see and change partners, and which deals a user reaches.
+
+Every interface goes through these functions. The deal rule (:func:`deal_visibility_q`) is
+written here, as a condition on a deal's owner, team and partner, because both a deal's
+visibility (pipeline) and an account's (customers: the accounts of the deals you see) follow
+from it, and both apps sit above partners. Contacts are people at a partner or at an
+account: their rules are in :mod:`dirco.customers.permissions`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,20 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    user_is_director,
+    user_is_manager,
+    user_is_partner,
+    user_is_partner_admin,
+    user_is_rep,
+    user_sees_all_staff_work,
+    user_sells,
+)
 from dirco.partners.models import Contact, Partner
+from dirco.teams.permissions import manager_line_ids
+from dirco.teams.selectors import teams_managed_by
 
-ALL_SEEING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MARKETING})
+NOTHING = Q(pk__in=[])
 
 
 def partner_ids_of_partner_user(user: User) -> list[int]:
@@ -16,24 +34,50 @@ def partner_ids_of_partner_user(user: User) -> list[int]:
     if user.partner_id is None:
         return []
     ids = [user.partner_id]
-    if user.role == User.Role.PARTNER_ADMIN:
+    if user_is_partner_admin(user):
         ids += list(Partner.objects.filter(parent_id=user.partner_id).values_list("id", flat=True))
     return ids
+
+
+def deal_visibility_q(user: User, prefix: str = "") -> Q:
+    """The deals ``user`` sees, as a condition on a deal (``prefix`` reaches the deal from
+    another model, e.g. ``"deals__"`` from an account).
+
+    Partner users: their partner's deals (and its child partners' for a partner admin); the
+    director and marketing: all; a manager: the deals of the teams they manage and of their
+    line; a rep: their own and those of the partners they manage; anyone else: none.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user_is_partner(user):
+        ids = partner_ids_of_partner_user(user)
+        if len(ids) == 1:
+            return Q(**{f"{prefix}partner_id": ids[0]})
+        return Q(**{f"{prefix}partner_id__in": ids})
+    if user_sees_all_staff_work(user):
+        return Q()
+    if user_is_manager(user):
+        return Q(**{f"{prefix}team_id__in": teams_managed_by(user).values("id")}) | Q(
+            **{f"{prefix}owner_id__in": manager_line_ids(user)}
+        )
+    if user_is_rep(user):
+        managed = list(Partner.objects.filter(channel_manager=user).values_list("id", flat=True))
+        own = Q(**{f"{prefix}owner_id": user.pk})
+        return own | Q(**{f"{prefix}partner_id__in": managed}) if managed else own
+    return NOTHING
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:
     qs = Partner.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.is_partner_user:
+    if user_is_partner(user):
         return qs.filter(id__in=partner_ids_of_partner_user(user))
-    if user.role in ALL_SEEING_ROLES:
+    if user_sees_all_staff_work(user):
         return qs
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return qs.filter(channel_manager_id__in=team_member_ids_for_manager(user))
-    if user.role == User.Role.REP:
+    if user_is_manager(user):
+        return qs.filter(channel_manager_id__in=manager_line_ids(user))
+    if user_is_rep(user):
         return qs.filter(channel_manager=user)
     return qs.none()
 
@@ -57,13 +101,11 @@ def partners_editable_by(user: User) -> QuerySet[Partner]:
     qs = Partner.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         return qs
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return qs.filter(channel_manager_id__in=team_member_ids_for_manager(user))
-    if user.role == User.Role.REP:
+    if user_is_manager(user):
+        return qs.filter(channel_manager_id__in=manager_line_ids(user))
+    if user_is_rep(user):
         return qs.filter(channel_manager=user)
     return qs.none()
 
@@ -72,48 +114,18 @@ def partner_can_edit(*, user: User, partner: Partner) -> bool:
     return partners_editable_by(user).filter(pk=partner.pk).exists()
 
 
-def contacts_visible_to(user: User) -> QuerySet[Contact]:
-    from dirco.customers.permissions import accounts_visible_to
-
-    if not user.is_authenticated or not user.is_active:
-        return Contact.objects.none()
-    if user.role in ALL_SEEING_ROLES:
-        return Contact.objects.all()
-    partner_ids = partners_visible_to(user).values("id")
-    if user.is_partner_user:
-        return Contact.objects.filter(partner_id__in=partner_ids)
-    return Contact.objects.filter(
-        Q(partner_id__in=partner_ids) | Q(account_id__in=accounts_visible_to(user).values("id"))
-    )
-
-
-def get_contact_for_user(*, user: User, contact_id: int) -> Contact:
-    try:
-        return contacts_visible_to(user).get(pk=contact_id)
-    except (Contact.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such contact.") from None
+def partner_can_set_standing(*, user: User) -> bool:
+    """A partner's standing in the programme (tier, status) is the director's call."""
+    return user_is_director(user)
 
 
 def partner_can_create(*, user: User) -> bool:
     """Staff who work the channel recruit partners; partner users and marketing do not."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role in (User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP)
-    )
+    return user_sells(user)
 
 
-def contact_can_edit(*, user: User, contact: Contact) -> bool:
-    """Whoever may change the contact's partner or account may change the contact (the
-    account's edit right, not its visibility: see accounts_editable_by)."""
-    if contact.partner is not None:
-        return partner_can_edit(user=user, partner=contact.partner)
-    from dirco.customers.permissions import account_can_edit
-
-    return contact.account is not None and account_can_edit(user=user, account=contact.account)
-
-
-def contact_can_delete(*, user: User, contact: Contact) -> bool:
-    """The matrix gives contact delete the scope of contact edit; its own function so that
-    the two can part without touching the endpoints."""
-    return contact_can_edit(user=user, contact=contact)
+def partner_contacts_visible_to(user: User) -> QuerySet[Contact]:
+    """The contacts at the partners ``user`` sees (the contacts at accounts: customers)."""
+    if not user.is_authenticated or not user.is_active:
+        return Contact.objects.none()
+    return Contact.objects.filter(partner_id__in=partners_visible_to(user).values("id"))

@@ -2,42 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_director
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
-from dirco.partners.models import Contact, Partner, Tier
+from dirco.partners.models import Contact, Partner, Territory, Tier
+from dirco.partners.permissions import partner_can_set_standing
 
-PARTNER_WRITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "legal_identifier",
-        "domain",
-        "country",
-        "kind",
-        "territory",
-        "tier",
-        "status",
-        "channel_manager",
-        "parent",
-        "joined_on",
-    }
-)
+if TYPE_CHECKING:
+    # Named for mypy only: customers sits above partners.
+    from dirco.customers.models import Account
+
+
+class PartnerFields(TypedDict, total=False):
+    """What a caller may set on a partner: the partner form and the API build it."""
+
+    name: str
+    legal_identifier: str
+    domain: str
+    country: str
+    kind: str
+    territory: Territory
+    tier: Tier
+    status: str
+    channel_manager: User | None
+    parent: Partner | None
+    joined_on: dt.date | None
+
+
+class ContactFields(TypedDict, total=False):
+    """What a caller may set on a contact (at a partner or at an account, not both)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    job_title: str
+    partner: Partner | None
+    account: Account | None
+
+
+PARTNER_WRITABLE_FIELDS = frozenset(PartnerFields.__annotations__)
 # The partner's standing in the programme is the director's call.
 PARTNER_DIRECTOR_ONLY_FIELDS = frozenset({"status", "tier"})
-CONTACT_WRITABLE_FIELDS = frozenset(
-    {"first_name", "last_name", "email", "phone", "job_title", "partner", "account"}
-)
+CONTACT_WRITABLE_FIELDS = frozenset(ContactFields.__annotations__)
 
 
 def _fields_check(
-    fields: dict[str, Any], *, allowed: frozenset[str], by: User, director_only: frozenset[str]
+    fields: Mapping[str, object],
+    *,
+    allowed: frozenset[str],
+    by: User,
+    director_only: frozenset[str],
 ) -> None:
     unknown = set(fields) - allowed
     if unknown:
@@ -45,7 +70,7 @@ def _fields_check(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             fields={name: [_("This field cannot be set.")] for name in sorted(unknown)},
         )
-    if by.role != User.Role.DIRECTOR:
+    if not partner_can_set_standing(user=by):
         refused = sorted(set(fields) & director_only)
         if refused:
             raise ApplicationError(
@@ -63,7 +88,7 @@ def _full_clean(obj: Partner | Contact, message: str) -> None:
 
 
 @transaction.atomic
-def partner_create(*, created_by: User, **fields: Any) -> Partner:
+def partner_create(*, created_by: User, **fields: Unpack[PartnerFields]) -> Partner:
     """A new partner; a rep or manager who recruits it becomes its channel manager by default."""
     _fields_check(
         fields,
@@ -72,7 +97,7 @@ def partner_create(*, created_by: User, **fields: Any) -> Partner:
         director_only=PARTNER_DIRECTOR_ONLY_FIELDS,
     )
     partner = Partner(**fields)
-    if "channel_manager" not in fields and created_by.role != User.Role.DIRECTOR:
+    if "channel_manager" not in fields and not user_is_director(created_by):
         partner.channel_manager = created_by
     if partner.tier_id is None:
         # New partners enter at the entry tier (the highest rank number).
@@ -93,7 +118,9 @@ def partner_create(*, created_by: User, **fields: Any) -> Partner:
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, updated_by: User, **fields: Any) -> Partner:
+def partner_update(
+    *, partner: Partner, updated_by: User, **fields: Unpack[PartnerFields]
+) -> Partner:
     _fields_check(
         fields,
         allowed=PARTNER_WRITABLE_FIELDS,
@@ -120,7 +147,7 @@ def partner_update(*, partner: Partner, updated_by: User, **fields: Any) -> Part
 
 
 @transaction.atomic
-def contact_create(*, created_by: User, **fields: Any) -> Contact:
+def contact_create(*, created_by: User, **fields: Unpack[ContactFields]) -> Contact:
     _fields_check(fields, allowed=CONTACT_WRITABLE_FIELDS, by=created_by, director_only=frozenset())
     contact = Contact(**fields)
     _contact_validate(contact)
@@ -129,7 +156,9 @@ def contact_create(*, created_by: User, **fields: Any) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, updated_by: User, **fields: Any) -> Contact:
+def contact_update(
+    *, contact: Contact, updated_by: User, **fields: Unpack[ContactFields]
+) -> Contact:
     _fields_check(fields, allowed=CONTACT_WRITABLE_FIELDS, by=updated_by, director_only=frozenset())
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     for name, value in fields.items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,20 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dirco.accounts.models import User
-from dirco.core.errors import ApplicationError
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
 from dirco.partners.models import Partner, Tier
 from dirco.partners.permissions import (
-    contacts_visible_to,
     get_partner_for_user,
     partner_can_edit,
+    partner_contacts_visible_to,
     partners_visible_to,
 )
 from dirco.partners.services import partner_update
-from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
-from dirco.pipeline.selectors import DealFilters, deal_figures, deal_list
+from dirco.pipeline.permissions import deals_visible_to
 from dirco.registrations.tier_review import partner_kpis, review_period
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25
@@ -135,19 +132,11 @@ def _sort_links(request: AuthedHttpRequest, sort: str) -> dict[str, dict[str, st
 def partner_detail_view(request: AuthedHttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_for_user(user=request.user, partner_id=partner_id)
     user = request.user
-    partner_deals = deals_visible_to(user).filter(partner=partner)
+    # The figures, deals and activities blocks come from the pipeline's related_work_of tag.
     context = {
         "partner": partner,
-        "figures": deal_figures(deals=partner_deals, today=timezone.localdate()),
-        "contacts": contacts_visible_to(user).filter(partner=partner).order_by("last_name"),
-        "deals": deal_list(user=user, filters=DealFilters(partner_id=partner.pk, sort="-created"))[
-            :20
-        ],
-        "activities": activities_visible_to(user)
-        .filter(Q(partner=partner) | Q(deal__partner=partner))
-        .select_related("owner", "deal")
-        .order_by("done_at", "-due_at", "-id")[:20],
-        "can_edit": not user.is_partner_user and partner_can_edit(user=user, partner=partner),
+        "contacts": partner_contacts_visible_to(user).filter(partner=partner).order_by("last_name"),
+        "can_edit": partner_can_edit(user=user, partner=partner),
     }
     return render(request, "partners/partner_detail.html", context)
 
@@ -159,12 +148,12 @@ def partner_edit_view(request: AuthedHttpRequest, partner_id: int) -> HttpRespon
     if not partner_can_edit(user=request.user, partner=partner):
         raise PermissionDenied(_("You may not change this partner."))
     form = PartnerForm(request.POST or None, user=request.user, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partner_update(partner=partner, updated_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Partner saved."))
-            return redirect("partner_detail", partner_id=partner.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: partner_update(partner=partner, updated_by=request.user, **form.cleaned_data),
+        success=_("Partner saved."),
+    )
+    if saved:
+        return redirect("partner_detail", partner_id=partner.pk)
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})

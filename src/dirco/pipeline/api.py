@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
@@ -41,11 +41,12 @@ from dirco.api.schemas import (
 )
 from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
-from dirco.customers.permissions import accounts_visible_to
-from dirco.partners.permissions import contacts_visible_to, partners_visible_to
+from dirco.customers.permissions import accounts_visible_to, contacts_visible_to
+from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage
 from dirco.pipeline.permissions import (
     activity_can_edit,
+    activity_can_log,
     deal_can_create,
     deal_can_delete,
     deal_can_edit,
@@ -61,6 +62,8 @@ from dirco.pipeline.selectors import (
     deal_list,
 )
 from dirco.pipeline.services import (
+    ActivityFields,
+    DealFields,
     activity_complete,
     activity_create,
     deal_create,
@@ -68,7 +71,7 @@ from dirco.pipeline.services import (
     deal_move_stage,
     deal_update,
 )
-from dirco.teams.selectors import users_assignable_by
+from dirco.teams.permissions import users_assignable_by
 
 DealSourceField = Annotated[Deal.Source, choices_schema(Deal.Source, "DealSource")]
 router = Router(tags=["pipeline"])
@@ -234,8 +237,11 @@ def _deal_row_out(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
-    return refs_resolve(
+def _deal_fields(user: User, data: dict[str, Any]) -> DealFields:
+    """The payload typed as deal_create/deal_update take it (the deal form builds the same):
+    pydantic has typed each value (``amount`` a Decimal), and each id becomes the record
+    among those the caller may reference."""
+    fields = refs_resolve(
         data,
         {
             "account": accounts_visible_to(user),
@@ -245,6 +251,7 @@ def _deal_refs(user: User, data: dict[str, Any]) -> dict[str, Any]:
             "stage": Stage.objects.all(),
         },
     )
+    return cast(DealFields, fields)
 
 
 def _deal_editable(request: HttpRequest, deal_id: Id) -> tuple[User, Deal]:
@@ -298,7 +305,9 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
-    deal = deal_create(created_by=user, confirm_zero_amount=confirm_zero, **_deal_refs(user, data))
+    deal = deal_create(
+        created_by=user, confirm_zero_amount=confirm_zero, **_deal_fields(user, data)
+    )
     return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
 
 
@@ -307,7 +316,7 @@ def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) 
     user, deal = _deal_editable(request, deal_id)
     data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
-    fields = _deal_refs(user, data)
+    fields = _deal_fields(user, data)
     deal_update(deal=deal, updated_by=user, confirm_zero_amount=confirm_zero, **fields)
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
@@ -419,15 +428,21 @@ def activity_detail(request: HttpRequest, activity_id: Id) -> Any:
 @router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Log an activity")
 def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     user = request_user(request)
-    fields = refs_resolve(
-        patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity),
-        {
-            "deal": deals_visible_to(user),
-            "partner": partners_visible_to(user),
-            "contact": contacts_visible_to(user),
-            "account": accounts_visible_to(user),
-        },
+    fields = cast(
+        ActivityFields,
+        refs_resolve(
+            patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity),
+            {
+                "deal": deals_visible_to(user),
+                "partner": partners_visible_to(user),
+                "contact": contacts_visible_to(user),
+                "account": accounts_visible_to(user),
+            },
+        ),
     )
+    deal = fields.get("deal")
+    if deal is not None and not activity_can_log(user=user, deal=deal):  # pragma: no cover
+        raise PermissionDenied(_("You may not log activities on this deal."))
     activity = activity_create(owner=user, **fields)
     return Status(201, get_activity_for_user(user=user, activity_id=activity.pk))
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.customers.models import Account
 from dirco.customers.permissions import accounts_visible_to
@@ -19,8 +20,10 @@ from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.selectors import DealFilters
+from dirco.pipeline.services import ActivityFields, DealFields
+from dirco.teams.permissions import people_visible_to, users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import AmountField, DircoForm, people_assignable_by
+from dirco.web.forms import AmountField, DircoForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -92,7 +95,7 @@ class DealFilterForm(DircoForm):
         partner_field = self.fields["partner"]
         assert isinstance(owner_field, forms.ModelChoiceField)
         assert isinstance(partner_field, forms.ModelChoiceField)
-        owner_field.queryset = people_assignable_by(user)
+        owner_field.queryset = people_visible_to(user)
         partner_field.queryset = partners_visible_to(user).only("id", "name").order_by("name")
 
     def deal_filters(self, *, default_sort: str = "-close") -> DealFilters:
@@ -191,7 +194,7 @@ class DealForm(DircoForm):
                 Q(id__in=partners_visible_to(user).values("id")) | Q(pk=keep["partner"])
             ).exclude(status=Partner.Status.CHURNED),
             "owner": User.objects.filter(
-                Q(id__in=people_assignable_by(user).values("id")) | Q(pk=keep["owner"])
+                Q(id__in=users_assignable_by(user).values("id")) | Q(pk=keep["owner"])
             ),
         }
         for name, qs in querysets.items():
@@ -207,14 +210,31 @@ class DealForm(DircoForm):
                 self.initial.setdefault("stage", first_open.pk)
             self.initial.setdefault("expected_close_date", dt.date.today() + dt.timedelta(days=30))
 
-    def service_fields(self) -> dict[str, Any]:
-        """The cleaned values as deal_create/deal_update keywords, stage still as an id."""
-        data = dict(self.cleaned_data)
-        data["stage_id"] = data.pop("stage")
+    def deal_fields(self) -> DealFields:
+        """The cleaned values, typed as deal_create/deal_update take them (the API builds the
+        same); an unknown stage id is a field error."""
+        data = self.cleaned_data
+        stage = Stage.objects.filter(pk=data["stage"]).first()
+        if stage is None:
+            raise ApplicationError(
+                str(_("The deal was not saved: correct the fields shown.")),
+                fields={"stage": [str(_("Unknown stage: %(id)s.")) % {"id": data["stage"]}]},
+            )
         amount: Decimal = data["amount"]
-        data["amount"] = amount
-        data["lost_reason"] = data.get("lost_reason") or ""
-        return data
+        return DealFields(
+            name=data["name"],
+            account=data["account"],
+            partner=data["partner"],
+            owner=data["owner"],
+            product_line=data["product_line"],
+            amount=amount,
+            currency=data["currency"],
+            stage=stage,
+            expected_close_date=data["expected_close_date"],
+            close_date=data["close_date"],
+            source=data["source"],
+            lost_reason=data.get("lost_reason") or "",
+        )
 
 
 def deal_form_initial(deal: Deal) -> dict[str, Any]:
@@ -236,6 +256,7 @@ def deal_form_initial(deal: Deal) -> dict[str, Any]:
 
 class ActivityForm(DircoForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+
     subject = forms.CharField(label=_("Subject"), max_length=200)
     due_at = forms.DateTimeField(
         label=_("Due"),
@@ -245,6 +266,16 @@ class ActivityForm(DircoForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def activity_fields(self, *, deal: Deal) -> ActivityFields:
+        data = self.cleaned_data
+        return ActivityFields(
+            deal=deal,
+            kind=data["kind"],
+            subject=data["subject"],
+            due_at=data["due_at"],
+            notes=data["notes"],
+        )
 
 
 class DealMoveForm(DircoForm):

@@ -1,8 +1,9 @@
 """Who may see and change deals and activities: the one chokepoint every interface uses.
 
 Staff: a rep sees own deals and deals of the partners they manage; a manager sees the deals
-of their teams and team members; the director and marketing see all. Partner users see only
-their partner's deals (and its child partners' for a partner admin).
+of their teams and of their line; the director and marketing see all. Partner users see only
+their partner's deals (and its child partners' for a partner admin). The deal rule itself is
+:func:`dirco.partners.permissions.deal_visibility_q`, shared with the accounts' rule.
 """
 
 from __future__ import annotations
@@ -11,33 +12,23 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dirco.accounts.models import User
-from dirco.partners.models import Partner
-from dirco.partners.permissions import partner_ids_of_partner_user
+from dirco.accounts.permissions import (
+    user_is_director,
+    user_is_manager,
+    user_is_partner,
+    user_is_rep,
+    user_sells,
+)
+from dirco.partners.permissions import deal_visibility_q, partner_ids_of_partner_user
 from dirco.pipeline.models import Activity, Deal
+from dirco.teams.permissions import manager_line_ids
+from dirco.teams.selectors import teams_managed_by
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
-    qs = Deal.objects.all()
     if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.is_partner_user:
-        ids = partner_ids_of_partner_user(user)
-        return qs.filter(partner_id=ids[0]) if len(ids) == 1 else qs.filter(partner_id__in=ids)
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
-        return qs
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
-
-        return qs.filter(
-            Q(team_id__in=teams_managed_by(user).values("id"))
-            | Q(owner_id__in=team_member_ids_for_manager(user))
-        )
-    if user.role == User.Role.REP:
-        managed = list(Partner.objects.filter(channel_manager=user).values_list("id", flat=True))
-        if not managed:
-            return qs.filter(owner=user)
-        return qs.filter(Q(owner=user) | Q(partner_id__in=managed))
-    return qs.none()
+        return Deal.objects.none()
+    return Deal.objects.filter(deal_visibility_q(user))
 
 
 def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
@@ -52,27 +43,32 @@ def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
         raise Http404("No such deal.") from None
 
 
+def pipeline_can_change(*, user: User) -> bool:
+    """Whether ``user`` changes deals at all (the board's drag and drop, edit buttons).
+
+    Marketing reads the pipeline but does not change it; partner users bring and follow
+    deals through registration in the portal, they do not edit staff deals."""
+    return user_sells(user)
+
+
 def deals_editable_by(user: User) -> QuerySet[Deal]:
     """The deals ``user`` may change, written on its own (never "whatever it sees").
 
-    The director every deal; a manager the deals of the teams they manage and of their team
-    members; a rep the deals it owns and those of the partners it channel-manages. Marketing
-    reads the pipeline but does not change it; partner users bring and follow deals through
-    registration in the portal, they do not edit staff deals.
+    The director every deal; a manager the deals of the teams they manage and of their line;
+    a rep the deals it owns and those of the partners it channel-manages. Marketing and
+    partner users change none (pipeline_can_change).
     """
     qs = Deal.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not pipeline_can_change(user=user):
         return qs.none()
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         return qs
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager, teams_managed_by
-
+    if user_is_manager(user):
         return qs.filter(
             Q(team_id__in=teams_managed_by(user).values("id"))
-            | Q(owner_id__in=team_member_ids_for_manager(user))
+            | Q(owner_id__in=manager_line_ids(user))
         )
-    if user.role == User.Role.REP:
+    if user_is_rep(user):
         return qs.filter(Q(owner=user) | Q(partner__channel_manager=user))
     return qs.none()
 
@@ -89,29 +85,29 @@ def deal_can_delete(*, user: User, deal: Deal) -> bool:
 
 def deal_can_create(*, user: User) -> bool:
     # Partners bring deals through deal registration, not by creating them directly.
-    return user.is_authenticated and user.role in (
-        User.Role.DIRECTOR,
-        User.Role.MANAGER,
-        User.Role.REP,
-    )
+    return user_sells(user)
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:
     qs = Activity.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         return qs
-    if user.is_partner_user:
+    if user_is_partner(user):
         partner_ids = partner_ids_of_partner_user(user)
         return qs.filter(
             Q(owner=user) | Q(deal__partner_id__in=partner_ids) | Q(partner_id__in=partner_ids)
         )
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return qs.filter(owner_id__in=team_member_ids_for_manager(user))
+    if user_is_manager(user):
+        return qs.filter(owner_id__in=manager_line_ids(user))
     return qs.filter(Q(owner=user) | Q(deal__owner=user))
+
+
+def activity_can_log(*, user: User, deal: Deal) -> bool:
+    """Anyone who sees a deal logs their own activities on it (calls, meetings, notes): the
+    matrix's "own" create. The deal page and the API both ask this."""
+    return deals_visible_to(user).filter(pk=deal.pk).exists()
 
 
 def get_activity_for_user(*, user: User, activity_id: int | str) -> Activity:
@@ -127,15 +123,14 @@ def activities_editable_by(user: User) -> QuerySet[Activity]:
     qs = Activity.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         return qs
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return qs.filter(Q(owner=user) | Q(owner_id__in=team_member_ids_for_manager(user)))
+    if user_is_manager(user):
+        return qs.filter(owner_id__in=manager_line_ids(user))
     return qs.filter(owner=user)
 
 
 def activity_can_edit(*, user: User, activity: Activity) -> bool:
-    """The owner changes their activity; the director and the owner's manager may too."""
+    """The owner changes their activity (marks it done or not); the director and the owner's
+    manager may too. The HTML page and the API both ask this."""
     return activities_editable_by(user).filter(pk=activity.pk).exists()

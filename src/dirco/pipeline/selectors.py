@@ -224,3 +224,44 @@ def deal_figures(*, deals: QuerySet[Deal], today: dt.date) -> DealFigures:
         won_12_months=agg["won_12_months"] or Decimal(0),
         closing_this_month=agg["closing_this_month"] or 0,
     )
+
+
+@dataclass(frozen=True)
+class RelatedWork:
+    """The deals block of a partner's or an account's page: its key figures, latest deals and
+    activities, all among what the user may see."""
+
+    figures: DealFigures
+    deals: QuerySet[Deal]
+    activities: QuerySet[Activity]
+
+
+RELATED_ROWS = 20
+
+
+def related_work(
+    *,
+    user: User,
+    partner_id: int | None = None,
+    account_id: int | None = None,
+    today: dt.date,
+) -> RelatedWork:
+    """The figures, the latest deals and the activities about one partner or one account
+    (exactly one of ``partner_id`` and ``account_id``); the two pages share this."""
+    if (partner_id is None) == (account_id is None):
+        raise ValueError("related_work() takes exactly one of partner_id and account_id.")
+    if partner_id is not None:
+        of_deal = Q(partner_id=partner_id)
+        of_activity = Q(partner_id=partner_id) | Q(deal__partner_id=partner_id)
+    else:
+        of_deal = Q(account_id=account_id)
+        of_activity = Q(account_id=account_id) | Q(deal__account_id=account_id)
+    filters = DealFilters(partner_id=partner_id, account_id=account_id, sort="-created")
+    return RelatedWork(
+        figures=deal_figures(deals=deals_visible_to(user).filter(of_deal), today=today),
+        deals=deal_list(user=user, filters=filters)[:RELATED_ROWS],
+        activities=activities_visible_to(user)
+        .filter(of_activity)
+        .select_related("owner", "deal")
+        .order_by("done_at", "-due_at", "-id")[:RELATED_ROWS],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
-from dirco.partners.models import Partner
+from dirco.partners.models import Contact, Partner
 from dirco.pipeline.deal_rules import DealFacts, deal_plausibility_check
 from dirco.pipeline.hooks import (
     activity_change_hooks,
@@ -32,26 +32,51 @@ from dirco.pipeline.signals import deals_changed
 from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
 
-# Fields a caller may pass to deal_create/deal_update; anything else is refused.
-DEAL_WRITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "account",
-        "partner",
-        "owner",
-        "team",
-        "product_line",
-        "amount",
-        "currency",
-        "stage",
-        "probability",
-        "expected_close_date",
-        "close_date",
-        "source",
-        "lost_reason",
-        "forecast_category",
-    }
-)
+
+class DealFields(TypedDict, total=False):
+    """What a caller may set on a deal: the deal form and the API build it, deal_create and
+    deal_update take it (create needs name, account, owner, product_line, amount, currency,
+    stage and expected_close_date; the model's validation says which is missing).
+
+    ``amount`` is a Decimal in ``currency`` (ISO 4217) from the edge on; the services convert
+    it to ``amount_company`` (Decimal, company currency) which the rollups sum in cents.
+    """
+
+    name: str
+    account: Account
+    partner: Partner | None
+    owner: User
+    team: SalesTeam | None
+    product_line: ProductLine
+    amount: Decimal
+    currency: str
+    stage: Stage
+    probability: int | None
+    expected_close_date: dt.date
+    close_date: dt.date | None
+    source: str
+    lost_reason: str
+    forecast_category: str
+
+
+class ActivityFields(TypedDict, total=False):
+    """What a caller may set on an activity (linked to at least one of deal, partner,
+    contact, account); activity_create takes it."""
+
+    kind: str
+    subject: str
+    notes: str
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    deal: Deal | None
+    partner: Partner | None
+    contact: Contact | None
+    account: Account | None
+
+
+# Fields a caller may pass to deal_create/deal_update; anything else is refused (a caller
+# that builds its keywords at run time is checked here, the others by mypy).
+DEAL_WRITABLE_FIELDS = frozenset(DealFields.__annotations__)
 
 
 def deal_team_for_owner(owner_id: int | None) -> SalesTeam | None:
@@ -130,14 +155,14 @@ def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
 
 @transaction.atomic
 def deal_create(
-    *, created_by: User | None, confirm_zero_amount: bool = False, **fields: Any
+    *, created_by: User | None, confirm_zero_amount: bool = False, **fields: Unpack[DealFields]
 ) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    stage: Stage = fields.pop("stage")
+    stage = fields.pop("stage")
     probability = fields.pop("probability", None)
     deal = Deal(**fields)
     today = timezone.localdate()
@@ -166,7 +191,11 @@ def deal_create(
 
 @transaction.atomic
 def deal_update(
-    *, deal: Deal, updated_by: User | None, confirm_zero_amount: bool = False, **fields: Any
+    *,
+    deal: Deal,
+    updated_by: User | None,
+    confirm_zero_amount: bool = False,
+    **fields: Unpack[DealFields],
 ) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
@@ -181,7 +210,7 @@ def deal_update(
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     facts_before = DealFacts.of(deal)
-    new_stage: Stage | None = fields.pop("stage", None)
+    new_stage = fields.pop("stage", None)
     owner_before = deal.owner_id
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -195,8 +224,9 @@ def deal_update(
         _apply_stage(deal, new_stage, today=timezone.localdate())
         if close_date and new_stage.is_closed:
             deal.close_date = close_date
-        if "probability" in fields and fields["probability"] is not None:
-            deal.probability = fields["probability"]
+        probability = fields.get("probability")
+        if probability is not None:
+            deal.probability = probability
         deal.stage_entered_at = timezone.now()
     deal_plausibility_check(
         deal=deal,
@@ -222,7 +252,7 @@ def deal_move_stage(
     *, deal: Deal, stage: Stage, moved_by: User | None, lost_reason: str = ""
 ) -> Deal:
     """Move a deal to another stage (the pipeline board's drag and drop) and record it."""
-    fields: dict[str, Any] = {"stage": stage}
+    fields: DealFields = {"stage": stage}
     if stage.is_lost:
         fields["lost_reason"] = lost_reason or deal.lost_reason or Deal.LostReason.OTHER
     return deal_update(deal=deal, updated_by=moved_by, **fields)
@@ -236,13 +266,11 @@ def deal_delete(*, deal: Deal) -> None:
     _deals_changed_on_commit(keys)
 
 
-ACTIVITY_WRITABLE_FIELDS = frozenset(
-    {"kind", "subject", "notes", "due_at", "done_at", "deal", "partner", "contact", "account"}
-)
+ACTIVITY_WRITABLE_FIELDS = frozenset(ActivityFields.__annotations__)
 
 
 @transaction.atomic
-def activity_create(*, owner: User, **fields: Any) -> Activity:
+def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activity:
     unknown = set(fields) - ACTIVITY_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(

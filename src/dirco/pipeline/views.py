@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dirco.accounts.permissions import user_is_rep
 from dirco.core.errors import ApplicationError
 from dirco.pipeline.forms import (
     ActivityForm,
@@ -31,10 +32,13 @@ from dirco.pipeline.forms import (
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import (
     activities_visible_to,
+    activity_can_edit,
+    activity_can_log,
     deal_can_create,
     deal_can_edit,
     get_activity_for_user,
     get_deal_for_user,
+    pipeline_can_change,
 )
 from dirco.pipeline.selectors import (
     activity_list_for_user,
@@ -50,7 +54,7 @@ from dirco.pipeline.services import (
     deal_refs_resolve,
     deal_update,
 )
-from dirco.web.forms import form_errors_from_application_error
+from dirco.web.forms import form_errors_from_application_error, form_submit
 from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 DEALS_PER_PAGE = 50
@@ -62,11 +66,6 @@ def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
     raise PermissionDenied(message)
-
-
-def _staff_can_edit(request: AuthedHttpRequest, deal: Deal) -> bool:
-    # Partner users only read these staff pages until the partner portal exists.
-    return not request.user.is_partner_user and deal_can_edit(user=request.user, deal=deal)
 
 
 @staff_required
@@ -95,7 +94,7 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
 
 def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
     data = data.copy() if data else {}
-    if "owner" not in data and request.user.role == request.user.Role.REP:
+    if "owner" not in data and user_is_rep(request.user):
         # A rep's board opens on "My deals"; "Anyone" (owner="") shows the rest.
         data["owner"] = str(request.user.pk)
     form = DealFilterForm(data or None, user=request.user)
@@ -111,7 +110,7 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         "closed_stages": closed_stages,
         "all_stages": [c.stage for c in columns] + closed_stages,
         "lost_reasons": Deal.LostReason.choices,
-        "can_edit": request.user.role != request.user.Role.MARKETING,
+        "can_edit": pipeline_can_change(user=request.user),
         "today": timezone.localdate(),
         # Phones show one stage at a time: the first one holding deals.
         "current_stage": next(
@@ -203,7 +202,8 @@ def _deal_context(
         .select_related("owner")
         .order_by("done_at", "due_at", "id"),
         "activity_form": activity_form or ActivityForm(),
-        "can_edit": _staff_can_edit(request, deal),
+        "can_edit": deal_can_edit(user=request.user, deal=deal),
+        "can_log_activity": activity_can_log(user=request.user, deal=deal),
     }
 
 
@@ -219,8 +219,11 @@ def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal = deal_create(created_by=request.user, **fields)
+            deal = deal_create(
+                created_by=request.user,
+                confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+                **form.deal_fields(),
+            )
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -239,15 +242,19 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if request.GET.get("account", "").isdigit():
         initial["account"] = int(request.GET["account"])  # back from "+ New account"
     form = DealForm(request.POST or None, user=request.user, deal=deal, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            fields = deal_refs_resolve(form.service_fields())
-            deal_update(deal=deal, updated_by=request.user, **fields)
-        except ApplicationError as exc:
-            form_errors_from_application_error(form, exc)
-        else:
-            messages.success(request, _("Deal saved."))
-            return redirect("deal_detail", deal_id=deal.pk)
+    saved = form_submit(
+        request,
+        form,
+        lambda: deal_update(
+            deal=deal,
+            updated_by=request.user,
+            confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+            **form.deal_fields(),
+        ),
+        success=_("Deal saved."),
+    )
+    if saved:
+        return redirect("deal_detail", deal_id=deal.pk)
     return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
 
 
@@ -255,12 +262,12 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
 @require_POST
 def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     deal = get_deal_for_user(user=request.user, deal_id=deal_id)
-    if not deal_can_edit(user=request.user, deal=deal):
-        return _refuse(request, _("You may not change this deal."))
+    if not activity_can_log(user=request.user, deal=deal):
+        return _refuse(request, _("You may not log activities on this deal."))
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
-            activity_create(owner=request.user, deal=deal, **form.cleaned_data)
+            activity_create(owner=request.user, **form.activity_fields(deal=deal))
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -287,10 +294,8 @@ def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def activity_done_view(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = get_activity_for_user(user=request.user, activity_id=activity_id)
-    if activity.owner_id != request.user.pk and not (
-        activity.deal is not None and deal_can_edit(user=request.user, deal=activity.deal)
-    ):
-        return _refuse(request, _("You may not change this activity."))
+    if not activity_can_edit(user=request.user, activity=activity):
+        return _refuse(request, _("Only the owner or their manager can complete this activity."))
     activity = activity_complete(activity=activity, done=request.POST.get("done", "1") == "1")
     if request.htmx:
         return render(

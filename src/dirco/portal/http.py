@@ -11,7 +11,7 @@ from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
-from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner, user_is_partner_admin
 from dirco.web.http import AuthedHttpRequest
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
@@ -22,7 +22,7 @@ def partner_required(view: _View) -> _View:
 
     @functools.wraps(view)
     def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_partner_user or request.user.partner_id is None:
+        if not user_is_partner(request.user) or request.user.partner_id is None:
             return redirect("home")
         return view(request, *args, **kwargs)
 
@@ -34,7 +34,7 @@ def partner_admin_required(view: _View) -> _View:
 
     @functools.wraps(view)
     def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.role != User.Role.PARTNER_ADMIN:
+        if not user_is_partner_admin(request.user):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 

@@ -23,6 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.accounts.models import User
+from dirco.accounts.partner_users import partner_user_invite
+from dirco.accounts.permissions import (
+    get_partner_user_for_admin,
+    partner_users_visible_to,
+    user_is_partner_admin,
+)
 from dirco.accounts.security import user_deactivate
 from dirco.core.errors import ApplicationError
 from dirco.documents.permissions import get_document_for_user
@@ -39,9 +45,7 @@ from dirco.pipeline.permissions import deals_visible_to, get_deal_for_user
 from dirco.pipeline.selectors import DealFilters, deal_figures, deal_history, deal_list
 from dirco.portal.forms import PartnerUserInviteForm
 from dirco.portal.http import partner_admin_required, partner_required
-from dirco.portal.permissions import get_partner_user_for_admin, partner_users_visible_to
 from dirco.portal.selectors import partner_attainment, partner_tier_progress
-from dirco.portal.services import partner_user_invite
 from dirco.registrations.forms import ExtensionRequestForm, RegistrationForm
 from dirco.registrations.models import DealRegistration
 from dirco.registrations.permissions import (
@@ -82,7 +86,7 @@ def _render(
     frame = {
         "partner": partner,
         "section": section,
-        "is_partner_admin": user.role == User.Role.PARTNER_ADMIN,
+        "is_partner_admin": user_is_partner_admin(user),
         "unread_count": notification_unread_count(user=user),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)

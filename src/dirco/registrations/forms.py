@@ -19,11 +19,10 @@ from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.core.text import LONG_TEXT_MAX, TextRulesFormMixin
 from dirco.customers.models import Account
 from dirco.partners.models import Partner, Territory, Tier
-from dirco.registrations.lifecycle import application_form_token
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
-from dirco.teams.selectors import users_assignable_by
+from dirco.teams.permissions import users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import AmountField
+from dirco.web.forms import AmountField, SpamTrapsForm
 
 
 class DateInput(forms.DateInput):
@@ -120,17 +119,20 @@ SINGLE_LINE_APPLICATION_FIELDS = (
 )
 
 
-class PartnerApplicationForm(TextRulesFormMixin, forms.ModelForm[PartnerApplication]):
-    """The public form. ``website`` is a honeypot: hidden from people, filled by bots."""
+class PartnerApplicationForm(
+    TextRulesFormMixin, SpamTrapsForm, forms.ModelForm[PartnerApplication]
+):
+    """The public form, with the public forms' spam traps (SpamTrapsForm). Each start token
+    is good for one application only (finding 11 of the security test: a bot replayed one
+    token for 24 hours), and for four hours."""
+
+    spam_salt = "dirco.registrations.application-form"
+    min_seconds_setting = "DIRCO_APPLICATION_MIN_SECONDS"
+    max_age_seconds = 4 * 3600
+    single_use_token = True
 
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
     country = country_form_field(label=_("Country"), initial="FR")
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     message = forms.CharField(
         label=_("Why you want to partner with us"),
         required=False,
@@ -154,13 +156,8 @@ class PartnerApplicationForm(TextRulesFormMixin, forms.ModelForm[PartnerApplicat
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.fields["started"].initial = application_form_token()
-
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()
         for name in SINGLE_LINE_APPLICATION_FIELDS:
             value = cleaned.get(name)
             if isinstance(value, str) and ("\r" in value or "\n" in value):
@@ -208,3 +205,8 @@ class CertifiedPeopleForm(TextRulesFormMixin, forms.Form):
         required=False,
         help_text=_("Leave empty when unknown."),
     )
+
+
+def application_form_token() -> str:
+    """A signed start time for the application form (the test of the minimum fill time)."""
+    return PartnerApplicationForm.start_token()

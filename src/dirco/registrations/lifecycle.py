@@ -1,31 +1,33 @@
 """The partner lifecycle: public application > review > onboarding checklist > active.
 
-The public form is protected against spam by a honeypot field, a minimum fill time (the form
-carries a signed start time) and a per-address rate limit kept in the cache.
+The public form is protected against spam by the public forms' traps (dirco.web.forms
+.SpamTrapsForm: a honeypot field, a minimum fill time) and a per-address rate limit.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.core.text import text_fields_check
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Contact, Partner, Territory, Tier
+from dirco.partners.permissions import partner_can_set_standing
 from dirco.registrations.models import OnboardingChecklist, OnboardingStep, PartnerApplication
+from dirco.registrations.permissions import application_can_review
+from dirco.web.http import rate_limit_hit
 
 APPLICATION_INPUT_FIELDS = frozenset(
     {
@@ -46,13 +48,6 @@ DEFAULT_STEPS = [
     OnboardingStep.Code.FIRST_TRAINING,
     OnboardingStep.Code.FIRST_REGISTRATION,
 ]
-FORM_SALT = "dirco.registrations.application-form"
-# How long a form may stay open before it is sent (seconds).
-FORM_TOKEN_MAX_AGE = 4 * 3600
-
-
-def application_min_seconds() -> int:
-    return int(getattr(settings, "DIRCO_APPLICATION_MIN_SECONDS", 3))
 
 
 def application_rate_limit() -> tuple[int, int]:
@@ -63,48 +58,15 @@ def application_rate_limit() -> tuple[int, int]:
     )
 
 
-def application_form_token() -> str:
-    """A signed start time for the form; checked on submission for the minimum fill time."""
-    return signing.dumps(timezone.now().timestamp(), salt=FORM_SALT)
-
-
-def application_spam_check(*, honeypot: str, token: str) -> None:
-    """Refuse what a bot sends: a filled hidden field, a form sent too fast or forged."""
-    refused = ApplicationError(
-        _("The application could not be sent. Wait a few seconds and send the form again.")
-    )
-    if honeypot:
-        raise refused
-    try:
-        started = float(signing.loads(token, salt=FORM_SALT, max_age=FORM_TOKEN_MAX_AGE))
-    except (signing.BadSignature, TypeError, ValueError):
-        raise refused from None
-    if timezone.now().timestamp() - started < application_min_seconds():
-        raise refused
-    # Each form token is good for one application only (finding 11 of the security test: a
-    # bot replayed one token for 24 hours). Remembered in the cache (shared with REDIS_URL)
-    # for as long as the token is valid.
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    if not cache.add(f"dirco:partner-application-token:{digest}", 1, timeout=FORM_TOKEN_MAX_AGE):
-        raise refused
-
-
-def application_rate_limit_hit(*, ip: str) -> bool:
-    """Count one attempt from ``ip``; True when it is over the limit for the window."""
+def application_rate_limit_hit(request: HttpRequest) -> bool:
+    """Count one application from the caller's address; True when it is over the limit."""
     limit, window = application_rate_limit()
-    key = f"dirco:partner-application:{ip}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return rate_limit_hit(request, scope="partner-application", limit=limit, window=window)
 
 
 def _notify_reviewers(application: PartnerApplication) -> None:
     url = reverse("registrations:application_detail", args=[application.pk])
-    for user in User.objects.filter(role=User.Role.DIRECTOR, is_active=True):
+    for user in directors():
         with translation.override(user.language or settings.LANGUAGE_CODE):
             notification_send(
                 recipients=[user],
@@ -156,10 +118,6 @@ def application_submit(*, data: dict[str, Any], ip: str | None) -> PartnerApplic
     return application
 
 
-def application_can_review(*, user: User) -> bool:
-    return user.is_active and user.role in (User.Role.DIRECTOR, User.Role.MANAGER)
-
-
 def _application_open(application: PartnerApplication) -> PartnerApplication:
     application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != PartnerApplication.Status.SUBMITTED:
@@ -180,12 +138,12 @@ def application_approve(
     if not application_can_review(user=approved_by):
         raise PermissionDenied(_("Only the director or a manager reviews applications."))
     application = _application_open(application)
-    if channel_manager is not None and channel_manager.is_partner_user:
+    if channel_manager is not None and not user_is_staff_member(channel_manager):
         raise ApplicationError(
             _("The channel manager must be a staff user."),
             fields={"channel_manager": [_("Choose a sales rep, manager or director.")]},
         )
-    if tier is not None and approved_by.role != User.Role.DIRECTOR:
+    if tier is not None and not partner_can_set_standing(user=approved_by):
         raise ApplicationError(
             _("Only the sales director chooses a tier other than the entry tier."),
             fields={"tier": [_("Leave the entry tier, or ask the director.")]},

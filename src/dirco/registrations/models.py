@@ -17,11 +17,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dirco.core.models import TimeStampedModel
+from dirco.core.models import Decision, TimeStampedModel
 from dirco.core.money import CURRENCY_CHOICES
 
 
-class DealRegistration(TimeStampedModel):
+class DealRegistration(TimeStampedModel, Decision):
     class Status(models.TextChoices):
         PENDING = "pending", _("Under review")
         APPROVED = "approved", _("Approved")
@@ -70,15 +70,6 @@ class DealRegistration(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="decided_registrations",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     protected_until = models.DateTimeField(_("protected until"), null=True, blank=True)
@@ -135,7 +126,7 @@ class DealRegistration(TimeStampedModel):
         )
 
 
-class RegistrationExtension(TimeStampedModel):
+class RegistrationExtension(TimeStampedModel, Decision):
     """A partner's request to extend the protection of an approved registration."""
 
     class Status(models.TextChoices):
@@ -160,15 +151,6 @@ class RegistrationExtension(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("note"), blank=True)
     protected_until_before = models.DateTimeField(null=True, blank=True, editable=False)
     protected_until_after = models.DateTimeField(null=True, blank=True, editable=False)
@@ -365,7 +347,7 @@ class TierReview(TimeStampedModel):
         return f"{self.period_start} - {self.period_end}"
 
 
-class TierProposal(models.Model):
+class TierProposal(Decision):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -390,15 +372,6 @@ class TierProposal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tier proposal")

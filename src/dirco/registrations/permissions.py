@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_manages_people
 from dirco.customers.models import Account
 from dirco.partners.models import Partner
 from dirco.partners.permissions import (
@@ -23,6 +24,11 @@ from dirco.partners.permissions import (
 from dirco.registrations.models import DealRegistration, PartnerApplication, TierProposal
 
 DECIDING_ROLES = frozenset({User.Role.DIRECTOR, User.Role.MANAGER, User.Role.REP})
+
+
+def application_can_review(*, user: User) -> bool:
+    """The director and managers review partner applications."""
+    return user_manages_people(user)
 
 
 def _active(user: User) -> bool:

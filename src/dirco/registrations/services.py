@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_is_known
 from dirco.core.errors import ApplicationError, validation_error_fields
@@ -97,7 +98,7 @@ def registration_reviewers(partner: Partner) -> list[User]:
     manager = partner.channel_manager
     if manager is not None and manager.is_active:
         return [manager]
-    return list(User.objects.filter(role=User.Role.DIRECTOR, is_active=True))
+    return list(directors())
 
 
 def _parse_input(data: dict[str, Any]) -> dict[str, Any]:
@@ -334,7 +335,7 @@ def _locked(registration: DealRegistration) -> DealRegistration:
 def _deal_owner(partner: Partner, decided_by: User) -> User:
     """The deal is owned by the partner's channel manager (a staff user), else the approver."""
     manager = partner.channel_manager
-    if manager is not None and manager.is_active and not manager.is_partner_user:
+    if manager is not None and user_is_staff_member(manager):
         return manager
     return decided_by
 

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import partner_admins_of
 from dirco.core.errors import ApplicationError
 from dirco.core.money import company_currency, quantize
 from dirco.notifications.services import notification_send
@@ -190,9 +191,7 @@ def tier_proposal_confirm(*, proposal: TierProposal, confirmed_by: User) -> Tier
         kpis=proposal.kpis,
         proposal=proposal,
     )
-    recipients = list(
-        User.objects.filter(partner=partner, role=User.Role.PARTNER_ADMIN, is_active=True)
-    )
+    recipients = list(partner_admins_of(partner.pk))
     if partner.channel_manager is not None:
         recipients.append(partner.channel_manager)
     for user in recipients:

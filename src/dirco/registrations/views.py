@@ -33,10 +33,8 @@ from dirco.registrations.forms import (
 )
 from dirco.registrations.lifecycle import (
     application_approve,
-    application_can_review,
     application_rate_limit_hit,
     application_reject,
-    application_spam_check,
     application_submit,
     onboarding_certified_people_set,
     onboarding_checklist_create,
@@ -44,6 +42,7 @@ from dirco.registrations.lifecycle import (
 )
 from dirco.registrations.models import DealRegistration, PartnerApplication
 from dirco.registrations.permissions import (
+    application_can_review,
     applications_visible_to,
     get_application_for_user,
     get_registration_for_user,
@@ -75,7 +74,7 @@ from dirco.registrations.tier_review import (
     tier_review_run,
 )
 from dirco.web.forms import form_errors_from_application_error
-from dirco.web.http import AuthedHttpRequest, staff_required
+from dirco.web.http import AuthedHttpRequest, client_ip, staff_required
 
 PER_PAGE = 25
 
@@ -213,29 +212,23 @@ def registration_extension_decide_view(
 # The public partner application form.
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a client can forge X-Forwarded-For to dodge the rate limit. Behind a
-    # proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 @require_http_methods(["GET", "POST"])
 def application_form_view(request: HttpRequest) -> HttpResponse:
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST":
-        ip = _client_ip(request)
-        if application_rate_limit_hit(ip=ip):
+        ip = client_ip(request)
+        if application_rate_limit_hit(request):
             return render(
                 request,
                 "registrations/application_form.html",
                 {"form": form, "throttled": True},
                 status=429,
             )
-        if form.is_valid():
+        valid = form.is_valid()
+        if form.is_spam:
+            return redirect("registrations:application_thanks")
+        if valid:
             try:
-                application_spam_check(
-                    honeypot=form.cleaned_data["website"], token=form.cleaned_data["started"]
-                )
                 application_submit(data=form.service_data(), ip=ip)
             except ApplicationError as exc:
                 for name, errors in exc.fields.items():

@@ -8,13 +8,9 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 
+from dirco.core.periods import month_add
 from dirco.pipeline.models import Deal, Stage
 from dirco.scopes import Scope
-
-
-def month_add(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def monthly_won_revenue(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
+from dirco.core.periods import month_add
 from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.metrics import month_in_progress
@@ -24,7 +25,6 @@ from dirco.revenue.models import ForecastSnapshot
 from dirco.revenue.selectors import (
     first_won_month,
     in_month_pattern,
-    month_add,
     month_in_progress_figures,
     monthly_won_revenue,
 )

@@ -1,15 +1,22 @@
-"""Form plumbing shared by the HTML views: service errors shown on the fields they concern."""
+"""Form plumbing shared by the HTML views: service errors shown on the fields they concern,
+the amount field, and the spam traps of the public forms."""
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.conf import settings
+from django.contrib import messages as user_messages
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 from dirco.core.l10n import format_number, parse_amount
 from dirco.core.text import TextRulesFormMixin
@@ -32,20 +39,6 @@ def form_errors_from_application_error(form: forms.Form, exc: ApplicationError) 
             form.add_error(field, message)
     if not exc.fields:
         form.add_error(None, exc.message)
-
-
-def people_assignable_by(user: User) -> QuerySet[User]:
-    """The staff a user may filter on or hand a deal, partner or account to: their scope."""
-    staff = User.objects.filter(is_active=True).exclude(role__in=User.PARTNER_ROLES)
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
-        return staff
-    if user.role == User.Role.MANAGER:
-        from dirco.teams.selectors import team_member_ids_for_manager
-
-        return staff.filter(id__in=team_member_ids_for_manager(user))
-    if user.role == User.Role.REP:
-        return staff.filter(pk=user.pk)
-    return User.objects.none()
 
 
 class AmountInput(forms.TextInput):
@@ -83,3 +76,97 @@ class AmountField(forms.DecimalField):
                 code="invalid",
                 params={"example": format_number(Decimal("1900000"), decimals=2)},
             ) from None
+
+
+class SpamTrapsForm(forms.Form):
+    """The traps of a public form (no login): mix it into the form class.
+
+    - ``website``, a honeypot: hidden from people, filled by naive bots. A filled one sets
+      ``is_spam``; the view answers as if the form had succeeded and keeps nothing.
+    - ``started``, a signed start time: a form sent faster than ``min_seconds`` after it was
+      shown, or with a forged or day-old token, gets a form error.
+    - a per-address rate limit, counted by the view with :func:`dirco.web.http.rate_limit_hit`.
+
+    Render the traps with ``{% include "web/_spam_traps.html" %}`` and the other fields with
+    ``form.person_fields``.
+    """
+
+    TRAP_FIELDS = ("website", "started")
+    spam_salt = "dirco.web.public-form"
+    min_seconds_setting = "DIRCO_PUBLIC_FORM_MIN_SECONDS"
+    max_age_seconds = 24 * 3600
+    # True: each start token is good for one submission (kept in the cache while valid).
+    single_use_token = False
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_spam = False
+        if not self.is_bound:
+            self.fields["started"].initial = self.start_token()
+
+    @classmethod
+    def start_token(cls) -> str:
+        """A signed timestamp put in the form, to tell how long the visitor took to fill it."""
+        return signing.dumps({"t": time.time()}, salt=cls.spam_salt)
+
+    @classmethod
+    def min_seconds(cls) -> float:
+        return float(getattr(settings, cls.min_seconds_setting, 3))
+
+    @property
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.TRAP_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.data.get("website"):
+            self.is_spam = True
+            return cleaned
+        token = str(self.data.get("started", ""))
+        try:
+            started = float(
+                signing.loads(token, salt=self.spam_salt, max_age=self.max_age_seconds)["t"]
+            )
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This form has expired. Check your details and send it again."),
+                code="expired",
+            ) from None
+        if time.time() - started < self.min_seconds():
+            raise forms.ValidationError(
+                _("The form was sent too quickly. Check your details and send it again."),
+                code="too_fast",
+            )
+        if self.single_use_token:
+            digest = hashlib.sha256(token.encode()).hexdigest()
+            key = f"dirco:form-token:{self.spam_salt}:{digest}"
+            if not cache.add(key, 1, timeout=self.max_age_seconds):
+                raise forms.ValidationError(
+                    _("This form was already sent. Reload the page to send another."),
+                    code="replayed",
+                )
+        return cleaned
+
+
+def form_submit(
+    request: HttpRequest, form: forms.Form, save: Callable[[], object], *, success: str
+) -> bool:
+    """Save a posted form through its service: True once saved (``success`` is shown to the
+    user); False on GET, on an invalid form, or when the service refused (its field errors
+    are then on the form). The edit pages of partners, accounts and deals share this."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ApplicationError as exc:
+        form_errors_from_application_error(form, exc)
+        return False
+    user_messages.success(request, success)
+    return True

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import ResolverMatch, reverse
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner
 
 # Namespaces a partner user may enter: the portal, the API (own auth and scoping), admin
 # (Django refuses non-staff users there itself).
@@ -112,7 +113,7 @@ class PartnerGateMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         user = getattr(request, "user", None)
-        if not isinstance(user, User) or not user.is_partner_user:
+        if not isinstance(user, User) or not user_is_partner(user):
             return None
         match = request.resolver_match
         if match is None or partner_may_open(match):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_partner
 from dirco.objectives.charts import attainment_bars_svg, objective_curve_svg
 from dirco.objectives.cockpit import home_cockpit
 from dirco.partners.permissions import partners_visible_to
@@ -32,10 +33,10 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     figures = deal_figures(deals=deals_visible_to(user), today=today)
-    if user.is_partner_user and user.partner_id is not None:
+    if user_is_partner(user) and user.partner_id is not None:
         # The partner portal is the home of partner users (the login lands here first).
         return redirect("portal:home")
-    if user.is_partner_user:
+    if user_is_partner(user):
         return render(
             request,
             "web/partner_home.html",

@@ -62,7 +62,7 @@ def test_account_page(company: Company) -> None:
     response = client_for(company.rep).get(reverse("account_detail", args=[account.pk]))
     assert response.status_code == 200
     assert b"Grace" in response.content and b"Acme renewal" in response.content
-    assert response.context["figures"].deal_count == 1
+    assert response.context["work"].figures.deal_count == 1
 
 
 def test_account_page_is_404_for_users_who_may_not_see_it(company: Company) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from ninja import NinjaAPI
 
-from dirco.api.auth import API_AUTH
+from dirco.accounts.api_auth import API_AUTH
 from dirco.api.errors import errors_install
 from dirco.leads.api import router
 from dirco.urls import urlpatterns as project_urlpatterns

@@ -9,8 +9,8 @@ from django.utils import timezone
 from dirco.catalog.models import ProductLine
 from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
+from dirco.core.periods import month_add
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.fiscal_calendar import month_add
 from dirco.objectives.services import rollups_rebuild
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.tests.factories import DealFactory

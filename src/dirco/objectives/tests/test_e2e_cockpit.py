@@ -7,72 +7,17 @@ CI (env CI set) where a missing browser is a failure.
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from dirco.conftest import PASSWORD, Company
+from dirco.conftest import Company, browser_log_in
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create
-from dirco.pipeline.models import Stage
 from dirco.scopes import Scope
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-@pytest.fixture
-def stages(transactional_db: None) -> None:
-    """The default stages: a transactional test flushes what the data migration created."""
-    migration = importlib.import_module("dirco.pipeline.migrations.0002_default_stages")
-    for name, order, probability, category, won, lost in migration.DEFAULT_STAGES:
-        Stage.objects.get_or_create(
-            name=name,
-            defaults={
-                "order": order,
-                "probability": probability,
-                "forecast_category": category,
-                "is_won": won,
-                "is_lost": lost,
-            },
-        )
 
 
 def test_director_allocates_a_team_objective_and_sees_the_curve_update(
@@ -96,11 +41,7 @@ def test_director_allocates_a_team_objective_and_sees_the_curve_update(
     )
     curve_url = f"{live_server.url}/objectives/curve/?scope=team:{company.team.pk}&year={year}"
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", company.director.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_log_in(page, base_url=live_server.url, email=company.director.email)
 
     # Before: the team has no objective, its curve says so.
     page.goto(curve_url)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dirco.conftest import Company
-from dirco.objectives.fiscal_calendar import month_add
+from dirco.core.periods import month_add
 from dirco.objectives.models import Objective
 from dirco.objectives.selectors import (
     attainment_for,

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 
 from dirco.accounts.models import User
 from dirco.conftest import Company
+from dirco.core.periods import month_add
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.fiscal_calendar import fiscal_year_of, month_add
+from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.models import ForecastAdjustment, Objective, ObjectiveMonthChange
 from dirco.objectives.services import (
     forecast_call_submit,

@@ -85,7 +85,7 @@ def test_partner_page_shows_figures_contacts_deals_activities(company: Company) 
     ActivityFactory(owner=company.rep, deal=None, partner=company.partner_a, subject="QBR")
     response = client_for(company.rep).get(reverse("partner_detail", args=[company.partner_a.pk]))
     assert response.status_code == 200
-    figures = response.context["figures"]
+    figures = response.context["work"].figures
     assert figures.deal_count == 3
     assert figures.win_rate == 50
     assert figures.won_12_months == won.amount_company

@@ -428,8 +428,19 @@ def test_activity_add_forbidden(company: Company, rep_deal: Deal) -> None:
     url = reverse("deal_activity_create", args=[rep_deal.pk])
     data = {"kind": "call", "subject": "Sneaky"}
     assert client_for(company.other_rep).post(url, data).status_code == 404
-    assert htmx_client_for(company.marketing).post(url, data).status_code == 403
+    assert client_for(company.partner_a_user).post(url, data).status_code == 302
     assert not Activity.objects.exists()
+
+
+def test_marketing_logs_its_own_activities_on_deals_it_sees(
+    company: Company, rep_deal: Deal
+) -> None:
+    """As through the API (POST /api/v1/activities): whoever sees a deal logs their own
+    activities on it; marketing still cannot change the deal."""
+    url = reverse("deal_activity_create", args=[rep_deal.pk])
+    response = htmx_client_for(company.marketing).post(url, {"kind": "call", "subject": "Event"})
+    assert response.status_code == 200
+    assert Activity.objects.get().owner == company.marketing
 
 
 def test_my_activities_lists_open_ones_and_highlights_overdue(company: Company) -> None:

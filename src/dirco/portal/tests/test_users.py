@@ -67,15 +67,19 @@ def test_invite_creates_a_partner_user_and_emails_a_link(
     assert login.redirect_chain[-1][0] == reverse("portal:home")
 
 
-def test_invite_refuses_an_existing_address(
+def test_invite_of_an_existing_address_changes_nothing_and_tells_nothing(
     company: Company, world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
+    """The page answers as for a new address (no oracle, security finding 9); the account
+    stays as it is and its owner is told by mail, without the inviting partner's name."""
     client = client_for(company.partner_a_admin)
     response = _invite(client, django_capture_on_commit_callbacks, email="user@beta.test")
-    assert response.status_code == 400
-    assert b"already has an account" in response.content
+    assert response.status_code == 302
     assert b"Beta Integration" not in response.content
-    assert not mail.outbox
+    beta = User.objects.get(email="user@beta.test")
+    assert beta.partner_id == company.partner_b.pk
+    assert [m.to for m in mail.outbox] == [["user@beta.test"]]
+    assert "Alpha" not in mail.outbox[0].body and "link" not in mail.outbox[0].body
 
 
 def test_partner_user_may_not_manage_users(company: Company, world: World) -> None:

@@ -197,7 +197,9 @@ def test_decisions_forbidden(
 
 @pytest.mark.parametrize("name", ["rep", "manager", "director"])
 def test_approve_allowed(company: Company, name: str, auth_kind: str) -> None:
-    account = AccountFactory(name="Acme Industries")
+    # An account the approver may change (the rep's own: also the manager's and the
+    # director's); a matched account hidden from them is refused (security finding 8).
+    account = AccountFactory(name="Acme Industries", owner=company.rep)
     registration = submit(company.partner_a_user)
     client = client_for(auth_kind, _user(company, name))
     response = post_json(client, f"{BASE}/{registration.pk}/approve", {"account_id": account.pk})

@@ -8,81 +8,23 @@ CI (env CI set) where a missing browser is a failure.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from dirco.catalog.tests.factories import ProductLineFactory
-from dirco.conftest import PASSWORD, Company
+from dirco.conftest import Company, browser_log_in, browser_new_page
 from dirco.customers.tests.factories import AccountFactory
-from dirco.pipeline.models import Deal, Stage
+from dirco.pipeline.models import Deal
 from dirco.pipeline.tests.factories import DealFactory
 from dirco.registrations.models import DealRegistration
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """The browser itself: each user below gets a context of their own (own cookies)."""
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def stages(transactional_db: None) -> None:
-    """The default stages: a transactional test flushes what the data migration created."""
-    migration = importlib.import_module("dirco.pipeline.migrations.0002_default_stages")
-    for name, order, probability, category, won, lost in migration.DEFAULT_STAGES:
-        Stage.objects.get_or_create(
-            name=name,
-            defaults={
-                "order": order,
-                "probability": probability,
-                "forecast_category": category,
-                "is_won": won,
-                "is_lost": lost,
-            },
-        )
-
-
 def _log_in(browser: Any, base_url: str, email: str, landing: str) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}{landing}")
-    return page
+    page = browser_new_page(browser)
+    return browser_log_in(page, base_url=base_url, email=email, landing=landing)
 
 
 def test_partner_registers_a_deal_and_the_channel_manager_approves_it_over_a_conflict(

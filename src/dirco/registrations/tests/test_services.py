@@ -135,7 +135,7 @@ def test_approve_creates_account_and_deal_with_tier_protection(
 
 
 def test_approve_links_an_existing_account(company: Company) -> None:
-    account = AccountFactory(name="Acme Industries")
+    account = AccountFactory(name="Acme Industries", owner=company.rep)
     registration = submit(company.partner_a_user)
     registration = registration_approve(
         registration=registration, approved_by=company.rep, account=account

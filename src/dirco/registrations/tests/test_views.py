@@ -14,7 +14,7 @@ from django.utils import timezone
 from dirco.accounts.models import User
 from dirco.conftest import Company
 from dirco.partners.tests.factories import TerritoryFactory
-from dirco.registrations.lifecycle import application_form_token
+from dirco.registrations.forms import application_form_token
 from dirco.registrations.models import (
     DealRegistration,
     PartnerApplication,
@@ -185,10 +185,11 @@ def test_application_form_accepts_a_person(company: Company) -> None:
 
 
 def test_application_honeypot_refuses(company: Company) -> None:
+    """A bot is answered as if it had succeeded (as by the contact form); nothing is kept."""
     response = Client().post(
         reverse("registrations:apply"), _application(started=_old_token(), website="http://spam")
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert PartnerApplication.objects.count() == 0
 
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
+from dirco.core.periods import month_add
 from dirco.pipeline.services import deal_move_stage
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.selectors import month_add, monthly_won_revenue
+from dirco.revenue.selectors import monthly_won_revenue
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.scopes import Scope, scope_check, scopes_for
 

@@ -57,20 +57,6 @@ def days_in_stage(deal: Any, today: dt.date) -> int:
     return max((today - timezone.localdate(entered)).days, 0)
 
 
-@register.simple_tag
-def nav_flags(user: Any) -> dict[str, bool]:
-    """Which optional entries of the staff navigation this user gets."""
-    from dirco.registrations.lifecycle import application_can_review
-    from dirco.registrations.permissions import tier_review_may_run
-
-    if not getattr(user, "is_authenticated", False) or user.is_partner_user:
-        return {"applications": False, "tier_review": False}
-    return {
-        "applications": application_can_review(user=user),
-        "tier_review": tier_review_may_run(user=user),
-    }
-
-
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     """``mapping[key]`` in a template (None when missing)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,7 +22,6 @@ import pytest
 from django.core.management import call_command
 
 from dirco.demo.company_seed import DEMO_PASSWORD
-from dirco.web.tests.test_e2e_board import CHROMIUM, CHROMIUM_ARGS, stages  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -76,24 +74,8 @@ class Walk:
 
 
 @pytest.fixture
-def demo_company(transactional_db: None, stages: None) -> None:  # noqa: F811
+def demo_company(transactional_db: None, stages: None) -> None:
     call_command("seed_demo", deals=WALK_DEALS, seed=7, verbosity=0)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _log_in(page: Any, base: str, email: str) -> None:

@@ -23,7 +23,7 @@ def test_director_home_without_objective_links_to_setting_one(company: Company) 
     page = _page(company.director, reverse("home"))
     assert "none set" in page
     assert reverse("objective_create") in page
-    assert "Gaps appear once objectives are set and allocated." in page
+    assert "No objective to compare yet" in page
     assert "Nobody is behind their objective to date." not in page
 
 
