@@ -196,6 +196,15 @@ class Deal(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still open and its expected close date has passed (the "overdue" deal filter)."""
+        return (
+            not self.stage.is_closed
+            and self.expected_close_date is not None
+            and self.expected_close_date < timezone.localdate()
+        )
+
 
 class StageChange(models.Model):
     """When a deal entered a stage, and who moved it there."""

@@ -240,7 +240,11 @@ def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            deal = deal_create(created_by=request.user, **form.deal_fields())
+            deal = deal_create(
+                created_by=request.user,
+                confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+                **form.deal_fields(),
+            )
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -262,7 +266,12 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     saved = form_submit(
         request,
         form,
-        lambda: deal_update(deal=deal, updated_by=request.user, **form.deal_fields()),
+        lambda: deal_update(
+            deal=deal,
+            updated_by=request.user,
+            confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+            **form.deal_fields(),
+        ),
         success=_("Deal saved."),
     )
     if saved:
