@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # ISO 3166 country names in the user's language for every country select.
+    "django_countries",
     # Security: brute-force lockout, second factor (TOTP + backup codes), audit trail.
     "axes",
     "django_otp",

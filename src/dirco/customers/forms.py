@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
+from dirco.core.countries import country_form_field
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
 from dirco.teams.permissions import users_assignable_by
@@ -42,7 +43,7 @@ class AccountForm(DircoForm):
     legal_identifier = forms.CharField(label=_("Legal identifier"), max_length=40, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=80, required=False)
     size = forms.ChoiceField(label=_("Size"), choices=Account.Size.choices)
-    country = forms.CharField(label=_("Country"), max_length=2, help_text=_("ISO code, e.g. FR."))
+    country = country_form_field(label=_("Country"), initial="FR")
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.all())
     owner = forms.ModelChoiceField(
         label=_("Account owner"), queryset=User.objects.none(), required=False

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_director
+from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
 
@@ -41,8 +43,15 @@ def _account_check_fields(fields: Mapping[str, object]) -> None:
         )
 
 
-def _account_validate(account: Account) -> None:
-    account.country = (account.country or "").upper()
+def _account_validate(account: Account, *, changed: set[str] | None = None) -> None:
+    """``changed``: the fields an update sets (None on create); country and legal identifier
+    are checked when set, so that an old account stays editable."""
+    if changed is None or "country" in changed:
+        account.country = country_clean(account.country)
+    if changed is None or {"country", "legal_identifier"} & changed:
+        account.legal_identifier = legal_identifier_clean(
+            account.legal_identifier, country=account.country
+        )
     account.domain = (account.domain or "").strip().lower()
     try:
         account.full_clean()
@@ -73,6 +82,6 @@ def account_update(
     account = Account.objects.select_for_update().get(pk=account.pk)
     for name, value in fields.items():
         setattr(account, name, value)
-    _account_validate(account)
+    _account_validate(account, changed=set(fields))
     account.save()
     return account

@@ -27,8 +27,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import luhn
+from stdnum.eu import vat as eu_vat
+from stdnum.gb import vat as gb_vat
 
 from dirco.accounts.models import User
 from dirco.catalog.models import Product, ProductLine
@@ -48,6 +52,7 @@ from dirco.demo.deal_generation import (
     World,
     deal_chunks,
 )
+from dirco.demo.story_seed import StorySummary, demo_story_seed
 from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.teams.models import SalesTeam
@@ -198,6 +203,7 @@ class SeedSummary:
     stage_changes: int
     activities: int
     seconds: float
+    story: StorySummary | None = None
 
 
 def demo_company_exists() -> bool:
@@ -217,8 +223,12 @@ def demo_company_seed(
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     defer_indexes_from: int = 100_000,
+    with_story: bool = True,
 ) -> SeedSummary:
     """Create the demo company in an empty database, in one transaction.
+
+    With ``with_story`` (the default), ``demo_story_seed`` then adds objectives, forecast
+    calls, leads, registrations, documents and the rest through the services.
 
     From ``defer_indexes_from`` deals on, SQLite indexes of the bulk tables are rebuilt at the
     end instead of being updated row by row.
@@ -232,7 +242,9 @@ def demo_company_seed(
             _("The database already has deals or demo users; flush it first (dirco flush).")
         )
     started = time.monotonic()
-    with _fast_sqlite_writes(), transaction.atomic():
+    # The story's services notify people by email; the demo's addresses are fake.
+    quiet_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    with quiet_mail, _fast_sqlite_writes(), transaction.atomic():
         seeder = _Seeder(
             deals=deals,
             seed=seed,
@@ -246,7 +258,12 @@ def demo_company_seed(
         from dirco.objectives.services import rollups_rebuild
 
         rollups_rebuild()
-    return SeedSummary(**counts, seconds=round(time.monotonic() - started, 2))
+        story = None
+        if with_story:
+            seeder.progress(_("Adding objectives, leads, registrations and documents…"))
+            # The story goes through the services, which read the clock: it happens today.
+            story = demo_story_seed(seed=seed, today=timezone.localdate())
+    return SeedSummary(**counts, seconds=round(time.monotonic() - started, 2), story=story)
 
 
 @contextmanager
@@ -590,8 +607,29 @@ class _Seeder:
         )
 
     def _legal_identifier(self, country: str) -> str:
-        digits = "".join(self.rnd.choice("0123456789") for _ in range(9))
-        return digits if country == "FR" else f"{country}{digits}"
+        """A SIREN for a French company, a VAT number that passes its check digits in the EU
+        and the UK, a national company number elsewhere."""
+        if country == "FR":
+            body = "".join(self.rnd.choice("0123456789") for _ in range(8))
+            return body + luhn.calc_check_digit(body)
+        if country == "US":
+            return f"{self.rnd.randint(10, 99)}-{self.rnd.randint(1_000_000, 9_999_999)}"
+        if country == "CA":
+            return f"BN {self.rnd.randint(100_000_000, 999_999_999)}"
+        if country == "CH":
+            return f"CHE-{self.rnd.randint(100, 999)}.{self.rnd.randint(100, 999)}.{self.rnd.randint(100, 999)}"
+        valid = gb_vat.is_valid if country == "GB" else eu_vat.is_valid
+        length = {"AT": 8, "IE": 7, "NL": 9, "LU": 8, "BE": 10, "DE": 9}.get(country, 9)
+        for _attempt in range(1000):
+            digits = "".join(self.rnd.choice("0123456789") for _ in range(length))
+            candidate = f"{country}{'U' if country == 'AT' else ''}{digits}"
+            if country == "IE":
+                candidate += self.rnd.choice("ABCDEFGHIJKLMNOPQRSTUVW")
+            if country == "NL":
+                candidate += "B01"
+            if valid(candidate):
+                return candidate
+        return ""
 
     def _partner_people(self, partners: list[Partner]) -> None:
         rnd = self.rnd

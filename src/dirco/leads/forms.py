@@ -8,11 +8,15 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_form_field
 from dirco.core.text import TextRulesFormMixin
 from dirco.leads.models import Lead
 from dirco.leads.selectors import LeadFilters
-from dirco.partners.models import Territory
+from dirco.partners.models import Partner, Territory
+from dirco.partners.permissions import partners_visible_to
+from dirco.teams.selectors import users_assignable_by
 from dirco.web.forms import SpamTrapsForm
 
 
@@ -42,13 +46,7 @@ class LeadContactForm(TextRulesFormMixin, SpamTrapsForm):
             )
         ],
     )
-    country = forms.CharField(
-        label=_("Country code"),
-        max_length=2,
-        min_length=2,
-        help_text=_("Two letters, e.g. FR, DE, GB."),
-        validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code."))],
-    )
+    country = country_form_field(label=_("Country"), initial="FR")
     postcode = forms.CharField(label=_("Postcode"), max_length=16, required=False)
     territory = forms.ModelChoiceField(
         label=_("Region"),
@@ -108,3 +106,31 @@ class LeadLostForm(TextRulesFormMixin, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class LeadAssignForm(forms.Form):
+    """Offer a lead by hand: one active partner or one rep the user may hand work to."""
+
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.none(), required=False
+    )
+    rep = forms.ModelChoiceField(label=_("or rep"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partner_field = self.fields["partner"]
+        rep_field = self.fields["rep"]
+        assert isinstance(partner_field, forms.ModelChoiceField)
+        assert isinstance(rep_field, forms.ModelChoiceField)
+        partner_field.queryset = (
+            partners_visible_to(user).filter(status=Partner.Status.ACTIVE).order_by("name")
+        )
+        rep_field.queryset = (
+            users_assignable_by(user).filter(role=User.Role.REP).order_by("last_name", "id")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("partner")) == bool(cleaned.get("rep")):
+            raise forms.ValidationError(_("Choose one partner or one rep."), code="one_assignee")
+        return cleaned

@@ -231,6 +231,7 @@ class LeadAssignment(TimeStampedModel):
     class Rule(models.TextChoices):
         PARTNER_SCORE = "partner_score", _("Partner score (weighted draw)")
         REP_ROUND_ROBIN = "rep_round_robin", _("Rep round-robin")
+        MANUAL = "manual", _("Chosen by hand")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Awaiting answer")

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import reps_among
+from dirco.core.errors import ApplicationError
 from dirco.leads.models import (
     Lead,
     LeadAssignment,
@@ -105,6 +107,29 @@ def territory_resolve(*, country: str, postcode: str = "") -> Territory | None:
     if best is not None:
         return best.territory
     return Territory.objects.filter(code__iexact=country).first()
+
+
+def territory_country_check(*, territory: Territory, country: str) -> None:
+    """Refuse a territory that does not cover the country (a French lead in "North America").
+
+    A territory covers a country when an area of that country maps to it, to one of its
+    sub-territories or to one of its parents. Countries no area mentions cannot be judged and
+    pass; so does every country for a territory without areas below or above it.
+    """
+    country = country.strip().upper()
+    related = {*territory_ancestor_ids(territory), *territory_descendant_ids(territory)}
+    areas = TerritoryArea.objects.filter(territory_id__in=related)
+    if not areas.exists() or not TerritoryArea.objects.filter(country=country).exists():
+        return
+    if areas.filter(country=country).exists():
+        return
+    covered = sorted(set(areas.values_list("country", flat=True)))
+    message = _(
+        "The region %(territory)s does not cover the country %(country)s (it covers "
+        "%(countries)s). Choose the right region, or leave it empty: we find it from the "
+        "country and postcode."
+    ) % {"territory": territory.name, "country": country, "countries": ", ".join(covered)}
+    raise ApplicationError(message, fields={"territory": [message]})
 
 
 def territory_ancestor_ids(territory: Territory) -> list[int]:

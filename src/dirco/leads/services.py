@@ -21,24 +21,28 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.l10n import format_datetime
 from dirco.core.money import company_currency
 from dirco.customers.services import account_create
 from dirco.leads.models import Lead, LeadAssignment, LeadEvent
-from dirco.leads.permissions import lead_can_convert, lead_can_respond
+from dirco.leads.permissions import lead_can_convert, lead_can_respond, lead_can_route
 from dirco.leads.routing import (
     candidate_draw,
     lead_sla,
     partner_candidates,
     rep_next,
     routing_config_for,
+    territory_country_check,
     territory_resolve,
 )
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Partner, Territory
+from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_create
+from dirco.teams.selectors import users_assignable_by
 
 
 class LeadFields(TypedDict, total=False):
@@ -120,10 +124,12 @@ def lead_create(
             fields={name: [_("This field cannot be set.")] for name in sorted(unknown)},
         )
     lead = Lead(**fields, created_by=created_by)
-    lead.country = (lead.country or "").strip().upper()
+    lead.country = country_clean(lead.country)
     lead.email = (lead.email or "").strip()
     if lead.territory_id is None:
         lead.territory = territory_resolve(country=lead.country, postcode=lead.postcode)
+    elif lead.territory is not None:
+        territory_country_check(territory=lead.territory, country=lead.country)
     try:
         lead.full_clean()
     except ValidationError as exc:
@@ -281,6 +287,76 @@ def lead_route(
     return _lead_offer_next(lead=lead, actor=actor, rng=rng, now=now)
 
 
+@transaction.atomic
+def lead_assign(
+    *,
+    lead: Lead,
+    user: User,
+    partner: Partner | None = None,
+    rep: User | None = None,
+    now: dt.datetime | None = None,
+) -> LeadAssignment:
+    """Offer the lead by hand to one partner or one rep (its pending offer is withdrawn).
+
+    Whoever may route the lead may assign it, to an active partner or an active rep they
+    can see; the assignee answers within the usual time, as after automatic routing.
+    """
+    now = now or timezone.now()
+    if not lead_can_route(user=user, lead=lead):
+        raise PermissionDenied(_("You may not assign this lead."))
+    if (partner is None) == (rep is None):
+        raise ApplicationError(
+            _("Choose one partner or one rep to offer the lead to."),
+            fields={"partner": [_("Choose a partner or a rep, not both.")]},
+        )
+    if partner is not None and not (
+        partner.status == Partner.Status.ACTIVE
+        and partners_visible_to(user).filter(pk=partner.pk).exists()
+    ):
+        raise ApplicationError(
+            _("Offer leads to an active partner you manage."),
+            fields={"partner": [_("This partner cannot take leads.")]},
+        )
+    if rep is not None and not (
+        rep.is_active
+        and rep.role == User.Role.REP
+        and users_assignable_by(user).filter(pk=rep.pk).exists()
+    ):
+        raise ApplicationError(
+            _("Offer leads to an active rep of your line."),
+            fields={"rep": [_("This person cannot take leads.")]},
+        )
+    lead = _lead_lock(lead)
+    if lead.status not in (Lead.Status.NEW, Lead.Status.OFFERED, Lead.Status.DECLINED):
+        raise ApplicationError(
+            _("This lead was already taken (%(status)s); it cannot be assigned again.")
+            % {"status": lead.get_status_display()}
+        )
+    pending = _pending_assignment(lead)
+    if pending is not None:
+        pending.outcome = LeadAssignment.Outcome.WITHDRAWN
+        pending.responded_at = now
+        pending.responded_by = user
+        pending.save(update_fields=["outcome", "responded_at", "responded_by", "updated_at"])
+        _event(lead=lead, kind=LeadEvent.Kind.WITHDRAWN, actor=user, assignment=pending, now=now)
+    due = now + lead_sla()
+    assignment = LeadAssignment.objects.create(
+        lead=lead,
+        partner=partner,
+        rep=rep,
+        rule=LeadAssignment.Rule.MANUAL,
+        offered_at=now,
+        due_at=due,
+    )
+    lead.status = Lead.Status.OFFERED
+    lead.partner, lead.rep = partner, rep
+    lead.offered_at, lead.sla_due_at = now, due
+    lead.save(update_fields=["status", "partner", "rep", "offered_at", "sla_due_at", "updated_at"])
+    _event(lead=lead, kind=LeadEvent.Kind.OFFERED, actor=user, assignment=assignment, now=now)
+    _offer_notify(lead=lead, assignment=assignment)
+    return assignment
+
+
 def _respond_check(*, lead: Lead, user: User, now: dt.datetime) -> LeadAssignment:
     if not lead_can_respond(user=user, lead=lead):
         if lead.status != Lead.Status.OFFERED:
@@ -414,6 +490,7 @@ def lead_convert(*, lead: Lead, user: User, now: dt.datetime | None = None) -> D
     )
     deal = deal_create(
         created_by=user,
+        confirm_zero_amount=True,  # the amount is qualified after conversion
         name=_("%(company)s (lead)") % {"company": lead.company_name},
         account=account,
         partner=partner,

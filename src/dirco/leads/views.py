@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dirco.core.errors import ApplicationError
 from dirco.leads.forms import (
+    LeadAssignForm,
     LeadContactForm,
     LeadDeclineForm,
     LeadFilterForm,
@@ -31,12 +32,14 @@ from dirco.leads.permissions import (
 from dirco.leads.selectors import lead_history, lead_list, lead_offers
 from dirco.leads.services import (
     lead_accept,
+    lead_assign,
     lead_convert,
     lead_create,
     lead_decline,
     lead_mark_lost,
     lead_route,
 )
+from dirco.web.forms import form_errors_from_application_error
 from dirco.web.http import AuthedHttpRequest, page_number, rate_limit_hit, staff_required
 
 LEADS_PER_PAGE = 50
@@ -71,9 +74,16 @@ def _detail(
     *,
     decline_form: LeadDeclineForm | None = None,
     lost_form: LeadLostForm | None = None,
+    assign_form: LeadAssignForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    can_route = lead_can_route(user=user, lead=lead)
+    can_assign = can_route and lead.status in (
+        Lead.Status.NEW,
+        Lead.Status.OFFERED,
+        Lead.Status.DECLINED,
+    )
     return render(
         request,
         "leads/lead_detail.html",
@@ -81,7 +91,9 @@ def _detail(
             "lead": lead,
             "events": lead_history(user=user, lead=lead),
             "offers": lead_offers(user=user, lead=lead),
-            "can_route": lead_can_route(user=user, lead=lead),
+            "can_route": can_route,
+            "can_assign": can_assign,
+            "assign_form": (assign_form or LeadAssignForm(user=user)) if can_assign else None,
             "can_respond": lead_can_respond(user=user, lead=lead),
             "can_convert": lead_can_convert(user=user, lead=lead),
             "decline_form": decline_form or LeadDeclineForm(),
@@ -114,6 +126,31 @@ def lead_route_view(request: AuthedHttpRequest, lead_id: int) -> HttpResponse:
                 request,
                 _("Lead offered to %(who)s.") % {"who": assignment.partner or assignment.rep},
             )
+    return redirect("lead_detail", lead_id=lead.pk)
+
+
+@require_POST
+@staff_required
+def lead_assign_view(request: AuthedHttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_lead_for_user(user=request.user, lead_id=lead_id)
+    if not lead_can_route(user=request.user, lead=lead):
+        raise PermissionDenied(_("You may not assign leads."))
+    form = LeadAssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _detail(request, lead, assign_form=form, status=400)
+    try:
+        assignment = lead_assign(
+            lead=lead,
+            user=request.user,
+            partner=form.cleaned_data.get("partner"),
+            rep=form.cleaned_data.get("rep"),
+        )
+    except ApplicationError as exc:
+        form_errors_from_application_error(form, exc)
+        return _detail(request, lead, assign_form=form, status=400)
+    messages.success(
+        request, _("Lead offered to %(who)s.") % {"who": assignment.partner or assignment.rep}
+    )
     return redirect("lead_detail", lead_id=lead.pk)
 
 

@@ -141,3 +141,30 @@ def fiscal_year_check(fiscal_year: int, *, field: str = "fiscal_year") -> None:
             % {"year": fiscal_year},
             fields={field: [_("Use a year from 2000 to 2100.")]},
         )
+
+
+# Objectives are set for the running fiscal year, the one before (to record it late) and the
+# next two; anything else is a typo (2019 for 2029) rather than a plan.
+SETTABLE_YEARS_BACK, SETTABLE_YEARS_AHEAD = 1, 2
+
+
+def fiscal_year_settable_check(
+    fiscal_year: int, *, today: dt.date, field: str = "fiscal_year"
+) -> None:
+    """Refuse an objective's fiscal year outside the window around the running one."""
+    fiscal_year_check(fiscal_year, field=field)
+    current = fiscal_year_of(today)
+    first, last = current - SETTABLE_YEARS_BACK, current + SETTABLE_YEARS_AHEAD
+    if not first <= fiscal_year <= last:
+        raise ApplicationError(
+            _(
+                "Objectives can be set for fiscal years %(first)s to %(last)s; "
+                "%(year)s is outside that window."
+            )
+            % {"first": first, "last": last, "year": fiscal_year},
+            fields={
+                field: [
+                    _("Use a year from %(first)s to %(last)s.") % {"first": first, "last": last}
+                ]
+            },
+        )

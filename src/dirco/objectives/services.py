@@ -18,8 +18,8 @@ from dirco.core.l10n import parse_amount
 from dirco.core.money import CENT
 from dirco.core.periods import month_add
 from dirco.objectives.fiscal_calendar import (
-    fiscal_year_check,
     fiscal_year_months,
+    fiscal_year_settable_check,
     period_parse,
 )
 from dirco.objectives.models import (
@@ -259,7 +259,7 @@ def objective_create(
     percentages: list[Any] | None = None,
     parent: Objective | None = None,
 ) -> Objective:
-    fiscal_year_check(fiscal_year)
+    fiscal_year_settable_check(fiscal_year, today=timezone.localdate())
     value = amount_parse(amount)
     if measure not in Objective.Measure.values:
         raise ApplicationError(

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
+from dirco.core.countries import country_form_field
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import partner_can_set_standing
 from dirco.teams.permissions import users_assignable_by
@@ -65,7 +66,7 @@ class PartnerForm(DircoForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     legal_identifier = forms.CharField(label=_("Legal identifier"), max_length=40, required=False)
     domain = forms.CharField(label=_("Web domain"), max_length=253, required=False)
-    country = forms.CharField(label=_("Country"), max_length=2, help_text=_("ISO code, e.g. FR."))
+    country = country_form_field(label=_("Country"), initial="FR")
     kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices)
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.all())
     tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.all())

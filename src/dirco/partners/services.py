@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_director
+from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import partner_can_set_standing
 
@@ -106,7 +108,10 @@ def partner_create(*, created_by: User, **fields: Unpack[PartnerFields]) -> Part
                 fields={"tier": [_("No tier exists yet.")]},
             )
         partner.tier = entry
-    partner.country = (partner.country or "").upper()
+    partner.country = country_clean(partner.country)
+    partner.legal_identifier = legal_identifier_clean(
+        partner.legal_identifier, country=partner.country
+    )
     _full_clean(partner, _("The partner was not saved: correct the fields shown."))
     partner.save()
     return partner
@@ -126,7 +131,11 @@ def partner_update(
     for name, value in fields.items():
         setattr(partner, name, value)
     if "country" in fields:
-        partner.country = (partner.country or "").upper()
+        partner.country = country_clean(partner.country)
+    if {"country", "legal_identifier"} & set(fields):
+        partner.legal_identifier = legal_identifier_clean(
+            partner.legal_identifier, country=partner.country
+        )
     if partner.parent_id is not None and partner.parent_id == partner.pk:
         raise ApplicationError(
             _("The partner was not saved: correct the fields shown."),

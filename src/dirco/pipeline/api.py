@@ -145,7 +145,9 @@ class DealListFilters(Schema):
     team_id: Id | None = None
     product_line_id: Id | None = None
     source: DealSourceField | None = None
-    status: Literal["", "open", "won", "lost"] = ""
+    status: Literal["", "open", "overdue", "won", "lost"] = Field(
+        "", description="overdue: open deals whose expected close date has passed."
+    )
     close_from: IsoDate | None = Field(None, description="Expected close date on or after.")
     close_to: IsoDate | None = Field(None, description="Expected close date on or before.")
     sort: DealSort = "-close"
@@ -168,6 +170,9 @@ class DealPatch(InputSchema):
     close_date: IsoDate | None = None
     source: DealSourceField | None = None
     lost_reason: Deal.LostReason | Literal[""] | None = None
+    confirm_zero_amount: bool = Field(
+        False, description="Set to true to save an amount of 0 (refused otherwise)."
+    )
 
 
 class DealIn(DealPatch):
@@ -299,15 +304,20 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
-    deal = deal_create(created_by=user, **_deal_fields(user, data))
+    confirm_zero = bool(data.pop("confirm_zero_amount", False))
+    deal = deal_create(
+        created_by=user, confirm_zero_amount=confirm_zero, **_deal_fields(user, data)
+    )
     return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
 
 
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
 def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
     user, deal = _deal_editable(request, deal_id)
-    fields = _deal_fields(user, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal))
-    deal_update(deal=deal, updated_by=user, **fields)
+    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
+    confirm_zero = bool(data.pop("confirm_zero_amount", False))
+    fields = _deal_fields(user, data)
+    deal_update(deal=deal, updated_by=user, confirm_zero_amount=confirm_zero, **fields)
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
 

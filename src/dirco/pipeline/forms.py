@@ -40,6 +40,7 @@ SORT_CHOICES = [
 STATUS_CHOICES = [
     ("", _("Any status")),
     ("open", _("Open")),
+    ("overdue", _("Open, past expected close date")),
     ("won", _("Won")),
     ("lost", _("Lost")),
 ]
@@ -162,6 +163,11 @@ class DealForm(DircoForm):
         label=_("Lost reason"),
         choices=[("", "—"), *Deal.LostReason.choices],
         required=False,
+    )
+    confirm_zero_amount = forms.BooleanField(
+        label=_("The amount is really 0"),
+        required=False,
+        help_text=_("Tick to save a deal whose amount is 0 (e.g. not qualified yet)."),
     )
 
     def __init__(self, *args: Any, user: User, deal: Deal | None = None, **kwargs: Any) -> None:

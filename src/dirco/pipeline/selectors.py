@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from dirco.accounts.models import User
 from dirco.pipeline.models import Activity, Deal, Stage
@@ -35,7 +36,7 @@ class DealFilters:
     team_id: int | None = None
     product_line_id: int | None = None
     source: str = ""
-    status: str = ""  # "open", "won", "lost" or "" for all
+    status: str = ""  # "open", "overdue" (open, expected before today), "won", "lost" or ""
     close_from: dt.date | None = None
     close_to: dt.date | None = None
     sort: str = "-close"
@@ -55,6 +56,11 @@ def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Dea
         qs = qs.filter(source=f.source)
     if f.status == "open":
         qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=False, is_lost=False).values("id"))
+    elif f.status == "overdue":
+        qs = qs.filter(
+            stage_id__in=Stage.objects.filter(is_won=False, is_lost=False).values("id"),
+            expected_close_date__lt=timezone.localdate(),
+        )
     elif f.status == "won":
         qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=True).values("id"))
     elif f.status == "lost":

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
-from dirco.core.l10n import format_date
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
+from dirco.pipeline.deal_rules import DealFacts, deal_plausibility_check
 from dirco.pipeline.hooks import (
     activity_change_hooks,
     activity_change_hooks_run,
@@ -106,12 +106,6 @@ def _deal_validate(deal: Deal) -> None:
             _("Unknown currency %(code)s; use one of %(known)s.")
             % {"code": deal.currency, "known": ", ".join(CURRENCIES)}
         ]
-    created = (deal.created_at or timezone.now()).date()
-    if deal.close_date and deal.close_date < created:
-        errors["close_date"] = [
-            _("The close date %(close)s is before the deal was created (%(created)s).")
-            % {"close": format_date(deal.close_date), "created": format_date(created)}
-        ]
     if deal.stage_id and deal.stage.is_lost and not deal.lost_reason:
         errors["lost_reason"] = [_("Say why the deal was lost.")]
     if deal.partner is not None and deal.partner.status == Partner.Status.CHURNED:
@@ -160,7 +154,9 @@ def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
 
 
 @transaction.atomic
-def deal_create(*, created_by: User | None, **fields: Unpack[DealFields]) -> Deal:
+def deal_create(
+    *, created_by: User | None, confirm_zero_amount: bool = False, **fields: Unpack[DealFields]
+) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -180,6 +176,9 @@ def deal_create(*, created_by: User | None, **fields: Unpack[DealFields]) -> Dea
         deal.team = deal_team_for_owner(deal.owner_id)
     if deal.partner_id and not fields.get("source"):
         deal.source = Deal.Source.PARTNER
+    deal_plausibility_check(
+        deal=deal, before=None, today=today, zero_amount_confirmed=confirm_zero_amount
+    )
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()
@@ -191,7 +190,13 @@ def deal_create(*, created_by: User | None, **fields: Unpack[DealFields]) -> Dea
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, updated_by: User | None, **fields: Unpack[DealFields]) -> Deal:
+def deal_update(
+    *,
+    deal: Deal,
+    updated_by: User | None,
+    confirm_zero_amount: bool = False,
+    **fields: Unpack[DealFields],
+) -> Deal:
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -204,6 +209,7 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Unpack[DealFie
     )
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
+    facts_before = DealFacts.of(deal)
     new_stage = fields.pop("stage", None)
     owner_before = deal.owner_id
     for name, value in fields.items():
@@ -222,6 +228,12 @@ def deal_update(*, deal: Deal, updated_by: User | None, **fields: Unpack[DealFie
         if probability is not None:
             deal.probability = probability
         deal.stage_entered_at = timezone.now()
+    deal_plausibility_check(
+        deal=deal,
+        before=facts_before,
+        today=timezone.localdate(),
+        zero_amount_confirmed=confirm_zero_amount,
+    )
     _deal_validate(deal)
     _deal_convert(deal)
     deal.save()

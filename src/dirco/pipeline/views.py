@@ -17,6 +17,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbid
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,11 +106,13 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
     filters = form.deal_filters(default_sort="close")
     columns = pipeline_board(user=request.user, filters=filters)
     closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
+    all_stages = [c.stage for c in columns] + closed_stages
     return {
         "form": form,
         "columns": columns,
         "closed_stages": closed_stages,
-        "all_stages": [c.stage for c in columns] + closed_stages,
+        "move_options": _move_options(all_stages),
+        "all_stages": all_stages,
         "lost_reasons": Deal.LostReason.choices,
         "can_edit": pipeline_can_change(user=request.user),
         "today": timezone.localdate(),
@@ -118,6 +122,23 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         ),
         "owner_id": filters.owner_id,
         "show_owner": filters.owner_id is None,
+    }
+
+
+def _move_options(stages: list[Stage]) -> dict[int, SafeString]:
+    """Each card's "Move to" choices (every stage but its own), rendered once per stage
+    rather than once per card: the board renders a hundred cards."""
+    options = {
+        s.pk: format_html(
+            '<option value="{}"{}>{}</option>',
+            s.pk,
+            mark_safe(" data-lost") if s.is_lost else "",
+            s.label,
+        )
+        for s in stages
+    }
+    return {
+        s.pk: mark_safe("".join(html for pk, html in options.items() if pk != s.pk)) for s in stages
     }
 
 
@@ -219,7 +240,11 @@ def deal_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = DealForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            deal = deal_create(created_by=request.user, **form.deal_fields())
+            deal = deal_create(
+                created_by=request.user,
+                confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+                **form.deal_fields(),
+            )
         except ApplicationError as exc:
             form_errors_from_application_error(form, exc)
         else:
@@ -241,7 +266,12 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     saved = form_submit(
         request,
         form,
-        lambda: deal_update(deal=deal, updated_by=request.user, **form.deal_fields()),
+        lambda: deal_update(
+            deal=deal,
+            updated_by=request.user,
+            confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+            **form.deal_fields(),
+        ),
         success=_("Deal saved."),
     )
     if saved:

@@ -69,7 +69,9 @@ def partner_tier_progress(*, partner: Partner, today: dt.date) -> TierProgress:
         period_end=end,
         kpis=[
             TierKpi(_("Won revenue"), kpis.won_revenue, goal.min_won_revenue, True),
-            TierKpi(_("Deal registrations"), kpis.registrations, goal.min_registrations, False),
+            TierKpi(
+                _("Approved deal registrations"), kpis.registrations, goal.min_registrations, False
+            ),
             TierKpi(_("Certified people"), kpis.certified_people, goal.min_certified_people, False),
         ],
     )

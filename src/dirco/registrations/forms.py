@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_form_field
 from dirco.core.money import CURRENCY_CHOICES, company_currency
 from dirco.core.text import LONG_TEXT_MAX, TextRulesFormMixin
 from dirco.customers.models import Account
@@ -37,11 +38,9 @@ class RegistrationForm(TextRulesFormMixin, forms.Form):
         label=_("Customer legal identifier"),
         max_length=40,
         required=False,
-        help_text=_("SIREN, VAT or company number."),
+        help_text=_("SIREN or SIRET for a French company, a VAT number, or a company number."),
     )
-    customer_country = forms.CharField(
-        label=_("Customer country"), max_length=2, help_text=_("Two letters, e.g. FR.")
-    )
+    customer_country = country_form_field(label=_("Customer country"), initial="FR")
     amount = AmountField(label=_("Expected amount"), max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
@@ -133,6 +132,7 @@ class PartnerApplicationForm(
     single_use_token = True
 
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=Partner.Kind.choices)
+    country = country_form_field(label=_("Country"), initial="FR")
     message = forms.CharField(
         label=_("Why you want to partner with us"),
         required=False,

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import directors, user_is_staff_member
+from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.legal_identifiers import legal_identifier_clean
 from dirco.core.text import text_fields_check
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Contact, Partner, Territory, Tier
@@ -98,7 +100,10 @@ def application_submit(*, data: dict[str, Any], ip: str | None) -> PartnerApplic
         long_text=("message",),
     )
     application = PartnerApplication(**data, submitted_ip=ip or None)
-    application.country = (application.country or "").strip().upper()
+    application.country = country_clean(application.country)
+    application.legal_identifier = legal_identifier_clean(
+        application.legal_identifier, country=application.country
+    )
     if application.kind not in Partner.Kind.values:
         application.kind = Partner.Kind.RESELLER
     try:

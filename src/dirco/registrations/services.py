@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,8 +23,10 @@ from django.utils.translation import ngettext
 from dirco.accounts.models import User
 from dirco.accounts.permissions import directors, user_is_staff_member
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import country_is_known
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.l10n import format_date
+from dirco.core.legal_identifiers import legal_identifier_problem
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.customers.services import account_create
@@ -116,10 +119,15 @@ def _parse_input(data: dict[str, Any]) -> dict[str, Any]:
     out["customer_domain"] = domain
     if domain and "." not in CustomerKeys.of(name="", domain=domain, legal_identifier="").domain:
         errors["customer_domain"] = [_("Enter a web domain such as example.com.")]
-    out["customer_legal_identifier"] = str(data.get("customer_legal_identifier") or "").strip()
+    legal_identifier = str(data.get("customer_legal_identifier") or "").strip()
+    out["customer_legal_identifier"] = legal_identifier
     country = str(data.get("customer_country") or "").strip().upper()
-    if len(country) != 2 or not country.isalpha():
-        errors["customer_country"] = [_("Enter the country as a two-letter code, e.g. FR.")]
+    if not country_is_known(country):
+        errors["customer_country"] = [_("Choose the customer's country, e.g. FR for France.")]
+    else:
+        problem = legal_identifier_problem(legal_identifier, country=country)
+        if problem is not None:
+            errors["customer_legal_identifier"] = [problem]
     out["customer_country"] = country
 
     raw_amount = data.get("amount")
@@ -214,6 +222,41 @@ def _conflicts_store(registration: DealRegistration, conflicts: list[Conflict]) 
         other.save(update_fields=["conflict_count", "updated_at"])
 
 
+def _own_pending_duplicate_check(
+    *, partner: Partner, keys: CustomerKeys, product_line: ProductLine
+) -> None:
+    """Refuse a registration of a customer and product line this partner already has under
+    review: the second one would only sit beside the first as its own conflict."""
+    same_customer = Q(name_key=keys.name)
+    if keys.domain:
+        same_customer |= Q(domain_key=keys.domain)
+    if keys.legal_id:
+        same_customer |= Q(legal_id_key=keys.legal_id)
+    duplicate = (
+        DealRegistration.objects.filter(
+            same_customer,
+            partner=partner,
+            product_line=product_line,
+            status=DealRegistration.Status.PENDING,
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+    if duplicate is not None:
+        raise ApplicationError(
+            _(
+                "You already registered %(customer)s for %(line)s on %(date)s and it is still "
+                "under review: nothing new was sent. Add details to that registration instead."
+            )
+            % {
+                "customer": duplicate.customer_name,
+                "line": product_line.name,
+                "date": format_date(timezone.localdate(duplicate.created_at)),
+            },
+            fields={"customer_name": [_("A registration of this customer is already pending.")]},
+        )
+
+
 @transaction.atomic
 def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration:
     """A partner user registers a deal for its own partner; the channel manager is told."""
@@ -227,6 +270,7 @@ def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration
         domain=fields["customer_domain"],
         legal_identifier=fields["customer_legal_identifier"],
     )
+    _own_pending_duplicate_check(partner=partner, keys=keys, product_line=fields["product_line"])
     registration = DealRegistration(
         partner=partner,
         submitted_by=user,
@@ -354,7 +398,8 @@ def registration_approve(
         amount=registration.amount,
         currency=registration.currency,
         stage=stage,
-        expected_close_date=registration.expected_close_date,
+        # The partner's date may have passed while the registration waited for review.
+        expected_close_date=max(registration.expected_close_date, timezone.localdate(now)),
         source=Deal.Source.PARTNER,
     )
     registration.status = DealRegistration.Status.APPROVED

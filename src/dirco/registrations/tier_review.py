@@ -61,7 +61,8 @@ def review_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, PartnerKpis]:
     """KPIs per partner in three queries: won revenue (company currency), registrations
-    submitted and not rejected, certified people (None when unknown)."""
+    approved in the period (pending, rejected and never-approved expired ones do not count:
+    a partner must not climb a tier by submitting junk), certified people (None when unknown)."""
     revenue = dict(
         Deal.objects.filter(
             partner_id__in=partner_ids,
@@ -77,10 +78,9 @@ def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dic
     registrations = dict(
         DealRegistration.objects.filter(
             partner_id__in=partner_ids,
-            created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-            created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+            approved_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            approved_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
         )
-        .exclude(status=DealRegistration.Status.REJECTED)
         .values("partner_id")
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")

@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from django.db import models
 from django.http import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
+from stdnum import luhn
 
 from dirco.accounts.models import User
 from dirco.accounts.services import api_token_create
@@ -71,6 +73,12 @@ ACTORS: tuple[str, ...] = (
     "director",
     "rep",
 )
+
+
+def _siren(seed: str) -> str:
+    """A valid SIREN (Luhn check digit) made from ``seed``: distinct seeds, distinct numbers."""
+    body = f"{zlib.crc32(seed.encode()) % 10**8:08d}"
+    return body + luhn.calc_check_digit(body)
 
 
 @dataclass(frozen=True)
@@ -255,7 +263,7 @@ def _registration_with_extension(world: World, n: int | str) -> DealRegistration
         product_line=world.objects["line"],
         customer_name=f"{mark('A', 'registration', n)} Yonder Kite Aviation {n}",
         customer_domain=f"yonder{n}.example",
-        customer_legal_identifier=f"YK{n}",
+        customer_legal_identifier=_siren(f"1{n}"),
     )
     registration = registration_approve(
         registration=registration, approved_by=c.rep, override_conflicts=True
@@ -323,14 +331,14 @@ def world_build(company: Company) -> World:
         product_line=line,
         customer_name=f"{mark('A', 'registration')} Zephyr Quantum Orchards",
         customer_domain="zephyr-quantum.example",
-        customer_legal_identifier="FR111",
+        customer_legal_identifier=_siren("111"),
     )
     o["registration_B"] = submit(
         c.partner_b_user,
         product_line=line,
         customer_name=f"{mark('B', 'registration')} Marmalade Bakery Cooperative",
         customer_domain="marmalade-bakery.example",
-        customer_legal_identifier="DE999",
+        customer_legal_identifier="DE136695976",
         customer_country="de",
     )
     # The rep's direct business.
@@ -444,7 +452,7 @@ def fresh(world: World, key: str) -> models.Model:
             product_line=o["line"],
             customer_name=f"{mark(side, 'registration', f'w{n}')} {_SIDE_WORDS[side]} {n}",
             customer_domain=f"w{n}-{side.lower()}.example",
-            customer_legal_identifier=f"W{n}{side}",
+            customer_legal_identifier=_siren(f"2{n}{ord(side)}"),
         )
     if kind == "objective":
         base = o[key]

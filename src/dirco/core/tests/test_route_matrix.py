@@ -174,6 +174,8 @@ WEB_ROUTES: dict[str, R] = {
     "lead_list": R("lead", "list", queries=SEARCH),
     "lead_detail": R("lead", target="lead_A"),
     "lead_route": R("lead", "edit", target="lead_A", stricter=frozenset({"rep"})),
+    # Offering a lead by hand: whoever may route it (the form then needs a valid assignee).
+    "lead_assign": R("lead", "edit", target="lead_A", stricter=frozenset({"rep"})),
     "lead_accept": R("lead", "approve", target="lead_R"),
     "lead_decline": R("lead", "approve", target="lead_R"),
     # Converting or losing an accepted lead: its assignee, channel manager or the director.

@@ -91,7 +91,7 @@ def test_account_edit(company: Company) -> None:
         "legal_identifier": "",
         "industry": "Steel",
         "size": "large",
-        "country": "fr",
+        "country": "FR",
         "territory": account.territory_id,
         "owner": company.rep.pk,
     }

@@ -17,8 +17,18 @@ from dirco.accounts.models import User
 from dirco.core.money import RateTable
 from dirco.demo.company_seed import DEMO_PASSWORD, demo_company_seed
 from dirco.demo.deal_generation import close_day_weights
+from dirco.documents.models import Announcement, Document
+from dirco.leads.models import Lead, LeadAssignment
+from dirco.notifications.models import Notification
+from dirco.objectives.models import ForecastAdjustment, Objective, ObjectiveMonthChange
 from dirco.partners.models import Partner
 from dirco.pipeline.models import Activity, Deal, Stage, StageChange
+from dirco.registrations.models import (
+    DealRegistration,
+    OnboardingChecklist,
+    PartnerApplication,
+    TierProposal,
+)
 from dirco.teams.models import SalesTeam
 
 SMALL = 600
@@ -52,6 +62,12 @@ def fingerprint() -> dict[str, Any]:
         "partners": sorted(Partner.objects.values_list("name", "status", "tier__name")),
         "changes": StageChange.objects.count(),
         "activities": sorted(Activity.objects.values_list("subject", "due_at")),
+        "objectives": sorted(Objective.objects.values_list("scope_kind", "amount", "status")),
+        "leads": sorted(Lead.objects.values_list("company_name", "status", "partner__name")),
+        "registrations": sorted(
+            DealRegistration.objects.values_list("customer_name", "status", "partner__name")
+        ),
+        "proposals": sorted(TierProposal.objects.values_list("partner__name", "to_tier__name")),
     }
 
 
@@ -110,7 +126,9 @@ def test_seed_demo_builds_a_believable_company() -> None:
     for team in SalesTeam.objects.all():
         assert team.members.filter(is_active=True, role=User.Role.REP).count() == 5
         assert team.territory is not None
-    assert Partner.objects.count() == 60
+    # 60 partners, plus the one the story approved from a partner application.
+    assert Partner.objects.filter(application__isnull=True).count() == 60
+    assert Partner.objects.filter(application__isnull=False).count() == 1
     statuses = set(Partner.objects.values_list("status", flat=True))
     assert statuses == {s.value for s in Partner.Status}
     assert Partner.objects.filter(parent__isnull=False).exists()
@@ -147,7 +165,7 @@ def test_seed_demo_is_deterministic_for_a_seed() -> None:
 
 
 def test_seed_demo_if_empty_leaves_a_seeded_database_alone() -> None:
-    seed("--deals", str(SMALL))
+    seed("--deals", str(SMALL), "--no-story")
     before = (Deal.objects.count(), User.objects.count(), StageChange.objects.count())
     output = seed("--if-empty", "--deals", "50")
     assert "nothing" in output
@@ -158,12 +176,12 @@ def test_seed_demo_if_empty_leaves_a_seeded_database_alone() -> None:
 
 
 def test_seed_demo_if_empty_seeds_an_empty_database() -> None:
-    seed("--if-empty", "--deals", "100")
+    seed("--if-empty", "--deals", "100", "--no-story")
     assert Deal.objects.count() == 100
 
 
 def test_amount_company_is_the_amount_at_the_rate_of_the_close_date() -> None:
-    seed("--deals", str(SMALL))
+    seed("--deals", str(SMALL), "--no-story")
     rates = RateTable.load()
     foreign = 0
     for deal in Deal.objects.all():
@@ -174,7 +192,7 @@ def test_amount_company_is_the_amount_at_the_rate_of_the_close_date() -> None:
 
 
 def test_every_deal_has_a_stage_history_consistent_with_its_stage() -> None:
-    seed("--deals", str(SMALL))
+    seed("--deals", str(SMALL), "--no-story")
     stages = {s.pk: s for s in Stage.objects.all()}
     first_stage = Stage.objects.filter(is_won=False, is_lost=False).order_by("order").first()
     assert first_stage is not None
@@ -208,7 +226,7 @@ def test_every_deal_has_a_stage_history_consistent_with_its_stage() -> None:
 
 
 def test_won_revenue_is_seasonal_growing_and_40_percent_through_partners() -> None:
-    demo_company_seed(deals=5000, seed=42, today=FIXED_TODAY)
+    demo_company_seed(deals=5000, seed=42, today=FIXED_TODAY, with_story=False)
     won = Deal.objects.filter(stage__is_won=True)
     totals = won.aggregate(
         all=Sum("amount_company"), partners=Sum("amount_company", filter=Q(partner__isnull=False))
@@ -277,6 +295,58 @@ def test_large_seeds_rebuild_the_indexes_they_drop() -> None:
             return list(cursor.fetchall())
 
     before = indexes()
-    demo_company_seed(deals=300, defer_indexes_from=0)
+    demo_company_seed(deals=300, defer_indexes_from=0, with_story=False)
     assert indexes() == before
     assert Deal.objects.count() == 300
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_the_demo_tells_the_whole_story(media: None) -> None:
+    output = seed("--deals", "3000")
+    assert "The story:" in output
+    # The published cascade: company > teams > reps > partners, with audited overrides.
+    kinds = dict(
+        Objective.objects.filter(status=Objective.Status.PUBLISHED)
+        .values_list("scope_kind")
+        .annotate(n=Count("id"))
+    )
+    assert kinds["company"] == 1 and kinds["team"] == 4 and kinds["rep"] == 20
+    assert kinds["partner"] >= 5
+    assert not Objective.objects.exclude(status=Objective.Status.PUBLISHED).exists()
+    assert ObjectiveMonthChange.objects.exists()
+    assert ForecastAdjustment.objects.filter(manager_call__isnull=False).exists()
+    assert ForecastAdjustment.objects.filter(owner_call__isnull=False).count() >= 5
+    # Leads in every state, and offers that were declined, expired and re-routed.
+    statuses = set(Lead.objects.values_list("status", flat=True))
+    assert {"new", "offered", "accepted", "converted", "lost"} <= statuses
+    outcomes = set(LeadAssignment.objects.values_list("outcome", flat=True))
+    assert {"pending", "accepted", "declined", "expired"} <= outcomes
+    lille = Lead.objects.get(postcode="59000")
+    assert lille.territory is not None and lille.territory.code == "fr-nord-est"
+    # Registrations: pending (one in conflict), approved, rejected, and the year's history.
+    reg = set(DealRegistration.objects.values_list("status", flat=True))
+    assert {"pending", "approved", "rejected", "expired"} <= reg
+    assert DealRegistration.objects.filter(status="pending", conflict_count__gt=0).exists()
+    # The partner programme.
+    ranks = set(Document.objects.filter(is_published=True).values_list("min_tier_rank", flat=True))
+    assert {None, 1, 2} <= ranks
+    assert Announcement.objects.filter(published_at__isnull=False).count() >= 3
+    assert TierProposal.objects.filter(status=TierProposal.Status.PROPOSED).exists()
+    onboarding = Partner.objects.filter(status=Partner.Status.ONBOARDING)
+    assert onboarding.exists()
+    assert OnboardingChecklist.objects.filter(partner__in=onboarding).count() == onboarding.count()
+    assert PartnerApplication.objects.filter(status="submitted").exists()
+    # Services ran: people were notified, no mail left for the fake addresses.
+    assert Notification.objects.filter(recipient__role=User.Role.DIRECTOR).exists()
+    assert Notification.objects.filter(recipient__partner__isnull=False).exists()
+
+
+def test_sweeps_run_once(media: None) -> None:
+    seed("--deals", "300", "--no-story")
+    out = StringIO()
+    call_command("sweeps", "--once", stdout=out, skip_checks=True)
+    assert "re-routed" in out.getvalue()

@@ -117,7 +117,7 @@ def _form_data(**overrides: Any) -> dict[str, Any]:
         "contact_name": "Jane Doe",
         "email": "jane@acme.example",
         "phone": "+33 1 23 45 67 89",
-        "country": "fr",
+        "country": "FR",
         "postcode": "44000",
         "product_line": "",
         "message": "We need 20 robots.",

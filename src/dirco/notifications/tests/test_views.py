@@ -31,9 +31,11 @@ def test_mark_all_read_marks_only_own(company: Company) -> None:
     assert Notification.objects.filter(recipient=company.other_rep, read_at__isnull=True).exists()
 
 
-def test_partner_users_are_sent_to_their_home(company: Company) -> None:
+def test_partner_users_do_not_reach_the_staff_inbox(company: Company) -> None:
+    """Partner users read theirs in the portal (/portal/notifications/); the staff pages'
+    gate (dirco.web.partner_gate) answers 404 here."""
     response = session_client(company.partner_a_user).get(reverse("notifications:list"))
-    assert response.status_code == 302
+    assert response.status_code == 404
 
 
 def test_anonymous_must_log_in(company: Company) -> None:

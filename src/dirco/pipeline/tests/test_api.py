@@ -188,7 +188,7 @@ def test_owner_must_be_in_the_callers_line(company: Company) -> None:
         ({"amount": "12.345"}, "amount"),
         ({"amount": "lots"}, "amount"),
         ({"currency": "XXX"}, "currency"),
-        ({"close_date": "2000-01-01", "stage_id": "WON"}, "close_date"),
+        ({"close_date": "2099-01-01", "stage_id": "WON"}, "close_date"),
         ({"stage_id": 999999}, "stage"),
         ({"account_id": 999999}, "account"),
         ({"account_id": "OTHER"}, "account"),

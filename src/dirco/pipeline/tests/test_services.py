@@ -63,7 +63,7 @@ def test_deal_create_converts_foreign_currency(company: Company) -> None:
         (
             {
                 "stage": "Won",
-                "close_date": timezone.localdate() - dt.timedelta(days=3),
+                "close_date": timezone.localdate() + dt.timedelta(days=3),
             },
             "close_date",
         ),

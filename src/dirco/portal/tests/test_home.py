@@ -14,6 +14,7 @@ from dirco.objectives.services import objective_create, objective_publish
 from dirco.partners.models import Partner
 from dirco.portal.selectors import partner_tier_progress
 from dirco.portal.tests.conftest import World, client_for
+from dirco.registrations.services import registration_approve
 from dirco.scopes import Scope
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,10 @@ def test_home_shows_the_published_objective(company: Company, world: World) -> N
 
 def test_tier_progress_against_the_next_tier(company: Company, world: World) -> None:
     partner = Partner.objects.select_related("tier").get(pk=company.partner_b.pk)
+    # Only approved registrations count: the one under review does not, until approved.
+    progress = partner_tier_progress(partner=partner, today=timezone.localdate())
+    assert progress.kpis[1].value == 0
+    registration_approve(registration=world.registration_b, approved_by=company.director)
     progress = partner_tier_progress(partner=partner, today=timezone.localdate())
     assert progress.tier == world.bronze and progress.next_tier == world.silver
     revenue, registrations, certified = progress.kpis

@@ -333,7 +333,7 @@ def _grow(company: Company, world: World) -> None:
             company.partner_a_user,
             customer_name=f"Customer {i} Ltd",
             customer_domain=f"c{i}.example",
-            customer_legal_identifier=f"9{i}",
+            customer_legal_identifier="",
         )
         offer_lead(company.partner_a, f"Lead {i} Co")
         make_document(f"Doc {i}")

@@ -17,7 +17,7 @@ def registration_data(product_line: ProductLine | None = None, **overrides: Any)
     data: dict[str, Any] = {
         "customer_name": "Acme Industries SAS",
         "customer_domain": "https://www.acme-industries.fr/contact",
-        "customer_legal_identifier": "FR 123 456 789",
+        "customer_legal_identifier": "732 829 320",
         "customer_country": "fr",
         "amount": Decimal("25000.00"),
         "currency": "EUR",

@@ -33,7 +33,7 @@ def _payload(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "customer_name": "Acme Industries SAS",
         "customer_domain": "www.acme-industries.fr",
-        "customer_legal_identifier": "FR 123 456 789",
+        "customer_legal_identifier": "732 829 320",
         "customer_country": "FR",
         "amount": "25000.00",
         "currency": "EUR",

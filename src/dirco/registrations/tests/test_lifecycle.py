@@ -30,8 +30,11 @@ from dirco.registrations.models import (
     TierChange,
     TierProposal,
 )
+from dirco.registrations.services import registration_approve, registration_reject
 from dirco.registrations.tests.factories import submit
 from dirco.registrations.tier_review import (
+    partner_kpis,
+    review_period,
     tier_proposal_confirm,
     tier_proposal_dismiss,
     tier_review_run,
@@ -173,13 +176,14 @@ def test_tier_review_proposes_and_director_confirms(
     _won(climber, "150000", 30, company.rep)
     _won(climber, "999999", 400, company.rep)  # outside the 12 months: not counted
     climber_user = UserFactory(role="partner_user", partner=climber)
-    for i in range(3):
-        submit(
+    for i, customer in enumerate(["Alpha Forge", "Brisk Mills", "Cobalt Plastics"]):
+        registration = submit(
             climber_user,
-            customer_name=f"Customer {i}",
+            customer_name=customer,
             customer_domain=f"c{i}.example",
             customer_legal_identifier="",
         )
+        registration_approve(registration=registration, approved_by=company.director)
     onboarding_certified_people_set(partner=climber, certified_people=2)
     _won(faller, "5000", 10, company.rep)
     _won(unknown_certs, "300000", 10, company.rep)  # certifications unknown: no upgrade to gold
@@ -218,3 +222,28 @@ def test_tier_review_proposes_and_director_confirms(
     again = tier_review_run(run_by=company.director)
     assert [p.partner.name for p in again.proposals.all()] == ["Faller"]
     assert TierProposal.objects.filter(status="proposed").count() == 1
+
+
+def test_tier_kpis_count_approved_registrations_only(company: Company) -> None:
+    partner_user = UserFactory(role="partner_user", partner=company.partner_a)
+    registrations = [
+        submit(
+            partner_user,
+            customer_name=f"Junk {i}",
+            customer_domain=f"junk{i}.example",
+            customer_legal_identifier="",
+        )
+        for i in range(4)
+    ]
+    registration_reject(
+        registration=registrations[0], rejected_by=company.director, reason="Not a real project"
+    )
+    start, end = review_period(dt.date.today())
+
+    def counted() -> int:
+        kpis = partner_kpis(partner_ids=[company.partner_a.pk], start=start, end=end)
+        return kpis[company.partner_a.pk].registrations
+
+    assert counted() == 0  # three under review and one rejected move nothing
+    registration_approve(registration=registrations[1], approved_by=company.director)
+    assert counted() == 1

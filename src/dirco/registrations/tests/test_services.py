@@ -47,7 +47,7 @@ def test_submit_stores_normalised_keys_for_the_users_partner(company: Company) -
     assert (registration.name_key, registration.domain_key, registration.legal_id_key) == (
         "acme industries",
         "acme-industries.fr",
-        "FR123456789",
+        "732829320",
     )
 
 

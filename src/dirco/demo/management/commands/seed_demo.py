@@ -15,6 +15,8 @@ from dirco.demo.company_seed import (
     demo_company_exists,
     demo_company_seed,
 )
+from dirco.leads.models import Lead
+from dirco.registrations.models import DealRegistration
 
 
 class Command(BaseCommand):
@@ -26,6 +28,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="Random seed: same seed, same data."
+        )
+        parser.add_argument(
+            "--no-story",
+            action="store_true",
+            help="Only the bulk data: no objectives, leads, registrations, documents, etc.",
         )
         parser.add_argument(
             "--if-empty",
@@ -45,7 +52,10 @@ class Command(BaseCommand):
 
         try:
             summary = demo_company_seed(
-                deals=options["deals"], seed=options["seed"], progress=progress
+                deals=options["deals"],
+                seed=options["seed"],
+                progress=progress,
+                with_story=not options["no_story"],
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
@@ -68,6 +78,27 @@ class Command(BaseCommand):
                     }
                 )
             )
+            story = summary.story
+            if story is not None:
+                self.stdout.write(
+                    _(
+                        "The story: %(objectives)s objectives, %(leads)s leads, "
+                        "%(registrations)s deal registrations, %(documents)s documents, "
+                        "%(announcements)s announcements, %(proposals)s tier proposals."
+                    )
+                    % {
+                        "objectives": story.objectives,
+                        "leads": sum(v for k, v in story.leads.items() if k in Lead.Status.values),
+                        "registrations": sum(
+                            v
+                            for k, v in story.registrations.items()
+                            if k in DealRegistration.Status.values
+                        ),
+                        "documents": story.documents,
+                        "announcements": story.announcements,
+                        "proposals": story.tier_proposals,
+                    }
+                )
             self.stdout.write(
                 _(
                     "Log in with password '%(password)s' as director@demo.test, "

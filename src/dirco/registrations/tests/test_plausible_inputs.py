@@ -1,0 +1,114 @@
+"""Countries are ISO 3166 codes and legal identifiers pass their scheme on every write path:
+accounts, partners, registrations, partner applications; a partner cannot send the same
+registration twice while the first is under review."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dirco.conftest import Company
+from dirco.core.errors import ApplicationError
+from dirco.customers.models import Account
+from dirco.customers.services import account_create, account_update
+from dirco.customers.tests.factories import AccountFactory
+from dirco.partners.services import partner_create
+from dirco.registrations.lifecycle import application_submit
+from dirco.registrations.models import DealRegistration, PartnerApplication
+from dirco.registrations.services import registration_reject
+from dirco.registrations.tests.factories import submit
+
+
+@pytest.mark.django_db
+def test_accounts_and_partners_refuse_bad_countries_and_identifiers(company: Company) -> None:
+    territory = company.partner_a.territory
+    with pytest.raises(ApplicationError) as exc:
+        account_create(created_by=company.director, name="Zed", country="ZZ", territory=territory)
+    assert "country" in exc.value.fields
+    with pytest.raises(ApplicationError) as exc:
+        account_create(
+            created_by=company.director,
+            name="Zed",
+            country="FR",
+            territory=territory,
+            legal_identifier="123456789",
+        )
+    assert "legal_identifier" in exc.value.fields
+    assert not Account.objects.filter(name="Zed").exists()
+    account = account_create(
+        created_by=company.director,
+        name="Zed",
+        country="fr",
+        territory=territory,
+        legal_identifier="732 829 320",
+    )
+    assert (account.country, account.legal_identifier) == ("FR", "732829320")
+    # An old account with a free-text identifier stays editable for other fields.
+    Account.objects.filter(pk=account.pk).update(legal_identifier="legacy 42")
+    account.refresh_from_db()
+    account_update(account=account, updated_by=company.director, name="Zed Group")
+    with pytest.raises(ApplicationError):
+        account_update(account=account, updated_by=company.director, legal_identifier="legacy 43")
+    with pytest.raises(ApplicationError) as exc:
+        partner_create(
+            created_by=company.director,
+            name="Nowhere Ltd",
+            country="ZZ",
+            territory=territory,
+            channel_manager=company.rep,
+        )
+    assert "country" in exc.value.fields
+
+
+@pytest.mark.django_db
+def test_registrations_and_applications_check_country_and_identifier(company: Company) -> None:
+    with pytest.raises(ApplicationError) as exc:
+        submit(company.partner_a_user, customer_country="ZZ")
+    assert "customer_country" in exc.value.fields
+    with pytest.raises(ApplicationError) as exc:
+        submit(company.partner_a_user, customer_legal_identifier="123 456 789")
+    assert "customer_legal_identifier" in exc.value.fields
+    assert not DealRegistration.objects.exists()
+    data = {
+        "company_name": "Nord Automatismes",
+        "legal_identifier": "732829321",
+        "country": "FR",
+        "contact_first_name": "Ana",
+        "contact_last_name": "Lopez",
+        "contact_email": "ana@nord.example",
+    }
+    with pytest.raises(ApplicationError) as exc:
+        application_submit(data=data, ip=None)
+    assert "legal_identifier" in exc.value.fields
+    with pytest.raises(ApplicationError) as exc:
+        application_submit(data={**data, "legal_identifier": "", "country": "XX"}, ip=None)
+    assert "country" in exc.value.fields
+    assert not PartnerApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_forms_offer_countries_by_name(company: Company) -> None:
+    client = Client()
+    client.force_login(company.director)
+    account = AccountFactory(owner=company.rep)
+    page = client.get(reverse("account_edit", args=[account.pk])).content.decode()
+    assert '<option value="FR"' in page and '<option value="DE"' in page
+
+
+@pytest.mark.django_db
+def test_a_duplicate_of_an_own_pending_registration_is_refused(company: Company) -> None:
+    first = submit(company.partner_a_user)
+    line = first.product_line
+    with pytest.raises(ApplicationError) as exc:
+        submit(company.partner_a_user, customer_name="ACME Industries", product_line=line)
+    assert "already registered" in exc.value.message
+    assert "customer_name" in exc.value.fields
+    assert DealRegistration.objects.count() == 1
+    # Another partner may register the same customer (a conflict, not a duplicate); so may the
+    # same partner for another product line, or once the first one is decided.
+    submit(company.partner_b_user, product_line=line)
+    submit(company.partner_a_user)
+    registration_reject(registration=first, rejected_by=company.director, reason="Too early")
+    submit(company.partner_a_user, product_line=line)
+    assert DealRegistration.objects.count() == 4
