@@ -84,7 +84,8 @@ def amount_parse(value: Any, *, field: str = "amount") -> Decimal:
             _("The %(field)s cannot be negative.") % {"field": field},
             fields={field: [_("Enter 0 or more.")]},
         )
-    if amount != amount.quantize(CENT) or amount >= Decimal(10) ** 14:
+    # The size first: quantize() of a number beyond the decimal context raises (HTTP 500).
+    if amount >= Decimal(10) ** 14 or amount != amount.quantize(CENT):
         raise ApplicationError(
             _("The %(field)s has too many digits: at most 14 before the point and 2 after.")
             % {"field": field},

@@ -286,6 +286,18 @@ def test_f5_null_for_a_required_column_answers_400(company: Company) -> None:
     assert "lost_reason" in _problem(response, 400)["error"]["fields"]
 
 
+def test_f5_a_huge_amount_answers_400(company: Company) -> None:
+    """Found by the schemathesis run: an objective amount of 6.8e143 gave HTTP 500."""
+    objective = _draft_partner_objective(company)
+    response = _json(
+        _token_client(company.director),
+        "PATCH",
+        f"/api/v1/objectives/{objective.pk}",
+        {"amount": 6.810392014852854e143},
+    )
+    assert "amount" in _problem(response, 400)["error"]["fields"]
+
+
 # 6. Low: DEBUG was on unless DIRCO_ENV=production ----------------------------------------
 
 
