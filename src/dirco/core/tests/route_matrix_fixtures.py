@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from django.core.files.base import ContentFile
 from django.db import models
@@ -41,6 +42,7 @@ from dirco.customers.tests.factories import AccountFactory
 from dirco.documents.models import Document
 from dirco.leads.models import Lead, LeadAssignment
 from dirco.notifications.models import Notification
+from dirco.objectives import fiscal_calendar
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create
 from dirco.partners.models import Partner, Tier
@@ -457,13 +459,16 @@ def fresh(world: World, key: str) -> models.Model:
     if kind == "objective":
         base = o[key]
         assert isinstance(base, Objective)
-        copy = objective_create(
-            user=c.director,
-            scope=Scope.parse(base.scope_key),
-            fiscal_year=base.fiscal_year + n,
-            amount=Decimal("60000"),
-            split_method=Objective.SplitMethod.FLAT,
-        )
+        # Each copy needs a year of its own (one objective per scope and year), further
+        # ahead than the settable window allows: widen the window for the fixture only.
+        with mock.patch.object(fiscal_calendar, "SETTABLE_YEARS_AHEAD", 100):
+            copy = objective_create(
+                user=c.director,
+                scope=Scope.parse(base.scope_key),
+                fiscal_year=base.fiscal_year + n,
+                amount=Decimal("60000"),
+                split_method=Objective.SplitMethod.FLAT,
+            )
         Objective.objects.filter(pk=copy.pk).update(
             status=base.status, published_at=base.published_at
         )

@@ -48,7 +48,7 @@ def test_partner_registers_a_deal_and_the_channel_manager_approves_it_over_a_con
     page.wait_for_url(f"{base}/portal/registrations/new/")
     page.get_by_label("Customer company name").fill("Fonderie Martin")
     page.get_by_label("Customer web domain").fill("fonderie-martin.fr")
-    page.get_by_label("Customer country").fill("FR")
+    page.get_by_label("Customer country").select_option("FR")
     page.get_by_label("Expected amount").fill("45000")
     page.get_by_label("Currency").select_option("EUR")
     page.get_by_label("Product line").select_option(label="Robotics")
