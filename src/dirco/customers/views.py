@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dirco.core.errors import ApplicationError
 from dirco.customers.forms import AccountFilterForm, AccountForm
+from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
     account_can_edit,
@@ -101,21 +102,26 @@ ACCOUNT_SEARCH_LIMIT = 20
 @staff_required
 def account_search_view(request: AuthedHttpRequest) -> HttpResponse:
     """The account picker's options (HTMX): visible accounts whose name contains ``q``."""
+    return account_options_response(request, accounts_visible_to(request.user))
+
+
+def account_options_response(request: HttpRequest, accounts: QuerySet[Account]) -> HttpResponse:
+    """The options of an account picker: those of ``accounts`` whose name contains ``q``
+    (at most ``ACCOUNT_SEARCH_LIMIT``, and whether more match)."""
     q = request.GET.get("q", "").strip()[:100]
-    accounts: list[Any] = []
+    rows: list[Any] = []
     more = False
     if q:
         rows = list(
-            accounts_visible_to(request.user)
-            .filter(name__icontains=q)
+            accounts.filter(name__icontains=q)
             .select_related("territory")
             .order_by("name", "id")[: ACCOUNT_SEARCH_LIMIT + 1]
         )
-        accounts, more = rows[:ACCOUNT_SEARCH_LIMIT], len(rows) > ACCOUNT_SEARCH_LIMIT
+        rows, more = rows[:ACCOUNT_SEARCH_LIMIT], len(rows) > ACCOUNT_SEARCH_LIMIT
     return render(
         request,
         "customers/_account_options.html",
-        {"accounts": accounts, "more": more, "q": q},
+        {"accounts": rows, "more": more, "q": q},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
@@ -82,16 +83,33 @@ class RegistrationApproveForm(TextRulesFormMixin, forms.Form):
             empty_label=_("Empty: a new account is created"),
         ),
         help_text=_("Leave empty to create a new account from the registration."),
+        error_messages={
+            "invalid_choice": _(
+                "This account cannot be linked: choose one you may edit where no other "
+                "partner sells, or leave the field empty to create a new account."
+            )
+        },
     )
     override_conflicts = forms.BooleanField(
         label=_("Approve although another registration protects this customer"), required=False
     )
 
-    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        accounts: QuerySet[Account],
+        registration: DealRegistration,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["account"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = accounts.order_by("name")
+        assert isinstance(field.widget, AutocompleteWidget)
+        # The picker offers the linkable accounts only, not every account the user sees.
+        field.widget.search_url = reverse(
+            "registrations:account_search", kwargs={"registration_id": registration.pk}
+        )
 
 
 class RegistrationRejectForm(TextRulesFormMixin, forms.Form):

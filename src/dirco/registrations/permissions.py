@@ -9,8 +9,11 @@ Conflicts name other partners: staff only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_manages_people
@@ -136,6 +139,16 @@ def get_tier_proposal_for_user(*, user: User, proposal_id: int | str) -> TierPro
         raise Http404("No such proposal.") from None
 
 
+def _accounts_where_another_partner_sells(registration: DealRegistration) -> QuerySet[Any]:
+    from dirco.pipeline.models import Deal
+
+    return (
+        Deal.objects.filter(partner__isnull=False)
+        .exclude(partner_id=registration.partner_id)
+        .values("account_id")
+    )
+
+
 def registration_linkable_accounts(
     *, user: User, registration: DealRegistration
 ) -> QuerySet[Account]:
@@ -149,11 +162,25 @@ def registration_linkable_accounts(
     the approver creates a new account.
     """
     from dirco.customers.permissions import accounts_editable_by
-    from dirco.pipeline.models import Deal
 
-    other_partners = (
-        Deal.objects.filter(partner__isnull=False)
-        .exclude(partner_id=registration.partner_id)
-        .values("account_id")
+    return accounts_editable_by(user).exclude(
+        pk__in=_accounts_where_another_partner_sells(registration)
     )
-    return accounts_editable_by(user).exclude(pk__in=other_partners)
+
+
+def registration_account_link_refusal(
+    *, user: User, registration: DealRegistration, account_id: int
+) -> str | None:
+    """Why the approver may not link ``account_id`` (the rule of
+    :func:`registration_linkable_accounts`, in words), or None when they may. For staff
+    pages only: the reason names no other partner, but says that one sells there."""
+    from dirco.customers.permissions import accounts_editable_by
+
+    if _accounts_where_another_partner_sells(registration).filter(account_id=account_id).exists():
+        return _(
+            "another partner sells to this customer, and linking the account would show "
+            "that partner's customer to the registering partner"
+        )
+    if not accounts_editable_by(user).filter(pk=account_id).exists():
+        return _("you may not edit this account")
+    return None

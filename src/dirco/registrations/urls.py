@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.registration_list_view, name="list"),
     path("<int:registration_id>/", views.registration_detail_view, name="detail"),
     path("<int:registration_id>/approve/", views.registration_approve_view, name="approve"),
+    path(
+        "<int:registration_id>/accounts/",
+        views.registration_account_search_view,
+        name="account_search",
+    ),
     path("<int:registration_id>/reject/", views.registration_reject_view, name="reject"),
     path(
         "<int:registration_id>/extension/decide/",

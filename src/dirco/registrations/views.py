@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
+from dirco.customers.views import account_options_response
 from dirco.partners.permissions import get_partner_for_user
 from dirco.registrations.forms import (
     ApplicationApproveForm,
@@ -48,6 +49,7 @@ from dirco.registrations.permissions import (
     get_registration_for_user,
     get_tier_proposal_for_user,
     onboarding_can_edit,
+    registration_account_link_refusal,
     registration_can_decide,
     tier_review_may_run,
 )
@@ -105,14 +107,29 @@ def _detail_context(
     user = request.user
     conflicts = registration_conflicts_for_user(user=user, registration=registration)
     accounts = registration_account_choices(user=user, registration=registration)
-    matched = [c.account_id for c in conflicts if c.kind == "account"]
-    initial = {"account": matched[0]} if len(matched) == 1 else {}
+    matched = {c.account_id: c.label for c in conflicts if c.kind == "account" and c.account_id}
+    linkable = set(accounts.filter(pk__in=matched).values_list("pk", flat=True))
+    # A matched account the approver may not link is said so, with why; it is never put in
+    # the picker (the approval would be refused): approving then creates a new account.
+    unlinkable = [
+        {
+            "name": name,
+            "reason": registration_account_link_refusal(
+                user=user, registration=registration, account_id=account_id
+            ),
+        }
+        for account_id, name in matched.items()
+        if account_id not in linkable
+    ]
+    initial = {"account": next(iter(linkable))} if len(linkable) == 1 else {}
     return {
         "registration": registration,
         "conflicts": conflicts,
         "has_protected_conflict": any(c.protected for c in conflicts),
         "can_decide": registration_can_decide(user=user, registration=registration),
-        "approve_form": approve_form or RegistrationApproveForm(accounts=accounts, initial=initial),
+        "approve_form": approve_form
+        or RegistrationApproveForm(accounts=accounts, registration=registration, initial=initial),
+        "unlinkable_accounts": unlinkable,
         "reject_form": reject_form or RegistrationRejectForm(),
         "extension_form": extension_form or ExtensionDecisionForm(),
         "extensions": registration_extensions(registration=registration),
@@ -146,7 +163,7 @@ def _decidable(request: AuthedHttpRequest, registration_id: int) -> DealRegistra
 def registration_approve_view(request: AuthedHttpRequest, registration_id: int) -> HttpResponse:
     registration = _decidable(request, registration_id)
     accounts = registration_account_choices(user=request.user, registration=registration)
-    form = RegistrationApproveForm(request.POST, accounts=accounts)
+    form = RegistrationApproveForm(request.POST, accounts=accounts, registration=registration)
     if form.is_valid():
         try:
             registration_approve(
@@ -161,6 +178,17 @@ def registration_approve_view(request: AuthedHttpRequest, registration_id: int) 
             messages.success(request, _("Registration approved; the deal was created."))
             return redirect("registrations:detail", registration_id=registration.pk)
     return _detail(request, registration, approve_form=form)
+
+
+@staff_required
+@require_GET
+def registration_account_search_view(
+    request: AuthedHttpRequest, registration_id: int
+) -> HttpResponse:
+    """The approval form's account picker (HTMX): only the accounts its approver may link."""
+    registration = _decidable(request, registration_id)
+    accounts = registration_account_choices(user=request.user, registration=registration)
+    return account_options_response(request, accounts)
 
 
 @staff_required

@@ -19,7 +19,12 @@ StrOrPromise = str | Promise
 
 class AutocompleteWidget(forms.Widget):
     """Search box + hidden id. ``search_url`` answers the options; ``create_url`` (optional)
-    is the "+ new" link; ``empty_label`` says what an empty choice means, if allowed."""
+    is the "+ new" link; ``empty_label`` says what an empty choice means, if allowed.
+
+    A form narrower than the search (the registration approval links only some of the
+    accounts its approver sees) sets ``search_url`` to its own options URL. A value that is
+    not one of the field's choices is rendered empty: the hidden input never carries an id
+    the search box does not show (it would be posted back and refused, invisibly)."""
 
     template_name = "web/_autocomplete.html"
 
@@ -38,8 +43,10 @@ class AutocompleteWidget(forms.Widget):
         self.create_label = create_label
         self.empty_label = empty_label
         self.choices: Any = None  # set by ModelChoiceField: its queryset, never iterated
+        self.search_url = ""  # set by a form to narrow the options; else search_url_name
 
-    def _label_for(self, value: Any) -> str:
+    def _label_for(self, value: Any) -> str | None:
+        """The chosen record's name; None when ``value`` is not one of the choices."""
         if value in (None, ""):
             return ""
         queryset = getattr(self.choices, "queryset", None)
@@ -48,14 +55,17 @@ class AutocompleteWidget(forms.Widget):
         try:
             obj = queryset.filter(pk=value).first()
         except (TypeError, ValueError):
-            return ""
-        return str(obj) if obj is not None else ""
+            return None
+        return str(obj) if obj is not None else None
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
-        widget["label"] = self._label_for(value)
-        widget["search_url"] = reverse(self.search_url_name)
+        label = self._label_for(value)
+        if label is None:
+            widget["value"], label = "", ""
+        widget["label"] = label
+        widget["search_url"] = self.search_url or reverse(self.search_url_name)
         widget["create_url"] = reverse(self.create_url_name) if self.create_url_name else ""
         widget["create_label"] = self.create_label
         widget["empty_label"] = self.empty_label

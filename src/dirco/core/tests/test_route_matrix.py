@@ -147,6 +147,9 @@ WEB_ROUTES: dict[str, R] = {
     "registrations:detail": R("registration", target="registration_A"),
     "registrations:approve": R("registration", "approve", target="registration_A"),
     "registrations:reject": R("registration", "approve", target="registration_A"),
+    "registrations:account_search": R(
+        "registration", "approve", target="registration_A", queries=SEARCH
+    ),
     "registrations:extension_decide": R("registration", "approve", target="registrationext_A"),
     "registrations:application_list": R(
         "partner", "create", roles=frozenset({"director", "manager"})

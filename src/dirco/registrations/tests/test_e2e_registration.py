@@ -1,6 +1,10 @@
 """Browser test: a partner admin registers a deal for a customer another partner already works
 on; the channel manager sees the conflict and approves it.
 
+The matched account is not linkable (another partner sells there: finding 8 of the security
+test, ``registration_linkable_accounts``), so the form says so, its picker neither holds nor
+offers that account, and the approval creates a new account for the registering partner.
+
 Runs Chromium from /usr/bin/chromium through Playwright; skipped when it is missing, except on
 CI (env CI set) where a missing browser is a failure.
 """
@@ -19,13 +23,7 @@ from dirco.pipeline.models import Deal
 from dirco.pipeline.tests.factories import DealFactory
 from dirco.registrations.models import DealRegistration
 
-pytestmark = [
-    pytest.mark.e2e,
-    # Known failure, to fix next: since the merges of 2026-11-30 the approval step answers
-    # 400 (the security branch's linkable-account rule meeting the account picker), on SQLite
-    # and PostgreSQL alike. The session note on issue 10 says so.
-    pytest.mark.xfail(reason="approval answers 400 since the 2026-11-30 merges", strict=False),
-]
+pytestmark = pytest.mark.e2e
 
 
 def _log_in(browser: Any, base_url: str, email: str, landing: str) -> Any:
@@ -87,6 +85,19 @@ def test_partner_registers_a_deal_and_the_channel_manager_approves_it_over_a_con
     assert company.partner_b.name in conflicts.inner_text()
 
     approve = page.locator("form[action$='/approve/']")
+    notice = page.locator("[data-unlinkable-account]")
+    assert notice.count() == 1
+    assert "Fonderie Martin SAS cannot be linked: another partner sells" in notice.inner_text()
+    assert approve.locator("input[name=account]").input_value() == ""
+    # The picker offers only linkable accounts: not the other partner's customer.
+    search = approve.get_by_label("Link to an existing account")
+    search.fill("Fonderie")
+    options = approve.locator("[data-autocomplete-list]")
+    options.get_by_text("No account matches").wait_for()
+    assert options.get_by_role("option").count() == 0
+    search.fill("")
+    options.get_by_text("Type a few letters").wait_for()
+    search.press("Escape")
     override = approve.get_by_label("Approve although another registration protects this customer")
     if page.locator(".notice--warning").count():
         override.check()
@@ -101,5 +112,8 @@ def test_partner_registers_a_deal_and_the_channel_manager_approves_it_over_a_con
     assert registration.deal is not None
     deal = Deal.objects.get(pk=registration.deal_id)
     assert deal.partner_id == company.partner_a.pk
-    assert deal.account_id == account.pk
+    # A new account, never the one where partner B sells.
+    assert deal.account_id != account.pk
+    assert deal.account.name == "Fonderie Martin"
+    assert registration.account_id == deal.account_id
     assert Deal.objects.filter(partner=company.partner_a).count() == 1
