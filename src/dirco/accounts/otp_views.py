@@ -29,7 +29,6 @@ from dirco.accounts.security import (
     otp_enrol_start,
     otp_required_for,
     otp_token_verify,
-    user_sessions_end,
 )
 from dirco.core.errors import ApplicationError
 
@@ -95,14 +94,18 @@ def otp_enrol_view(request: HttpRequest) -> HttpResponse:
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = otp_enrol_confirm(user=user, token=form.cleaned_data["token"])
+            # Confirming ends the user's other sessions and revokes their API tokens: those
+            # opened with the password alone must not outlive the second factor.
+            device, codes = otp_enrol_confirm(
+                user=user,
+                token=form.cleaned_data["token"],
+                keep_session_key=request.session.session_key,
+            )
         except ApplicationError as exc:
             form.add_error("token", exc.message)
         else:
             otp_login(request, device)
             request.session[OTP_STATE_KEY] = True
-            # Sessions opened before the second factor existed must not keep going without it.
-            user_sessions_end(user=user, keep_session_key=request.session.session_key)
             messages.success(request, _("Two-factor authentication is on."))
             return _codes_page(request, codes)
     device = otp_enrol_start(user=user)

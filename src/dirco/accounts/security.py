@@ -109,9 +109,15 @@ def user_sign_out_everywhere(*, user: User) -> None:
     user_api_tokens_revoke(user=user)
 
 
-# The fields whose change ends every session and API token of the user: the password (a
-# change or a reset), the role, the partner, and deactivation. Whoever changes them (a page,
-# the admin, a command, a service), the credentials issued before no longer speak for the user.
+# What ends every session and API token of a user (the one list; dirco.accounts.signals
+# connects the model triggers, so whoever makes the change, a page, the admin, a command or a
+# service, the credentials issued before no longer speak for the user):
+# - a change of CREDENTIAL_FIELDS: the password (a change or a reset), the role, the partner,
+#   deactivation (the User model's save);
+# - turning two-factor on: an authenticator (TOTP device) becoming confirmed, by the set-up
+#   page or any other path. Tokens and sessions made with the password alone must not outlive
+#   the second factor; the browser that enrolled keeps its session (``keep_session_key``);
+# - logging out when DIRCO_LOGOUT_EVERYWHERE is on, and deactivation (user_deactivate).
 CREDENTIAL_FIELDS = ("password", "role", "partner_id", "is_active")
 
 
@@ -121,14 +127,35 @@ def user_credentials_changed(*, before: dict[str, object], user: User) -> list[s
 
 
 @transaction.atomic
-def user_credentials_revoke(*, user: User) -> None:
-    """End every session and revoke every API token of ``user`` after a password change or
-    reset, a role or partner change, or deactivation (finding 4 of the security test).
+def user_credentials_revoke(*, user: User, keep_session_key: str | None = None) -> None:
+    """End every session (but ``keep_session_key``) and revoke every API token of ``user``
+    after a password change or reset, a role or partner change, deactivation (finding 4 of
+    the security test), or turning two-factor on (the list above ``CREDENTIAL_FIELDS``).
 
     The browser that changed its own password stays logged in: Django's
     ``update_session_auth_hash`` gives it a new session afterwards.
     """
-    user_sign_out_everywhere(user=user)
+    user_sessions_end(user=user, keep_session_key=keep_session_key)
+    user_api_tokens_revoke(user=user)
+
+
+# Set on a TOTP device by otp_enrol_confirm: the session that enrolled, kept when the device's
+# confirmation ends the user's other sessions (dirco.accounts.signals).
+KEEP_SESSION_ATTR = "_dirco_keep_session_key"
+
+
+def otp_device_turned_on(*, device: TOTPDevice, update_fields: Any = None) -> bool:
+    """Whether saving ``device`` turns two-factor on: a confirmed device that is new or was
+    not confirmed in the stored row (saves of a confirmed device, such as the counters a
+    verification updates, are not)."""
+    if not device.confirmed:
+        return False
+    if update_fields is not None and "confirmed" not in update_fields:
+        return False
+    if device.pk is None:
+        return True
+    stored = TOTPDevice.objects.filter(pk=device.pk).values_list("confirmed", flat=True).first()
+    return not stored
 
 
 @transaction.atomic
@@ -208,8 +235,15 @@ def _token_clean(token: str) -> str:
 
 
 @transaction.atomic
-def otp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the pending authenticator with a code from the app; returns new backup codes."""
+def otp_enrol_confirm(
+    *, user: User, token: str, keep_session_key: str | None = None
+) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the pending authenticator with a code from the app; returns new backup codes.
+
+    Confirming it ends every other session and revokes every API token of the user (the
+    device's save triggers it, see ``CREDENTIAL_FIELDS``); ``keep_session_key``, the
+    enrolling browser's session, stays.
+    """
     device = (
         TOTPDevice.objects.select_for_update()
         .filter(user=user, confirmed=False)
@@ -224,6 +258,7 @@ def otp_enrol_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]
             fields={"token": [_("Wrong or expired code.")]},
         )
     device.confirmed = True
+    setattr(device, KEEP_SESSION_ATTR, keep_session_key)
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     transaction.on_commit(lambda: otp_enrolled_notify(user=user))

@@ -13,12 +13,15 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dirco.accounts.middleware import TRACKED_SESSION_KEY
 from dirco.accounts.models import User
 from dirco.accounts.security import (
     CREDENTIAL_FIELDS,
+    KEEP_SESSION_ATTR,
     OTP_STATE_KEY,
+    otp_device_turned_on,
     otp_enabled_for,
     user_credentials_changed,
     user_credentials_revoke,
@@ -79,9 +82,30 @@ def on_user_post_save(sender: Any, instance: User, created: bool, **kwargs: Any)
         instance._dirco_credentials_changed = []  # type: ignore[attr-defined]
 
 
+def on_totp_pre_save(
+    sender: Any, instance: TOTPDevice, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """Note whether this save turns two-factor on (a device becoming confirmed)."""
+    instance._dirco_turned_on = not kwargs.get("raw") and otp_device_turned_on(  # type: ignore[attr-defined]
+        device=instance, update_fields=update_fields
+    )
+
+
+def on_totp_post_save(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    """Turning two-factor on, by the set-up page or any other path (the admin), ends the
+    user's other sessions and revokes their API tokens (security.CREDENTIAL_FIELDS's list)."""
+    if getattr(instance, "_dirco_turned_on", False):
+        instance._dirco_turned_on = False  # type: ignore[attr-defined]
+        user_credentials_revoke(
+            user=instance.user, keep_session_key=getattr(instance, KEEP_SESSION_ATTR, None)
+        )
+
+
 def signals_connect() -> None:
     pre_save.connect(on_user_pre_save, sender=User, dispatch_uid="dirco_user_pre_save")
     post_save.connect(on_user_post_save, sender=User, dispatch_uid="dirco_user_post_save")
+    pre_save.connect(on_totp_pre_save, sender=TOTPDevice, dispatch_uid="dirco_totp_pre_save")
+    post_save.connect(on_totp_post_save, sender=TOTPDevice, dispatch_uid="dirco_totp_post_save")
     user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
     user_logged_in.connect(on_user_logged_in, dispatch_uid="dirco_user_logged_in")
     user_logged_out.connect(on_user_logged_out, dispatch_uid="dirco_user_logged_out")

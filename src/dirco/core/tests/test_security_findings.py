@@ -238,6 +238,59 @@ def test_f4_other_saves_keep_the_tokens(company: Company) -> None:
     assert token_client.get("/api/v1/me").status_code == 200
 
 
+def _totp_now(device: TOTPDevice) -> str:
+    from django_otp.oath import TOTP
+
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    code.time = timezone.now().timestamp()
+    return f"{code.token():06d}"
+
+
+def test_f4_turning_two_factor_on_ends_tokens_and_other_sessions(company: Company) -> None:
+    """Tokens and sessions made with the password alone do not outlive the second factor;
+    the browser that enrolled stays logged in (and verified)."""
+    user = company.rep
+    token_client = _token_client(user)
+    other_browser = _session(user)
+    enrolling = _session(user)
+    assert token_client.get("/api/v1/me").status_code == 200
+    assert other_browser.get("/api/v1/me").status_code == 200
+    enrolling.get(reverse("otp_enrol"))
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    done = enrolling.post(reverse("otp_enrol"), {"token": _totp_now(device)})
+    assert done.status_code == 200
+    assert token_client.get("/api/v1/me").status_code == 401
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert other_browser.get("/api/v1/me").status_code == 401
+    assert enrolling.get("/api/v1/me").status_code == 200
+    assert UserSession.objects.filter(user=user).count() == 1
+    # A token minted after the set-up works, and verifying codes later (which saves the
+    # device's counters) revokes nothing.
+    after = _token_client(user)
+    device.refresh_from_db()
+    device.verify_token(_totp_now(device))
+    device.save()
+    assert after.get("/api/v1/me").status_code == 200
+
+
+def test_f4_a_device_confirmed_by_any_path_revokes(company: Company) -> None:
+    """The trigger is on the device's save, not on the set-up page: a device confirmed in
+    the admin or by a script revokes too."""
+    user = company.manager
+    token_client = _token_client(user)
+    browser = _session(user)
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    assert token_client.get("/api/v1/me").status_code == 200  # not on yet
+    device.confirmed = True
+    device.save()
+    assert token_client.get("/api/v1/me").status_code == 401
+    assert browser.get("/api/v1/me").status_code == 401
+    user2 = company.director
+    token2 = _token_client(user2)
+    TOTPDevice.objects.create(user=user2, name="authenticator", confirmed=True)
+    assert token2.get("/api/v1/me").status_code == 401
+
+
 # 5. Low: tampered input caused HTTP 500 --------------------------------------------------
 
 
