@@ -89,7 +89,24 @@ def _no_nul(value: str) -> str:
 Name = Annotated[str, Field(max_length=200), AfterValidator(_single_line), AfterValidator(_no_nul)]
 Line = Annotated[str, Field(max_length=254), AfterValidator(_single_line), AfterValidator(_no_nul)]
 Text = Annotated[str, Field(max_length=4000), AfterValidator(_no_nul)]
-Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_single_line)]
+Country = Annotated[
+    str,
+    Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. FR."),
+    AfterValidator(_single_line),
+]
+
+
+def _country_code(value: Any) -> Any:
+    """A model's django-countries ``Country`` as its code."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+# A country read from a model (django-countries CountryField gives a Country object).
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_country_code),
+    Field(max_length=2, description="ISO 3166-1 alpha-2 code, e.g. FR."),
+]
 Phone = Annotated[str, Field(max_length=40), AfterValidator(_single_line), AfterValidator(_no_nul)]
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 

@@ -36,9 +36,10 @@ def _is_vat_number(compact: str, country: str) -> bool:
     return prefix is not None and compact.startswith(prefix)
 
 
-def legal_identifier_problem(value: str, *, country: str) -> str | None:
-    """Why ``value`` is not a valid identifier for a company of ``country``; None when it is
-    valid or when no scheme applies."""
+def legal_identifier_problem(value: str, *, country: object) -> str | None:
+    """Why ``value`` is not a valid identifier for a company of ``country`` (a code, or a
+    model's django-countries ``Country``); None when it is valid or when no scheme applies."""
+    country = str(country or "")
     compact = value.translate(_SEPARATORS).upper()
     if not compact:
         return None
@@ -71,9 +72,12 @@ def legal_identifier_problem(value: str, *, country: str) -> str | None:
     return None
 
 
-def legal_identifier_clean(value: object, *, country: str, field: str = "legal_identifier") -> str:
+def legal_identifier_clean(
+    value: object, *, country: object, field: str = "legal_identifier"
+) -> str:
     """The identifier, compact when a scheme applies; an ApplicationError naming ``field``
     when it fails its scheme."""
+    country = str(country or "")
     text = str(value or "").strip()
     problem = legal_identifier_problem(text, country=country)
     if problem is not None:

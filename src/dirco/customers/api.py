@@ -16,6 +16,8 @@ from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
+    Country,
+    CountryCode,
     Id,
     InputSchema,
     Line,
@@ -55,7 +57,7 @@ class AccountOut(Schema):
     legal_identifier: str
     industry: str
     size: str
-    country: str
+    country: CountryCode
     territory: Ref
     owner: UserRef | None
     created_at: dt.datetime
@@ -74,7 +76,7 @@ class AccountPatch(InputSchema):
     legal_identifier: Line | None = None
     industry: Line | None = None
     size: Account.Size | None = None
-    country: Line | None = None
+    country: Country | None = None
     territory_id: Id | None = None
     owner_id: Id | None = Field(
         None, description="A user in your line (the director: any staff user)."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from dirco.core.models import TimeStampedModel
 
@@ -22,7 +23,7 @@ class Account(TimeStampedModel):
     legal_identifier = models.CharField(_("legal identifier"), max_length=40, blank=True)
     industry = models.CharField(_("industry"), max_length=80, blank=True)
     size = models.CharField(_("size"), max_length=20, choices=Size.choices, default=Size.SMALL)
-    country = models.CharField(_("country"), max_length=2, default="FR")
+    country = CountryField(_("country"), max_length=2, default="FR")
     territory = models.ForeignKey(
         "partners.Territory",
         verbose_name=_("territory"),

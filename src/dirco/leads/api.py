@@ -20,6 +20,7 @@ from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
     Country,
+    CountryCode,
     Id,
     InputSchema,
     Line,
@@ -57,7 +58,7 @@ class LeadOut(Schema):
     contact_name: str
     email: str
     phone: str
-    country: str
+    country: CountryCode
     postcode: str
     territory: Ref | None
     product_line: Ref | None

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from dirco.core.models import TimeStampedModel
 
@@ -36,7 +37,7 @@ class Lead(TimeStampedModel):
     contact_name = models.CharField(_("contact name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
+    country = CountryField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
     postcode = models.CharField(_("postcode"), max_length=16, blank=True)
     territory = models.ForeignKey(
         "partners.Territory",
@@ -209,7 +210,7 @@ class TerritoryArea(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="lead_areas",
     )
-    country = models.CharField(_("country"), max_length=2)
+    country = CountryField(_("country"), max_length=2)
     postcode_prefix = models.CharField(_("postcode prefix"), max_length=10, blank=True)
 
     class Meta:

@@ -90,10 +90,10 @@ class PartnerCandidate:
     capacity: int
 
 
-def territory_resolve(*, country: str, postcode: str = "") -> Territory | None:
+def territory_resolve(*, country: object, postcode: str = "") -> Territory | None:
     """The territory of an address: the longest matching postcode prefix of the country's
     areas, else a territory whose code is the country code."""
-    country = country.strip().upper()
+    country = str(country or "").strip().upper()
     postcode = postcode.replace(" ", "").upper()
     if not country:
         return None
@@ -109,14 +109,14 @@ def territory_resolve(*, country: str, postcode: str = "") -> Territory | None:
     return Territory.objects.filter(code__iexact=country).first()
 
 
-def territory_country_check(*, territory: Territory, country: str) -> None:
+def territory_country_check(*, territory: Territory, country: object) -> None:
     """Refuse a territory that does not cover the country (a French lead in "North America").
 
     A territory covers a country when an area of that country maps to it, to one of its
     sub-territories or to one of its parents. Countries no area mentions cannot be judged and
     pass; so does every country for a territory without areas below or above it.
     """
-    country = country.strip().upper()
+    country = str(country or "").strip().upper()
     related = {*territory_ancestor_ids(territory), *territory_descendant_ids(territory)}
     areas = TerritoryArea.objects.filter(territory_id__in=related)
     if not areas.exists() or not TerritoryArea.objects.filter(country=country).exists():

@@ -16,6 +16,8 @@ from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
+    Country,
+    CountryCode,
     Id,
     InputSchema,
     IsoDate,
@@ -50,7 +52,7 @@ class PartnerOut(Schema):
     name: str
     legal_identifier: str
     domain: str
-    country: str
+    country: CountryCode
     kind: str
     status: str
     tier: Ref
@@ -75,7 +77,7 @@ class PartnerPatch(InputSchema):
     name: Name | None = None
     legal_identifier: Line | None = None
     domain: Line | None = None
-    country: Line | None = None
+    country: Country | None = None
     kind: Partner.Kind | None = None
     territory_id: Id | None = None
     tier_id: Id | None = Field(None, description="Director only.")
@@ -89,7 +91,7 @@ class PartnerPatch(InputSchema):
 
 class PartnerIn(PartnerPatch):
     name: Name  # type: ignore[assignment]
-    country: Line  # type: ignore[assignment]
+    country: Country  # type: ignore[assignment]
     territory_id: Id  # type: ignore[assignment]
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
@@ -86,7 +87,7 @@ class Partner(TimeStampedModel):
         help_text=_("SIREN, VAT or company number."),
     )
     domain = models.CharField(_("web domain"), max_length=253, blank=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
+    country = CountryField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESELLER)
     territory = models.ForeignKey(
         Territory, verbose_name=_("territory"), on_delete=models.PROTECT, related_name="partners"

@@ -22,6 +22,8 @@ from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
+    Country,
+    CountryCode,
     DecimalString,
     Id,
     InputSchema,
@@ -72,7 +74,7 @@ class RegistrationIn(InputSchema):
     customer_name: Name
     customer_domain: str = Field("", max_length=253)
     customer_legal_identifier: str = Field("", max_length=40)
-    customer_country: str = Field(max_length=2, description="ISO 3166 code, e.g. FR.")
+    customer_country: Country
     amount: Decimal = Field(max_digits=14, decimal_places=2)
     currency: str = Field(max_length=3)
     product_line_id: int
@@ -85,7 +87,7 @@ class RegistrationOut(Schema):
     customer_name: str
     customer_domain: str
     customer_legal_identifier: str
-    customer_country: str
+    customer_country: CountryCode
     amount: DecimalString
     currency: str
     product_line: Ref

@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from dirco.core.models import Decision, TimeStampedModel
 from dirco.core.money import CURRENCY_CHOICES
@@ -49,7 +50,7 @@ class DealRegistration(TimeStampedModel, Decision):
         blank=True,
         help_text=_("SIREN, VAT or company number."),
     )
-    customer_country = models.CharField(
+    customer_country = CountryField(
         _("customer country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR.")
     )
     # Normalised forms, kept on write so that conflict detection compares without recomputing.
@@ -227,7 +228,7 @@ class PartnerApplication(TimeStampedModel):
     company_name = models.CharField(_("company name"), max_length=200)
     legal_identifier = models.CharField(_("legal identifier"), max_length=40, blank=True)
     domain = models.CharField(_("web domain"), max_length=253, blank=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
+    country = CountryField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR."))
     kind = models.CharField(_("kind of partner"), max_length=20, default="reseller")
     contact_first_name = models.CharField(_("first name"), max_length=100)
     contact_last_name = models.CharField(_("last name"), max_length=100)

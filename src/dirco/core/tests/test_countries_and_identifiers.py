@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dirco.core.countries import country_clean, country_is_known
@@ -44,3 +46,117 @@ def test_countries_are_iso_codes() -> None:
     with pytest.raises(ApplicationError) as exc:
         country_clean("ZZ", field="customer_country")
     assert "customer_country" in exc.value.fields
+
+
+# Every stored country is a django-countries CountryField of two characters (issue 10) ------
+
+
+def _country_fields() -> list[tuple[str, str, object]]:
+    from django.apps import apps
+
+    return [
+        (model._meta.label, field.name, field)
+        for model in apps.get_models()
+        if model.__module__.startswith("dirco.")
+        for field in model._meta.concrete_fields
+        if "country" in field.name
+    ]
+
+
+def test_every_stored_country_is_an_iso_code_field() -> None:
+    from django_countries.fields import CountryField
+
+    fields = _country_fields()
+    found = {(label, name) for label, name, _field in fields}
+    assert {
+        ("customers.Account", "country"),
+        ("partners.Partner", "country"),
+        ("leads.Lead", "country"),
+        ("leads.TerritoryArea", "country"),
+        ("registrations.DealRegistration", "customer_country"),
+        ("registrations.PartnerApplication", "country"),
+    } <= found
+    for label, name, field in fields:
+        assert isinstance(field, CountryField), (label, name)
+        assert field.max_length == 2, (label, name)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_the_api_reads_and_writes_two_letter_codes(company: Any) -> None:
+    from django.test import Client
+
+    from dirco.accounts.services import api_token_create
+    from dirco.customers.tests.factories import AccountFactory
+
+    account = AccountFactory(owner=company.rep, country="DE")
+    _token, key = api_token_create(user=company.rep, name="t")
+    client = Client(headers={"authorization": f"Bearer {key}"})
+    body = client.get(f"/api/v1/accounts/{account.pk}").json()
+    assert body["country"] == "DE"
+    for bad in ("France", "FRA", "F"):
+        response = client.patch(
+            f"/api/v1/accounts/{account.pk}",
+            data={"country": bad},
+            content_type="application/json",
+        )
+        assert response.status_code == 400, (bad, response.content)
+        assert "country" in response.content.decode()
+    response = client.patch(
+        f"/api/v1/accounts/{account.pk}", data={"country": "ZZ"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "country" in response.json()["error"]["fields"]
+    response = client.patch(
+        f"/api/v1/accounts/{account.pk}", data={"country": "be"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["country"] == "BE"
+    account.refresh_from_db()
+    assert account.country == "BE"
+    assert str(account.country.name) == "Belgium"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_existing_codes_valid() -> None:
+    """Rows written before the CountryField (lower-case codes included) read back as valid
+    ISO codes after ``*_country_iso_code_field``."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [
+        ("customers", "0002_initial"),
+        ("partners", "0002_add_history"),
+        ("leads", "0002_lead_assignment_manual_rule"),
+        ("registrations", "0002_decision_fields_from_core"),
+    ]
+    after = [(app, "0003_country_iso_code_field") for app, _name in before]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        territory = old.get_model("partners", "Territory").objects.create(name="T", code="T1")
+        old.get_model("customers", "Account").objects.create(
+            name="Lower", country="fr", territory=territory
+        )
+        old.get_model("leads", "TerritoryArea").objects.create(
+            country="de", postcode_prefix="", territory=territory
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        MigrationExecutor(connection).migrate(
+            [(app, leaf) for app, leaf in _leaves(MigrationExecutor(connection), before)]
+        )
+    from dirco.customers.models import Account
+    from dirco.leads.models import TerritoryArea
+
+    account = Account.objects.get(name="Lower")
+    assert account.country == "FR"
+    assert country_is_known(str(account.country))
+    assert TerritoryArea.objects.get(territory__code="T1").country == "DE"
+
+
+def _leaves(executor: Any, apps_of: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    graph = executor.loader.graph
+    names = {app for app, _name in apps_of}
+    return [leaf for leaf in graph.leaf_nodes() if leaf[0] in names]
