@@ -170,7 +170,7 @@ class DealPatch(InputSchema):
     close_date: IsoDate | None = None
     source: DealSourceField | None = None
     lost_reason: Deal.LostReason | Literal[""] | None = None
-    confirm_zero_amount: bool = Field(
+    confirm_zero_amount: StrictBool = Field(
         False, description="Set to true to save an amount of 0 (refused otherwise)."
     )
 

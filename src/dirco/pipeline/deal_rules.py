@@ -9,7 +9,8 @@ so every path applies the same rules:
 - a won or lost deal may have closed in the past (a deal recorded after the fact), but not
   after today, nor before an existing deal was created;
 - no date further than ``MAX_YEARS_AHEAD`` years ahead;
-- an amount of 0 is saved only when the caller confirms it (``zero_amount_confirmed``).
+- an amount of 0 is saved only when the caller confirms it (``zero_amount_confirmed``);
+  deal registrations ask the same (:func:`zero_amount_problem`).
 """
 
 from __future__ import annotations
@@ -54,11 +55,17 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def _years_ahead(today: dt.date) -> dt.date:
+def years_from(today: dt.date, years: int) -> dt.date:
+    """The same day ``years`` years later (earlier when negative); 28 February for a
+    29 February that the target year lacks."""
     try:
-        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+        return today.replace(year=today.year + years)
     except ValueError:  # 29 February
-        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+        return today.replace(year=today.year + years, day=28)
+
+
+def _years_ahead(today: dt.date) -> dt.date:
+    return years_from(today, MAX_YEARS_AHEAD)
 
 
 def deal_plausibility_errors(
@@ -98,14 +105,22 @@ def deal_plausibility_errors(
             ]
     amount = _decimal(deal.amount)
     amount_set_now = before is None or before.amount != amount
-    if amount is not None and amount == 0 and amount_set_now and not zero_amount_confirmed:
-        errors["amount"] = [
-            _(
-                "The amount is 0. If the deal really has no value yet, confirm that the "
-                "amount is 0; otherwise enter its amount."
-            )
-        ]
+    problem = zero_amount_problem(amount, confirmed=zero_amount_confirmed or not amount_set_now)
+    if problem is not None:
+        errors["amount"] = [problem]
     return errors
+
+
+def zero_amount_problem(amount: object, *, confirmed: bool) -> str | None:
+    """An amount of 0 needs a confirmation (deals and deal registrations alike); the error,
+    or None."""
+    value = _decimal(amount)
+    if value is None or value != 0 or confirmed:
+        return None
+    return _(
+        "The amount is 0. If the deal really has no value yet, confirm that the "
+        "amount is 0; otherwise enter its amount."
+    )
 
 
 def deal_plausibility_check(

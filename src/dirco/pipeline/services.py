@@ -17,6 +17,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
+from dirco.pipeline.activity_rules import activity_plausibility_check
 from dirco.pipeline.deal_rules import DealFacts, deal_plausibility_check
 from dirco.pipeline.hooks import (
     activity_change_hooks,
@@ -289,6 +290,7 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
             _("The activity was not saved: correct the fields shown."),
             fields=_validation_error_fields(exc),
         ) from exc
+    activity_plausibility_check(due_at=activity.due_at, today=timezone.localdate())
     activity.save()
     if activity_change_hooks:
         activity_change_hooks_run(None, activity_snapshot(activity))

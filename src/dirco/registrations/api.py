@@ -79,6 +79,9 @@ class RegistrationIn(InputSchema):
     currency: str = Field(max_length=3)
     product_line_id: int
     expected_close_date: IsoDate
+    confirm_zero_amount: StrictBool = Field(
+        False, description="Set to true to register an amount of 0 (refused otherwise)."
+    )
 
 
 class RegistrationOut(Schema):

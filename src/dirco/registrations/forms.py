@@ -48,6 +48,11 @@ class RegistrationForm(TextRulesFormMixin, forms.Form):
         label=_("Product line"), queryset=ProductLine.objects.order_by("name")
     )
     expected_close_date = forms.DateField(label=_("Expected close date"), widget=DateInput)
+    confirm_zero_amount = forms.BooleanField(
+        label=_("The amount is really 0"),
+        required=False,
+        help_text=_("Tick to register a deal whose amount is 0 (e.g. not known yet)."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

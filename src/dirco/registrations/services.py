@@ -32,6 +32,7 @@ from dirco.customers.models import Account
 from dirco.customers.services import account_create
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Partner
+from dirco.pipeline.deal_rules import zero_amount_problem
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_create
 from dirco.registrations.conflicts import (
@@ -66,6 +67,7 @@ REGISTRATION_INPUT_FIELDS = frozenset(
         "product_line",
         "product_line_id",
         "expected_close_date",
+        "confirm_zero_amount",  # not stored: "the amount is really 0"
     }
 )
 DEFAULT_PENDING_DAYS = 30
@@ -99,6 +101,11 @@ def registration_reviewers(partner: Partner) -> list[User]:
     if manager is not None and manager.is_active:
         return [manager]
     return list(directors())
+
+
+def _confirmed(data: dict[str, Any]) -> bool:
+    """The explicit "the amount is really 0" (the portal's checkbox, the API's flag)."""
+    return data.get("confirm_zero_amount") is True
 
 
 def _parse_input(data: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +147,8 @@ def _parse_input(data: dict[str, Any]) -> dict[str, Any]:
         errors["amount"] = [_("Enter the expected amount of the deal.")]
     elif amount is not None and (not amount.is_finite() or amount < 0):
         errors["amount"] = [_("The amount cannot be negative.")]
+    elif (problem := zero_amount_problem(amount, confirmed=_confirmed(data))) is not None:
+        errors["amount"] = [problem]
     out["amount"] = amount
 
     currency = str(data.get("currency") or "").strip().upper()

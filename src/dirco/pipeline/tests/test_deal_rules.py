@@ -160,6 +160,18 @@ def test_the_api_applies_the_rules(company: Company) -> None:
         client, "/api/v1/deals", {**payload, "expected_close_date": str(_today()), "amount": "0"}
     )
     assert response.status_code == 400 and "amount" in error_fields(response)
+    for not_a_yes in ("true", 1):  # a JSON boolean only (finding 12 of the security test)
+        response = post_json(
+            client,
+            "/api/v1/deals",
+            {
+                **payload,
+                "expected_close_date": str(_today()),
+                "amount": "0",
+                "confirm_zero_amount": not_a_yes,
+            },
+        )
+        assert response.status_code == 400, not_a_yes
     response = post_json(
         client,
         "/api/v1/deals",

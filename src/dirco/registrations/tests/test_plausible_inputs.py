@@ -112,3 +112,75 @@ def test_a_duplicate_of_an_own_pending_registration_is_refused(company: Company)
     registration_reject(registration=first, rejected_by=company.director, reason="Too early")
     submit(company.partner_a_user, product_line=line)
     assert DealRegistration.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_zero_amount_registration_needs_a_confirmation(company: Company) -> None:
+    """Like a deal: 0 EUR is refused until the partner says it is really 0 (the portal's
+    checkbox, the API's ``confirm_zero_amount``); nothing is created before."""
+    import datetime as dt
+    import json
+
+    from django.utils import timezone
+
+    from dirco.accounts.services import api_token_create
+    from dirco.catalog.tests.factories import ProductLineFactory
+
+    line = ProductLineFactory(name="Vision")
+    close = (timezone.localdate() + dt.timedelta(days=40)).isoformat()
+    with pytest.raises(ApplicationError) as exc:
+        submit(company.partner_a_user, amount=0)
+    assert "confirm that the amount is 0" in exc.value.fields["amount"][0]
+    assert not DealRegistration.objects.exists()
+
+    browser = Client()
+    browser.force_login(company.partner_a_admin)
+    form = {
+        "customer_name": "Zero Industries",
+        "customer_country": "FR",
+        "amount": "0",
+        "currency": "EUR",
+        "product_line": line.pk,
+        "expected_close_date": close,
+    }
+    url = reverse("portal:registration_create")
+    refused = browser.post(url, form)
+    assert refused.status_code in (200, 400)
+    assert "confirm that the amount is 0" in refused.content.decode()
+    assert 'name="confirm_zero_amount"' in refused.content.decode()
+    assert not DealRegistration.objects.exists()
+    sent = browser.post(url, {**form, "confirm_zero_amount": "on"})
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    assert DealRegistration.objects.get(customer_name="Zero Industries").amount == 0
+
+    _token, key = api_token_create(user=company.partner_a_user, name="t")
+    api = Client(headers={"authorization": f"Bearer {key}"})
+    body = {
+        "customer_name": "Nil Robotics",
+        "customer_country": "FR",
+        "amount": "0",
+        "currency": "EUR",
+        "product_line_id": line.pk,
+        "expected_close_date": close,
+    }
+    response = api.post("/api/v1/registrations", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "amount" in response.json()["error"]["fields"]
+    for not_a_yes in (0, "true", None):
+        response = api.post(
+            "/api/v1/registrations",
+            json.dumps({**body, "confirm_zero_amount": not_a_yes}),
+            content_type="application/json",
+        )
+        assert response.status_code == 400, (not_a_yes, response.content)
+    assert not DealRegistration.objects.filter(customer_name="Nil Robotics").exists()
+    response = api.post(
+        "/api/v1/registrations",
+        json.dumps({**body, "confirm_zero_amount": True}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    # Any other amount needs nothing.
+    submit(
+        company.partner_a_user, amount=1, customer_name="One Euro SA", customer_legal_identifier=""
+    )
