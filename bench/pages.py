@@ -6,7 +6,10 @@ Prints one JSON line. Databases: ``--db-25k PATH`` and ``--db-1m PATH`` (SQLite 
 with ``bench/seed.py --deals N --keep PATH``); a missing 25k database is seeded on the fly,
 a missing 1M database is skipped unless ``--seed-1m`` is given (it takes minutes).
 
-    python bench/pages.py [--db-25k PATH] [--db-1m PATH] [--seed-1m] [--runs 30]
+    python bench/pages.py [--db-25k PATH] [--db-1m PATH] [--seed-1m] [--runs 30] [--only NAME]
+
+``--only partner_list`` measures the targets whose name starts with it. The databases must be
+migrated to the code measured (``SQLITE_PATH=PATH dirco migrate``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ TARGETS = [
     ("deal_list_page", "/deals/"),
     ("pipeline_board", "/pipeline/"),
     ("partner_list", "/partners/"),
+    ("partner_list_by_won", "/partners/?sort=-won"),
+    ("partner_list_by_progress", "/partners/?sort=-progress"),
     ("home", "/"),
 ]
 USERS = {"rep": "rep1@demo.test", "director": "director@demo.test"}
@@ -50,10 +55,10 @@ def seed(path: Path, deals: int) -> None:
     )
 
 
-def measure(db: Path, runs: int) -> dict[str, Any]:
+def measure(db: Path, runs: int, only: str = "") -> dict[str, Any]:
     """Run in a child process so that each database gets a fresh Django."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db), "--runs", str(runs)],
+        [sys.executable, __file__, "--child", str(db), "--runs", str(runs), "--only", only],
         check=True,
         capture_output=True,
         text=True,
@@ -62,7 +67,7 @@ def measure(db: Path, runs: int) -> dict[str, Any]:
     return result
 
 
-def child(db: Path, runs: int) -> None:
+def child(db: Path, runs: int, only: str = "") -> None:
     os.environ["SQLITE_PATH"] = str(db)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dirco.settings")
     os.environ["DEBUG"] = "0"
@@ -85,6 +90,8 @@ def child(db: Path, runs: int) -> None:
         _token, key = api_token_create(user=user, name="bench")
         api = Client(headers={"authorization": f"Bearer {key}"})
         for name, url in TARGETS:
+            if not name.startswith(only):
+                continue
             client = api if url.startswith("/api/") else session
             for _ in range(3):  # warm caches and connections
                 response = client.get(url)
@@ -117,18 +124,19 @@ def main() -> int:
     parser.add_argument("--db-1m", type=Path, default=DEFAULT_DIR / "seed-1m.sqlite3")
     parser.add_argument("--seed-1m", action="store_true")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--only", default="", help="Only the targets starting with this.")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.runs)
+        child(args.child, args.runs, args.only)
         return 0
     if not args.db_25k.exists():
         seed(args.db_25k, 25_000)
     if not args.db_1m.exists() and args.seed_1m:
         seed(args.db_1m, 1_000_000)
     result: dict[str, Any] = {"bench": "pages", "db": "sqlite", "runs": args.runs}
-    result["at_25k"] = measure(args.db_25k, args.runs)
-    result["at_1m"] = measure(args.db_1m, args.runs) if args.db_1m.exists() else None
+    result["at_25k"] = measure(args.db_25k, args.runs, args.only)
+    result["at_1m"] = measure(args.db_1m, args.runs, args.only) if args.db_1m.exists() else None
     if result["at_1m"]:
         result["query_count_constant"] = all(
             result["at_25k"][k]["queries"] == result["at_1m"][k]["queries"]

@@ -26,6 +26,10 @@ PARTNER_SORTS = {
     "won": ("won_12m", "name", "id"),
     "-pipeline": ("-pipeline_open", "name", "id"),
     "pipeline": ("pipeline_open", "name", "id"),
+    # Tier progress (registrations.tier_review.partners_with_tier_progress): most criteria met
+    # first, then the better tier.
+    "-progress": ("-progress_met", "tier__rank", "name", "id"),
+    "progress": ("progress_met", "-tier__rank", "name", "id"),
 }
 
 
@@ -56,6 +60,8 @@ class PartnerFilterForm(DircoForm):
             ("won", _("Won revenue, smallest first")),
             ("-pipeline", _("Pipeline, largest first")),
             ("pipeline", _("Pipeline, smallest first")),
+            ("-progress", _("Tier progress, most criteria met first")),
+            ("progress", _("Tier progress, fewest criteria met first")),
         ],
     )
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from dirco.accounts.models import User
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
-from dirco.partners.models import Partner, Tier
+from dirco.partners.models import Partner
 from dirco.partners.permissions import (
     get_partner_for_user,
     partner_can_edit,
@@ -27,7 +27,11 @@ from dirco.partners.permissions import (
 )
 from dirco.partners.services import partner_update
 from dirco.pipeline.permissions import deals_visible_to
-from dirco.registrations.tier_review import partner_kpis, review_period
+from dirco.registrations.tier_review import (
+    TIER_PROGRESS_CRITERIA,
+    partners_with_tier_progress,
+    review_period,
+)
 from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
@@ -53,6 +57,7 @@ def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start, end = review_period(today)
     qs = _with_kpis(qs, user=request.user, start=start, end=end)
+    qs = partners_with_tier_progress(qs, start=start, end=end)
     sort = data.get("sort") or "name"
     qs = qs.order_by(*PARTNER_SORTS.get(sort, PARTNER_SORTS["name"]))
     page = Paginator(qs, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -62,7 +67,7 @@ def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": page,
-        "progress": _tier_progress(list(page), start=start, end=end),
+        "criteria": TIER_PROGRESS_CRITERIA,
         "sort": sort,
         "sort_links": _sort_links(request, sort),
     }
@@ -84,27 +89,6 @@ def _with_kpis(qs: QuerySet[Partner], *, user: User, start: Any, end: Any) -> Qu
     )
 
 
-def _tier_progress(partners: list[Partner], *, start: Any, end: Any) -> dict[int, dict[str, Any]]:
-    """Per partner of the page: how many of the next tier's criteria it meets (the tier
-    review's own KPIs), and toward which tier."""
-    if not partners:
-        return {}
-    kpis = partner_kpis(partner_ids=[p.pk for p in partners], start=start, end=end)
-    tiers = list(Tier.objects.order_by("rank"))
-    out: dict[int, dict[str, Any]] = {}
-    for partner in partners:
-        above = [t for t in tiers if t.rank < partner.tier.rank]
-        goal = above[-1] if above else partner.tier
-        k = kpis[partner.pk]
-        checks = [
-            k.won_revenue >= goal.min_won_revenue,
-            k.registrations >= goal.min_registrations,
-            k.certified_people is not None and k.certified_people >= goal.min_certified_people,
-        ]
-        out[partner.pk] = {"goal": goal, "met": sum(checks), "of": len(checks), "top": not above}
-    return out
-
-
 def _sort_links(request: AuthedHttpRequest, sort: str) -> dict[str, dict[str, str]]:
     """For each sortable column: the URL that sorts by it (largest first, then flipped) and
     its aria-sort state."""
@@ -114,6 +98,7 @@ def _sort_links(request: AuthedHttpRequest, sort: str) -> dict[str, dict[str, st
         ("tier", "tier"),
         ("won", "-won"),
         ("pipeline", "-pipeline"),
+        ("progress", "-progress"),
     ):
         current = sort.lstrip("-") == column
         # A click on the sorted column flips it; on another, sorts by it (KPIs largest first).

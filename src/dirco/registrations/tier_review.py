@@ -16,7 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -59,28 +72,33 @@ def review_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=364), today
 
 
+def _won_deals(start: dt.date, end: dt.date) -> QuerySet[Deal]:
+    return Deal.objects.filter(stage__is_won=True, close_date__gte=start, close_date__lte=end)
+
+
+def _approved_registrations(start: dt.date, end: dt.date) -> QuerySet[DealRegistration]:
+    """Registrations approved in the period (pending, rejected and never-approved expired ones
+    do not count: a partner must not climb a tier by submitting junk)."""
+    tz = timezone.get_current_timezone()
+    return DealRegistration.objects.filter(
+        approved_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        approved_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
 def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, PartnerKpis]:
     """KPIs per partner in three queries: won revenue (company currency), registrations
-    approved in the period (pending, rejected and never-approved expired ones do not count:
-    a partner must not climb a tier by submitting junk), certified people (None when unknown)."""
+    approved in the period, certified people (None when unknown)."""
     revenue = dict(
-        Deal.objects.filter(
-            partner_id__in=partner_ids,
-            stage__is_won=True,
-            close_date__gte=start,
-            close_date__lte=end,
-        )
+        _won_deals(start, end)
+        .filter(partner_id__in=partner_ids)
         .values("partner_id")
         .annotate(total=Sum("amount_company"))
         .values_list("partner_id", "total")
     )
-    tz = timezone.get_current_timezone()
     registrations = dict(
-        DealRegistration.objects.filter(
-            partner_id__in=partner_ids,
-            approved_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-            approved_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-        )
+        _approved_registrations(start, end)
+        .filter(partner_id__in=partner_ids)
         .values("partner_id")
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")
@@ -98,6 +116,62 @@ def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dic
         )
         for pk in partner_ids
     }
+
+
+TIER_PROGRESS_CRITERIA = 3
+
+
+def partners_with_tier_progress(
+    qs: QuerySet[Partner], *, start: dt.date, end: dt.date
+) -> QuerySet[Partner]:
+    """``qs`` annotated with each partner's progress toward its next tier, in SQL so that a
+    list can sort by it: the tier review's KPIs (the filters of :func:`partner_kpis`), the
+    goal tier (the next one up; its own tier, to keep it, at the top) and ``progress_met``,
+    how many of the ``TIER_PROGRESS_CRITERIA`` thresholds the partner meets (an unknown
+    certified count meets none). The one definition of the partner list's Tier progress column
+    and of its sort. Correlated subqueries: the database computes them only for the rows it
+    returns, or for every row when sorting by progress (like the list's Won column)."""
+    partner = OuterRef("pk")
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
+    won = (
+        _won_deals(start, end)
+        .filter(partner=partner)
+        .order_by()
+        .values("partner")
+        .annotate(s=Sum("amount_company"))
+        .values("s")[:1]
+    )
+    approved = (
+        _approved_registrations(start, end)
+        .filter(partner=partner)
+        .order_by()
+        .values("partner")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    certified = OnboardingChecklist.objects.filter(partner=partner).values("certified_people")[:1]
+    above = Tier.objects.filter(rank__lt=OuterRef("tier__rank")).order_by("-rank")
+
+    def goal(field: str) -> Coalesce:
+        return Coalesce(Subquery(above.values(field)[:1]), F(f"tier__{field}"))
+
+    def met(kpi: str, threshold: str) -> Case:
+        return Case(When(**{f"{kpi}__gte": F(threshold)}, then=1), default=0)
+
+    return qs.annotate(
+        kpi_won=Coalesce(Subquery(won), zero),
+        kpi_registrations=Coalesce(Subquery(approved), 0),
+        kpi_certified=Subquery(certified),
+        goal_name=goal("name"),
+        goal_min_won=goal("min_won_revenue"),
+        goal_min_registrations=goal("min_registrations"),
+        goal_min_certified=goal("min_certified_people"),
+        progress_top=~Exists(above),
+    ).annotate(
+        progress_met=met("kpi_won", "goal_min_won")
+        + met("kpi_registrations", "goal_min_registrations")
+        + met("kpi_certified", "goal_min_certified")
+    )
 
 
 def tier_qualifies(*, tier: Tier, kpis: PartnerKpis, current: Tier) -> bool:
