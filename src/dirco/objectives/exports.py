@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -65,7 +66,7 @@ def leaderboard_xlsx(rows: list[dict[str, Any]], *, sheet_title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = sheet_title[:31] or "Leaderboard"
+    sheet.title = sheet_title[:31] or _("Leaderboard")[:31]
     sheet.append([str(title) for _key, title, _kind in LEADERBOARD_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
