@@ -63,6 +63,7 @@ api.add_router("", revenue_router)
 # The staff pages that have no URLconf of their own.
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", accounts_views.LogoutView.as_view(), name="logout"),

@@ -67,6 +67,7 @@ class OtpRequiredMiddleware:
             reverse("otp_verify"),
             reverse("otp_enrol"),
             reverse("healthz"),
+            reverse("favicon"),
             reverse("set_language"),
             reverse("admin:logout"),
             settings.STATIC_URL or "/static/",

@@ -22,6 +22,15 @@ from dirco.pipeline.selectors import DealFilters, activity_list_for_user, deal_f
 from dirco.web.http import AuthedHttpRequest
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """No icon: an empty answer, cached for a day. dirco's own pages say so in their head
+    (``<link rel="icon" href="data:,">``); the admin's pages do not, and a browser asking
+    ``/favicon.ico`` for them must not log a 404."""
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -146,3 +146,12 @@ def test_static_assets_are_local(company: Company) -> None:
     assert "web/css/dirco.css" in content
     assert "https://" not in content
     assert 'hx-headers=\'{"X-CSRFToken": "' in content
+
+
+def test_favicon_is_an_empty_answer_for_anyone(company: Company) -> None:
+    """The admin's pages name no icon: the browser's /favicon.ico gets 204, not a 404 that
+    the console logs (the newcomer walk fails on console errors)."""
+    for client in (Client(), client_for(company.partner_a_user), client_for(company.director)):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 204
+        assert "max-age" in response["Cache-Control"]
