@@ -128,6 +128,8 @@ def main() -> int:
             t0 = time.monotonic()
             cmd = [
                 str(BIN / "schemathesis"),
+                "--config-file",
+                str(ROOT / ".ci" / "schemathesis.toml"),
                 "run",
                 f"{base}/api/v1/openapi.json",
                 "-H",

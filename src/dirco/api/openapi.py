@@ -19,6 +19,8 @@ from ninja.operation import Operation
 
 from dirco.api.errors import PROBLEM_JSON
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
 
 class DircoOpenAPISchema(OpenAPISchema):
     def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
@@ -37,6 +39,13 @@ class DircoOpenAPISchema(OpenAPISchema):
             content = details.get("content")
             if status >= 400 and content:
                 details["content"] = {PROBLEM_JSON: next(iter(content.values()))}
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before the API runs
+        # (dirco.core.middleware.RequestInputGuardMiddleware), in the same problem format.
+        if BODY_METHODS & set(operation.methods) and 400 in result:
+            result[413] = {
+                "description": "Content Too Large: the request body is over the size limit.",
+                "content": result[400]["content"],
+            }
         return result
 
 
