@@ -1,7 +1,7 @@
 """Every figure of the cockpit, defined once, with its period semantics (docs/metrics.md).
 
 The inputs are what the rollup tables hold (integer cents and counts per month, see
-``objectives.RevenueRollup``) and the objective's monthly amounts; the outputs are
+``rollups.RevenueRollup``) and the objective's monthly amounts; the outputs are
 ``Decimal`` money in the company currency, percentages with one decimal (``None`` when the
 denominator is zero) and counts. Nothing here reads the database: the selectors read the
 rollups once and every page, API answer, export and chart gets its figures from these
@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from dirco.core.money import CENT as CENT
@@ -212,6 +212,42 @@ def stats_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(last, -(STATS_MONTHS - 1)), last
 
 
+def won_revenue(rollup: Mapping[dt.date, Mapping[str, int]]) -> dict[dt.date, Decimal]:
+    """**Won revenue** per month: the rollup rows' won cents (deals in a won stage, by the
+    month of their close date), in the company currency."""
+    return {m: money(r["won_cents"]) for m, r in rollup.items()}
+
+
+def month_so_far(row: Mapping[str, int]) -> tuple[Decimal, Decimal]:
+    """The month in progress's known part, from its rollup row: (won so far, the weighted
+    open pipeline expected to close in it)."""
+    return money(row["won_cents"]), weighted_pipeline([row["open_weighted"]])
+
+
+def median_cycle_days(histogram: Mapping[int, int]) -> int | None:
+    """**Cycle length**: the median of the days from creation to close of the won deals, from
+    their histogram ({days: won deals}); the mean of the two middle deals when their number
+    is even, rounded half up; None without a won deal."""
+    total = sum(n for n in histogram.values() if n > 0)
+    if not total:
+        return None
+    lower_rank, upper_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle deals
+    lower = upper = None
+    seen = 0
+    for days in sorted(histogram):
+        count = histogram[days]
+        if count <= 0:
+            continue
+        if lower is None and seen + count > lower_rank:
+            lower = days
+        if seen + count > upper_rank:
+            upper = days
+            break
+        seen += count
+    assert lower is not None and upper is not None
+    return int((Decimal(lower + upper) / 2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class DealStats:
     """The scope's measured selling capacity over :func:`stats_window`."""
@@ -219,7 +255,8 @@ class DealStats:
     won_count: int
     lost_count: int
     won_cents: int
-    won_cycle_days: int
+    # {cycle length in days: won deals} of the window (rollups.CycleRollup)
+    cycle_histogram: Mapping[int, int] = field(default_factory=dict)
     best_month_cents: int = 0
 
     @property
@@ -239,9 +276,9 @@ class DealStats:
 
     @property
     def cycle_days(self) -> int | None:
-        """**Cycle length**: mean days from creation to close of the deals won in the
-        window (rounded)."""
-        return round(self.won_cycle_days / self.won_count) if self.won_count else None
+        """**Cycle length**: the median days from creation to close of the deals won in the
+        window (:func:`median_cycle_days`)."""
+        return median_cycle_days(self.cycle_histogram)
 
     @property
     def best_month(self) -> Decimal:
@@ -249,14 +286,20 @@ class DealStats:
         return money(self.best_month_cents)
 
 
-def deal_stats(rollup: Mapping[dt.date, Mapping[str, int]], as_of: dt.date) -> DealStats:
-    """Deal statistics from rollup rows by month (the window's months are read from it)."""
+def deal_stats(
+    rollup: Mapping[dt.date, Mapping[str, int]],
+    as_of: dt.date,
+    *,
+    cycles: Mapping[int, int],
+) -> DealStats:
+    """Deal statistics from rollup rows by month (the window's months are read from it) and
+    the window's cycle histogram (``rollups.selectors.cycle_histogram``)."""
     first, last = stats_window(as_of)
     rows = [r for m, r in rollup.items() if first <= m <= last]
     return DealStats(
         won_count=sum(r["won_count"] for r in rows),
         lost_count=sum(r["lost_count"] for r in rows),
         won_cents=sum(r["won_cents"] for r in rows),
-        won_cycle_days=sum(r["won_cycle_days"] for r in rows),
+        cycle_histogram=dict(cycles),
         best_month_cents=max((r["won_cents"] for r in rows), default=0),
     )

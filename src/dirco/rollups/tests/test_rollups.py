@@ -17,8 +17,6 @@ from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
-from dirco.objectives.rollups import deal_contribution, deal_scope_ids, rollups_rebuild
 from dirco.pipeline.hooks import deal_snapshot
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import (
@@ -28,6 +26,8 @@ from dirco.pipeline.services import (
     deal_delete,
     deal_update,
 )
+from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, CycleRollup, RevenueRollup
+from dirco.rollups.writes import deal_contribution, deal_cycle, deal_scope_ids, rollups_rebuild
 
 Table = dict[tuple[str, int, int, dt.date], tuple[int, ...]]
 
@@ -57,6 +57,30 @@ def table_from_deals() -> Table:
         if any(values):
             out[key] = values
     return out
+
+
+CycleTable = dict[tuple[str, int, int, dt.date, int], int]
+
+
+def cycle_table() -> CycleTable:
+    return {
+        (r.scope_kind, r.scope_id, r.product_line_id, r.month, r.cycle_days): r.won_count
+        for r in CycleRollup.objects.all()
+        if r.won_count
+    }
+
+
+def cycles_from_deals() -> CycleTable:
+    """Each won deal's cycle (creation to close, in days), counted once per scope."""
+    out: CycleTable = defaultdict(int)
+    for deal in Deal.objects.select_related("stage", "partner"):
+        snap = deal_snapshot(deal)
+        cycle = deal_cycle(snap)
+        if cycle is None:
+            continue
+        for kind, scope_id in deal_scope_ids(snap):
+            out[(kind, scope_id, snap.product_line_id, cycle[0], cycle[1])] += 1
+    return dict(out)
 
 
 operation = st.one_of(
@@ -172,8 +196,11 @@ def _run(company: Company, ops: list[Any]) -> None:
         deals[deals.index(deal)] = updated
     incremental = rollup_table()
     assert incremental == table_from_deals()
+    cycles = cycle_table()
+    assert cycles == cycles_from_deals()
     rollups_rebuild()
     assert rollup_table() == incremental
+    assert cycle_table() == cycles
 
 
 @pytest.mark.django_db
