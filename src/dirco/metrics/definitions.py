@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from dirco.core.money import CENT as CENT
@@ -224,28 +224,33 @@ def month_so_far(row: Mapping[str, int]) -> tuple[Decimal, Decimal]:
     return money(row["won_cents"]), weighted_pipeline([row["open_weighted"]])
 
 
-def median_cycle_days(histogram: Mapping[int, int]) -> int | None:
-    """**Cycle length**: the median of the days from creation to close of the won deals, from
-    their histogram ({days: won deals}); the mean of the two middle deals when their number
-    is even, rounded half up; None without a won deal."""
+def cycle_middle(histogram: Mapping[int, int]) -> tuple[int, int] | None:
+    """The cycle lengths of the two middle won deals (the same deal when their number is
+    odd), from their histogram ({days: won deals}); None without a won deal. The rollups
+    read the same pair in SQL (``rollups.selectors.cycle_middles``)."""
     total = sum(n for n in histogram.values() if n > 0)
     if not total:
         return None
-    lower_rank, upper_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle deals
     lower = upper = None
     seen = 0
     for days in sorted(histogram):
-        count = histogram[days]
-        if count <= 0:
-            continue
-        if lower is None and seen + count > lower_rank:
+        seen += max(histogram[days], 0)
+        if lower is None and 2 * seen > total - 1:
             lower = days
-        if seen + count > upper_rank:
+        if 2 * seen > total:
             upper = days
             break
-        seen += count
     assert lower is not None and upper is not None
-    return int((Decimal(lower + upper) / 2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return lower, upper
+
+
+def median_cycle_days(middle: tuple[int, int] | None) -> int | None:
+    """**Cycle length**: the median of the days from creation to close of the won deals: the
+    mean of the two middle deals' cycles (:func:`cycle_middle`), rounded half up; None
+    without a won deal."""
+    if middle is None:
+        return None
+    return int((Decimal(middle[0] + middle[1]) / 2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -255,8 +260,8 @@ class DealStats:
     won_count: int
     lost_count: int
     won_cents: int
-    # {cycle length in days: won deals} of the window (rollups.CycleRollup)
-    cycle_histogram: Mapping[int, int] = field(default_factory=dict)
+    # the cycles of the window's two middle won deals (rollups.selectors.cycle_middles)
+    cycle_middle: tuple[int, int] | None = None
     best_month_cents: int = 0
 
     @property
@@ -278,7 +283,7 @@ class DealStats:
     def cycle_days(self) -> int | None:
         """**Cycle length**: the median days from creation to close of the deals won in the
         window (:func:`median_cycle_days`)."""
-        return median_cycle_days(self.cycle_histogram)
+        return median_cycle_days(self.cycle_middle)
 
     @property
     def best_month(self) -> Decimal:
@@ -290,16 +295,16 @@ def deal_stats(
     rollup: Mapping[dt.date, Mapping[str, int]],
     as_of: dt.date,
     *,
-    cycles: Mapping[int, int],
+    cycle_middle: tuple[int, int] | None,
 ) -> DealStats:
     """Deal statistics from rollup rows by month (the window's months are read from it) and
-    the window's cycle histogram (``rollups.selectors.cycle_histogram``)."""
+    the cycles of the window's two middle won deals (``rollups.selectors.cycle_middles``)."""
     first, last = stats_window(as_of)
     rows = [r for m, r in rollup.items() if first <= m <= last]
     return DealStats(
         won_count=sum(r["won_count"] for r in rows),
         lost_count=sum(r["lost_count"] for r in rows),
         won_cents=sum(r["won_cents"] for r in rows),
-        cycle_histogram=dict(cycles),
+        cycle_middle=cycle_middle,
         best_month_cents=max((r["won_cents"] for r in rows), default=0),
     )

@@ -63,11 +63,7 @@ from dirco.partners.models import Partner
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
-from dirco.rollups.selectors import (
-    cycle_histogram,
-    cycle_histograms,
-    rollup_by_month,
-)
+from dirco.rollups.selectors import cycle_middles, cycle_middles_of_scope, rollup_by_month
 from dirco.scopes import Scope, scope_check
 from dirco.teams.models import SalesTeam
 
@@ -555,7 +551,9 @@ def attainment_for(
         weighted=weighted,
     )
     growth, _this_year, last_year = yoy_growth(actual, months, today)
-    stats = deal_stats(rollup, today, cycles=_cycles_cached(cache, scope, product_line_id, today))
+    stats = deal_stats(
+        rollup, today, cycle_middle=_cycles_cached(cache, scope, product_line_id, today)
+    )
     calls = list(
         forecast_calls_visible_to(user)
         .filter(scope_key=scope.key, period=fiscal.label)
@@ -648,19 +646,19 @@ def scope_deal_stats(
     rollup = rollup_by_month(
         scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
     )
-    cycles = _cycles_cached(None, scope, product_line_id, today)
-    return _stats_dict(deal_stats(rollup, today, cycles=cycles))
+    middle = _cycles_cached(None, scope, product_line_id, today)
+    return _stats_dict(deal_stats(rollup, today, cycle_middle=middle))
 
 
 def _cycles_cached(
     cache: Cache | None, scope: Scope, product_line_id: int | None, today: dt.date
-) -> dict[int, int]:
-    """The scope's cycle histogram over the statistics window (metrics.stats_window)."""
+) -> tuple[int, int] | None:
+    """The scope's two middle won deals' cycles over the statistics window."""
     first, last = stats_window(today)
-    result: dict[int, int] = _memo(
+    result: tuple[int, int] | None = _memo(
         cache,
         ("cycles", scope.key, product_line_id, first),
-        lambda: cycle_histogram(
+        lambda: cycle_middles_of_scope(
             scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
         ),
     )
@@ -722,7 +720,9 @@ def gap_to_objective(
         today=today,
         fiscal_year=fiscal_year,
     )
-    stats = deal_stats(rollup, today, cycles=_cycles_cached(cache, scope, product_line_id, today))
+    stats = deal_stats(
+        rollup, today, cycle_middle=_cycles_cached(cache, scope, product_line_id, today)
+    )
     won = won_revenue(rollup)
     standing = kpi_attainment(targets=targets, won=won, months=months, as_of=today)
     plan = what_it_takes(
@@ -847,9 +847,7 @@ def leaderboard(
     labels = _labels(kind, ids)
     activities = _activity_counts(kind, ids, months[0], to_date_last)
     stats_first, stats_last = stats_window(today)
-    cycles = cycle_histograms(
-        kind=kind, ids=visible, first_month=stats_first, last_month=stats_last
-    )
+    cycles = cycle_middles(kind=kind, ids=visible, first_month=stats_first, last_month=stats_last)
     out: list[dict[str, Any]] = []
     for ident in ids:
         row = data.get(ident, {})
@@ -865,7 +863,7 @@ def leaderboard(
             won_count=int(row.get("stats_won_count") or 0),
             lost_count=int(row.get("stats_lost_count") or 0),
             won_cents=int(row.get("stats_won") or 0),
-            cycle_histogram=cycles.get(ident, {}),
+            cycle_middle=cycles.get(ident),
         )
         won_complete, won_ly = money(row.get("won_complete")), money(row.get("won_ly"))
         has_complete = months[0] < current

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,8 @@ from dirco.registrations.models import (
     TierReview,
 )
 from dirco.registrations.permissions import tier_review_may_run
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,20 @@ def review_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=364), today
 
 
+def won_in_period(
+    deals: QuerySet[Deal, _Row], *, start: dt.date, end: dt.date
+) -> QuerySet[Deal, _Row]:
+    """The deals that count as a partner's won revenue of a review period: won, closed in
+    it (both days included). The tier review, the portal and the partner list all filter so."""
+    return deals.filter(stage__is_won=True, close_date__gte=start, close_date__lte=end)
+
+
 def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, PartnerKpis]:
     """KPIs per partner in three queries: won revenue (company currency), registrations
     approved in the period (pending, rejected and never-approved expired ones do not count:
     a partner must not climb a tier by submitting junk), certified people (None when unknown)."""
     revenue = dict(
-        Deal.objects.filter(
-            partner_id__in=partner_ids,
-            stage__is_won=True,
-            close_date__gte=start,
-            close_date__lte=end,
-        )
+        won_in_period(Deal.objects.filter(partner_id__in=partner_ids), start=start, end=end)
         .values("partner_id")
         .annotate(total=Sum("amount_company"))
         .values_list("partner_id", "total")

@@ -110,11 +110,47 @@ class CycleRollup(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["scope_kind", "scope_id", "month"], name="cyclerollup_scope_month")
+            models.Index(
+                fields=["scope_kind", "scope_id", "month"], name="cyclerollup_scope_month"
+            ),
+            # A leaderboard's window (all reps, 12 months) read from the index alone.
+            models.Index(
+                fields=["scope_kind", "month", "scope_id", "cycle_days", "won_count"],
+                name="cyclerollup_window",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.scope_kind}:{self.scope_id} {self.month:%Y-%m} {self.cycle_days} d"
+
+
+class CycleMiddle(models.Model):
+    """A cache of :class:`CycleRollup` read for a whole leaderboard: per scope kind and
+    statistics window (12 complete months), the cycles of each scope's two middle won
+    deals. Filled on the first read of a window (a row with ``scope_id`` -1 says the kind is
+    complete), emptied for every window that contains the month of a won deal's change,
+    and by the rebuilds. Only the leaderboards read it; one scope's figure is read from
+    :class:`CycleRollup` directly (one small indexed read)."""
+
+    scope_kind = models.CharField(_("scope"), max_length=20, choices=ScopeKind.choices)
+    scope_id = models.IntegerField(_("scope id"))  # -1: the kind's rows are all here
+    window_first = models.DateField(_("first month"))
+    window_last = models.DateField(_("last month"))
+    lower_days = models.IntegerField(_("lower middle cycle"), null=True)
+    upper_days = models.IntegerField(_("upper middle cycle"), null=True)
+
+    class Meta:
+        verbose_name = _("cycle middle")
+        verbose_name_plural = _("cycle middles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_kind", "window_first", "window_last", "scope_id"],
+                name="cyclemiddle_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_kind}:{self.scope_id} {self.window_first:%Y-%m}"
 
 
 ROLLUP_MEASURES = (

@@ -10,15 +10,16 @@ query (rows per scope and month, not per deal).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Min, Q, Sum
+from django.db import connection
+from django.db.models import Min, Q, QuerySet, Sum
 
 from dirco.core.periods import month_add
 from dirco.metrics import month_so_far, won_revenue
-from dirco.rollups.models import ROLLUP_MEASURES, CycleRollup, RevenueRollup
+from dirco.rollups.models import ROLLUP_MEASURES, CycleMiddle, CycleRollup, RevenueRollup
 from dirco.scopes import Scope
 
 Rollup = dict[dt.date, dict[str, int]]
@@ -87,42 +88,107 @@ def month_in_progress_figures(
     return month_so_far(row)
 
 
-def cycle_histogram(
-    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
-) -> dict[int, int]:
-    """{cycle length in days: won deals} of a scope's deals won in the months: one query,
-    as many rows as distinct cycle lengths."""
-    rows = (
-        CycleRollup.objects.filter(scope.rollup_filter(product_line_id))
-        .filter(month__gte=first_month, month__lte=last_month)
-        .values("cycle_days")
+def _cycle_histogram(
+    q: Q, first_month: dt.date, last_month: dt.date, *keys: str
+) -> QuerySet[Any, Any]:
+    """Won deals per cycle length (``n``), grouped by ``keys`` too, of the rows ``q``."""
+    histogram: QuerySet[Any, Any] = (
+        CycleRollup.objects.filter(
+            q, won_count__gt=0, month__gte=first_month, month__lte=last_month
+        )
+        .values(*keys, "cycle_days")
         .order_by()
         .annotate(n=Sum("won_count"))
     )
-    return {row["cycle_days"]: int(row["n"] or 0) for row in rows if row["n"]}
+    return histogram
 
 
-def cycle_histograms(
+def _middles(histogram: QuerySet[Any, Any], key: str | None) -> dict[Any, tuple[int, int]]:
+    """The two middle deals' cycles per ``key`` of a histogram queryset (rows: key,
+    cycle_days, n), computed by the database with running sums: one row per scope comes
+    back, however many cycle lengths. Same rule as :func:`dirco.metrics.cycle_middle`."""
+    sql, params = histogram.query.sql_with_params()
+    q = connection.ops.quote_name
+    k = q(key) if key else "0"
+    by = f"PARTITION BY {k} " if key else ""
+    wrapped = (
+        f"SELECT k, MIN(CASE WHEN 2 * cum > total - 1 THEN cycle_days END), "
+        f"MIN(CASE WHEN 2 * cum > total THEN cycle_days END) FROM ("
+        f"SELECT {k} AS k, {q('cycle_days')} AS cycle_days, "
+        f"SUM({q('n')}) OVER ({by}ORDER BY {q('cycle_days')}) AS cum, "
+        f"SUM({q('n')}) OVER ({by.strip()}) AS total FROM ({sql}) h) c GROUP BY k"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        return {
+            row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall() if row[1] is not None
+        }
+
+
+def cycle_middles_of_scope(
+    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
+) -> tuple[int, int] | None:
+    """The cycles of the two middle won deals of a scope in the months: from the cached
+    middles of its kind (:func:`cycle_middles`), or one query when narrowed to a line."""
+    if product_line_id is None:
+        ident = scope.id or 0
+        return cycle_middles(
+            kind=scope.kind, ids=[ident], first_month=first_month, last_month=last_month
+        ).get(ident)
+    histogram = _cycle_histogram(scope.rollup_filter(product_line_id), first_month, last_month)
+    return _middles(histogram, None).get(0)
+
+
+def cycle_middles(
     *, kind: str, ids: Iterable[int] | None, first_month: dt.date, last_month: dt.date
-) -> dict[int, dict[int, int]]:
-    """The cycle histograms of every scope of ``kind`` (all, or ``ids``) at once, by id:
-    one query for a whole leaderboard. Product lines are read from the company's rows."""
+) -> dict[int, tuple[int, int]]:
+    """The cycles of the two middle won deals of every scope of ``kind`` (all, or ``ids``),
+    by id, for a whole leaderboard: from the cache (:class:`CycleMiddle`), filled for the
+    whole kind by one query on its first read. Product lines read the company's rows."""
+    window = {"scope_kind": kind, "window_first": first_month, "window_last": last_month}
+    cached = list(
+        CycleMiddle.objects.filter(**window).values_list("scope_id", "lower_days", "upper_days")
+    )
+    if not any(scope_id == _COMPLETE for scope_id, *_m in cached):
+        middles = _cycle_middles_read(kind=kind, first_month=first_month, last_month=last_month)
+        CycleMiddle.objects.bulk_create(
+            [
+                CycleMiddle(scope_id=i, lower_days=lower, upper_days=upper, **window)
+                for i, (lower, upper) in middles.items()
+            ]
+            + [CycleMiddle(scope_id=_COMPLETE, **window)],
+            ignore_conflicts=True,
+        )
+    else:
+        middles = {
+            i: (lower, upper)
+            for i, lower, upper in cached
+            if i != _COMPLETE and lower is not None and upper is not None
+        }
+    if ids is None:
+        return middles
+    wanted = set(ids)
+    return {i: m for i, m in middles.items() if i in wanted}
+
+
+_COMPLETE = -1  # the CycleMiddle row saying a kind's window is all cached
+
+
+def _cycle_middles_read(
+    *, kind: str, first_month: dt.date, last_month: dt.date
+) -> dict[int, tuple[int, int]]:
     if kind == "product_line":
         q = Q(scope_kind="company", scope_id=0)
         key = "product_line_id"
     else:
         q = Q(scope_kind=kind)
         key = "scope_id"
-    if ids is not None:
-        q &= Q(**{f"{key}__in": list(ids)})
-    rows = (
-        CycleRollup.objects.filter(q, month__gte=first_month, month__lte=last_month)
+    histogram = (
+        CycleRollup.objects.filter(
+            q, won_count__gt=0, month__gte=first_month, month__lte=last_month
+        )
         .values(key, "cycle_days")
         .order_by()
         .annotate(n=Sum("won_count"))
     )
-    out: dict[int, dict[int, int]] = defaultdict(dict)
-    for row in rows:
-        if row["n"]:
-            out[row[key]][row["cycle_days"]] = int(row["n"])
-    return dict(out)
+    return _middles(histogram, key)

@@ -19,10 +19,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from dirco.pipeline.hooks import ActivitySnapshot, DealSnapshot
 from dirco.pipeline.models import ForecastCategory
-from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, CycleRollup, RevenueRollup
+from dirco.rollups.models import (
+    ROLLUP_MEASURES,
+    ActivityRollup,
+    CycleMiddle,
+    CycleRollup,
+    RevenueRollup,
+)
 from dirco.scopes import DEAL_SCOPE_FIELDS, ROLLUP_ROW_KINDS, scopes_of_deal
 
 RollupKey = tuple[str, int, int, "object"]  # (scope_kind, scope_id, product_line_id, month)
@@ -113,6 +120,19 @@ def rollups_apply_deal_change(before: DealSnapshot | None, after: DealSnapshot |
     cycle_rows = [(key, {"won_count": n}) for key, n in cycles.items() if n]
     if cycle_rows:
         _upsert(CycleRollup._meta.db_table, _CYCLE_KEY, ("won_count",), cycle_rows)
+        cycle_middles_forget(months={key[3] for key, _n in cycle_rows})
+
+
+def cycle_middles_forget(*, months: Iterable[dt.date] | None = None) -> None:
+    """Empty the cached middle cycles (:class:`CycleMiddle`) of every window holding one of
+    ``months`` (all of them when None)."""
+    if months is None:
+        CycleMiddle.objects.all().delete()
+        return
+    q = Q(pk__in=[])
+    for month in set(months):
+        q |= Q(window_first__lte=month, window_last__gte=month)
+    CycleMiddle.objects.filter(q).delete()
 
 
 def rollups_apply_activity_change(
@@ -323,12 +343,19 @@ def _cycles_insert(
     )
 
 
-@transaction.atomic
-def cycle_rollups_rebuild() -> int:
-    """Recompute the won deals' cycle histogram (:class:`CycleRollup`) from the deals."""
+def cycle_rollups_fill() -> None:
+    """Recompute the won deals' cycle histogram (:class:`CycleRollup`) from the deals (the
+    migration that created the table runs this alone)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CycleRollup._meta.db_table}")
         _cycles_insert(cursor, "", ROLLUP_ROW_KINDS)
+
+
+@transaction.atomic
+def cycle_rollups_rebuild() -> int:
+    """:func:`cycle_rollups_fill`, and the cached middle cycles forgotten."""
+    cycle_rollups_fill()
+    cycle_middles_forget()
     return CycleRollup.objects.count()
 
 
@@ -374,6 +401,7 @@ def rollups_rebuild_reps(*, rep_ids: Iterable[int]) -> None:
         )
         cursor.execute(f"DELETE FROM {cycles} WHERE scope_kind = 'rep' AND scope_id IN ({listed})")
         _cycles_insert(cursor, where, ("rep",), rep_filter=listed)
+    cycle_middles_forget()
 
 
 def _activities_rebuild() -> int:

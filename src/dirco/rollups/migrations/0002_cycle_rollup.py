@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 def fill_from_the_deals(apps, schema_editor):
     """Existing installs: the histogram of the deals already won (new ones keep it on write)."""
-    from dirco.rollups.writes import cycle_rollups_rebuild
+    from dirco.rollups.writes import cycle_rollups_fill
 
-    cycle_rollups_rebuild()
+    cycle_rollups_fill()
 
 
 class Migration(migrations.Migration):
