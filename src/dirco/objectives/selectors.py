@@ -63,7 +63,11 @@ from dirco.partners.models import Partner
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
-from dirco.rollups.selectors import cycle_middles, cycle_middles_of_scope, rollup_by_month
+from dirco.rollups.selectors import (
+    cycle_middles_by_kind,
+    cycle_middles_of_scope,
+    rollup_by_month,
+)
 from dirco.scopes import Scope, scope_check
 from dirco.teams.models import SalesTeam
 
@@ -655,14 +659,35 @@ def _cycles_cached(
 ) -> tuple[int, int] | None:
     """The scope's two middle won deals' cycles over the statistics window."""
     first, last = stats_window(today)
-    result: tuple[int, int] | None = _memo(
-        cache,
-        ("cycles", scope.key, product_line_id, first),
-        lambda: cycle_middles_of_scope(
-            scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
-        ),
+    if product_line_id is None:
+        return _kind_cycles(cache, scope.kind, today).get(scope.id or 0)
+    return cycle_middles_of_scope(
+        scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
     )
-    return result
+
+
+def _kind_cycles(cache: Cache | None, kind: str, today: dt.date) -> dict[int, tuple[int, int]]:
+    """The middle cycles of every scope of ``kind`` (one read for the page, see
+    :func:`_cycles_prefetch`)."""
+    first, last = stats_window(today)
+    key = ("cycles", kind, first)
+    if cache is not None and key in cache:
+        cached: dict[int, tuple[int, int]] = cache[key]
+        return cached
+    middles = cycle_middles_by_kind(kinds=[kind], first_month=first, last_month=last)[kind]
+    if cache is not None:
+        cache[key] = middles
+    return middles
+
+
+def _cycles_prefetch(cache: Cache | None, kinds: list[str], today: dt.date) -> None:
+    if cache is None:
+        return
+    first, last = stats_window(today)
+    for kind, middles in cycle_middles_by_kind(
+        kinds=kinds, first_month=first, last_month=last
+    ).items():
+        cache[("cycles", kind, first)] = middles
 
 
 def _objective_cached(
@@ -795,7 +820,12 @@ def _visible_ids(kind: str, user: User) -> list[int] | None:
 
 
 def leaderboard(
-    *, kind: str, fiscal_year: int, user: User, today: dt.date | None = None
+    *,
+    kind: str,
+    fiscal_year: int,
+    user: User,
+    today: dt.date | None = None,
+    cache: Cache | None = None,
 ) -> list[dict[str, Any]]:
     """Reps, teams, partners or product lines side by side for a fiscal year, as of today.
 
@@ -846,8 +876,7 @@ def leaderboard(
     ids = set(data) | set(year_objective)
     labels = _labels(kind, ids)
     activities = _activity_counts(kind, ids, months[0], to_date_last)
-    stats_first, stats_last = stats_window(today)
-    cycles = cycle_middles(kind=kind, ids=visible, first_month=stats_first, last_month=stats_last)
+    cycles = _kind_cycles(cache, kind, today)
     out: list[dict[str, Any]] = []
     for ident in ids:
         row = data.get(ident, {})
@@ -1012,6 +1041,7 @@ def cockpit_director(
     fiscal_year = fiscal_year or fiscal_year_of(today)
     company = Scope("company")
     cache: Cache = {}  # one read of the company's objective, rollups and forecast
+    _cycles_prefetch(cache, ["company", "team", "rep"], today)  # one read of the cycles
     return {
         "fiscal_year": fiscal_year,
         "curve": objective_curve(
@@ -1024,8 +1054,12 @@ def cockpit_director(
             today=today,
             cache=cache,
         ),
-        "teams": leaderboard(kind="team", fiscal_year=fiscal_year, user=user, today=today),
-        "reps": leaderboard(kind="rep", fiscal_year=fiscal_year, user=user, today=today),
+        "teams": leaderboard(
+            kind="team", fiscal_year=fiscal_year, user=user, today=today, cache=cache
+        ),
+        "reps": leaderboard(
+            kind="rep", fiscal_year=fiscal_year, user=user, today=today, cache=cache
+        ),
         "gap": gap_to_objective(
             scope=company, fiscal_year=fiscal_year, user=user, today=today, cache=cache
         ),

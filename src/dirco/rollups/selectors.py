@@ -143,32 +143,46 @@ def cycle_middles(
     *, kind: str, ids: Iterable[int] | None, first_month: dt.date, last_month: dt.date
 ) -> dict[int, tuple[int, int]]:
     """The cycles of the two middle won deals of every scope of ``kind`` (all, or ``ids``),
-    by id, for a whole leaderboard: from the cache (:class:`CycleMiddle`), filled for the
-    whole kind by one query on its first read. Product lines read the company's rows."""
-    window = {"scope_kind": kind, "window_first": first_month, "window_last": last_month}
-    cached = list(
-        CycleMiddle.objects.filter(**window).values_list("scope_id", "lower_days", "upper_days")
-    )
-    if not any(scope_id == _COMPLETE for scope_id, *_m in cached):
-        middles = _cycle_middles_read(kind=kind, first_month=first_month, last_month=last_month)
-        CycleMiddle.objects.bulk_create(
-            [
-                CycleMiddle(scope_id=i, lower_days=lower, upper_days=upper, **window)
-                for i, (lower, upper) in middles.items()
-            ]
-            + [CycleMiddle(scope_id=_COMPLETE, **window)],
-            ignore_conflicts=True,
-        )
-    else:
-        middles = {
-            i: (lower, upper)
-            for i, lower, upper in cached
-            if i != _COMPLETE and lower is not None and upper is not None
-        }
+    by id, for a whole leaderboard (:func:`cycle_middles_by_kind`)."""
+    middles = cycle_middles_by_kind(kinds=[kind], first_month=first_month, last_month=last_month)[
+        kind
+    ]
     if ids is None:
         return middles
     wanted = set(ids)
     return {i: m for i, m in middles.items() if i in wanted}
+
+
+def cycle_middles_by_kind(
+    *, kinds: Iterable[str], first_month: dt.date, last_month: dt.date
+) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per scope kind, the middle cycles of its scopes by id: one read of the cache
+    (:class:`CycleMiddle`) for all the kinds; a kind not cached yet is read from the
+    histogram (one query) and cached. Product lines read the company's rows."""
+    kinds = list(dict.fromkeys(kinds))
+    window = {"window_first": first_month, "window_last": last_month}
+    out: dict[str, dict[int, tuple[int, int]]] = {kind: {} for kind in kinds}
+    complete: set[str] = set()
+    for kind, scope_id, lower, upper in CycleMiddle.objects.filter(
+        scope_kind__in=kinds, **window
+    ).values_list("scope_kind", "scope_id", "lower_days", "upper_days"):
+        if scope_id == _COMPLETE:
+            complete.add(kind)
+        elif lower is not None and upper is not None:
+            out[kind][scope_id] = (lower, upper)
+    for kind in kinds:
+        if kind in complete:
+            continue
+        out[kind] = _cycle_middles_read(kind=kind, first_month=first_month, last_month=last_month)
+        CycleMiddle.objects.bulk_create(
+            [
+                CycleMiddle(scope_kind=kind, scope_id=i, lower_days=lo, upper_days=up, **window)
+                for i, (lo, up) in out[kind].items()
+            ]
+            + [CycleMiddle(scope_kind=kind, scope_id=_COMPLETE, **window)],
+            ignore_conflicts=True,
+        )
+    return out
 
 
 _COMPLETE = -1  # the CycleMiddle row saying a kind's window is all cached
