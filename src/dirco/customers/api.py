@@ -26,6 +26,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.core.text import name_or_domain_matching
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
@@ -101,8 +102,7 @@ def account_list(
     request: HttpRequest, filters: Query[AccountFilters], page: Query[PageParams]
 ) -> Any:
     qs = accounts_visible_to(request_user(request)).select_related("territory", "owner")
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
+    qs = name_or_domain_matching(qs, filters.q)
     if filters.owner is not None:
         qs = qs.filter(owner_id=filters.owner)
     if filters.territory is not None:

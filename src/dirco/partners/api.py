@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -27,6 +26,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.core.text import name_or_domain_matching
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
     get_partner_for_user,
@@ -110,8 +110,7 @@ def partner_list(
     request: HttpRequest, filters: Query[PartnerFilters], page: Query[PageParams]
 ) -> Any:
     qs = partners_visible_to(request_user(request)).select_related(*PARTNER_RELATED)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
+    qs = name_or_domain_matching(qs, filters.q)
     if filters.tier is not None:
         qs = qs.filter(tier_id=filters.tier)
     if filters.status:

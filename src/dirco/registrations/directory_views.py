@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from dirco.core.text import name_or_domain_matching
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm
 from dirco.partners.permissions import partners_visible_to
 from dirco.registrations.partner_figures import partners_with_figures, tier_progress
@@ -30,9 +30,7 @@ def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
     qs = partners_visible_to(request.user).select_related("tier", "territory", "channel_manager")
-    q = (data.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    qs = name_or_domain_matching(qs, data.get("q"))
     if data.get("tier"):
         qs = qs.filter(tier=data["tier"])
     if data.get("status"):
