@@ -81,3 +81,52 @@ def test_forecast_history_reads_no_deal_row(company: Company, history: list[Deal
         revenue_forecast_compute(scope=Scope("team", company.team.pk), today=dt.date.today())
     deal_reads = [q["sql"] for q in ctx.captured_queries if "pipeline_deal" in q["sql"]]
     assert len(deal_reads) == 1 and "close_date" in deal_reads[0]  # the in-month pattern
+
+
+def test_cycle_length_is_the_median_on_the_gap_page_the_api_and_the_leaderboard(
+    client: Client, company: Company, history: list[Deal], line: ProductLine
+) -> None:
+    """Three very long cycles pull the mean up, not the median: every place shows the
+    median of the won deals' cycles of the last 12 complete months, from the deals."""
+    import statistics
+
+    from dirco.metrics import stats_window
+    from dirco.objectives.selectors import leaderboard
+    from dirco.pipeline.tests.factories import DealFactory
+    from dirco.rollups.writes import rollups_rebuild
+
+    today = timezone.localdate()
+    first, last = stats_window(today)
+    for _ in range(3):
+        closed = last + dt.timedelta(days=3)
+        DealFactory(
+            owner=company.rep,
+            team=company.team,
+            product_line=line,
+            stage=Stage.objects.get(name="Won"),
+            amount=Decimal(1000),
+            close_date=closed,
+            expected_close_date=closed,
+            created_at=timezone.make_aware(dt.datetime.combine(closed, dt.time(12)))
+            - dt.timedelta(days=700),
+        )
+    rollups_rebuild()
+    won = Deal.objects.filter(
+        team=company.team,
+        stage__is_won=True,
+        close_date__gte=first,
+        close_date__lt=(last + dt.timedelta(days=32)).replace(day=1),
+    )
+    cycles = [(d.close_date - timezone.localtime(d.created_at).date()).days for d in won]
+    median = round(statistics.median(cycles))
+    assert median != round(statistics.mean(cycles))
+    year = fiscal_year_of(today)
+    team = Scope("team", company.team.pk)
+    client.force_login(company.director)
+    page = client.get(reverse("objective_gap"), {"scope": team.key, "year": year})
+    assert page.context["gap"]["stats"]["cycle_days"] == median
+    assert f'data-kpi="cycle_days" data-value="{median}"' in page.content.decode()
+    api = client.get("/api/v1/gap", {"scope": team.key, "year": year}).json()
+    assert api["stats"]["cycle_days"] == median
+    rows = leaderboard(kind="team", fiscal_year=year, user=company.director, today=today)
+    assert next(r for r in rows if r["id"] == company.team.pk)["cycle_days"] == median
