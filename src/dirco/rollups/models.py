@@ -129,8 +129,8 @@ class CycleMiddle(models.Model):
     statistics window (12 complete months), the cycles of each scope's two middle won
     deals. Filled on the first read of a window (a row with ``scope_id`` -1 says the kind is
     complete), emptied for every window that contains the month of a won deal's change,
-    and by the rebuilds. Only the leaderboards read it; one scope's figure is read from
-    :class:`CycleRollup` directly (one small indexed read)."""
+    and by the rebuilds. A scope narrowed to a product line is read from
+    :class:`CycleRollup` directly."""
 
     scope_kind = models.CharField(_("scope"), max_length=20, choices=ScopeKind.choices)
     scope_id = models.IntegerField(_("scope id"))  # -1: the kind's rows are all here
