@@ -64,6 +64,7 @@ api.add_router("", revenue_router)
 # The staff pages that have no URLconf of their own.
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),
     path("login/", accounts_views.LoginView.as_view(), name="login"),

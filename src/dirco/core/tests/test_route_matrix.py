@@ -110,6 +110,7 @@ PUBLIC_ROUTES = frozenset(
         "login",
         "logout",
         "healthz",
+        "favicon",
         "set_language",
         "lead_contact",
         "lead_contact_thanks",

@@ -66,3 +66,10 @@ def test_every_help_mark_of_the_templates_links_to_an_entry(company: Company) ->
     content = client.get(reverse("objective_curve"), {"scope": "company"}).content.decode()
     links = re.findall(r'<a class="kpi-help" href="([^"]+)"', content)
     assert links and all(link.startswith(reverse("kpi_glossary") + "#kpi-") for link in links)
+
+
+def test_favicon_answers_empty_for_anyone(client: Client) -> None:
+    """The admin's pages name no icon: the browser's /favicon.ico gets an empty answer, not
+    a 404 logged in its console (the newcomer walk fails on console errors)."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 204 and response["Cache-Control"].startswith("public")
