@@ -40,10 +40,10 @@ def _measure(db: str, runs: int, email: str) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     from dirco.accounts.models import User
-    from dirco.objectives.models import RevenueRollup
     from dirco.objectives.selectors import cockpit_director
     from dirco.objectives.services import rollups_rebuild
     from dirco.pipeline.models import Deal
+    from dirco.rollups.models import RevenueRollup
 
     rebuilt_s = None
     if not RevenueRollup.objects.exists():

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dirco.catalog",
     "dirco.teams",
     "dirco.pipeline",
+    "dirco.rollups",
     "dirco.revenue",
     "dirco.objectives",
     "dirco.notifications",

@@ -23,6 +23,7 @@ from dirco.partners import views as partners_views
 from dirco.partners.api import router as partners_router
 from dirco.pipeline import views as pipeline_views
 from dirco.pipeline.api import router as pipeline_router
+from dirco.registrations import directory_views as registrations_directory
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
 from dirco.web import views as web_views
@@ -65,9 +66,10 @@ staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
+    path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", accounts_views.LogoutView.as_view(), name="logout"),
-    path("partners/", partners_views.partner_list_view, name="partner_list"),
+    path("partners/", registrations_directory.partner_list_view, name="partner_list"),
     path("partners/<int:partner_id>/", partners_views.partner_detail_view, name="partner_detail"),
     path("partners/<int:partner_id>/edit/", partners_views.partner_edit_view, name="partner_edit"),
     path("accounts/", customers_views.account_list_view, name="account_list"),

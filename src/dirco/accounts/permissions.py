@@ -78,6 +78,11 @@ def reps_among(users: QuerySet[User]) -> QuerySet[User]:
     return users.filter(role=User.Role.REP, is_active=True)
 
 
+def quota_carriers() -> QuerySet[User]:
+    """The active reps and managers: whom the director may give a personal objective."""
+    return User.objects.filter(is_active=True, role__in=[User.Role.REP, User.Role.MANAGER])
+
+
 def partner_admins_of(partner_id: int) -> QuerySet[User]:
     return User.objects.filter(partner_id=partner_id, role=User.Role.PARTNER_ADMIN, is_active=True)
 

@@ -215,3 +215,10 @@ def errors_install(api: NinjaAPI) -> None:
     api.add_exception_handler(RestrictedError, on_protected)
     api.add_exception_handler(Throttled, on_throttled)
     api.add_exception_handler(HttpError, on_http_error)
+
+
+def permission_require(allowed: bool, message: str) -> None:
+    """Refuse (403, with ``message``) what the app's permissions module did not allow: the
+    endpoints ask ``<thing>_can_<action>(user=..., ...)`` and pass the answer here."""
+    if not allowed:
+        raise PermissionDenied(message)

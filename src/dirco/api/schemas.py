@@ -203,3 +203,10 @@ def patch_nulls_refuse(data: dict[str, Any], model: type[Model]) -> dict[str, An
     if errors:
         raise ApplicationError(_("Nothing was saved: correct the fields shown."), fields=errors)
     return data
+
+
+def payload_fields(payload: Schema, model: type[Model]) -> dict[str, Any]:
+    """What a create or a PATCH body sets: the fields sent (unset ones left out), with
+    ``null`` refused where ``model``'s column cannot be empty (:func:`patch_nulls_refuse`).
+    Ids stay ids: the caller resolves them among what the user may reference."""
+    return patch_nulls_refuse(payload.model_dump(exclude_unset=True), model)

@@ -9,15 +9,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dirco.core.errors import ApplicationError
 
 LONG_TEXT_MAX = 4000
+
+_M = TypeVar("_M", bound=Model)
 NAME_MAX = 200
 
 
@@ -70,3 +73,12 @@ class TextRulesFormMixin:
                 field.max_length = LONG_TEXT_MAX if long_text else NAME_MAX
                 field.validators.append(MaxLengthValidator(field.max_length))
                 field.widget.attrs.setdefault("maxlength", str(field.max_length))
+
+
+def name_or_domain_matching(qs: QuerySet[_M], q: str | None) -> QuerySet[_M]:
+    """The rows of ``qs`` (accounts, partners) whose name or web domain contains ``q``
+    (case-insensitive); all of them when ``q`` is empty. The lists and the API search alike."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    return qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
-from dirco.api.errors import ErrorOut
+from dirco.api.errors import ErrorOut, permission_require
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
     Country,
@@ -25,9 +25,10 @@ from dirco.api.schemas import (
     Ref,
     SearchText,
     UserRef,
-    patch_nulls_refuse,
+    payload_fields,
     refs_resolve,
 )
+from dirco.core.text import name_or_domain_matching
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
@@ -103,8 +104,7 @@ def account_list(
     request: HttpRequest, filters: Query[AccountFilters], page: Query[PageParams]
 ) -> Any:
     qs = accounts_visible_to(request_user(request)).select_related("territory", "owner")
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
+    qs = name_or_domain_matching(qs, filters.q)
     if filters.owner is not None:
         qs = qs.filter(owner_id=filters.owner)
     if filters.territory is not None:
@@ -120,11 +120,8 @@ def account_detail(request: HttpRequest, account_id: Id) -> Any:
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
 def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
     user = request_user(request)
-    if not account_can_create(user=user):
-        raise PermissionDenied(_("You may not create accounts."))
-    fields = _account_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
-    )
+    permission_require(account_can_create(user=user), _("You may not create accounts."))
+    fields = _account_refs(request, payload_fields(payload, Account))
     account = account_create(created_by=user, **fields)
     return Status(201, get_account_for_user(user=user, account_id=account.pk))
 
@@ -135,11 +132,10 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
-    if not account_can_edit(user=user, account=account):
-        raise PermissionDenied(_("You may not change this account."))
-    fields = _account_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
+    permission_require(
+        account_can_edit(user=user, account=account), _("You may not change this account.")
     )
+    fields = _account_refs(request, payload_fields(payload, Account))
     account = account_update(account=account, updated_by=user, **fields)
     return get_account_for_user(user=user, account_id=account.pk)
 
@@ -227,9 +223,7 @@ def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
 @contacts_router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
 def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
     user = request_user(request)
-    fields = _contact_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
-    )
+    fields = _contact_refs(request, payload_fields(payload, Contact))
     contact = contact_create(created_by=user, **fields)
     return Status(201, get_contact_for_user(user=user, contact_id=contact.pk))
 
@@ -240,11 +234,10 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
-    if not contact_can_edit(user=user, contact=contact):
-        raise PermissionDenied(_("You may not change this contact."))
-    fields = _contact_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
+    permission_require(
+        contact_can_edit(user=user, contact=contact), _("You may not change this contact.")
     )
+    fields = _contact_refs(request, payload_fields(payload, Contact))
     contact_update(contact=contact, updated_by=user, **fields)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
@@ -255,7 +248,8 @@ def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: Conta
 def contact_delete_endpoint(request: HttpRequest, contact_id: Id) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
-    if not contact_can_delete(user=user, contact=contact):
-        raise PermissionDenied(_("You may not delete this contact."))
+    permission_require(
+        contact_can_delete(user=user, contact=contact), _("You may not delete this contact.")
+    )
     contact_delete(contact=contact)
     return Status(204, None)

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dirco.core.errors import ApplicationError
+from dirco.core.text import name_or_domain_matching
 from dirco.customers.forms import AccountFilterForm, AccountForm
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
@@ -45,9 +46,7 @@ def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
     qs = visible.select_related("territory", "owner")
-    q = (data.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    qs = name_or_domain_matching(qs, data.get("q"))
     if data.get("territory"):
         qs = qs.filter(territory=data["territory"])
     if data.get("industry"):

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import reps_among
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_form_field
 from dirco.core.text import TextRulesFormMixin
@@ -125,9 +126,8 @@ class LeadAssignForm(forms.Form):
         partner_field.queryset = (
             partners_visible_to(user).filter(status=Partner.Status.ACTIVE).order_by("name")
         )
-        rep_field.queryset = (
-            users_assignable_by(user).filter(role=User.Role.REP).order_by("last_name", "id")
-        )
+        # The reps the service accepts (leads.services.lead_assign asks user_is_rep too).
+        rep_field.queryset = reps_among(users_assignable_by(user)).order_by("last_name", "id")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import user_is_rep
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
@@ -260,6 +261,18 @@ def _pending_assignment(lead: Lead) -> LeadAssignment | None:
     )
 
 
+def _pending_offer_withdraw(*, lead: Lead, actor: User | None, now: dt.datetime) -> None:
+    """Withdraw the lead's pending offer, if any, before it is offered again (logged)."""
+    pending = _pending_assignment(lead)
+    if pending is None:
+        return
+    pending.outcome = LeadAssignment.Outcome.WITHDRAWN
+    pending.responded_at = now
+    pending.responded_by = actor
+    pending.save(update_fields=["outcome", "responded_at", "responded_by", "updated_at"])
+    _event(lead=lead, kind=LeadEvent.Kind.WITHDRAWN, actor=actor, assignment=pending, now=now)
+
+
 @transaction.atomic
 def lead_route(
     *,
@@ -277,13 +290,7 @@ def lead_route(
             _("This lead was already taken (%(status)s); it cannot be routed again.")
             % {"status": lead.get_status_display()}
         )
-    pending = _pending_assignment(lead)
-    if pending is not None:
-        pending.outcome = LeadAssignment.Outcome.WITHDRAWN
-        pending.responded_at = now
-        pending.responded_by = actor
-        pending.save(update_fields=["outcome", "responded_at", "responded_by", "updated_at"])
-        _event(lead=lead, kind=LeadEvent.Kind.WITHDRAWN, actor=actor, assignment=pending, now=now)
+    _pending_offer_withdraw(lead=lead, actor=actor, now=now)
     return _lead_offer_next(lead=lead, actor=actor, rng=rng, now=now)
 
 
@@ -318,9 +325,7 @@ def lead_assign(
             fields={"partner": [_("This partner cannot take leads.")]},
         )
     if rep is not None and not (
-        rep.is_active
-        and rep.role == User.Role.REP
-        and users_assignable_by(user).filter(pk=rep.pk).exists()
+        user_is_rep(rep) and users_assignable_by(user).filter(pk=rep.pk).exists()
     ):
         raise ApplicationError(
             _("Offer leads to an active rep of your line."),
@@ -332,13 +337,7 @@ def lead_assign(
             _("This lead was already taken (%(status)s); it cannot be assigned again.")
             % {"status": lead.get_status_display()}
         )
-    pending = _pending_assignment(lead)
-    if pending is not None:
-        pending.outcome = LeadAssignment.Outcome.WITHDRAWN
-        pending.responded_at = now
-        pending.responded_by = user
-        pending.save(update_fields=["outcome", "responded_at", "responded_by", "updated_at"])
-        _event(lead=lead, kind=LeadEvent.Kind.WITHDRAWN, actor=user, assignment=pending, now=now)
+    _pending_offer_withdraw(lead=lead, actor=user, now=now)
     due = now + lead_sla()
     assignment = LeadAssignment.objects.create(
         lead=lead,

@@ -2,7 +2,7 @@
 
 The definitions take what the rollup tables hold (integer cents per month) and the
 objective's months, and read nothing themselves; ``objectives.selectors`` reads the rollups
-once per page and builds every page's, API answer's, export's and chart's figures with
+(through ``dirco.rollups.selectors``) once per page and builds every page's, API answer's, export's and chart's figures with
 these functions.
 """
 
@@ -14,18 +14,22 @@ from dirco.metrics.definitions import (
     add_months,
     attainment,
     coverage,
+    cycle_middle,
     days_in_month,
     days_left,
     deal_stats,
     elapsed_share,
+    median_cycle_days,
     money,
     month_below_its_objective,
+    month_so_far,
     months_under_objective,
     objective_full,
     objective_to_date,
     pct,
     stats_window,
     weighted_pipeline,
+    won_revenue,
     won_to_date,
     yoy_growth,
 )
@@ -44,13 +48,16 @@ __all__ = [
     "add_months",
     "attainment",
     "coverage",
+    "cycle_middle",
     "days_in_month",
     "days_left",
     "deal_stats",
     "elapsed_share",
+    "median_cycle_days",
     "money",
     "month_below_its_objective",
     "month_in_progress",
+    "month_so_far",
     "months_under_objective",
     "objective_full",
     "objective_to_date",
@@ -59,6 +66,7 @@ __all__ = [
     "stats_window",
     "weighted_pipeline",
     "what_it_takes",
+    "won_revenue",
     "won_to_date",
     "yoy_growth",
 ]

@@ -1,7 +1,7 @@
 """Every figure of the cockpit, defined once, with its period semantics (docs/metrics.md).
 
 The inputs are what the rollup tables hold (integer cents and counts per month, see
-``objectives.RevenueRollup``) and the objective's monthly amounts; the outputs are
+``rollups.RevenueRollup``) and the objective's monthly amounts; the outputs are
 ``Decimal`` money in the company currency, percentages with one decimal (``None`` when the
 denominator is zero) and counts. Nothing here reads the database: the selectors read the
 rollups once and every page, API answer, export and chart gets its figures from these
@@ -212,6 +212,47 @@ def stats_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(last, -(STATS_MONTHS - 1)), last
 
 
+def won_revenue(rollup: Mapping[dt.date, Mapping[str, int]]) -> dict[dt.date, Decimal]:
+    """**Won revenue** per month: the rollup rows' won cents (deals in a won stage, by the
+    month of their close date), in the company currency."""
+    return {m: money(r["won_cents"]) for m, r in rollup.items()}
+
+
+def month_so_far(row: Mapping[str, int]) -> tuple[Decimal, Decimal]:
+    """The month in progress's known part, from its rollup row: (won so far, the weighted
+    open pipeline expected to close in it)."""
+    return money(row["won_cents"]), weighted_pipeline([row["open_weighted"]])
+
+
+def cycle_middle(histogram: Mapping[int, int]) -> tuple[int, int] | None:
+    """The cycle lengths of the two middle won deals (the same deal when their number is
+    odd), from their histogram ({days: won deals}); None without a won deal. The rollups
+    read the same pair in SQL (``rollups.selectors.cycle_middles``)."""
+    total = sum(n for n in histogram.values() if n > 0)
+    if not total:
+        return None
+    lower = upper = None
+    seen = 0
+    for days in sorted(histogram):
+        seen += max(histogram[days], 0)
+        if lower is None and 2 * seen > total - 1:
+            lower = days
+        if 2 * seen > total:
+            upper = days
+            break
+    assert lower is not None and upper is not None
+    return lower, upper
+
+
+def median_cycle_days(middle: tuple[int, int] | None) -> int | None:
+    """**Cycle length**: the median of the days from creation to close of the won deals: the
+    mean of the two middle deals' cycles (:func:`cycle_middle`), rounded half up; None
+    without a won deal."""
+    if middle is None:
+        return None
+    return int((Decimal(middle[0] + middle[1]) / 2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class DealStats:
     """The scope's measured selling capacity over :func:`stats_window`."""
@@ -219,7 +260,8 @@ class DealStats:
     won_count: int
     lost_count: int
     won_cents: int
-    won_cycle_days: int
+    # the cycles of the window's two middle won deals (rollups.selectors.cycle_middles)
+    cycle_middle: tuple[int, int] | None = None
     best_month_cents: int = 0
 
     @property
@@ -239,9 +281,9 @@ class DealStats:
 
     @property
     def cycle_days(self) -> int | None:
-        """**Cycle length**: mean days from creation to close of the deals won in the
-        window (rounded)."""
-        return round(self.won_cycle_days / self.won_count) if self.won_count else None
+        """**Cycle length**: the median days from creation to close of the deals won in the
+        window (:func:`median_cycle_days`)."""
+        return median_cycle_days(self.cycle_middle)
 
     @property
     def best_month(self) -> Decimal:
@@ -249,14 +291,20 @@ class DealStats:
         return money(self.best_month_cents)
 
 
-def deal_stats(rollup: Mapping[dt.date, Mapping[str, int]], as_of: dt.date) -> DealStats:
-    """Deal statistics from rollup rows by month (the window's months are read from it)."""
+def deal_stats(
+    rollup: Mapping[dt.date, Mapping[str, int]],
+    as_of: dt.date,
+    *,
+    cycle_middle: tuple[int, int] | None,
+) -> DealStats:
+    """Deal statistics from rollup rows by month (the window's months are read from it) and
+    the cycles of the window's two middle won deals (``rollups.selectors.cycle_middles``)."""
     first, last = stats_window(as_of)
     rows = [r for m, r in rollup.items() if first <= m <= last]
     return DealStats(
         won_count=sum(r["won_count"] for r in rows),
         lost_count=sum(r["lost_count"] for r in rows),
         won_cents=sum(r["won_cents"] for r in rows),
-        won_cycle_days=sum(r["won_cycle_days"] for r in rows),
+        cycle_middle=cycle_middle,
         best_month_cents=max((r["won_cents"] for r in rows), default=0),
     )

@@ -1,8 +1,13 @@
-"""The KPIs' definitions as shown on pages (hover or "?"), one sentence each; the long
-form with examples is docs/metrics.md. Keys are the names used in ``data-kpi`` attributes."""
+"""Every KPI's one definition and period, as shown on pages (the "?" of each figure, its
+hover text and the glossary page ``/help/kpis/``) and in docs/metrics.md, whose KPI table is
+generated from here (``dirco kpi_glossary --write``; a test fails when they differ). Keys are
+the names used in ``data-kpi`` attributes and in the glossary's anchors (``#kpi-<key>``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +86,29 @@ KPI_DEFINITIONS: dict[str, tuple[Promise, Promise]] = {
     ),
     "cycle_length": (
         _("Sales cycle"),
-        _("Mean days from creation to close of the deals won over the last 12 complete months."),
+        _(
+            "Median days from creation to close of the deals won over the last 12 complete "
+            "months: half the deals took less, half took more."
+        ),
+    ),
+    "capacity": (
+        _("Capacity"),
+        _("The most revenue won in one month over the last 12 complete months."),
+    ),
+    "month_below_objective": (
+        _("Month below its own objective"),
+        _(
+            "A complete month whose own won revenue is below its own objective: the shading "
+            "of the curve's monthly view, not counted as a month under objective."
+        ),
+    ),
+    "tier_progress": (
+        _("Tier progress"),
+        _(
+            "A partner's won revenue, approved deal registrations and certified people over "
+            "the last 12 months against the criteria of the next tier up (of its own tier, "
+            "to keep it, at the top)."
+        ),
     ),
     "month_forecast": (
         _("Forecast of the month in progress"),
@@ -91,3 +118,55 @@ KPI_DEFINITIONS: dict[str, tuple[Promise, Promise]] = {
         ),
     ),
 }
+
+_COMPLETE_12 = _("The 12 complete months before this month")
+
+# The period each KPI covers (today: in the company's time zone).
+KPI_PERIODS: dict[str, Promise] = {
+    "won_to_date": _("From the period's first month to today, today included"),
+    "objective_to_date": _(
+        "From the period's first month to today (on a month's last day, the whole month)"
+    ),
+    "objective_full": _("The whole period"),
+    "attainment_to_date": _("To date"),
+    "attainment_full": _("Won to date against the whole period"),
+    "gap_to_date": _("To date"),
+    "gap_to_period_end": _("To the end of the period"),
+    "weighted_pipeline": _("The whole period"),
+    "coverage": _("The whole period"),
+    "months_under_objective": _("The fiscal year's complete months"),
+    "month_below_objective": _("One complete month"),
+    "projected_landing": _("The whole period"),
+    "yoy_growth": _("The period's complete months"),
+    "win_rate": _COMPLETE_12,
+    "avg_deal_size": _COMPLETE_12,
+    "cycle_length": _COMPLETE_12,
+    "capacity": _COMPLETE_12,
+    "tier_progress": _("The last 12 months, today included"),
+    "month_forecast": _("The current month"),
+}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    name: str
+    definition: str
+    period: str
+
+
+def kpi_glossary() -> list[Kpi]:
+    """Every KPI with its one definition and period, in the active language."""
+    return [
+        Kpi(key, str(name), str(definition), str(KPI_PERIODS[key]))
+        for key, (name, definition) in KPI_DEFINITIONS.items()
+    ]
+
+
+def kpi_glossary_markdown() -> str:
+    """The KPI table of docs/metrics.md (English)."""
+    with translation.override("en"):
+        rows = [
+            f"| {k.name} | {k.definition} | {k.period} |".replace("\n", " ") for k in kpi_glossary()
+        ]
+    return "\n".join(["| KPI | definition | period |", "| --- | --- | --- |", *rows]) + "\n"

@@ -16,6 +16,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import (
+    quota_carriers,
+    reps_among,
+    user_is_director,
+    user_is_manager,
+    user_is_rep,
+    user_sees_all_staff_work,
+)
 from dirco.catalog.models import ProductLine
 from dirco.objectives.fiscal_calendar import fiscal_quarter_of, fiscal_year_of, period_for_year
 from dirco.objectives.models import Objective, ScopeKind
@@ -130,15 +138,13 @@ def objective_scope_choices_for(user: User) -> list[tuple[str, str]]:
     if not objective_may_set_any(user):
         return []
     scopes: list[Scope] = []
-    if user.role == User.Role.DIRECTOR:
+    if user_is_director(user):
         scopes.append(Scope("company"))
         scopes += [Scope("team", pk) for pk in SalesTeam.objects.values_list("id", flat=True)]
         scopes += [
             Scope("product_line", pk) for pk in ProductLine.objects.values_list("id", flat=True)
         ]
-        reps = User.objects.filter(
-            is_active=True, role__in=[User.Role.REP, User.Role.MANAGER]
-        ).exclude(pk=user.pk)
+        reps = quota_carriers().exclude(pk=user.pk)
         partners = Partner.objects.all()
     else:
         reps = users_in_line_of(user)
@@ -159,15 +165,13 @@ def allocation_targets(*, parent: Objective, user: User) -> list[tuple[str, str]
             for pk in SalesTeam.objects.order_by("id").values_list("id", flat=True)
         ]
     elif parent.scope_kind == ScopeKind.TEAM and parent.team_id is not None:
-        reps = User.objects.filter(
-            sales_teams=parent.team_id, is_active=True, role=User.Role.REP
-        ).order_by("id")
-        if user.role != User.Role.DIRECTOR:
+        reps = reps_among(User.objects.filter(sales_teams=parent.team_id)).order_by("id")
+        if not user_is_director(user):
             reps = reps.filter(pk__in=users_in_line_of(user).values("id"))
         scopes = [Scope("rep", pk) for pk in reps.values_list("id", flat=True)]
         members = User.objects.filter(sales_teams=parent.team_id).values("id")
         partners = Partner.objects.filter(channel_manager_id__in=members)
-        if user.role != User.Role.DIRECTOR:
+        if not user_is_director(user):
             partners = partners.filter(pk__in=partners_visible_to(user).values("id"))
         scopes += [
             Scope("partner", pk) for pk in partners.order_by("id").values_list("id", flat=True)
@@ -190,9 +194,9 @@ def forecast_call_rights(*, user: User, scope: Scope) -> dict[str, bool]:
 
 def home_scope_for(user: User) -> Scope | None:
     """The scope at the top of a user's home: the company, the first managed team, or self."""
-    if user.role in (User.Role.DIRECTOR, User.Role.MARKETING):
+    if user_sees_all_staff_work(user):
         return Scope("company")
-    if user.role == User.Role.MANAGER:
+    if user_is_manager(user):
         team_id = (
             SalesTeam.objects.filter(manager=user)
             .order_by("id")
@@ -200,7 +204,7 @@ def home_scope_for(user: User) -> Scope | None:
             .first()
         )
         return Scope("team", team_id) if team_id is not None else None
-    if user.role == User.Role.REP:
+    if user_is_rep(user):
         return Scope("rep", user.pk)
     return None
 

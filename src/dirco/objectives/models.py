@@ -1,4 +1,4 @@
-"""Objectives with their monthly rows, forecast calls, and the monthly rollups of the deals.
+"""Objectives with their monthly rows and forecast calls (the rollups are in dirco.rollups).
 
 See docs/objectives.md for the cascade and how each deal counts once per scope.
 """
@@ -15,13 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dirco.core.models import TimeStampedModel
 
-
-class ScopeKind(models.TextChoices):
-    COMPANY = "company", _("Company")
-    TEAM = "team", _("Team")
-    REP = "rep", _("Rep")
-    PARTNER = "partner", _("Partner")
-    PRODUCT_LINE = "product_line", _("Product line")
+# The scope kinds are the rollups' (below objectives), re-exported.
+from dirco.rollups.models import ScopeKind as ScopeKind
 
 
 class Objective(TimeStampedModel):
@@ -228,86 +223,3 @@ class ForecastAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_key} {self.period}"
-
-
-class RevenueRollup(models.Model):
-    """Monthly totals of the deals per scope and product line, maintained on every deal write.
-
-    A deal adds to the row of each scope it counts in (company, its team, its owner, its
-    partner and the partner's channel manager: once per scope) and its product line: won and
-    lost figures in the month of the close date, open figures in the month of the expected
-    close date, created figures in the month it was created (UTC). Amounts are integer cents
-    of the company currency so that incremental updates and a rebuild agree to the cent.
-    """
-
-    scope_kind = models.CharField(_("scope"), max_length=20, choices=ScopeKind.choices)
-    scope_id = models.IntegerField(_("scope id"))  # 0 for the company
-    product_line_id = models.IntegerField(_("product line id"))
-    month = models.DateField(_("month"))
-    won_count = models.BigIntegerField(default=0)
-    won_cents = models.BigIntegerField(default=0)
-    won_cycle_days = models.BigIntegerField(default=0)
-    lost_count = models.BigIntegerField(default=0)
-    lost_cents = models.BigIntegerField(default=0)
-    open_count = models.BigIntegerField(default=0)
-    open_cents = models.BigIntegerField(default=0)
-    # Sum of cents x probability (percent): divide by 100 for weighted cents.
-    open_weighted = models.BigIntegerField(default=0)
-    commit_cents = models.BigIntegerField(default=0)
-    best_case_cents = models.BigIntegerField(default=0)
-    pipeline_cents = models.BigIntegerField(default=0)
-    omitted_cents = models.BigIntegerField(default=0)
-    created_count = models.BigIntegerField(default=0)
-    created_cents = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("revenue rollup")
-        verbose_name_plural = _("revenue rollups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope_kind", "scope_id", "product_line_id", "month"],
-                name="revenuerollup_key",
-            )
-        ]
-        indexes = [models.Index(fields=["scope_kind", "month"], name="revenuerollup_kind_month")]
-
-    def __str__(self) -> str:
-        return f"{self.scope_kind}:{self.scope_id} line {self.product_line_id} {self.month:%Y-%m}"
-
-
-class ActivityRollup(models.Model):
-    """Activities per owner and month: created (by created date) and done (by done date)."""
-
-    owner_id = models.IntegerField(_("owner id"))
-    month = models.DateField(_("month"))
-    created_count = models.BigIntegerField(default=0)
-    done_count = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("activity rollup")
-        verbose_name_plural = _("activity rollups")
-        constraints = [
-            models.UniqueConstraint(fields=["owner_id", "month"], name="activityrollup_key")
-        ]
-        indexes = [models.Index(fields=["month"], name="activityrollup_month")]
-
-    def __str__(self) -> str:
-        return f"{self.owner_id} {self.month:%Y-%m}"
-
-
-ROLLUP_MEASURES = (
-    "won_count",
-    "won_cents",
-    "won_cycle_days",
-    "lost_count",
-    "lost_cents",
-    "open_count",
-    "open_cents",
-    "open_weighted",
-    "commit_cents",
-    "best_case_cents",
-    "pipeline_cents",
-    "omitted_cents",
-    "created_count",
-    "created_cents",
-)

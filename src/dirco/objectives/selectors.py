@@ -1,6 +1,6 @@
 """Reads for the cockpit: objectives curve, attainment, gap-to-objective, leaderboards.
 
-Every figure comes from the monthly rollups (objectives.RevenueRollup), never from a scan of
+Every figure comes from the monthly rollups (dirco.rollups.selectors), never from a scan of
 the deals: the number of queries and their cost do not grow with the number of deals.
 Money is a ``Decimal`` in the company currency; percentages are ``Decimal`` or ``None``
 when the denominator is zero. Pass ``user`` to check access (404 when the user may not see
@@ -34,6 +34,7 @@ from dirco.metrics import (
     deal_stats,
     money,
     month_below_its_objective,
+    month_so_far,
     months_under_objective,
     objective_to_date,
     pct,
@@ -41,6 +42,7 @@ from dirco.metrics import (
     stats_window,
     weighted_pipeline,
     what_it_takes,
+    won_revenue,
     yoy_growth,
 )
 from dirco.metrics import attainment as kpi_attainment
@@ -51,14 +53,7 @@ from dirco.objectives.fiscal_calendar import (
     period_for_year,
     period_parse,
 )
-from dirco.objectives.models import (
-    ROLLUP_MEASURES,
-    ActivityRollup,
-    Objective,
-    ObjectiveMonth,
-    RevenueRollup,
-    ScopeKind,
-)
+from dirco.objectives.models import Objective, ObjectiveMonth, ScopeKind
 from dirco.objectives.permissions import (
     forecast_calls_visible_to,
     leaderboard_visible_ids,
@@ -67,6 +62,12 @@ from dirco.objectives.permissions import (
 from dirco.partners.models import Partner
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
+from dirco.rollups.selectors import (
+    cycle_middles_by_kind,
+    cycle_middles_of_scope,
+    rollup_by_month,
+)
 from dirco.scopes import Scope, scope_check
 from dirco.teams.models import SalesTeam
 
@@ -81,27 +82,6 @@ def objective_scope(objective: Objective) -> Scope:
         "product_line": objective.product_line_id,
     }
     return Scope(objective.scope_kind, ids[objective.scope_kind])
-
-
-def rollup_by_month(
-    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
-) -> dict[dt.date, dict[str, int]]:
-    """The rollup measures per month, zero-filled: one query."""
-    rows = (
-        RevenueRollup.objects.filter(scope.rollup_filter(product_line_id))
-        .filter(month__gte=first_month, month__lte=last_month)
-        .values("month")
-        .order_by()
-        .annotate(**{f"s_{m}": Sum(m) for m in ROLLUP_MEASURES})
-    )
-    out: dict[dt.date, dict[str, int]] = {}
-    month = first_month
-    while month <= last_month:
-        out[month] = dict.fromkeys(ROLLUP_MEASURES, 0)
-        month = month_add(month, 1)
-    for row in rows:
-        out[row["month"]] = {m: int(row[f"s_{m}"] or 0) for m in ROLLUP_MEASURES}
-    return out
 
 
 Cache = dict[tuple[Any, ...], Any]
@@ -194,7 +174,7 @@ def monthly_actuals(
     )
     if measure == Objective.Measure.WON_DEALS:
         return {m: Decimal(r["won_count"]) for m, r in rows.items()}
-    return {m: money(r["won_cents"]) for m, r in rows.items()}
+    return won_revenue(rows)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -347,7 +327,7 @@ def _month_figures(
         row = rollup_by_month(
             scope=scope, first_month=current, last_month=current, product_line_id=product_line_id
         )[current]
-    return money(row["won_cents"]), weighted_pipeline([row["open_weighted"]])
+    return month_so_far(row)
 
 
 def _forecast_points(
@@ -427,7 +407,7 @@ def objective_curve(
             today=today,
             fiscal_year=fiscal_year,
         )
-        actuals = {m: money(r["won_cents"]) for m, r in rollup.items()}
+        actuals = won_revenue(rollup)
     else:
         actuals = monthly_actuals(
             scope=scope,
@@ -553,7 +533,7 @@ def attainment_for(
         fiscal_year=fiscal.fiscal_year,
     )
     if measure == Objective.Measure.WON_REVENUE:
-        actual = {m: money(r["won_cents"]) for m, r in rollup.items()}
+        actual = won_revenue(rollup)
     else:
         actual = monthly_actuals(
             scope=scope,
@@ -575,7 +555,9 @@ def attainment_for(
         weighted=weighted,
     )
     growth, _this_year, last_year = yoy_growth(actual, months, today)
-    stats = deal_stats(rollup, today)
+    stats = deal_stats(
+        rollup, today, cycle_middle=_cycles_cached(cache, scope, product_line_id, today)
+    )
     calls = list(
         forecast_calls_visible_to(user)
         .filter(scope_key=scope.key, period=fiscal.label)
@@ -668,7 +650,44 @@ def scope_deal_stats(
     rollup = rollup_by_month(
         scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
     )
-    return _stats_dict(deal_stats(rollup, today))
+    middle = _cycles_cached(None, scope, product_line_id, today)
+    return _stats_dict(deal_stats(rollup, today, cycle_middle=middle))
+
+
+def _cycles_cached(
+    cache: Cache | None, scope: Scope, product_line_id: int | None, today: dt.date
+) -> tuple[int, int] | None:
+    """The scope's two middle won deals' cycles over the statistics window."""
+    first, last = stats_window(today)
+    if product_line_id is None:
+        return _kind_cycles(cache, scope.kind, today).get(scope.id or 0)
+    return cycle_middles_of_scope(
+        scope=scope, first_month=first, last_month=last, product_line_id=product_line_id
+    )
+
+
+def _kind_cycles(cache: Cache | None, kind: str, today: dt.date) -> dict[int, tuple[int, int]]:
+    """The middle cycles of every scope of ``kind`` (one read for the page, see
+    :func:`_cycles_prefetch`)."""
+    first, last = stats_window(today)
+    key = ("cycles", kind, first)
+    if cache is not None and key in cache:
+        cached: dict[int, tuple[int, int]] = cache[key]
+        return cached
+    middles = cycle_middles_by_kind(kinds=[kind], first_month=first, last_month=last)[kind]
+    if cache is not None:
+        cache[key] = middles
+    return middles
+
+
+def _cycles_prefetch(cache: Cache | None, kinds: list[str], today: dt.date) -> None:
+    if cache is None:
+        return
+    first, last = stats_window(today)
+    for kind, middles in cycle_middles_by_kind(
+        kinds=kinds, first_month=first, last_month=last
+    ).items():
+        cache[("cycles", kind, first)] = middles
 
 
 def _objective_cached(
@@ -726,8 +745,10 @@ def gap_to_objective(
         today=today,
         fiscal_year=fiscal_year,
     )
-    stats = deal_stats(rollup, today)
-    won = {m: money(r["won_cents"]) for m, r in rollup.items()}
+    stats = deal_stats(
+        rollup, today, cycle_middle=_cycles_cached(cache, scope, product_line_id, today)
+    )
+    won = won_revenue(rollup)
     standing = kpi_attainment(targets=targets, won=won, months=months, as_of=today)
     plan = what_it_takes(
         months=months,
@@ -799,7 +820,12 @@ def _visible_ids(kind: str, user: User) -> list[int] | None:
 
 
 def leaderboard(
-    *, kind: str, fiscal_year: int, user: User, today: dt.date | None = None
+    *,
+    kind: str,
+    fiscal_year: int,
+    user: User,
+    today: dt.date | None = None,
+    cache: Cache | None = None,
 ) -> list[dict[str, Any]]:
     """Reps, teams, partners or product lines side by side for a fiscal year, as of today.
 
@@ -850,6 +876,7 @@ def leaderboard(
     ids = set(data) | set(year_objective)
     labels = _labels(kind, ids)
     activities = _activity_counts(kind, ids, months[0], to_date_last)
+    cycles = _kind_cycles(cache, kind, today)
     out: list[dict[str, Any]] = []
     for ident in ids:
         row = data.get(ident, {})
@@ -865,7 +892,7 @@ def leaderboard(
             won_count=int(row.get("stats_won_count") or 0),
             lost_count=int(row.get("stats_lost_count") or 0),
             won_cents=int(row.get("stats_won") or 0),
-            won_cycle_days=int(row.get("stats_cycle") or 0),
+            cycle_middle=cycles.get(ident),
         )
         won_complete, won_ly = money(row.get("won_complete")), money(row.get("won_ly"))
         has_complete = months[0] < current
@@ -941,7 +968,6 @@ def _leaderboard_sums(
         ("stats_won_count", "won_count", window),
         ("stats_lost_count", "lost_count", window),
         ("stats_won", "won_cents", window),
-        ("stats_cycle", "won_cycle_days", window),
     ]
     select = ", ".join(f"SUM(CASE WHEN {between} THEN {col} ELSE 0 END)" for _n, col, _p in columns)
     select_params = [p for *_x, ps in columns for p in ps]
@@ -1015,6 +1041,7 @@ def cockpit_director(
     fiscal_year = fiscal_year or fiscal_year_of(today)
     company = Scope("company")
     cache: Cache = {}  # one read of the company's objective, rollups and forecast
+    _cycles_prefetch(cache, ["company", "team", "rep"], today)  # one read of the cycles
     return {
         "fiscal_year": fiscal_year,
         "curve": objective_curve(
@@ -1027,8 +1054,12 @@ def cockpit_director(
             today=today,
             cache=cache,
         ),
-        "teams": leaderboard(kind="team", fiscal_year=fiscal_year, user=user, today=today),
-        "reps": leaderboard(kind="rep", fiscal_year=fiscal_year, user=user, today=today),
+        "teams": leaderboard(
+            kind="team", fiscal_year=fiscal_year, user=user, today=today, cache=cache
+        ),
+        "reps": leaderboard(
+            kind="rep", fiscal_year=fiscal_year, user=user, today=today, cache=cache
+        ),
         "gap": gap_to_objective(
             scope=company, fiscal_year=fiscal_year, user=user, today=today, cache=cache
         ),

@@ -41,7 +41,6 @@ from dirco.objectives.permissions import (
     objective_may_allocate_to_rep,
     objective_scope_targets_for,
 )
-from dirco.objectives.rollups import rollups_rebuild as _rollups_rebuild
 from dirco.objectives.seasonality import learned_split_weights
 from dirco.objectives.selectors import (
     allocation_summary,
@@ -51,6 +50,7 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.rollups.writes import rollups_rebuild as _rollups_rebuild
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
-from dirco.api.errors import ErrorOut
+from dirco.api.errors import ErrorOut, permission_require
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
     Country,
@@ -27,9 +25,10 @@ from dirco.api.schemas import (
     SearchText,
     UserRef,
     choices_schema,
-    patch_nulls_refuse,
+    payload_fields,
     refs_resolve,
 )
+from dirco.core.text import name_or_domain_matching
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
     get_partner_for_user,
@@ -113,8 +112,7 @@ def partner_list(
     request: HttpRequest, filters: Query[PartnerFilters], page: Query[PageParams]
 ) -> Any:
     qs = partners_visible_to(request_user(request)).select_related(*PARTNER_RELATED)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
+    qs = name_or_domain_matching(qs, filters.q)
     if filters.tier is not None:
         qs = qs.filter(tier_id=filters.tier)
     if filters.status:
@@ -132,11 +130,8 @@ def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
 @router.post("/partners", response={201: PartnerOut, **ERRORS}, summary="Create a partner")
 def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
     user = request_user(request)
-    if not partner_can_create(user=user):
-        raise PermissionDenied(_("You may not create partners."))
-    fields = _partner_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
-    )
+    permission_require(partner_can_create(user=user), _("You may not create partners."))
+    fields = _partner_refs(request, payload_fields(payload, Partner))
     partner = partner_create(created_by=user, **fields)
     return Status(201, get_partner_for_user(user=user, partner_id=partner.pk))
 
@@ -147,10 +142,9 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
-    if not partner_can_edit(user=user, partner=partner):
-        raise PermissionDenied(_("You may not change this partner."))
-    fields = _partner_refs(
-        request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
+    permission_require(
+        partner_can_edit(user=user, partner=partner), _("You may not change this partner.")
     )
+    fields = _partner_refs(request, payload_fields(payload, Partner))
     partner_update(partner=partner, updated_by=user, **fields)
     return get_partner_for_user(user=user, partner_id=partner.pk)

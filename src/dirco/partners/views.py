@@ -2,115 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dirco.accounts.models import User
-from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm, PartnerForm
-from dirco.partners.models import Partner
+from dirco.partners.forms import PartnerForm
 from dirco.partners.permissions import (
     get_partner_for_user,
     partner_can_edit,
     partner_contacts_visible_to,
-    partners_visible_to,
 )
 from dirco.partners.services import partner_update
-from dirco.pipeline.permissions import deals_visible_to
-from dirco.registrations.tier_review import (
-    TIER_PROGRESS_CRITERIA,
-    partners_with_tier_progress,
-    review_period,
-)
 from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25
-
-
-@staff_required
-def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
-    form = PartnerFilterForm(request.GET or None)
-    data: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-    qs = partners_visible_to(request.user).select_related("tier", "territory", "channel_manager")
-    q = (data.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
-    if data.get("tier"):
-        qs = qs.filter(tier=data["tier"])
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
-    if data.get("territory"):
-        qs = qs.filter(territory=data["territory"])
-    today = timezone.localdate()
-    start, end = review_period(today)
-    qs = _with_kpis(qs, user=request.user, start=start, end=end)
-    qs = partners_with_tier_progress(qs, start=start, end=end)
-    sort = data.get("sort") or "name"
-    qs = qs.order_by(*PARTNER_SORTS.get(sort, PARTNER_SORTS["name"]))
-    page = Paginator(qs, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
-    template = "partners/partner_list.html"
-    if request.htmx and request.htmx.target == "partner-results":
-        template += "#partner-results"
-    context = {
-        "form": form,
-        "page_obj": page,
-        "criteria": TIER_PROGRESS_CRITERIA,
-        "sort": sort,
-        "sort_links": _sort_links(request, sort),
-    }
-    return render(request, template, context)
-
-
-def _with_kpis(qs: QuerySet[Partner], *, user: User, start: Any, end: Any) -> QuerySet[Partner]:
-    """Won revenue over the tier review's 12 months and the open pipeline, both in the company
-    currency and over the deals this user may see: one subquery each, sortable."""
-    deals = deals_visible_to(user).filter(partner=OuterRef("pk")).order_by().values("partner")
-    won = deals.filter(stage__is_won=True, close_date__gte=start, close_date__lte=end)
-    open_ = deals.filter(stage__is_won=False, stage__is_lost=False)
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
-    return qs.annotate(
-        won_12m=Coalesce(Subquery(won.annotate(s=Sum("amount_company")).values("s")[:1]), zero),
-        pipeline_open=Coalesce(
-            Subquery(open_.annotate(s=Sum("amount_company")).values("s")[:1]), zero
-        ),
-    )
-
-
-def _sort_links(request: AuthedHttpRequest, sort: str) -> dict[str, dict[str, str]]:
-    """For each sortable column: the URL that sorts by it (largest first, then flipped) and
-    its aria-sort state."""
-    links: dict[str, dict[str, str]] = {}
-    for column, first in (
-        ("name", "name"),
-        ("tier", "tier"),
-        ("won", "-won"),
-        ("pipeline", "-pipeline"),
-        ("progress", "-progress"),
-    ):
-        current = sort.lstrip("-") == column
-        # A click on the sorted column flips it; on another, sorts by it (KPIs largest first).
-        target = (first[1:] if first.startswith("-") else f"-{first}") if sort == first else first
-        query = request.GET.copy()
-        query["sort"] = target
-        query.pop("page", None)
-        state = "none"
-        if current:
-            state = "descending" if sort.startswith("-") else "ascending"
-        links[column] = {"url": f"?{query.urlencode()}", "aria": state}
-    return links
 
 
 @login_required

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
-from dirco.api.errors import ErrorOut
+from dirco.api.errors import ErrorOut, permission_require
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import (
     DecimalString,
@@ -36,7 +36,7 @@ from dirco.api.schemas import (
     Text,
     UserRef,
     choices_schema,
-    patch_nulls_refuse,
+    payload_fields,
     refs_resolve,
 )
 from dirco.catalog.models import ProductLine
@@ -258,8 +258,9 @@ def _deal_editable(request: HttpRequest, deal_id: Id) -> tuple[User, Deal]:
     """The deal if the caller may change it: 404 when hidden, 403 when only visible."""
     user = request_user(request)
     deal = get_deal_for_user(user=user, deal_id=deal_id)
-    if not deal_can_edit(user=user, deal=deal):
-        raise PermissionDenied(_("You may see this deal but not change it."))
+    permission_require(
+        deal_can_edit(user=user, deal=deal), _("You may see this deal but not change it.")
+    )
     return user, deal
 
 
@@ -299,9 +300,10 @@ def deal_detail(request: HttpRequest, deal_id: Id) -> Any:
 @router.post("/deals", response={201: DealOut, **ERRORS}, summary="Create a deal")
 def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     user = request_user(request)
-    if not deal_can_create(user=user):
-        raise PermissionDenied(_("You may not create deals; partners register them instead."))
-    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
+    permission_require(
+        deal_can_create(user=user), _("You may not create deals; partners register them instead.")
+    )
+    data = payload_fields(payload, Deal)
     data.setdefault("owner_id", user.pk)
     data.setdefault("currency", company_currency())
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
@@ -314,7 +316,7 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
 def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
     user, deal = _deal_editable(request, deal_id)
-    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Deal)
+    data = payload_fields(payload, Deal)
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
     fields = _deal_fields(user, data)
     deal_update(deal=deal, updated_by=user, confirm_zero_amount=confirm_zero, **fields)
@@ -325,8 +327,9 @@ def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) 
 def deal_delete_endpoint(request: HttpRequest, deal_id: Id) -> Any:
     user = request_user(request)
     deal = get_deal_for_user(user=user, deal_id=deal_id)
-    if not deal_can_delete(user=user, deal=deal):
-        raise PermissionDenied(_("You may see this deal but not delete it."))
+    permission_require(
+        deal_can_delete(user=user, deal=deal), _("You may see this deal but not delete it.")
+    )
     deal_delete(deal=deal)
     return Status(204, None)
 
@@ -431,7 +434,7 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
     fields = cast(
         ActivityFields,
         refs_resolve(
-            patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity),
+            payload_fields(payload, Activity),
             {
                 "deal": deals_visible_to(user),
                 "partner": partners_visible_to(user),
@@ -457,6 +460,8 @@ def activity_complete_endpoint(
 ) -> Any:
     user = request_user(request)
     activity = get_activity_for_user(user=user, activity_id=activity_id)
-    if not activity_can_edit(user=user, activity=activity):
-        raise PermissionDenied(_("Only the owner or their manager can complete this activity."))
+    permission_require(
+        activity_can_edit(user=user, activity=activity),
+        _("Only the owner or their manager can complete this activity."),
+    )
     return activity_complete(activity=activity, done=payload.done)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -48,6 +48,8 @@ from dirco.registrations.models import (
     TierReview,
 )
 from dirco.registrations.permissions import tier_review_may_run
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,19 @@ def _approved_registrations(start: dt.date, end: dt.date) -> QuerySet[DealRegist
     )
 
 
+def won_in_period(
+    deals: QuerySet[Deal, _Row], *, start: dt.date, end: dt.date
+) -> QuerySet[Deal, _Row]:
+    """The deals that count as a partner's won revenue of a review period: won, closed in
+    it (both days included). The tier review, the portal and the partner list all filter so."""
+    return deals.filter(stage__is_won=True, close_date__gte=start, close_date__lte=end)
+
+
 def partner_kpis(*, partner_ids: list[int], start: dt.date, end: dt.date) -> dict[int, PartnerKpis]:
     """KPIs per partner in three queries: won revenue (company currency), registrations
     approved in the period, certified people (None when unknown)."""
     revenue = dict(
-        _won_deals(start, end)
-        .filter(partner_id__in=partner_ids)
+        won_in_period(Deal.objects.filter(partner_id__in=partner_ids), start=start, end=end)
         .values("partner_id")
         .annotate(total=Sum("amount_company"))
         .values_list("partner_id", "total")

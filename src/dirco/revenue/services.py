@@ -22,9 +22,9 @@ from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.metrics import month_in_progress
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.selectors import (
+from dirco.revenue.selectors import in_month_pattern
+from dirco.rollups.selectors import (
     first_won_month,
-    in_month_pattern,
     month_in_progress_figures,
     monthly_won_revenue,
 )
@@ -38,7 +38,8 @@ PRIOR_FROM_COMPANY = ("rep", "partner", "product_line")
 
 
 def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
-    """Complete months only: the current month is still moving."""
+    """Complete months only: the current month is still moving. Read from the rollups, like
+    the curve's won months (:func:`dirco.rollups.selectors.monthly_won_revenue`)."""
     last = month_add(today.replace(day=1), -1)
     first = first_won_month(scope=scope)
     if first is None or first > last:
@@ -147,7 +148,8 @@ def revenue_forecast_for_scope(
     The first month of the forecast is the month in progress: its forecast is what is won
     so far plus a forecast of the rest of the month (:func:`dirco.metrics.month_in_progress`),
     computed at each read from ``month_figures`` (won so far, weighted open pipeline of the
-    month: the cockpit passes the rollups') or, when not given, from the deals."""
+    month) or, when not given, from the rollups (the cockpit passes the figures of the
+    rollups it has already read: the same values)."""
     if not 1 <= horizon <= MAX_HORIZON:
         from dirco.core.errors import ApplicationError
 

@@ -27,6 +27,7 @@ PARTNER_NAMESPACES = frozenset({"portal", "api", "admin"})
 PARTNER_OPEN_ROUTES = frozenset(
     {
         "home",
+        "kpi_glossary",
         "login",
         "logout",
         "healthz",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_partner
+from dirco.metrics.glossary import kpi_glossary
 from dirco.objectives.charts import attainment_bars_svg, objective_curve_svg
 from dirco.objectives.cockpit import home_cockpit
 from dirco.partners.permissions import partners_visible_to
@@ -35,6 +36,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_required
+def kpi_glossary_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Every KPI with its one definition and period (dirco.metrics.glossary, as the "?" of
+    each figure and docs/metrics.md), for staff and partner users alike."""
+    back = "portal:home" if user_is_partner(request.user) else "home"
+    return render(request, "web/kpi_glossary.html", {"kpis": kpi_glossary(), "back": back})
 
 
 @login_required

@@ -127,6 +127,7 @@ _year = dt.date.today().year
 
 WEB_ROUTES: dict[str, R] = {
     "home": ALL_VIEW,
+    "kpi_glossary": ALL_VIEW,
     "revenue-forecast": R("forecast", queries=SCOPES),
     # objectives
     "objective_list": R("objective", "list", queries=("", "scope=partner:{partner_A}")),

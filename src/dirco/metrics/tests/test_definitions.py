@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from dirco.metrics import (
     DealStats,
     attainment,
+    cycle_middle,
+    median_cycle_days,
     month_in_progress,
     months_under_objective,
     objective_to_date,
@@ -131,7 +133,7 @@ STATS = DealStats(
     won_count=100,
     lost_count=100,
     won_cents=100 * 100_00,  # average deal 100
-    won_cycle_days=100 * 45,  # 45 days
+    cycle_middle=(40, 50),  # median cycle: 45 days
     best_month_cents=2000_00,  # at most 2,000 a month
 )
 
@@ -180,3 +182,18 @@ def test_what_it_takes_caps_each_month_at_capacity_and_says_by_how_much() -> Non
     # 36,000 to win from June on (15,000 behind + 7 x 3,000) for 500 + 6 x 2,000 at most.
     assert sum(r.planned for r in plan.rows) == D("12500")
     assert plan.shortfall == D("23500") and plan.shortfall_pct == D("65.3")
+
+
+def test_cycle_length_is_the_median_of_the_won_deals() -> None:
+    assert cycle_middle({}) is None and median_cycle_days(None) is None
+    assert cycle_middle({10: 0}) is None
+    assert cycle_middle({30: 1}) == (30, 30)
+    # Odd: the middle deal; a few very long cycles do not move it (the mean would be 168).
+    assert cycle_middle({10: 2, 20: 1, 400: 2}) == (20, 20)
+    # Even: the two middle deals; their mean, rounded half up.
+    assert cycle_middle({10: 1, 20: 1, 21: 1, 90: 1}) == (20, 21)
+    assert median_cycle_days((20, 21)) == 21
+    assert cycle_middle({10: 2, 30: 2}) == (10, 30)
+    assert median_cycle_days((10, 30)) == 20
+    stats = DealStats(won_count=5, lost_count=0, won_cents=0, cycle_middle=(20, 20))
+    assert stats.cycle_days == 20

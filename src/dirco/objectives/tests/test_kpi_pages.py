@@ -26,6 +26,20 @@ def _last_day_of_this_month() -> dt.datetime:
     return dt.datetime.combine(last, dt.time(15), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
+def _company_objective(company: Company, amount: str) -> int:
+    """A published company objective for this year, split flat; returns the year."""
+    year = timezone.localdate().year
+    objective = objective_create(
+        user=company.director,
+        scope=Scope("company"),
+        fiscal_year=year,
+        amount=amount,
+        split_method="flat",
+    )
+    objective_publish(objective=objective, user=company.director, confirm=True)
+    return year
+
+
 def _client(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
@@ -35,15 +49,7 @@ def _client(user: object) -> Client:
 def test_gap_page_on_the_last_day_rolls_the_month_over_and_says_it_cannot_be_reached(
     company: Company, history: list[Deal]
 ) -> None:
-    year = timezone.localdate().year
-    objective = objective_create(
-        user=company.director,
-        scope=Scope("company"),
-        fiscal_year=year,
-        amount="100000000",
-        split_method="flat",
-    )
-    objective_publish(objective=objective, user=company.director, confirm=True)
+    year = _company_objective(company, "100000000")
     with time_machine.travel(_last_day_of_this_month(), tick=False):
         response = _client(company.director).get(
             reverse("objective_gap"), {"scope": "company", "year": year}
@@ -67,15 +73,7 @@ def test_gap_page_on_the_last_day_rolls_the_month_over_and_says_it_cannot_be_rea
 def test_curve_page_explains_each_kpi_with_its_figures(
     company: Company, history: list[Deal]
 ) -> None:
-    year = timezone.localdate().year
-    objective = objective_create(
-        user=company.director,
-        scope=Scope("company"),
-        fiscal_year=year,
-        amount="120000",
-        split_method="flat",
-    )
-    objective_publish(objective=objective, user=company.director, confirm=True)
+    year = _company_objective(company, "120000")
     content = (
         _client(company.director)
         .get(reverse("objective_curve"), {"scope": "company", "year": year})

@@ -14,11 +14,11 @@ from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.models import RevenueRollup
 from dirco.objectives.services import rollups_rebuild
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_scope_keys
 from dirco.pipeline.tests.factories import DealFactory
+from dirco.rollups.models import RevenueRollup
 from dirco.scopes import Scope, scope_check, scope_labels, scopes_for, scopes_of_deal
 
 

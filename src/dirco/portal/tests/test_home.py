@@ -55,3 +55,38 @@ def test_tier_progress_against_the_next_tier(company: Company, world: World) -> 
     assert certified.value is None and certified.percent == 0
     html = client_for(company.partner_b_user).get(reverse("portal:home")).content.decode()
     assert "What Silver asks" in html
+
+
+def test_tier_progress_is_one_figure_on_the_portal_home_and_the_partner_list(
+    company: Company, world: World
+) -> None:
+    """The portal home and the partner list read the same selector
+    (registrations.partner_figures): same criteria met, same goal tier, and the list's won
+    column is the tier progress's won revenue (the director sees every deal)."""
+    import re
+
+    from dirco.pipeline.models import Stage
+    from dirco.pipeline.tests.factories import DealFactory
+
+    DealFactory(
+        owner=company.rep,
+        partner=company.partner_b,
+        stage=Stage.objects.get(name="Won"),
+        amount=Decimal(60000),
+        amount_company=Decimal(60000),
+        close_date=timezone.localdate(),
+        expected_close_date=timezone.localdate(),
+    )
+    registration_approve(registration=world.registration_b, approved_by=company.director)
+    partner = Partner.objects.select_related("tier").get(pk=company.partner_b.pk)
+    progress = partner_tier_progress(partner=partner, today=timezone.localdate())
+    assert progress.kpis[0].value == Decimal(60000) and progress.kpis[0].met
+    response = client_for(company.director).get(reverse("partner_list"), {"q": partner.name})
+    listed = response.context["progress"][partner.pk]
+    assert (listed.met, listed.of, listed.goal) == (progress.met, progress.of, progress.goal)
+    row = next(p for p in response.context["page_obj"] if p.pk == partner.pk)
+    assert row.won_12m == progress.kpis[0].value
+    html = response.content.decode()
+    assert re.search(rf"{progress.met}/{progress.of} toward {progress.goal.name}", html)
+    portal = client_for(company.partner_b_user).get(reverse("portal:home"))
+    assert portal.context["tier_progress"].met == progress.met

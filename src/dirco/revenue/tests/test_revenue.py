@@ -15,8 +15,9 @@ from dirco.core.periods import month_add
 from dirco.pipeline.services import deal_move_stage
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
-from dirco.revenue.selectors import monthly_won_revenue
 from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.rollups.selectors import monthly_won_revenue
+from dirco.rollups.writes import rollups_rebuild
 from dirco.scopes import Scope, scope_check, scopes_for
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def _won_history(company: Company, months: int = 36) -> None:
             close_date=month + dt.timedelta(days=10),
             expected_close_date=month + dt.timedelta(days=10),
         )
+    rollups_rebuild()  # the factory bypasses the services that keep the rollups
 
 
 def test_scope_parse_rejects_unknown_scopes() -> None:
@@ -112,6 +114,7 @@ def test_monthly_won_revenue_zero_fills_and_sums_company_currency(company: Compa
         close_date=dt.date(2025, 1, 15),
         expected_close_date=dt.date(2025, 1, 15),
     )
+    rollups_rebuild()  # the factory bypasses the services that keep the rollups
     rows = monthly_won_revenue(scope=Scope("rep", company.rep.pk), first_month=jan, last_month=mar)
     assert rows == [
         (jan, Decimal(100)),

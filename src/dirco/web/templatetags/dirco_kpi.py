@@ -1,5 +1,6 @@
 """KPI definitions on pages: ``{% kpi_help "attainment_to_date" figures %}`` renders a "?"
-whose hover (and focus) text is the KPI's one definition (dirco.metrics.glossary) and, when
+linking to its entry of the KPI glossary page (``/help/kpis/#kpi-<key>``), whose hover
+(and focus) text is the KPI's one definition (dirco.metrics.glossary) and, when
 the figures are given, the numbers it is made of ("Objective to 30 Nov: 7,750,000 EUR;
 won: 6,570,000 EUR; 84.8 %"). ``{{ value|kpi_raw }}`` writes a figure unformatted for a
 ``data-value`` attribute (read by the consistency test and by scripts)."""
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -84,7 +86,9 @@ def kpi_help(key: str, figures: Mapping[str, Any] | None = None) -> SafeString:
     if detail:
         text += f" ({detail})"
     return format_html(
-        '<span class="kpi-help" tabindex="0" role="note" title="{}" aria-label="{}">?</span>',
+        '<a class="kpi-help" href="{}#kpi-{}" title="{}" aria-label="{}">?</a>',
+        reverse("kpi_glossary"),
+        key,
         text,
         text,
     )

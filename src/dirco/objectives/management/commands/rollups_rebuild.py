@@ -22,12 +22,13 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     _(
                         "Rollups rebuilt in %(seconds).1f s: %(revenue)s revenue rows, "
-                        "%(activity)s activity rows."
+                        "%(activity)s activity rows, %(cycles)s cycle rows."
                     )
                     % {
                         "seconds": time.monotonic() - started,
                         "revenue": counts["revenue_rows"],
                         "activity": counts["activity_rows"],
+                        "cycles": counts["cycle_rows"],
                     }
                 )
             )

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from dirco.objectives.rollups import rollups_rebuild_reps
 from dirco.partners.models import Partner
+from dirco.rollups.writes import rollups_rebuild_reps
 
 
 def partner_pre_save(sender: Any, instance: Partner, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.pk is None:
-        instance._objectives_old_cm = None  # type: ignore[attr-defined]
+        instance._rollups_old_cm = None  # type: ignore[attr-defined]
         return
-    instance._objectives_old_cm = (  # type: ignore[attr-defined]
+    instance._rollups_old_cm = (  # type: ignore[attr-defined]
         Partner.objects.filter(pk=instance.pk).values_list("channel_manager_id", flat=True).first()
     )
 
@@ -28,7 +28,7 @@ def partner_post_save(
 ) -> None:
     if raw or created:
         return
-    old = getattr(instance, "_objectives_old_cm", None)
+    old = getattr(instance, "_rollups_old_cm", None)
     new = instance.channel_manager_id
     if old != new:
         rollups_rebuild_reps(rep_ids=[i for i in (old, new) if i])

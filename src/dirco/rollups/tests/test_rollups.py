@@ -17,8 +17,7 @@ from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
-from dirco.objectives.rollups import deal_contribution, deal_scope_ids, rollups_rebuild
+from dirco.metrics import cycle_middle
 from dirco.pipeline.hooks import deal_snapshot
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import (
@@ -28,6 +27,16 @@ from dirco.pipeline.services import (
     deal_delete,
     deal_update,
 )
+from dirco.rollups.models import (
+    ROLLUP_MEASURES,
+    ActivityRollup,
+    CycleMiddle,
+    CycleRollup,
+    RevenueRollup,
+)
+from dirco.rollups.selectors import cycle_middles, cycle_middles_of_scope
+from dirco.rollups.writes import deal_contribution, deal_cycle, deal_scope_ids, rollups_rebuild
+from dirco.scopes import Scope
 
 Table = dict[tuple[str, int, int, dt.date], tuple[int, ...]]
 
@@ -57,6 +66,30 @@ def table_from_deals() -> Table:
         if any(values):
             out[key] = values
     return out
+
+
+CycleTable = dict[tuple[str, int, int, dt.date, int], int]
+
+
+def cycle_table() -> CycleTable:
+    return {
+        (r.scope_kind, r.scope_id, r.product_line_id, r.month, r.cycle_days): r.won_count
+        for r in CycleRollup.objects.all()
+        if r.won_count
+    }
+
+
+def cycles_from_deals() -> CycleTable:
+    """Each won deal's cycle (creation to close, in days), counted once per scope."""
+    out: CycleTable = defaultdict(int)
+    for deal in Deal.objects.select_related("stage", "partner"):
+        snap = deal_snapshot(deal)
+        cycle = deal_cycle(snap)
+        if cycle is None:
+            continue
+        for kind, scope_id in deal_scope_ids(snap):
+            out[(kind, scope_id, snap.product_line_id, cycle[0], cycle[1])] += 1
+    return dict(out)
 
 
 operation = st.one_of(
@@ -172,8 +205,33 @@ def _run(company: Company, ops: list[Any]) -> None:
         deals[deals.index(deal)] = updated
     incremental = rollup_table()
     assert incremental == table_from_deals()
+    cycles = cycle_table()
+    assert cycles == cycles_from_deals()
     rollups_rebuild()
     assert rollup_table() == incremental
+    assert cycle_table() == cycles
+    _middles_agree(cycles)
+
+
+def _middles_agree(cycles: CycleTable) -> None:
+    """The SQL's middle deals (running sums in the database) are those of the Python rule."""
+    months = sorted({key[3] for key in cycles}) or [timezone.localdate().replace(day=1)]
+    first, last = months[0], months[-1]
+    for kind in ("rep", "partner", "team"):
+        histograms: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for (k, scope_id, _line, _month, days), n in cycles.items():
+            if k == kind:
+                histograms[scope_id][days] += n
+        expected = {i: cycle_middle(h) for i, h in histograms.items()}
+        got = cycle_middles(kind=kind, ids=None, first_month=first, last_month=last)
+        assert got == {i: m for i, m in expected.items() if m is not None}
+    company: dict[int, int] = defaultdict(int)
+    for (k, _id, _line, _month, days), n in cycles.items():
+        if k == "company":
+            company[days] += n
+    assert cycle_middles_of_scope(
+        scope=Scope("company"), first_month=first, last_month=last
+    ) == cycle_middle(company)
 
 
 @pytest.mark.django_db
@@ -217,3 +275,46 @@ def test_deal_amount_counts_in_cents_of_the_company_currency(company: Company) -
     assert ("partner", company.partner_b.pk) in keys and ("company", 0) in keys
     assert {r.won_cents for r in rows} == {9000}
     assert deal.amount_company == Decimal("90.00")
+
+
+@pytest.mark.django_db
+def test_cached_middle_cycles_follow_a_won_deal_of_a_past_month(company: Company) -> None:
+    """A leaderboard's middle cycles are cached per window; winning (or changing) a deal
+    closed in a month of the window empties the cache, so the next read is right."""
+    today = timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=200)).replace(day=1)
+    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    won = Stage.objects.get(name="Won")
+
+    def win(days_ago: int) -> Deal:
+        deal = deal_create(
+            created_by=None,
+            name="d",
+            account=AccountFactory(),
+            owner=company.rep,
+            product_line=ProductLineFactory(),
+            amount=Decimal(100),
+            currency="EUR",
+            stage=won,
+            expected_close_date=today,
+        )
+        # Created long ago, closed in a complete month: a cycle of ``days_ago`` - 40 days.
+        Deal.objects.filter(pk=deal.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
+        deal.refresh_from_db()
+        return deal_update(deal=deal, updated_by=None, close_date=today - dt.timedelta(days=40))
+
+    win(100)
+    assert cycle_middles(kind="rep", ids=None, first_month=first, last_month=last) == {
+        company.rep.pk: (60, 60)
+    }
+    assert CycleMiddle.objects.filter(scope_kind="rep", scope_id=-1).exists()
+    win(140)
+    win(160)
+    got = cycle_middles(kind="rep", ids=[company.rep.pk], first_month=first, last_month=last)
+    assert got == {company.rep.pk: (100, 100)}  # 60, 100, 120 days: the middle one
+    assert (
+        cycle_middles(kind="rep", ids=[company.other_rep.pk], first_month=first, last_month=last)
+        == {}
+    )

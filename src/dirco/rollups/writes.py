@@ -1,7 +1,7 @@
 """Monthly rollups of deals and activities: kept exact on every write, rebuildable at once.
 
 The pipeline services call :func:`rollups_apply_deal_change` (registered in
-``pipeline.hooks``) with the deal before and after the write, inside the write's
+``pipeline.hooks`` by this app's ``ready``) with the deal before and after the write, inside the write's
 transaction: the rollup moves by the difference, one upsert statement per write.
 :func:`rollups_rebuild` recomputes everything from the deals with set-based SQL (GROUP BY);
 the demo seed and bulk imports, which bypass the services, call it at their end.
@@ -12,20 +12,32 @@ and the rebuild's SQL is generated from the same table (:data:`dirco.scopes.DEAL
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
-from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
 from dirco.pipeline.hooks import ActivitySnapshot, DealSnapshot
 from dirco.pipeline.models import ForecastCategory
+from dirco.rollups.models import (
+    ROLLUP_MEASURES,
+    ActivityRollup,
+    CycleMiddle,
+    CycleRollup,
+    RevenueRollup,
+)
 from dirco.scopes import DEAL_SCOPE_FIELDS, ROLLUP_ROW_KINDS, scopes_of_deal
 
 RollupKey = tuple[str, int, int, "object"]  # (scope_kind, scope_id, product_line_id, month)
 Deltas = dict[tuple[str, int, int, object], dict[str, int]]
+# (scope_kind, scope_id, product_line_id, month, cycle_days) -> won deals
+CycleDeltas = dict[tuple[str, int, int, dt.date, int], int]
+_KEY = ("scope_kind", "scope_id", "product_line_id", "month")
+_CYCLE_KEY = (*_KEY, "cycle_days")
 
 _CATEGORY_COLUMN = {
     ForecastCategory.COMMIT: "commit_cents",
@@ -73,30 +85,54 @@ def deal_contribution(snapshot: DealSnapshot) -> dict[object, dict[str, int]]:
     return by_month
 
 
-def _add(deltas: Deltas, snapshot: DealSnapshot, sign: int) -> None:
+def deal_cycle(snapshot: DealSnapshot) -> tuple[dt.date, int] | None:
+    """A won deal's (close month, cycle length in days: creation to close); None if not won."""
+    if not snapshot.is_won:
+        return None
+    closed_on = snapshot.close_date or snapshot.expected_close_date
+    return closed_on.replace(day=1), (closed_on - snapshot.created_on).days
+
+
+def _add(deltas: Deltas, snapshot: DealSnapshot, sign: int, cycles: CycleDeltas) -> None:
     contribution = deal_contribution(snapshot)
+    cycle = deal_cycle(snapshot)
     for kind, scope_id in deal_scope_ids(snapshot):
         for month, values in contribution.items():
             row = deltas.setdefault((kind, scope_id, snapshot.product_line_id, month), {})
             for name, value in values.items():
                 row[name] = row.get(name, 0) + sign * value
+        if cycle is not None:
+            key = (kind, scope_id, snapshot.product_line_id, cycle[0], cycle[1])
+            cycles[key] = cycles.get(key, 0) + sign
 
 
 def rollups_apply_deal_change(before: DealSnapshot | None, after: DealSnapshot | None) -> None:
     """Move the rollups by (after - before); either side may be None (creation, deletion)."""
     deltas: Deltas = {}
+    cycles: CycleDeltas = {}
     if before is not None:
-        _add(deltas, before, -1)
+        _add(deltas, before, -1, cycles)
     if after is not None:
-        _add(deltas, after, +1)
+        _add(deltas, after, +1, cycles)
     rows = [(key, values) for key, values in deltas.items() if any(values.values())]
     if rows:
-        _upsert(
-            RevenueRollup._meta.db_table,
-            ("scope_kind", "scope_id", "product_line_id", "month"),
-            ROLLUP_MEASURES,
-            rows,
-        )
+        _upsert(RevenueRollup._meta.db_table, _KEY, ROLLUP_MEASURES, rows)
+    cycle_rows = [(key, {"won_count": n}) for key, n in cycles.items() if n]
+    if cycle_rows:
+        _upsert(CycleRollup._meta.db_table, _CYCLE_KEY, ("won_count",), cycle_rows)
+        cycle_middles_forget(months={key[3] for key, _n in cycle_rows})
+
+
+def cycle_middles_forget(*, months: Iterable[dt.date] | None = None) -> None:
+    """Empty the cached middle cycles (:class:`CycleMiddle`) of every window holding one of
+    ``months`` (all of them when None)."""
+    if months is None:
+        CycleMiddle.objects.all().delete()
+        return
+    q = Q(pk__in=[])
+    for month in set(months):
+        q |= Q(window_first__lte=month, window_last__gte=month)
+    CycleMiddle.objects.filter(q).delete()
 
 
 def rollups_apply_activity_change(
@@ -133,8 +169,7 @@ def _upsert(
     values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
     params: list[Any] = []
     for key, values in rows:
-        *ids, month = key
-        params += [*ids, ops.adapt_datefield_value(month)]  # type: ignore[arg-type]
+        params += [ops.adapt_datefield_value(k) if isinstance(k, dt.date) else k for k in key]
         params += [values.get(name, 0) for name in measures]
     q = ops.quote_name
     sql = (
@@ -239,18 +274,22 @@ def _grain_sql(deal_where: str) -> str:
         GROUP BY owner_id, team_id, partner_id, channel_manager_id, product_line_id, month"""
 
 
-def _scopes_sql(kinds: Iterable[str], rep_filter: str = "") -> str:
+def _scopes_sql(
+    kinds: Iterable[str],
+    rep_filter: str = "",
+    *,
+    keys: tuple[str, ...] = ("product_line_id", "month"),
+    measures: tuple[str, ...] = ROLLUP_MEASURES,
+) -> str:
     """The grain projected on the scopes of ``kinds``, one SELECT per field of
     DEAL_SCOPE_FIELDS; a deal whose second field equals its first counts once."""
-    cols = ", ".join(ROLLUP_MEASURES)
+    cols = ", ".join((*keys, *measures))
+    key_cols = ", ".join(keys)
     selects = []
     for kind in kinds:
         fields = DEAL_SCOPE_FIELDS[kind]
         if not fields:
-            selects.append(
-                f"SELECT '{kind}' AS scope_kind, 0 AS scope_id, product_line_id, month, {cols} "
-                "FROM grain"
-            )
+            selects.append(f"SELECT '{kind}' AS scope_kind, 0 AS scope_id, {cols} FROM grain")
             continue
         for n, field in enumerate(fields):
             where = [f"{field} IS NOT NULL"]
@@ -258,15 +297,66 @@ def _scopes_sql(kinds: Iterable[str], rep_filter: str = "") -> str:
             if kind == "rep" and rep_filter:
                 where.append(f"{field} IN ({rep_filter})")
             selects.append(
-                f"SELECT '{kind}' AS scope_kind, {field} AS scope_id, product_line_id, month, "
-                f"{cols} FROM grain WHERE {' AND '.join(where)}"
+                f"SELECT '{kind}' AS scope_kind, {field} AS scope_id, {cols} "
+                f"FROM grain WHERE {' AND '.join(where)}"
             )
     union = " UNION ALL ".join(selects)
-    sums = ", ".join(f"SUM({m})" for m in ROLLUP_MEASURES)
+    sums = ", ".join(f"SUM({m})" for m in measures)
     return (
-        f"SELECT scope_kind, scope_id, product_line_id, month, {sums} FROM ({union}) scoped "
-        "GROUP BY scope_kind, scope_id, product_line_id, month"
+        f"SELECT scope_kind, scope_id, {key_cols}, {sums} FROM ({union}) scoped "
+        f"GROUP BY scope_kind, scope_id, {key_cols}"
     )
+
+
+def _cycle_grain_sql(deal_where: str) -> str:
+    """Won deals counted per (owner, team, partner, channel manager, product line, close
+    month, cycle length in days)."""
+    v = _vendor_sql()
+    closed_on = "COALESCE(d.close_date, d.expected_close_date)"
+    month = v["month"].format(col=closed_on)
+    cycle = v["days"].format(a=closed_on, b=v["created_day"])
+    where = f"s.is_won = {v['true']}" + (f" AND ({deal_where})" if deal_where else "")
+    return f"""
+        SELECT d.owner_id AS owner_id, d.team_id AS team_id, d.partner_id AS partner_id,
+          p.channel_manager_id AS channel_manager_id, d.product_line_id AS product_line_id,
+          {month} AS month, {cycle} AS cycle_days, COUNT(*) AS won_count
+        FROM pipeline_deal d JOIN pipeline_stage s ON s.id = d.stage_id
+        LEFT JOIN partners_partner p ON p.id = d.partner_id
+        WHERE {where}
+        GROUP BY d.owner_id, d.team_id, d.partner_id, p.channel_manager_id, d.product_line_id,
+          {month}, {cycle}"""
+
+
+def _cycles_insert(
+    cursor: Any, deal_where: str, kinds: Iterable[str], rep_filter: str = ""
+) -> None:
+    table = CycleRollup._meta.db_table
+    cursor.execute(
+        f"WITH grain AS MATERIALIZED ({_cycle_grain_sql(deal_where)}) "
+        f"INSERT INTO {table} ({', '.join((*_CYCLE_KEY, 'won_count'))}) "
+        + _scopes_sql(
+            kinds,
+            rep_filter,
+            keys=("product_line_id", "month", "cycle_days"),
+            measures=("won_count",),
+        )
+    )
+
+
+def cycle_rollups_fill() -> None:
+    """Recompute the won deals' cycle histogram (:class:`CycleRollup`) from the deals (the
+    migration that created the table runs this alone)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CycleRollup._meta.db_table}")
+        _cycles_insert(cursor, "", ROLLUP_ROW_KINDS)
+
+
+@transaction.atomic
+def cycle_rollups_rebuild() -> int:
+    """:func:`cycle_rollups_fill`, and the cached middle cycles forgotten."""
+    cycle_rollups_fill()
+    cycle_middles_forget()
+    return CycleRollup.objects.count()
 
 
 @transaction.atomic
@@ -282,7 +372,12 @@ def rollups_rebuild() -> dict[str, int]:
             f"{_scopes_sql(ROLLUP_ROW_KINDS)}"
         )
     activities = _activities_rebuild()
-    return {"revenue_rows": RevenueRollup.objects.count(), "activity_rows": activities}
+    cycles = cycle_rollups_rebuild()
+    return {
+        "revenue_rows": RevenueRollup.objects.count(),
+        "activity_rows": activities,
+        "cycle_rows": cycles,
+    }
 
 
 @transaction.atomic
@@ -297,12 +392,16 @@ def rollups_rebuild_reps(*, rep_ids: Iterable[int]) -> None:
     where = " OR ".join(
         f"{_GRAIN_COLUMNS[field]} IN ({listed})" for field in DEAL_SCOPE_FIELDS["rep"]
     )
+    cycles = CycleRollup._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE scope_kind = 'rep' AND scope_id IN ({listed})")
         cursor.execute(
             f"WITH grain AS MATERIALIZED ({_grain_sql(where)}) "
             f"INSERT INTO {table} ({columns}) {_scopes_sql(('rep',), rep_filter=listed)}"
         )
+        cursor.execute(f"DELETE FROM {cycles} WHERE scope_kind = 'rep' AND scope_id IN ({listed})")
+        _cycles_insert(cursor, where, ("rep",), rep_filter=listed)
+    cycle_middles_forget()
 
 
 def _activities_rebuild() -> int:

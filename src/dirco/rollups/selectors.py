@@ -1,0 +1,208 @@
+"""Reads of the rollup tables: every won-revenue figure of a scope comes from here.
+
+The forecast (revenue) and the cockpit (objectives) both read a scope's months through
+:func:`rollup_by_month` and turn them into figures with :mod:`dirco.metrics`
+(``won_revenue``, ``month_so_far``, ``deal_stats``): a scope's won revenue of a month is
+one value on the forecast page, the curve, the home and the API. Each read is one bounded
+query (rows per scope and month, not per deal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Min, Q, QuerySet, Sum
+
+from dirco.core.periods import month_add
+from dirco.metrics import month_so_far, won_revenue
+from dirco.rollups.models import ROLLUP_MEASURES, CycleMiddle, CycleRollup, RevenueRollup
+from dirco.scopes import Scope
+
+Rollup = dict[dt.date, dict[str, int]]
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    out = []
+    while first <= last:
+        out.append(first)
+        first = month_add(first, 1)
+    return out
+
+
+def rollup_by_month(
+    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
+) -> Rollup:
+    """The rollup measures of a scope per month (first days), zero-filled: one query."""
+    rows = (
+        RevenueRollup.objects.filter(scope.rollup_filter(product_line_id))
+        .filter(month__gte=first_month, month__lte=last_month)
+        .values("month")
+        .order_by()
+        .annotate(**{f"s_{m}": Sum(m) for m in ROLLUP_MEASURES})
+    )
+    out: Rollup = {
+        m: dict.fromkeys(ROLLUP_MEASURES, 0) for m in months_between(first_month, last_month)
+    }
+    for row in rows:
+        out[row["month"]] = {m: int(row[f"s_{m}"] or 0) for m in ROLLUP_MEASURES}
+    return out
+
+
+def monthly_won_revenue(
+    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
+) -> list[tuple[dt.date, Decimal]]:
+    """Won revenue per month from ``first_month`` to ``last_month``, zero-filled
+    (:func:`dirco.metrics.won_revenue` of the rollups)."""
+    won = won_revenue(
+        rollup_by_month(
+            scope=scope,
+            first_month=first_month,
+            last_month=last_month,
+            product_line_id=product_line_id,
+        )
+    )
+    return sorted(won.items())
+
+
+def first_won_month(*, scope: Scope) -> dt.date | None:
+    """The first month with a won deal in the scope."""
+    first: dt.date | None = (
+        RevenueRollup.objects.filter(scope.rollup_filter(), won_count__gt=0)
+        .aggregate(first=Min("month"))
+        .get("first")
+    )
+    return first
+
+
+def month_in_progress_figures(
+    *, scope: Scope, month: dt.date, product_line_id: int | None = None
+) -> tuple[Decimal, Decimal]:
+    """Won so far in ``month`` and its weighted open pipeline (:func:`dirco.metrics.month_so_far`)."""
+    row = rollup_by_month(
+        scope=scope, first_month=month, last_month=month, product_line_id=product_line_id
+    )[month]
+    return month_so_far(row)
+
+
+def _cycle_histogram(
+    q: Q, first_month: dt.date, last_month: dt.date, *keys: str
+) -> QuerySet[Any, Any]:
+    """Won deals per cycle length (``n``), grouped by ``keys`` too, of the rows ``q``."""
+    histogram: QuerySet[Any, Any] = (
+        CycleRollup.objects.filter(
+            q, won_count__gt=0, month__gte=first_month, month__lte=last_month
+        )
+        .values(*keys, "cycle_days")
+        .order_by()
+        .annotate(n=Sum("won_count"))
+    )
+    return histogram
+
+
+def _middles(histogram: QuerySet[Any, Any], key: str | None) -> dict[Any, tuple[int, int]]:
+    """The two middle deals' cycles per ``key`` of a histogram queryset (rows: key,
+    cycle_days, n), computed by the database with running sums: one row per scope comes
+    back, however many cycle lengths. Same rule as :func:`dirco.metrics.cycle_middle`."""
+    sql, params = histogram.query.sql_with_params()
+    q = connection.ops.quote_name
+    k = q(key) if key else "0"
+    by = f"PARTITION BY {k} " if key else ""
+    wrapped = (
+        f"SELECT k, MIN(CASE WHEN 2 * cum > total - 1 THEN cycle_days END), "
+        f"MIN(CASE WHEN 2 * cum > total THEN cycle_days END) FROM ("
+        f"SELECT {k} AS k, {q('cycle_days')} AS cycle_days, "
+        f"SUM({q('n')}) OVER ({by}ORDER BY {q('cycle_days')}) AS cum, "
+        f"SUM({q('n')}) OVER ({by.strip()}) AS total FROM ({sql}) h) c GROUP BY k"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        return {
+            row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall() if row[1] is not None
+        }
+
+
+def cycle_middles_of_scope(
+    *, scope: Scope, first_month: dt.date, last_month: dt.date, product_line_id: int | None = None
+) -> tuple[int, int] | None:
+    """The cycles of the two middle won deals of a scope in the months: from the cached
+    middles of its kind (:func:`cycle_middles`), or one query when narrowed to a line."""
+    if product_line_id is None:
+        ident = scope.id or 0
+        return cycle_middles(
+            kind=scope.kind, ids=[ident], first_month=first_month, last_month=last_month
+        ).get(ident)
+    histogram = _cycle_histogram(scope.rollup_filter(product_line_id), first_month, last_month)
+    return _middles(histogram, None).get(0)
+
+
+def cycle_middles(
+    *, kind: str, ids: Iterable[int] | None, first_month: dt.date, last_month: dt.date
+) -> dict[int, tuple[int, int]]:
+    """The cycles of the two middle won deals of every scope of ``kind`` (all, or ``ids``),
+    by id, for a whole leaderboard (:func:`cycle_middles_by_kind`)."""
+    middles = cycle_middles_by_kind(kinds=[kind], first_month=first_month, last_month=last_month)[
+        kind
+    ]
+    if ids is None:
+        return middles
+    wanted = set(ids)
+    return {i: m for i, m in middles.items() if i in wanted}
+
+
+def cycle_middles_by_kind(
+    *, kinds: Iterable[str], first_month: dt.date, last_month: dt.date
+) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per scope kind, the middle cycles of its scopes by id: one read of the cache
+    (:class:`CycleMiddle`) for all the kinds; a kind not cached yet is read from the
+    histogram (one query) and cached. Product lines read the company's rows."""
+    kinds = list(dict.fromkeys(kinds))
+    window = {"window_first": first_month, "window_last": last_month}
+    out: dict[str, dict[int, tuple[int, int]]] = {kind: {} for kind in kinds}
+    complete: set[str] = set()
+    for kind, scope_id, lower, upper in CycleMiddle.objects.filter(
+        scope_kind__in=kinds, **window
+    ).values_list("scope_kind", "scope_id", "lower_days", "upper_days"):
+        if scope_id == _COMPLETE:
+            complete.add(kind)
+        elif lower is not None and upper is not None:
+            out[kind][scope_id] = (lower, upper)
+    for kind in kinds:
+        if kind in complete:
+            continue
+        out[kind] = _cycle_middles_read(kind=kind, first_month=first_month, last_month=last_month)
+        CycleMiddle.objects.bulk_create(
+            [
+                CycleMiddle(scope_kind=kind, scope_id=i, lower_days=lo, upper_days=up, **window)
+                for i, (lo, up) in out[kind].items()
+            ]
+            + [CycleMiddle(scope_kind=kind, scope_id=_COMPLETE, **window)],
+            ignore_conflicts=True,
+        )
+    return out
+
+
+_COMPLETE = -1  # the CycleMiddle row saying a kind's window is all cached
+
+
+def _cycle_middles_read(
+    *, kind: str, first_month: dt.date, last_month: dt.date
+) -> dict[int, tuple[int, int]]:
+    if kind == "product_line":
+        q = Q(scope_kind="company", scope_id=0)
+        key = "product_line_id"
+    else:
+        q = Q(scope_kind=kind)
+        key = "scope_id"
+    histogram = (
+        CycleRollup.objects.filter(
+            q, won_count__gt=0, month__gte=first_month, month__lte=last_month
+        )
+        .values(key, "cycle_days")
+        .order_by()
+        .annotate(n=Sum("won_count"))
+    )
+    return _middles(histogram, key)
