@@ -24,7 +24,7 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 from scipy.signal import lfilter
 
-from dirco.forecasting.seasonality import seasonal_indices
+from dirco.forecasting.seasonality import FORECAST_DECAY, seasonal_indices
 
 FloatArray = npt.NDArray[np.float64]
 Seasonal = Literal["add", "mul"] | None
@@ -214,7 +214,7 @@ def theta(y: FloatArray, period: int, horizon: int, *, seasonal: bool) -> Origin
     n = len(y)
     multiplicative = bool(np.all(y > 0))
     if seasonal and period > 1 and n >= 2 * period:
-        idx = seasonal_indices(y, period, multiplicative)
+        idx = seasonal_indices(y, period, multiplicative, FORECAST_DECAY)
     else:
         seasonal = False
         idx = np.ones(period) if multiplicative else np.zeros(period)
@@ -262,7 +262,7 @@ def adjusted_trend_models(
     n = len(y)
     multiplicative = bool(np.all(y > 0))
     if seasonal and period > 1 and n >= 2 * period:
-        idx = seasonal_indices(y, period, multiplicative)
+        idx = seasonal_indices(y, period, multiplicative, FORECAST_DECAY)
         if multiplicative:
             idx = np.clip(idx, 1e-3, None)
     else:

@@ -99,6 +99,15 @@ def seasonal_acf_test(y: FloatArray, period: int, z: float = ACF_TEST_Z) -> bool
     return r[-1] > limit
 
 
+# Seasonal ratios of the forecasting models' indices (Theta, the short-history trend
+# models) lose half their weight per year of age: seasonal shapes drift (US employment
+# by industry, retail) and the recent years say more about next year's. Benchmark (mean
+# MASE): short track 48 months 0.483 -> 0.478, 36 months 0.507 -> 0.502 (24 months: one
+# year of ratios, unchanged); full track public holdout 0.385 -> 0.377, rolling 0.392 ->
+# 0.386. Any decay from 0.4 to 0.6 does within 0.001 of 0.5 (1.0 is the plain mean).
+FORECAST_DECAY = 0.5
+
+
 def centred_trend(y: FloatArray, period: int) -> tuple[FloatArray, int]:
     """The centred moving average over one season (2 x m for even m), and its offset."""
     weights = np.ones(period + 1) if period % 2 == 0 else np.ones(period)
@@ -108,14 +117,28 @@ def centred_trend(y: FloatArray, period: int) -> tuple[FloatArray, int]:
     return np.convolve(y, weights, mode="valid"), (len(weights) - 1) // 2
 
 
-def seasonal_indices(y: FloatArray, period: int, multiplicative: bool) -> FloatArray:
-    """Classical-decomposition seasonal indices (ratio or difference to the trend)."""
+def seasonal_indices(
+    y: FloatArray, period: int, multiplicative: bool, decay: float = 1.0
+) -> FloatArray:
+    """Classical-decomposition seasonal indices (ratio or difference to the trend).
+
+    Each calendar position averages its ratios (or differences) to the centred moving
+    average; with ``decay`` below 1 a ratio ``k`` years before the last point weighs
+    ``decay ** k`` (:data:`FORECAST_DECAY` for forecasting: a shape that drifts is
+    forecast from its recent years).
+    """
     if period < 2 or len(y) < 2 * period:
         return np.ones(period) if multiplicative else np.zeros(period)
     trend, offset = centred_trend(y, period)
     times = np.arange(len(trend)) + offset
     detrended = y[times] / trend if multiplicative else y[times] - trend
-    idx = np.array([np.mean(detrended[times % period == i]) for i in range(period)])
+    weights = decay ** ((len(y) - 1 - times) / period)
+    idx = np.array(
+        [
+            np.average(detrended[times % period == i], weights=weights[times % period == i])
+            for i in range(period)
+        ]
+    )
     result: FloatArray = idx / idx.mean() if multiplicative else idx - idx.mean()
     return result
 
