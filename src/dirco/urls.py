@@ -13,6 +13,7 @@ from dirco.accounts import views as accounts_views
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
 from dirco.api.errors import errors_install
+from dirco.api.idempotency import idempotency_install
 from dirco.api.openapi import DircoAPI
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
@@ -59,6 +60,8 @@ api.add_router("", registrations_router)
 api.add_router("", objectives_router)
 api.add_router("", leads_router)
 api.add_router("", revenue_router)
+# After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
+idempotency_install(api)
 
 # The staff pages that have no URLconf of their own.
 staff_pages = [

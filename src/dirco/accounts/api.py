@@ -15,7 +15,7 @@ from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref
+from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref, StrictBool
 
 router = Router(tags=["me"])
 
@@ -41,6 +41,7 @@ class TokenOut(Schema):
     last_used_at: dt.datetime | None
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    read_only: bool
 
 
 class TokenCreatedOut(TokenOut):
@@ -50,6 +51,7 @@ class TokenCreatedOut(TokenOut):
 class TokenIn(InputSchema):
     name: Name
     expires_at: IsoDateTime | None = None
+    read_only: StrictBool = Field(False, description="true: the token may only read (GET).")
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller")
@@ -72,7 +74,10 @@ def token_list(request: HttpRequest, page: Query[PageParams]) -> Any:
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     token, key = api_token_create(
-        user=request_user(request), name=payload.name, expires_at=payload.expires_at
+        user=request_user(request),
+        name=payload.name,
+        expires_at=payload.expires_at,
+        read_only=payload.read_only,
     )
     return Status(201, _token_with_key(token, key))
 
@@ -93,5 +98,6 @@ def _token_with_key(token: ApiToken, key: str) -> TokenCreatedOut:
         last_used_at=token.last_used_at,
         expires_at=token.expires_at,
         revoked_at=token.revoked_at,
+        read_only=token.read_only,
         key=key,
     )

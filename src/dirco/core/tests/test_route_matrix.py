@@ -216,6 +216,8 @@ WEB_ROUTES: dict[str, R] = {
     "otp_verify": ALL_VIEW,
     "otp_backup_codes": ALL_VIEW,
     "otp_disable": ALL_VIEW,
+    "api_tokens": ALL_VIEW,
+    "api_token_revoke": R("api_token", "delete", target="token_rep"),
     # staff pages
     "partner_list": R("partner", "list", queries=SEARCH),
     "partner_detail": R("partner", target="partner_A"),
