@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "simple_history",
     "dirco.core",
     "dirco.accounts",
+    "dirco.webhooks",
     "dirco.partners",
     "dirco.customers",
     "dirco.catalog",

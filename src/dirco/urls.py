@@ -27,6 +27,7 @@ from dirco.pipeline.api import router as pipeline_router
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
 from dirco.web import views as web_views
+from dirco.webhooks.api import router as webhooks_router
 
 # The JSON API (django-ninja): one NinjaAPI, one router per domain app.
 # - /api/v1/openapi.json: the OpenAPI schema; /api/v1/docs: Swagger UI, served from the static
@@ -60,6 +61,7 @@ api.add_router("", registrations_router)
 api.add_router("", objectives_router)
 api.add_router("", leads_router)
 api.add_router("", revenue_router)
+api.add_router("", webhooks_router)
 # After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
 idempotency_install(api)
 
@@ -106,6 +108,7 @@ urlpatterns = [
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
     path("portal/", include("dirco.portal.urls")),
+    path("webhooks/", include("dirco.webhooks.urls")),
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,
 ]

@@ -31,6 +31,7 @@ from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
 from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
+from dirco.webhooks.services import emit
 
 
 class DealFields(TypedDict, total=False):
@@ -142,6 +143,24 @@ def _deals_changed_on_commit(keys: set[str]) -> None:
     transaction.on_commit(lambda: deals_changed.send(sender=Deal, scopes=frozen))
 
 
+def deal_event_payload(deal: Deal) -> dict[str, Any]:
+    """What a deal webhook carries (ids, not names: the receiver reads more through the API)."""
+    return {
+        "id": deal.pk,
+        "name": deal.name,
+        "account_id": deal.account_id,
+        "partner_id": deal.partner_id,
+        "owner_id": deal.owner_id,
+        "stage_id": deal.stage_id,
+        "product_line_id": deal.product_line_id,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "amount_company": deal.amount_company,
+        "expected_close_date": deal.expected_close_date,
+        "close_date": deal.close_date,
+    }
+
+
 def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
     deal.stage = stage
     deal.probability = stage.probability
@@ -186,6 +205,9 @@ def deal_create(
         deal_change_hooks_run(None, deal_snapshot(deal))
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
     _deals_changed_on_commit(deal_scope_keys(deal))
+    emit("deal.created", deal_event_payload(deal))
+    if stage.is_won:
+        emit("deal.won", deal_event_payload(deal))
     return deal
 
 
@@ -244,6 +266,14 @@ def deal_update(
             deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
         )
     _deals_changed_on_commit(keys_before | deal_scope_keys(deal))
+    payload = deal_event_payload(deal)
+    emit("deal.updated", payload)
+    if new_stage is not None and new_stage.pk != previous_stage.pk:
+        emit("deal.stage_changed", {**payload, "from_stage_id": previous_stage.pk})
+        if new_stage.is_won:
+            emit("deal.won", payload)
+        elif new_stage.is_lost:
+            emit("deal.lost", {**payload, "lost_reason": deal.lost_reason})
     return deal
 
 
@@ -262,6 +292,7 @@ def deal_move_stage(
 def deal_delete(*, deal: Deal) -> None:
     keys = deal_scope_keys(deal)
     deal_delete_hooks_run(deal)
+    emit("deal.deleted", {"id": deal.pk, "name": deal.name})
     deal.delete()
     _deals_changed_on_commit(keys)
 

@@ -183,12 +183,8 @@ def test_fifty_concurrent_posts_with_one_key_create_one_deal(
     company: Company, stages: None
 ) -> None:
     """50 threads, each with its own database connection, POST the same body and key."""
-    if (
-        (connection.vendor == "sqlite"
-        and connection.settings_dict["NAME"] in ("", ":memory:"))
-        or (
-            connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"])
-        )
+    if (connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:")) or (
+        connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"])
     ):
         pytest.skip("an in-memory SQLite database cannot be shared by threads")
     _t, key = api_token_create(user=company.director, name="race")

@@ -236,6 +236,11 @@ WEB_ROUTES: dict[str, R] = {
     "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
+    "webhooks:list": R("webhook", "list", post=("webhook", "create"), roles=STAFF),
+    "webhooks:detail": R("webhook", target="webhook_C", roles=STAFF),
+    "webhooks:toggle": R("webhook", "edit", target="webhook_C", roles=STAFF),
+    "webhooks:delete": R("webhook", "delete", target="webhook_C", roles=STAFF),
+    "webhooks:redeliver": R("webhook", "edit", target="webhookdelivery_C", roles=STAFF),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -413,6 +418,21 @@ API_ROUTES: dict[str, R] = {
     ),
     "GET /api/v1/leads/{lead_id}/history": R("lead", target="lead_A"),
     "GET /api/v1/seasonality": R("forecast", queries=API_SCOPES),
+    "GET /api/v1/webhooks": R("webhook", "list"),
+    "POST /api/v1/webhooks": R(
+        "webhook",
+        "create",
+        body=lambda w: {"url": "https://93.184.215.14/new", "events": ["deal.won"]},
+    ),
+    "GET /api/v1/webhooks/{subscription_id}": R("webhook", target="webhook_C"),
+    "PATCH /api/v1/webhooks/{subscription_id}": R(
+        "webhook", "edit", target="webhook_C", body=lambda w: {"is_active": False}
+    ),
+    "DELETE /api/v1/webhooks/{subscription_id}": R("webhook", "delete", target="webhook_C"),
+    "GET /api/v1/webhooks/{subscription_id}/deliveries": R("webhook", target="webhook_C"),
+    "POST /api/v1/webhook-deliveries/{delivery_id}/redeliver": R(
+        "webhook", "edit", target="webhookdelivery_C", body=lambda w: {}
+    ),
     "POST /api/v1/forecast-calls": R(
         "forecast",
         target="user_rep",
