@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from dirco.core.errors import ApplicationError
+from dirco.core.errors import ApplicationError, StaleVersion
 
 NON_FIELD = "__all__"
 # Where ninja found a parameter; not part of the field name a client sent.
@@ -165,6 +165,18 @@ def errors_install(api: NinjaAPI) -> None:
             fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
         )
 
+    def on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = error_response(
+            api,
+            request,
+            status=412,
+            code="precondition_failed",
+            message=str(exc.message),
+            fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
+        )
+        response["ETag"] = f'"{exc.current}"'
+        return response
+
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, status=404, code="not_found", message=_("Not found."))
 
@@ -235,6 +247,7 @@ def errors_install(api: NinjaAPI) -> None:
 
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(ApplicationError, on_application)
+    api.add_exception_handler(StaleVersion, on_stale)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission)
     api.add_exception_handler(AuthenticationError, on_authentication)

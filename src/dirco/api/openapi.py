@@ -33,10 +33,21 @@ class DircoOpenAPISchema(OpenAPISchema):
 
     def responses(self, operation: Operation) -> dict[int, Any]:
         result: dict[int, Any] = super().responses(operation)
+        problem = None
         for status, details in result.items():
             content = details.get("content")
             if status >= 400 and content:
                 details["content"] = {PROBLEM_JSON: next(iter(content.values()))}
+                problem = details["content"]
+        if problem is not None:
+            # Answers every operation may give besides its own (dirco.api.errors): the rate
+            # limit of API tokens, and on POST the Idempotency-Key conflicts.
+            extra = {429: "Too Many Requests (see Retry-After)"}
+            if "POST" in operation.methods:
+                extra[409] = "A request with this Idempotency-Key is still running"
+                extra[422] = "This Idempotency-Key was used with another request"
+            for status, description in extra.items():
+                result.setdefault(status, {"description": description, "content": problem})
         return result
 
 

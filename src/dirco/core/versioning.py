@@ -45,7 +45,7 @@ def version_changes_since(obj: Any, version: int) -> list[str]:
                     continue
                 try:
                     names.append(str(obj._meta.get_field(change.field).verbose_name))
-                except Exception:  # noqa: BLE001 - a field removed since: show its name
+                except Exception:
                     names.append(change.field)
         who = str(record.history_user) if record.history_user else _("someone")
         when = date_format(record.history_date, "SHORT_DATETIME_FORMAT")

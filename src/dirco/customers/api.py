@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -26,6 +26,7 @@ from dirco.api.schemas import (
     patch_nulls_refuse,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     account_can_create,
@@ -58,6 +59,7 @@ class AccountOut(Schema):
     country: str
     territory: Ref
     owner: UserRef | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -111,8 +113,10 @@ def account_list(
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="An account")
-def account_detail(request: HttpRequest, account_id: Id) -> Any:
-    return get_account_for_user(user=request_user(request), account_id=account_id)
+def account_detail(request: HttpRequest, account_id: Id, response: HttpResponse) -> Any:
+    account = get_account_for_user(user=request_user(request), account_id=account_id)
+    etag_set(response, account.version)
+    return account
 
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
@@ -128,9 +132,13 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 
 
 @router.patch(
-    "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Change an account"
+    "/accounts/{account_id}",
+    response={200: AccountOut, **ERRORS, 412: ErrorOut},
+    summary="Change an account (If-Match: the ETag read, or 412)",
 )
-def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
+def account_update_endpoint(
+    request: HttpRequest, account_id: Id, payload: AccountPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
     if not account_can_edit(user=user, account=account):
@@ -138,7 +146,10 @@ def account_update_endpoint(request: HttpRequest, account_id: Id, payload: Accou
     fields = _account_refs(
         request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Account)
     )
-    account = account_update(account=account, updated_by=user, **fields)
+    account = account_update(
+        account=account, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, account.version)
     return get_account_for_user(user=user, account_id=account.pk)
 
 
@@ -157,6 +168,7 @@ class ContactOut(Schema):
     job_title: str
     partner: Ref | None
     account: Ref | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -218,8 +230,10 @@ def contact_list(
 @contacts_router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact"
 )
-def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
-    return get_contact_for_user(user=request_user(request), contact_id=contact_id)
+def contact_detail(request: HttpRequest, contact_id: Id, response: HttpResponse) -> Any:
+    contact = get_contact_for_user(user=request_user(request), contact_id=contact_id)
+    etag_set(response, contact.version)
+    return contact
 
 
 @contacts_router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
@@ -233,9 +247,13 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 
 
 @contacts_router.patch(
-    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **ERRORS, 412: ErrorOut},
+    summary="Change a contact (If-Match: the ETag read, or 412)",
 )
-def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
+def contact_update_endpoint(
+    request: HttpRequest, contact_id: Id, payload: ContactPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     if not contact_can_edit(user=user, contact=contact):
@@ -243,7 +261,10 @@ def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: Conta
     fields = _contact_refs(
         request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Contact)
     )
-    contact_update(contact=contact, updated_by=user, **fields)
+    contact = contact_update(
+        contact=contact, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, contact.version)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -28,6 +28,7 @@ from dirco.api.schemas import (
     patch_nulls_refuse,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
     get_partner_for_user,
@@ -58,6 +59,7 @@ class PartnerOut(Schema):
     channel_manager: UserRef | None
     parent: Ref | None
     joined_on: dt.date | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -123,8 +125,10 @@ def partner_list(
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
-def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
-    return get_partner_for_user(user=request_user(request), partner_id=partner_id)
+def partner_detail(request: HttpRequest, partner_id: Id, response: HttpResponse) -> Any:
+    partner = get_partner_for_user(user=request_user(request), partner_id=partner_id)
+    etag_set(response, partner.version)
+    return partner
 
 
 @router.post("/partners", response={201: PartnerOut, **ERRORS}, summary="Create a partner")
@@ -140,9 +144,13 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 
 
 @router.patch(
-    "/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner"
+    "/partners/{partner_id}",
+    response={200: PartnerOut, **ERRORS, 412: ErrorOut},
+    summary="Change a partner (If-Match: the ETag read, or 412)",
 )
-def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
+def partner_update_endpoint(
+    request: HttpRequest, partner_id: Id, payload: PartnerPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
     if not partner_can_edit(user=user, partner=partner):
@@ -150,5 +158,8 @@ def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: Partn
     fields = _partner_refs(
         request, patch_nulls_refuse(payload.model_dump(exclude_unset=True), Partner)
     )
-    partner_update(partner=partner, updated_by=user, **fields)
+    partner = partner_update(
+        partner=partner, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, partner.version)
     return get_partner_for_user(user=user, partner_id=partner.pk)

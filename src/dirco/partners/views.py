@@ -28,7 +28,7 @@ from dirco.partners.permissions import (
 from dirco.partners.services import partner_update
 from dirco.pipeline.permissions import deals_visible_to
 from dirco.registrations.tier_review import partner_kpis, review_period
-from dirco.web.forms import form_submit
+from dirco.web.forms import form_submit, version_for_form, version_posted
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25
@@ -151,9 +151,18 @@ def partner_edit_view(request: AuthedHttpRequest, partner_id: int) -> HttpRespon
     saved = form_submit(
         request,
         form,
-        lambda: partner_update(partner=partner, updated_by=request.user, **form.cleaned_data),
+        lambda: partner_update(
+            partner=partner,
+            updated_by=request.user,
+            expected_version=version_posted(request),
+            **form.cleaned_data,
+        ),
         success=_("Partner saved."),
     )
     if saved:
         return redirect("partner_detail", partner_id=partner.pk)
-    return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
+    return render(
+        request,
+        "partners/partner_form.html",
+        {"form": form, "partner": partner, "version": version_for_form(request, partner)},
+    )

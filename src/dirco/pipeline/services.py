@@ -15,6 +15,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
+from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
 from dirco.pipeline.deal_rules import DealFacts, deal_plausibility_check
@@ -217,8 +218,11 @@ def deal_update(
     deal: Deal,
     updated_by: User | None,
     confirm_zero_amount: bool = False,
+    expected_version: int | None = None,
     **fields: Unpack[DealFields],
 ) -> Deal:
+    """Change a deal; ``expected_version`` (the version the caller read) refuses the change
+    with StaleVersion when someone saved the deal in between."""
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -229,6 +233,7 @@ def deal_update(
         .select_related("stage", "partner")
         .get(pk=deal.pk)
     )
+    version_check(deal, expected_version)
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     facts_before = DealFacts.of(deal)
@@ -258,6 +263,7 @@ def deal_update(
     )
     _deal_validate(deal)
     _deal_convert(deal)
+    version_bump(deal)
     deal.save()
     if deal_change_hooks:
         deal_change_hooks_run(before, deal_snapshot(deal))
@@ -279,13 +285,18 @@ def deal_update(
 
 @transaction.atomic
 def deal_move_stage(
-    *, deal: Deal, stage: Stage, moved_by: User | None, lost_reason: str = ""
+    *,
+    deal: Deal,
+    stage: Stage,
+    moved_by: User | None,
+    lost_reason: str = "",
+    expected_version: int | None = None,
 ) -> Deal:
     """Move a deal to another stage (the pipeline board's drag and drop) and record it."""
     fields: DealFields = {"stage": stage}
     if stage.is_lost:
         fields["lost_reason"] = lost_reason or deal.lost_reason or Deal.LostReason.OTHER
-    return deal_update(deal=deal, updated_by=moved_by, **fields)
+    return deal_update(deal=deal, updated_by=moved_by, expected_version=expected_version, **fields)
 
 
 @transaction.atomic

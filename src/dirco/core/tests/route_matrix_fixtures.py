@@ -37,7 +37,6 @@ from dirco.accounts.models import User
 from dirco.accounts.services import api_token_create
 from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
-from dirco.webhooks.models import WebhookDelivery, WebhookSubscription
 from dirco.core.access_matrix import access_scope
 from dirco.customers.tests.factories import AccountFactory
 from dirco.documents.models import Document
@@ -59,6 +58,7 @@ from dirco.registrations.models import (
 from dirco.registrations.services import registration_approve, registration_extension_request
 from dirco.registrations.tests.factories import submit
 from dirco.scopes import Scope
+from dirco.webhooks.models import WebhookDelivery, WebhookSubscription
 
 MARKER = "LEAKCHECK"
 MARKER_RE = re.compile(r"LEAKCHECK-([A-Za-z_]+)-([a-z_]+)-")
