@@ -10,11 +10,13 @@ from django.urls import include, path
 from ninja import Swagger
 
 from dirco.accounts import views as accounts_views
+from dirco.accounts.api import partner_users_router
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
 from dirco.api.errors import errors_install
 from dirco.api.idempotency import idempotency_install
 from dirco.api.openapi import DircoAPI
+from dirco.catalog.api import router as catalog_router
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
@@ -53,7 +55,9 @@ api = DircoAPI(
 errors_install(api)
 
 api.add_router("", accounts_router)
+api.add_router("", partner_users_router)
 api.add_router("", partners_router)
+api.add_router("", catalog_router)
 api.add_router("", customers_router)
 api.add_router("", contacts_router)
 api.add_router("", pipeline_router)

@@ -191,36 +191,28 @@ def paginate_parts(
     rows_queryset: QuerySet[M, Any],
 ) -> dict[str, Any]:
     """:func:`paginate` over the union of ``parts`` (querysets of one model whose union is
-    the list, e.g. a rep's own deals and each of their partners' deals).
+    the list, e.g. a rep's own deals and each of their partners' deals), in one query.
 
-    Each part's page is read on its own, sorted and cut by an index (``limit + 1`` rows), and
-    the pages are merged here: the database never sorts the whole visible set, which an
-    ``OR`` of indexed conditions makes it do. Every key of ``order`` sorts the same way.
+    ``WHERE id IN (part 1's page) OR id IN (part 2's page) ... ORDER BY ... LIMIT``: each part's
+    page (``limit + 1`` ids after the cursor) is read sorted from an index, and only those few
+    rows are sorted together. An ``OR`` of the parts' conditions would make the database sort
+    every visible row instead (a rep's 70,000 deals at 1M). ``rows_queryset`` (a ``.values()``
+    queryset holding ``id`` and every ``order`` key) gives the rows' columns.
     """
-    if len({key.startswith("-") for key in order}) != 1:
-        raise ValueError("paginate_parts needs every order key in the same direction.")
-    descending = order[0].startswith("-")
-    names = [key.lstrip("-") for key in order]
     cursor_values = None
     if params.after and parts:
         raw = cursor_decode(params.after, size=len(order))
         cursor_values = cursor_values_typed(parts[0], order, raw)
-    seen: dict[Any, tuple[Any, ...]] = {}
+    condition = Q(pk__in=[])
     for part in parts:
         qs = part.order_by(*order)
         if cursor_values is not None:
             qs = qs.filter(_after_condition(order, cursor_values))
-        for row in qs.values_list("pk", *names)[: params.limit + 1]:
-            seen[row[0]] = tuple(row[1:])
-    ranked = sorted(seen.items(), key=lambda item: item[1], reverse=descending)
-    page = ranked[: params.limit + 1]
-    ids = [pk for pk, _keys in page]
-    by_id = {row["id"]: row for row in rows_queryset.filter(pk__in=ids).order_by()}
-    rows = [by_id[pk] for pk in ids]
+        condition |= Q(pk__in=qs.values("pk")[: params.limit + 1])
+    rows = list(rows_queryset.filter(condition).order_by(*order)[: params.limit + 1])
     next_url = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
-        keys = page[params.limit - 1][1]
-        values = [v.isoformat() if hasattr(v, "isoformat") else v for v in keys]
-        next_url = _next_url(request, cursor_encode(values))
+        last = rows[-1]
+        next_url = _next_url(request, cursor_encode([_sort_value(last, key) for key in order]))
     return {"items": rows, "next": next_url}

@@ -38,7 +38,7 @@ BACKOFF_FACTOR = 4
 
 def backoff_after(attempts: int) -> dt.timedelta:
     """The wait before the next attempt after ``attempts`` failed ones (1 -> 30 s)."""
-    return BACKOFF_BASE * BACKOFF_FACTOR ** max(0, attempts - 1)
+    return BACKOFF_BASE * int(BACKOFF_FACTOR ** max(0, attempts - 1))
 
 
 def _events_clean(events: list[str]) -> list[str]:

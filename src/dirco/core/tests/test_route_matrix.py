@@ -290,6 +290,25 @@ API_ROUTES: dict[str, R] = {
         "account", "edit", target="account_A", body=lambda w: {"industry": "Patched"}
     ),
     "GET /api/v1/stages": ALL_VIEW,
+    "GET /api/v1/product-lines": ALL_VIEW,
+    "GET /api/v1/product-lines/{product_line_id}": R(None, target="line"),
+    # The users of one's own partner: partner admins only (the director manages staff users
+    # in the admin site, not through this endpoint).
+    "GET /api/v1/partner-users": R("user", "list"),
+    "GET /api/v1/partner-users/{user_id}": R(
+        "user",
+        target="user_partner_a_user",
+        stricter=frozenset({"director", "manager", "rep", "marketing", "partner_user"}),
+    ),
+    "POST /api/v1/partner-users": R(
+        "user",
+        "create",
+        body=lambda w: {"email": "new.person@alpha.example", "first_name": "New"},
+        stricter=frozenset({"director"}),
+    ),
+    "DELETE /api/v1/partner-users/{user_id}": R(
+        "user", "delete", target="user_partner_a_user", stricter=frozenset({"director"})
+    ),
     "GET /api/v1/deals": R("deal", "list", queries=SEARCH),
     "POST /api/v1/deals": R(
         "deal",

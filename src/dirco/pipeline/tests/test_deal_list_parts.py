@@ -29,7 +29,9 @@ def test_api_pages_walk_the_same_deals_as_deal_list(company: Company, who: str, 
         )
         DealFactory(owner=company.other_rep, team=company.other_team, partner=company.partner_b)
     user = getattr(company, who)
-    expected = list(deal_list(user=user, filters=DealFilters(sort=sort)).values_list("id", flat=True))
+    expected = list(
+        deal_list(user=user, filters=DealFilters(sort=sort)).values_list("id", flat=True)
+    )
     client = token_client(user)
     seen: list[int] = []
     url: str | None = f"/api/v1/deals?limit=4&sort={sort}"
