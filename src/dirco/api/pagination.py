@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +26,18 @@ from ninja import Field, Schema
 
 from dirco.api.schemas import DB_INT_MAX
 from dirco.core.errors import ApplicationError
+
+# The sorts of the lists of named records (partners, accounts), newest or by name; each ends
+# with the id, as keyset pagination needs.
+LIST_SORTS: dict[str, tuple[str, str]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+ListSort = Literal["name", "-name", "created", "-created", "updated", "-updated"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

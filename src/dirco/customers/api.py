@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
-from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, ListSort, Page, PageParams, paginate
 from dirco.api.schemas import (
     Id,
     InputSchema,
@@ -68,6 +68,7 @@ class AccountFilters(Schema):
     q: SearchText = Field("", description="Part of the name or web domain.")
     owner: Id | None = Field(None, description="Owner (user) id.")
     territory: Id | None = Field(None, description="Territory id.")
+    sort: ListSort = "name"
 
 
 class AccountPatch(InputSchema):
@@ -109,7 +110,7 @@ def account_list(
         qs = qs.filter(owner_id=filters.owner)
     if filters.territory is not None:
         qs = qs.filter(territory_id=filters.territory)
-    return paginate(request, qs, order=("name", "id"), params=page)
+    return paginate(request, qs, order=LIST_SORTS[filters.sort], params=page)
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="An account")

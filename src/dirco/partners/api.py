@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
-from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, ListSort, Page, PageParams, paginate
 from dirco.api.schemas import (
     Id,
     InputSchema,
@@ -69,6 +69,7 @@ class PartnerFilters(Schema):
     tier: Id | None = Field(None, description="Tier id.")
     status: PartnerStatusField | None = None
     territory: Id | None = Field(None, description="Territory id.")
+    sort: ListSort = "name"
 
 
 class PartnerPatch(InputSchema):
@@ -121,7 +122,7 @@ def partner_list(
         qs = qs.filter(status=filters.status)
     if filters.territory is not None:
         qs = qs.filter(territory_id=filters.territory)
-    return paginate(request, qs, order=("name", "id"), params=page)
+    return paginate(request, qs, order=LIST_SORTS[filters.sort], params=page)
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
