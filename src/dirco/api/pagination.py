@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,7 +37,6 @@ LIST_SORTS: dict[str, tuple[str, str]] = {
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
 }
-ListSort = Literal["name", "-name", "created", "-created", "updated", "-updated"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

@@ -4,7 +4,7 @@ customers.permissions, writes through services."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
-from dirco.api.pagination import LIST_SORTS, ListSort, Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, Page, PageParams, paginate
 from dirco.api.schemas import (
     Id,
     InputSchema,
@@ -68,7 +68,7 @@ class AccountFilters(Schema):
     q: SearchText = Field("", description="Part of the name or web domain.")
     owner: Id | None = Field(None, description="Owner (user) id.")
     territory: Id | None = Field(None, description="Territory id.")
-    sort: ListSort = "name"
+    sort: Literal["name", "-name", "created", "-created", "updated", "-updated"] = "name"
 
 
 class AccountPatch(InputSchema):

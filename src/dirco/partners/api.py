@@ -4,7 +4,7 @@ dirco.customers.api)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
-from dirco.api.pagination import LIST_SORTS, ListSort, Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, Page, PageParams, paginate
 from dirco.api.schemas import (
     Id,
     InputSchema,
@@ -69,7 +69,7 @@ class PartnerFilters(Schema):
     tier: Id | None = Field(None, description="Tier id.")
     status: PartnerStatusField | None = None
     territory: Id | None = Field(None, description="Territory id.")
-    sort: ListSort = "name"
+    sort: Literal["name", "-name", "created", "-created", "updated", "-updated"] = "name"
 
 
 class PartnerPatch(InputSchema):
