@@ -331,3 +331,23 @@ def test_director_creates_a_subscription_in_the_page(company: Company) -> None:
     response = client.post("/webhooks/", {"url": "http://10.0.0.1/x", "events": ["deal.won"]})
     assert response.status_code == 200 and "private" in response.content.decode()
     assert WebhookSubscription.objects.count() == 1
+
+
+def test_registration_events_are_recorded_for_subscribers(company: Company) -> None:
+    from dirco.registrations.services import registration_reject
+    from dirco.registrations.tests.factories import submit
+
+    WebhookSubscription.objects.create(
+        url="https://93.184.215.14/hook",
+        events=["registration.submitted", "registration.decided"],
+    )
+    registration = submit(company.partner_a_user)
+    registration_reject(registration=registration, rejected_by=company.director, reason="Dup")
+    rows = list(WebhookDelivery.objects.order_by("id").values_list("event", "payload"))
+    assert [event for event, _payload in rows] == [
+        "registration.submitted",
+        "registration.decided",
+    ]
+    decided = rows[1][1]["data"]
+    assert decided["id"] == registration.pk and decided["status"] == "rejected"
+    assert decided["decided_by_id"] == company.director.pk
