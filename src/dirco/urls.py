@@ -45,7 +45,11 @@ api = DircoAPI(
         "Partners, accounts, contacts, deals and activities. Authenticate with "
         "`Authorization: Bearer <key>` (create a key with POST /api/v1/tokens while logged in) "
         "or the browser session. Errors are RFC 9457 problem documents "
-        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`.'
+        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`. '
+        "Every POST accepts `Idempotency-Key` (the first answer is replayed for 24 h; another "
+        "body with the same key is a 422). Deals, partners, accounts and contacts carry a "
+        "`version`, sent as `ETag`; send it back in `If-Match` on PATCH to get 412 instead of "
+        "overwriting someone else's change. Each API token is rate limited (429, Retry-After)."
     ),
     urls_namespace="api",
     auth=API_AUTH,
