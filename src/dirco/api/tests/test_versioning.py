@@ -80,3 +80,24 @@ def test_deal_form_refuses_a_stale_save_and_says_who_changed_what(company: Compa
 
 def patch_json_if(client: Client, url: str, data: dict[str, object], etag: str) -> object:
     return client.patch(url, data=data, content_type="application/json", headers={"If-Match": etag})
+
+
+def test_partner_form_carries_its_version_and_refuses_a_stale_save(company: Company) -> None:
+    partner = company.partner_a
+    director = Client()
+    director.force_login(company.director)
+    page = director.get(f"/partners/{partner.pk}/edit/")
+    assert f'name="version" value="{partner.version}"' in page.content.decode()
+    form = {k: ("" if v is None else v) for k, v in page.context["form"].initial.items()}
+    opened_at = partner.version
+    api = token_client(company.rep)  # the channel manager changes the domain meanwhile
+    assert (
+        patch_json(api, f"/api/v1/partners/{partner.pk}", {"domain": "new.example"}).status_code
+        == 200
+    )
+    form.update({"domain": "mine.example", "version": str(opened_at)})
+    response = director.post(f"/partners/{partner.pk}/edit/", form)
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    partner.refresh_from_db()
+    assert partner.domain == "new.example"
