@@ -67,6 +67,7 @@ from dirco.pipeline.services import (
     DealFields,
     activity_complete,
     activity_create,
+    activity_update,
     deal_create,
     deal_delete,
     deal_move_stage,
@@ -422,6 +423,13 @@ class ActivityIn(InputSchema):
     account_id: Id | None = None
 
 
+class ActivityPatch(InputSchema):
+    kind: Literal["call", "meeting", "email", "task"] | None = None
+    subject: Name | None = None
+    notes: Text | None = None
+    due_at: IsoDateTime | None = None
+
+
 class ActivityCompleteIn(InputSchema):
     done: StrictBool = Field(True, description="false reopens the activity.")
 
@@ -471,6 +479,21 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
         raise PermissionDenied(_("You may not log activities on this deal."))
     activity = activity_create(owner=user, **fields)
     return Status(201, get_activity_for_user(user=user, activity_id=activity.pk))
+
+
+@router.patch(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **ERRORS},
+    summary="Change an activity (its owner or their manager)",
+)
+def activity_update_endpoint(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> Any:
+    user = request_user(request)
+    activity = get_activity_for_user(user=user, activity_id=activity_id)
+    if not activity_can_edit(user=user, activity=activity):
+        raise PermissionDenied(_("Only the owner or their manager can change this activity."))
+    data = patch_nulls_refuse(payload.model_dump(exclude_unset=True), Activity)
+    activity_update(activity=activity, **cast(ActivityFields, data))
+    return get_activity_for_user(user=user, activity_id=activity.pk)
 
 
 @router.post(

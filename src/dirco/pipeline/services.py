@@ -337,6 +337,35 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
     return activity
 
 
+ACTIVITY_EDITABLE_FIELDS = frozenset({"kind", "subject", "notes", "due_at"})
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> Activity:
+    """Change what an activity says and when it is due (not what it is linked to, nor its
+    owner: log another activity for that)."""
+    unknown = set(fields) - ACTIVITY_EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = activity_snapshot(activity) if activity_change_hooks else None
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    try:
+        activity.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The activity was not saved: correct the fields shown."),
+            fields=_validation_error_fields(exc),
+        ) from exc
+    activity.save()
+    if activity_change_hooks:
+        activity_change_hooks_run(before, activity_snapshot(activity))
+    return activity
+
+
 @transaction.atomic
 def activity_complete(*, activity: Activity, done: bool = True) -> Activity:
     before = activity_snapshot(activity) if activity_change_hooks else None

@@ -55,3 +55,19 @@ def test_partner_list_sorts(company: Company) -> None:
     newest = client.get("/api/v1/partners?sort=-created").json()["items"][0]["name"]
     assert newest == "Aardvark"
     assert client.get("/api/v1/partners?sort=bogus").status_code == 400
+
+
+def test_activity_patch_by_its_owner_only(company: Company) -> None:
+    from dirco.api.tests.clients import patch_json
+    from dirco.pipeline.models import Activity
+    from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
+
+    deal = DealFactory(owner=company.rep, team=company.team)
+    activity = ActivityFactory(owner=company.rep, deal=deal, subject="Call")
+    url = f"/api/v1/activities/{activity.pk}"
+    response = patch_json(token_client(company.rep), url, {"subject": "Call back", "kind": "email"})
+    assert response.status_code == 200 and response.json()["subject"] == "Call back"
+    assert patch_json(token_client(company.other_rep), url, {"subject": "x"}).status_code == 404
+    refused = patch_json(token_client(company.rep), url, {"deal_id": deal.pk})
+    assert refused.status_code == 400  # what it is linked to does not change
+    assert Activity.objects.get(pk=activity.pk).kind == "email"

@@ -342,6 +342,9 @@ API_ROUTES: dict[str, R] = {
         body=lambda w: {"kind": "call", "subject": "New", "deal_id": w.pk("deal_A")},
     ),
     "GET /api/v1/activities/{activity_id}": R("activity", target="activity_A"),
+    "PATCH /api/v1/activities/{activity_id}": R(
+        "activity", "edit", target="activity_A", body=lambda w: {"subject": "Patched"}
+    ),
     "POST /api/v1/activities/{activity_id}/complete": R(
         "activity", "edit", target="activity_A", body=lambda w: {"done": True}
     ),
