@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-forecast messages screenshots clean
+.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -62,13 +62,16 @@ format: install ## Format and auto-fix the code with ruff
 	$(VENV)/bin/ruff format src bench
 	$(VENV)/bin/ruff check --fix src bench
 
-bench: bench-seed bench-pages bench-forecast ## Run every benchmark (each prints one JSON line)
+bench: bench-seed bench-pages bench-api bench-forecast ## Run every benchmark (each prints one JSON line)
 
 bench-seed: install ## Seed 1M deals in a scratch database and print seconds and deals/s
 	$(PY) bench/seed.py
 
 bench-pages: install ## Page and API latency and query counts at 25k and 1M deals
 	$(PY) bench/pages.py
+
+bench-api: install ## Deal API list and create at 1M deals (p50/p95, requests/s), SQLite (+ --pg URL)
+	$(PY) bench/api.py $(BENCH_API_ARGS)
 
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'

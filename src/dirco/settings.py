@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "simple_history",
     "dirco.core",
     "dirco.accounts",
+    "dirco.webhooks",
     "dirco.partners",
     "dirco.customers",
     "dirco.catalog",
@@ -328,3 +329,16 @@ LOGGING = {
 # registered customer and an existing account conflict from this rapidfuzz score (0-100).
 DIRCO_REGISTRATION_PENDING_DAYS = int(os.environ.get("DIRCO_REGISTRATION_PENDING_DAYS", "30"))
 DIRCO_REGISTRATION_NAME_THRESHOLD = int(os.environ.get("DIRCO_REGISTRATION_NAME_THRESHOLD", "88"))
+
+# API rate limit per API token: "requests/seconds" (DIRCO_API_RATE_LIMIT=600/60 by default;
+# 0/60 turns it off). Counted in the cache: set REDIS_URL when several processes serve.
+_rate = os.environ.get("DIRCO_API_RATE_LIMIT", "600/60").split("/")
+API_RATE_LIMIT = (int(_rate[0]), int(_rate[1]) if len(_rate) > 1 else 60)
+# Idempotency-Key answers are kept this long (then pruned by `dirco idempotency_prune`).
+API_IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("DIRCO_API_IDEMPOTENCY_KEEP_HOURS", "24"))
+
+# Webhooks: outbound requests refuse private, loopback, link-local and metadata addresses.
+# Loopback is allowed only when this is 1 (the tests' receiver listens on 127.0.0.1).
+WEBHOOKS_ALLOW_LOOPBACK = os.environ.get("DIRCO_WEBHOOKS_ALLOW_LOOPBACK", "0") == "1"
+WEBHOOKS_TIMEOUT_SECONDS = 10
+WEBHOOKS_MAX_ATTEMPTS = 6

@@ -10,10 +10,13 @@ from django.urls import include, path
 from ninja import Swagger
 
 from dirco.accounts import views as accounts_views
+from dirco.accounts.api import partner_users_router
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
 from dirco.api.errors import errors_install
+from dirco.api.idempotency import idempotency_install
 from dirco.api.openapi import DircoAPI
+from dirco.catalog.api import router as catalog_router
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
@@ -27,6 +30,7 @@ from dirco.registrations import directory_views as registrations_directory
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
 from dirco.web import views as web_views
+from dirco.webhooks.api import router as webhooks_router
 
 # The JSON API (django-ninja): one NinjaAPI, one router per domain app.
 # - /api/v1/openapi.json: the OpenAPI schema; /api/v1/docs: Swagger UI, served from the static
@@ -42,7 +46,11 @@ api = DircoAPI(
         "Partners, accounts, contacts, deals and activities. Authenticate with "
         "`Authorization: Bearer <key>` (create a key with POST /api/v1/tokens while logged in) "
         "or the browser session. Errors are RFC 9457 problem documents "
-        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`.'
+        '(`application/problem+json`) with `{"error": {"code", "message", "fields"}}`. '
+        "Every POST accepts `Idempotency-Key` (the first answer is replayed for 24 h; another "
+        "body with the same key is a 422). Deals, partners, accounts and contacts carry a "
+        "`version`, sent as `ETag`; send it back in `If-Match` on PATCH to get 412 instead of "
+        "overwriting someone else's change. Each API token is rate limited (429, Retry-After)."
     ),
     urls_namespace="api",
     auth=API_AUTH,
@@ -52,7 +60,9 @@ api = DircoAPI(
 errors_install(api)
 
 api.add_router("", accounts_router)
+api.add_router("", partner_users_router)
 api.add_router("", partners_router)
+api.add_router("", catalog_router)
 api.add_router("", customers_router)
 api.add_router("", contacts_router)
 api.add_router("", pipeline_router)
@@ -60,6 +70,9 @@ api.add_router("", registrations_router)
 api.add_router("", objectives_router)
 api.add_router("", leads_router)
 api.add_router("", revenue_router)
+api.add_router("", webhooks_router)
+# After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
+idempotency_install(api)
 
 # The staff pages that have no URLconf of their own.
 staff_pages = [
@@ -106,6 +119,7 @@ urlpatterns = [
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
     path("portal/", include("dirco.portal.urls")),
+    path("webhooks/", include("dirco.webhooks.urls")),
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,
 ]

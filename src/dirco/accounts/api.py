@@ -6,16 +6,20 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.accounts.api_auth import session_auth
 from dirco.accounts.models import ApiToken
+from dirco.accounts.partner_users import partner_user_invite
+from dirco.accounts.permissions import get_partner_user_for_admin, partner_users_visible_to
+from dirco.accounts.security import user_deactivate
 from dirco.accounts.selectors import api_tokens_of, get_api_token_for_user
 from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, IsoDateTime, Name, Ref
+from dirco.api.schemas import Id, InputSchema, IsoDateTime, Line, Name, Ref, StrictBool
 
 router = Router(tags=["me"])
 
@@ -41,6 +45,7 @@ class TokenOut(Schema):
     last_used_at: dt.datetime | None
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    read_only: bool
 
 
 class TokenCreatedOut(TokenOut):
@@ -50,6 +55,7 @@ class TokenCreatedOut(TokenOut):
 class TokenIn(InputSchema):
     name: Name
     expires_at: IsoDateTime | None = None
+    read_only: StrictBool = Field(False, description="true: the token may only read (GET).")
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller")
@@ -72,7 +78,10 @@ def token_list(request: HttpRequest, page: Query[PageParams]) -> Any:
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     token, key = api_token_create(
-        user=request_user(request), name=payload.name, expires_at=payload.expires_at
+        user=request_user(request),
+        name=payload.name,
+        expires_at=payload.expires_at,
+        read_only=payload.read_only,
     )
     return Status(201, _token_with_key(token, key))
 
@@ -93,5 +102,79 @@ def _token_with_key(token: ApiToken, key: str) -> TokenCreatedOut:
         last_used_at=token.last_used_at,
         expires_at=token.expires_at,
         revoked_at=token.revoked_at,
+        read_only=token.read_only,
         key=key,
     )
+
+
+# The users of one's own partner: a partner admin lists, invites and deactivates them (the
+# portal's Users page does the same through the same functions). Everyone else sees none.
+
+partner_users_router = Router(tags=["partner users"])
+
+
+class PartnerUserOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_active: bool
+    last_login: dt.datetime | None
+
+
+class PartnerUserInviteIn(InputSchema):
+    email: Line
+    first_name: Name = ""
+    last_name: Name = ""
+
+
+class InvitationOut(Schema):
+    email: str
+    detail: str
+
+
+@partner_users_router.get(
+    "/partner-users",
+    response={200: Page[PartnerUserOut], **ERRORS},
+    summary="The users of my partner (partner admins)",
+)
+def partner_user_list(request: HttpRequest, page: Query[PageParams]) -> Any:
+    qs = partner_users_visible_to(request_user(request))
+    return paginate(request, qs, order=("email", "id"), params=page)
+
+
+@partner_users_router.get(
+    "/partner-users/{user_id}", response={200: PartnerUserOut, **ERRORS}, summary="A partner user"
+)
+def partner_user_detail(request: HttpRequest, user_id: Id) -> Any:
+    return get_partner_user_for_admin(user=request_user(request), user_id=user_id)
+
+
+@partner_users_router.post(
+    "/partner-users",
+    response={202: InvitationOut, **ERRORS},
+    summary="Invite a user to my partner (the same answer whether or not the address is known)",
+)
+def partner_user_invite_endpoint(request: HttpRequest, payload: PartnerUserInviteIn) -> Any:
+    partner_user_invite(invited_by=request_user(request), **payload.model_dump())
+    email = payload.email.strip().lower()
+    return Status(
+        202,
+        InvitationOut(
+            email=email,
+            detail=_("Invitation sent: the link lets them choose a password."),
+        ),
+    )
+
+
+@partner_users_router.delete(
+    "/partner-users/{user_id}",
+    response={204: None, **ERRORS},
+    summary="Deactivate a user of my partner (sessions and API tokens end)",
+)
+def partner_user_deactivate(request: HttpRequest, user_id: Id) -> Any:
+    user = request_user(request)
+    target = get_partner_user_for_admin(user=user, user_id=user_id)
+    user_deactivate(user=target, by=user)
+    return Status(204, None)

@@ -21,16 +21,27 @@ from ninja.utils import check_csrf
 
 from dirco.accounts.models import User
 from dirco.accounts.security import session_second_factor_owed
-from dirco.accounts.services import api_token_authenticate
-from dirco.api.errors import CsrfFailed, OtpRequired
+from dirco.accounts.services import api_token_for_key
+from dirco.api.errors import CsrfFailed, OtpRequired, ReadOnlyToken
+from dirco.api.throttle import rate_limit_check
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
+    """A live API token. The one place where its scope and its rate limit are enforced: a
+    read-only token may only read (403 ``read_only_token`` otherwise), and every token is
+    limited to ``settings.API_RATE_LIMIT`` requests (429 with Retry-After)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(key=token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = api_token_for_key(key=token)
+        if api_token is None:
+            return None
+        rate_limit_check(f"token:{api_token.pk}")
+        if api_token.read_only and request.method not in SAFE_METHODS:
+            raise ReadOnlyToken()
+        request.user = api_token.user
+        return api_token.user
 
 
 class SessionAuth(APIKeyCookie):

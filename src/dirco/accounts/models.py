@@ -134,6 +134,8 @@ class ApiToken(TimeStampedModel):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # A read-only token may only GET (and HEAD/OPTIONS); checked once, in accounts.api_auth.
+    read_only = models.BooleanField(_("read-only"), default=False)
 
     class Meta:
         verbose_name = _("API token")

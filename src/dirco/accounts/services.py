@@ -19,7 +19,7 @@ TOKEN_PREFIX_LENGTH = 12
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, expires_at: dt.datetime | None = None
+    *, user: User, name: str, expires_at: dt.datetime | None = None, read_only: bool = False
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its key. Only the hash is stored: show the key once."""
     errors: dict[str, list[str]] = {}
@@ -41,6 +41,7 @@ def api_token_create(
         prefix=key[:TOKEN_PREFIX_LENGTH],
         key_hash=ApiToken.hash_key(key),
         expires_at=expires_at,
+        read_only=read_only,
     )
     token.full_clean()
     token.save()
@@ -56,7 +57,14 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(*, key: str, now: dt.datetime | None = None) -> User | None:
-    """The active user a key belongs to, or None when it is unknown, revoked or expired.
+    """The active user a key belongs to, or None when it is unknown, revoked or expired."""
+    token = api_token_for_key(key=key, now=now)
+    return None if token is None else token.user
+
+
+def api_token_for_key(*, key: str, now: dt.datetime | None = None) -> ApiToken | None:
+    """The live token (with its active user) of a key, or None when it is unknown, revoked,
+    expired or its user inactive.
 
     Records the use, at most once per ``TOKEN_LAST_USED_RESOLUTION``.
     """
@@ -73,4 +81,4 @@ def api_token_authenticate(*, key: str, now: dt.datetime | None = None) -> User 
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -18,9 +18,14 @@ code   status                 when
 403    ``forbidden``          the object is visible but the user may not change it
 403    ``otp_required``       a session that still owes its second factor (verify or set up)
 403    ``csrf_failed``        a session request that changes data came without the CSRF token
+403    ``read_only_token``    a read-only API token was used for anything but GET
 404    ``not_found``          the object does not exist or the user may not see it (same answer)
-409    ``conflict``           the change collides with other data (e.g. a protected relation)
-429    ``throttled``          too many requests
+409    ``conflict``           the change collides with other data (e.g. a protected relation),
+                              or a request with the same Idempotency-Key is still running
+412    ``precondition_failed`` ``If-Match`` names a version the object no longer has
+422    ``idempotency_key_reused`` the Idempotency-Key was used before with another body
+428    ``precondition_required`` a PATCH or PUT without ``If-Match`` on a versioned object
+429    ``throttled``          too many requests (``Retry-After`` says how many seconds to wait)
 =====  =====================  ==================================================================
 
 Schema errors and business-rule errors both answer 400, so a client handles one status for
@@ -40,7 +45,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from dirco.core.errors import ApplicationError
+from dirco.core.errors import ApplicationError, StaleVersion
 
 NON_FIELD = "__all__"
 # Where ninja found a parameter; not part of the field name a client sent.
@@ -50,6 +55,11 @@ PARAM_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", 
 class CsrfFailed(HttpError):
     def __init__(self) -> None:
         super().__init__(403, "CSRF check failed")
+
+
+class ReadOnlyToken(HttpError):
+    def __init__(self) -> None:
+        super().__init__(403, "Read-only token")
 
 
 class OtpRequired(HttpError):
@@ -125,6 +135,9 @@ HTTP_ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
+    422: "unprocessable",
+    428: "precondition_required",
     429: "throttled",
 }
 
@@ -151,6 +164,18 @@ def errors_install(api: NinjaAPI) -> None:
             message=str(exc.message),
             fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
         )
+
+    def on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = error_response(
+            api,
+            request,
+            status=412,
+            code="precondition_failed",
+            message=str(exc.message),
+            fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
+        )
+        response["ETag"] = f'"{exc.current}"'
+        return response
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, status=404, code="not_found", message=_("Not found."))
@@ -186,6 +211,15 @@ def errors_install(api: NinjaAPI) -> None:
             message=_("Send the CSRF token in the X-CSRFToken header, or use an API token."),
         )
 
+    def on_read_only(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            status=403,
+            code="read_only_token",
+            message=_("This API token is read-only: use a read-write token to change data."),
+        )
+
     def on_protected(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(
             api,
@@ -196,9 +230,16 @@ def errors_install(api: NinjaAPI) -> None:
         )
 
     def on_throttled(request: HttpRequest, exc: Any) -> HttpResponse:
-        return error_response(
-            api, request, status=429, code="throttled", message=_("Too many requests.")
+        response = error_response(
+            api,
+            request,
+            status=429,
+            code="throttled",
+            message=_("Too many requests: wait the seconds given in Retry-After, then retry."),
         )
+        if exc.wait:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = HTTP_ERROR_CODES.get(exc.status_code, "error")
@@ -206,11 +247,13 @@ def errors_install(api: NinjaAPI) -> None:
 
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(ApplicationError, on_application)
+    api.add_exception_handler(StaleVersion, on_stale)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(CsrfFailed, on_csrf)
     api.add_exception_handler(OtpRequired, on_otp_required)
+    api.add_exception_handler(ReadOnlyToken, on_read_only)
     api.add_exception_handler(ProtectedError, on_protected)
     api.add_exception_handler(RestrictedError, on_protected)
     api.add_exception_handler(Throttled, on_throttled)

@@ -35,10 +35,12 @@ class DircoOpenAPISchema(OpenAPISchema):
 
     def responses(self, operation: Operation) -> dict[int, Any]:
         result: dict[int, Any] = super().responses(operation)
+        problem = None
         for status, details in result.items():
             content = details.get("content")
             if status >= 400 and content:
                 details["content"] = {PROBLEM_JSON: next(iter(content.values()))}
+                problem = details["content"]
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before the API runs
         # (dirco.core.middleware.RequestInputGuardMiddleware), in the same problem format.
         if BODY_METHODS & set(operation.methods) and 400 in result:
@@ -46,6 +48,15 @@ class DircoOpenAPISchema(OpenAPISchema):
                 "description": "Content Too Large: the request body is over the size limit.",
                 "content": result[400]["content"],
             }
+        if problem is not None:
+            # Answers every operation may give besides its own (dirco.api.errors): the rate
+            # limit of API tokens, and on POST the Idempotency-Key conflicts.
+            extra = {429: "Too Many Requests (see Retry-After)"}
+            if "POST" in operation.methods:
+                extra[409] = "A request with this Idempotency-Key is still running"
+                extra[422] = "This Idempotency-Key was used with another request"
+            for status, description in extra.items():
+                result.setdefault(status, {"description": description, "content": problem})
         return result
 
 

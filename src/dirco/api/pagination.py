@@ -27,6 +27,17 @@ from ninja import Field, Schema
 from dirco.api.schemas import DB_INT_MAX
 from dirco.core.errors import ApplicationError
 
+# The sorts of the lists of named records (partners, accounts), newest or by name; each ends
+# with the id, as keyset pagination needs.
+LIST_SORTS: dict[str, tuple[str, str]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -180,3 +191,39 @@ def _sort_value(row: Model | dict[str, Any], key: str) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def paginate_parts(
+    request: HttpRequest,
+    parts: Sequence[QuerySet[M, Any]],
+    *,
+    order: Sequence[str],
+    params: PageParams,
+    rows_queryset: QuerySet[M, Any],
+) -> dict[str, Any]:
+    """:func:`paginate` over the union of ``parts`` (querysets of one model whose union is
+    the list, e.g. a rep's own deals and each of their partners' deals), in one query.
+
+    ``WHERE id IN (part 1's page) OR id IN (part 2's page) ... ORDER BY ... LIMIT``: each part's
+    page (``limit + 1`` ids after the cursor) is read sorted from an index, and only those few
+    rows are sorted together. An ``OR`` of the parts' conditions would make the database sort
+    every visible row instead (a rep's 70,000 deals at 1M). ``rows_queryset`` (a ``.values()``
+    queryset holding ``id`` and every ``order`` key) gives the rows' columns.
+    """
+    cursor_values = None
+    if params.after and parts:
+        raw = cursor_decode(params.after, size=len(order))
+        cursor_values = cursor_values_typed(parts[0], order, raw)
+    condition = Q(pk__in=[])
+    for part in parts:
+        qs = part.order_by(*order)
+        if cursor_values is not None:
+            qs = qs.filter(_after_condition(order, cursor_values))
+        condition |= Q(pk__in=qs.values("pk")[: params.limit + 1])
+    rows = list(rows_queryset.filter(condition).order_by(*order)[: params.limit + 1])
+    next_url = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_url = _next_url(request, cursor_encode([_sort_value(last, key) for key in order]))
+    return {"items": rows, "next": next_url}

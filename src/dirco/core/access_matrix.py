@@ -38,6 +38,7 @@ OBJECTS: Final = (
     "notification",
     "user",
     "api_token",
+    "webhook",
 )
 
 
@@ -53,6 +54,7 @@ _STAFF_SELLERS_CREATE = "all all all none none none"
 _STAFF_SELLERS_EDIT = "all team own none none none"
 _NOBODY = "none none none none none none"
 _OWN = "own own own own own own"
+_DIRECTOR_ONLY = "all none none none none none"
 
 _SPEC: Final[dict[tuple[str, str], str]] = {
     # Partners: the channel; status and tier are the director's fields (partners/services.py).
@@ -123,6 +125,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("api_token", "view"): _OWN,
     ("api_token", "create"): _OWN,
     ("api_token", "delete"): _OWN,
+    # Webhook subscriptions and their deliveries: the director's integration settings.
+    ("webhook", "list"): _DIRECTOR_ONLY,
+    ("webhook", "view"): _DIRECTOR_ONLY,
+    ("webhook", "create"): _DIRECTOR_ONLY,
+    ("webhook", "edit"): _DIRECTOR_ONLY,
+    ("webhook", "delete"): _DIRECTOR_ONLY,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

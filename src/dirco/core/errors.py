@@ -19,3 +19,16 @@ def validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+class StaleVersion(ApplicationError):
+    """The record changed since the client read it (optimistic concurrency): nothing was saved.
+
+    The API answers 412 Precondition Failed; a form shows the message, which says who changed
+    what in between (``dirco.core.versioning.version_conflict_message``).
+    """
+
+    def __init__(self, message: str, *, expected: int, current: int) -> None:
+        super().__init__(message, fields={"version": [message]})
+        self.expected = expected
+        self.current = current

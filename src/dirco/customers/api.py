@@ -4,17 +4,17 @@ customers.permissions, writes through services."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut, permission_require
-from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, Page, PageParams, paginate
 from dirco.api.schemas import (
     Country,
     CountryCode,
@@ -28,6 +28,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.core.text import name_or_domain_matching
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
@@ -61,6 +62,7 @@ class AccountOut(Schema):
     country: CountryCode
     territory: Ref
     owner: UserRef | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -69,6 +71,7 @@ class AccountFilters(Schema):
     q: SearchText = Field("", description="Part of the name or web domain.")
     owner: Id | None = Field(None, description="Owner (user) id.")
     territory: Id | None = Field(None, description="Territory id.")
+    sort: Literal["name", "-name", "created", "-created", "updated", "-updated"] = "name"
 
 
 class AccountPatch(InputSchema):
@@ -109,12 +112,14 @@ def account_list(
         qs = qs.filter(owner_id=filters.owner)
     if filters.territory is not None:
         qs = qs.filter(territory_id=filters.territory)
-    return paginate(request, qs, order=("name", "id"), params=page)
+    return paginate(request, qs, order=LIST_SORTS[filters.sort], params=page)
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="An account")
-def account_detail(request: HttpRequest, account_id: Id) -> Any:
-    return get_account_for_user(user=request_user(request), account_id=account_id)
+def account_detail(request: HttpRequest, account_id: Id, response: HttpResponse) -> Any:
+    account = get_account_for_user(user=request_user(request), account_id=account_id)
+    etag_set(response, account.version)
+    return account
 
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
@@ -127,16 +132,23 @@ def account_create_endpoint(request: HttpRequest, payload: AccountIn) -> Any:
 
 
 @router.patch(
-    "/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Change an account"
+    "/accounts/{account_id}",
+    response={200: AccountOut, **ERRORS, 412: ErrorOut},
+    summary="Change an account (If-Match: the ETag read, or 412)",
 )
-def account_update_endpoint(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
+def account_update_endpoint(
+    request: HttpRequest, account_id: Id, payload: AccountPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     account = get_account_for_user(user=user, account_id=account_id)
     permission_require(
         account_can_edit(user=user, account=account), _("You may not change this account.")
     )
     fields = _account_refs(request, payload_fields(payload, Account))
-    account = account_update(account=account, updated_by=user, **fields)
+    account = account_update(
+        account=account, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, account.version)
     return get_account_for_user(user=user, account_id=account.pk)
 
 
@@ -155,6 +167,7 @@ class ContactOut(Schema):
     job_title: str
     partner: Ref | None
     account: Ref | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -216,8 +229,10 @@ def contact_list(
 @contacts_router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="A contact"
 )
-def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
-    return get_contact_for_user(user=request_user(request), contact_id=contact_id)
+def contact_detail(request: HttpRequest, contact_id: Id, response: HttpResponse) -> Any:
+    contact = get_contact_for_user(user=request_user(request), contact_id=contact_id)
+    etag_set(response, contact.version)
+    return contact
 
 
 @contacts_router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
@@ -229,16 +244,23 @@ def contact_create_endpoint(request: HttpRequest, payload: ContactIn) -> Any:
 
 
 @contacts_router.patch(
-    "/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact"
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **ERRORS, 412: ErrorOut},
+    summary="Change a contact (If-Match: the ETag read, or 412)",
 )
-def contact_update_endpoint(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> Any:
+def contact_update_endpoint(
+    request: HttpRequest, contact_id: Id, payload: ContactPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     contact = get_contact_for_user(user=user, contact_id=contact_id)
     permission_require(
         contact_can_edit(user=user, contact=contact), _("You may not change this contact.")
     )
     fields = _contact_refs(request, payload_fields(payload, Contact))
-    contact_update(contact=contact, updated_by=user, **fields)
+    contact = contact_update(
+        contact=contact, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, contact.version)
     return get_contact_for_user(user=user, contact_id=contact.pk)
 
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from dirco.core.models import TimeStampedModel
+from dirco.core.versioning import Versioned
 
 
-class Account(TimeStampedModel):
+class Account(TimeStampedModel, Versioned):
     class Size(models.TextChoices):
         MICRO = "micro", _("1-9 employees")
         SMALL = "small", _("10-49 employees")

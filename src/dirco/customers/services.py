@@ -14,6 +14,7 @@ from dirco.accounts.permissions import user_is_director
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
+from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Territory
 
@@ -76,12 +77,18 @@ def account_create(*, created_by: User, **fields: Unpack[AccountFields]) -> Acco
 
 @transaction.atomic
 def account_update(
-    *, account: Account, updated_by: User, **fields: Unpack[AccountFields]
+    *,
+    account: Account,
+    updated_by: User,
+    expected_version: int | None = None,
+    **fields: Unpack[AccountFields],
 ) -> Account:
     _account_check_fields(fields)
     account = Account.objects.select_for_update().get(pk=account.pk)
+    version_check(account, expected_version)
     for name, value in fields.items():
         setattr(account, name, value)
     _account_validate(account, changed=set(fields))
+    version_bump(account)
     account.save()
     return account

@@ -26,7 +26,12 @@ from dirco.customers.permissions import (
     get_account_for_user,
 )
 from dirco.customers.services import account_create, account_update
-from dirco.web.forms import form_errors_from_application_error, form_submit
+from dirco.web.forms import (
+    form_errors_from_application_error,
+    form_submit,
+    version_for_form,
+    version_posted,
+)
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 ACCOUNTS_PER_PAGE = 25
@@ -87,12 +92,21 @@ def account_edit_view(request: AuthedHttpRequest, account_id: int) -> HttpRespon
     saved = form_submit(
         request,
         form,
-        lambda: account_update(account=account, updated_by=request.user, **form.cleaned_data),
+        lambda: account_update(
+            account=account,
+            updated_by=request.user,
+            expected_version=version_posted(request),
+            **form.cleaned_data,
+        ),
         success=_("Account saved."),
     )
     if saved:
         return redirect("account_detail", account_id=account.pk)
-    return render(request, "customers/account_form.html", {"form": form, "account": account})
+    return render(
+        request,
+        "customers/account_form.html",
+        {"form": form, "account": account, "version": version_for_form(request, account)},
+    )
 
 
 ACCOUNT_SEARCH_LIMIT = 20

@@ -44,6 +44,7 @@ from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_create
 from dirco.teams.selectors import users_assignable_by
+from dirco.webhooks.services import emit
 
 
 class LeadFields(TypedDict, total=False):
@@ -205,6 +206,17 @@ def _lead_offer_next(
     lead.save(update_fields=fields)
     _event(lead=lead, kind=LeadEvent.Kind.OFFERED, actor=actor, assignment=assignment, now=now)
     _offer_notify(lead=lead, assignment=assignment)
+    emit(
+        "lead.routed",
+        {
+            "id": lead.pk,
+            "partner_id": lead.partner_id,
+            "rep_id": lead.rep_id,
+            "offered_at": now,
+            "due_at": due,
+            "rule": assignment.rule,
+        },
+    )
     return assignment
 
 

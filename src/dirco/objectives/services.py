@@ -53,6 +53,7 @@ from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.rollups.writes import rollups_rebuild as _rollups_rebuild
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
+from dirco.webhooks.services import emit
 
 HUNDRED = Decimal(100)
 
@@ -703,6 +704,16 @@ def objective_publish(*, objective: Objective, user: User, confirm: bool = False
     objective.status = Objective.Status.PUBLISHED
     objective.published_at = timezone.now()
     objective.save(update_fields=["status", "published_at", "updated_at"])
+    emit(
+        "objective.published",
+        {
+            "id": objective.pk,
+            "scope": objective.scope_key,
+            "fiscal_year": objective.fiscal_year,
+            "amount": objective.amount,
+            "published_at": objective.published_at,
+        },
+    )
     return objective
 
 

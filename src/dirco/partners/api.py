@@ -4,15 +4,15 @@ dirco.customers.api)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut, permission_require
-from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.pagination import LIST_SORTS, Page, PageParams, paginate
 from dirco.api.schemas import (
     Country,
     CountryCode,
@@ -28,6 +28,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.core.text import name_or_domain_matching
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.partners.permissions import (
@@ -59,6 +60,7 @@ class PartnerOut(Schema):
     channel_manager: UserRef | None
     parent: Ref | None
     joined_on: dt.date | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -68,6 +70,7 @@ class PartnerFilters(Schema):
     tier: Id | None = Field(None, description="Tier id.")
     status: PartnerStatusField | None = None
     territory: Id | None = Field(None, description="Territory id.")
+    sort: Literal["name", "-name", "created", "-created", "updated", "-updated"] = "name"
 
 
 class PartnerPatch(InputSchema):
@@ -119,12 +122,14 @@ def partner_list(
         qs = qs.filter(status=filters.status)
     if filters.territory is not None:
         qs = qs.filter(territory_id=filters.territory)
-    return paginate(request, qs, order=("name", "id"), params=page)
+    return paginate(request, qs, order=LIST_SORTS[filters.sort], params=page)
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="A partner")
-def partner_detail(request: HttpRequest, partner_id: Id) -> Any:
-    return get_partner_for_user(user=request_user(request), partner_id=partner_id)
+def partner_detail(request: HttpRequest, partner_id: Id, response: HttpResponse) -> Any:
+    partner = get_partner_for_user(user=request_user(request), partner_id=partner_id)
+    etag_set(response, partner.version)
+    return partner
 
 
 @router.post("/partners", response={201: PartnerOut, **ERRORS}, summary="Create a partner")
@@ -137,14 +142,21 @@ def partner_create_endpoint(request: HttpRequest, payload: PartnerIn) -> Any:
 
 
 @router.patch(
-    "/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner"
+    "/partners/{partner_id}",
+    response={200: PartnerOut, **ERRORS, 412: ErrorOut},
+    summary="Change a partner (If-Match: the ETag read, or 412)",
 )
-def partner_update_endpoint(request: HttpRequest, partner_id: Id, payload: PartnerPatch) -> Any:
+def partner_update_endpoint(
+    request: HttpRequest, partner_id: Id, payload: PartnerPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     partner = get_partner_for_user(user=user, partner_id=partner_id)
     permission_require(
         partner_can_edit(user=user, partner=partner), _("You may not change this partner.")
     )
     fields = _partner_refs(request, payload_fields(payload, Partner))
-    partner_update(partner=partner, updated_by=user, **fields)
+    partner = partner_update(
+        partner=partner, updated_by=user, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, partner.version)
     return get_partner_for_user(user=user, partner_id=partner.pk)

@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
+from dirco.core.versioning import Versioned
 
 
 class Territory(TimeStampedModel):
@@ -65,7 +66,7 @@ class Tier(TimeStampedModel):
         return self.name
 
 
-class Partner(TimeStampedModel):
+class Partner(TimeStampedModel, Versioned):
     class Status(models.TextChoices):
         PROSPECT = "prospect", _("Prospect")
         ONBOARDING = "onboarding", _("Onboarding")
@@ -127,7 +128,7 @@ class Partner(TimeStampedModel):
         return self.name
 
 
-class Contact(TimeStampedModel):
+class Contact(TimeStampedModel, Versioned):
     """A person at a partner or at a customer account (exactly one of the two)."""
 
     first_name = models.CharField(_("first name"), max_length=100)

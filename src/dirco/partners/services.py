@@ -15,6 +15,7 @@ from dirco.accounts.permissions import user_is_director
 from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.legal_identifiers import legal_identifier_clean
+from dirco.core.versioning import version_bump, version_check
 from dirco.partners.models import Contact, Partner, Territory, Tier
 from dirco.partners.permissions import partner_can_set_standing
 
@@ -119,7 +120,11 @@ def partner_create(*, created_by: User, **fields: Unpack[PartnerFields]) -> Part
 
 @transaction.atomic
 def partner_update(
-    *, partner: Partner, updated_by: User, **fields: Unpack[PartnerFields]
+    *,
+    partner: Partner,
+    updated_by: User,
+    expected_version: int | None = None,
+    **fields: Unpack[PartnerFields],
 ) -> Partner:
     _fields_check(
         fields,
@@ -128,6 +133,7 @@ def partner_update(
         director_only=PARTNER_DIRECTOR_ONLY_FIELDS,
     )
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    version_check(partner, expected_version)
     for name, value in fields.items():
         setattr(partner, name, value)
     if "country" in fields:
@@ -142,6 +148,7 @@ def partner_update(
             fields={"parent": [_("A partner cannot be its own parent.")]},
         )
     _full_clean(partner, _("The partner was not saved: correct the fields shown."))
+    version_bump(partner)
     partner.save()
     return partner
 
@@ -157,13 +164,19 @@ def contact_create(*, created_by: User, **fields: Unpack[ContactFields]) -> Cont
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, updated_by: User, **fields: Unpack[ContactFields]
+    *,
+    contact: Contact,
+    updated_by: User,
+    expected_version: int | None = None,
+    **fields: Unpack[ContactFields],
 ) -> Contact:
     _fields_check(fields, allowed=CONTACT_WRITABLE_FIELDS, by=updated_by, director_only=frozenset())
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    version_check(contact, expected_version)
     for name, value in fields.items():
         setattr(contact, name, value)
     _contact_validate(contact)
+    version_bump(contact)
     contact.save()
     return contact
 

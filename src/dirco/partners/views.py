@@ -16,7 +16,7 @@ from dirco.partners.permissions import (
     partner_contacts_visible_to,
 )
 from dirco.partners.services import partner_update
-from dirco.web.forms import form_submit
+from dirco.web.forms import form_submit, version_for_form, version_posted
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PARTNERS_PER_PAGE = 25
@@ -45,9 +45,18 @@ def partner_edit_view(request: AuthedHttpRequest, partner_id: int) -> HttpRespon
     saved = form_submit(
         request,
         form,
-        lambda: partner_update(partner=partner, updated_by=request.user, **form.cleaned_data),
+        lambda: partner_update(
+            partner=partner,
+            updated_by=request.user,
+            expected_version=version_posted(request),
+            **form.cleaned_data,
+        ),
         success=_("Partner saved."),
     )
     if saved:
         return redirect("partner_detail", partner_id=partner.pk)
-    return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
+    return render(
+        request,
+        "partners/partner_form.html",
+        {"form": form, "partner": partner, "version": version_for_form(request, partner)},
+    )

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut, permission_require
-from dirco.api.pagination import Page, PageParams, paginate
+from dirco.api.pagination import Page, PageParams, paginate, paginate_parts
 from dirco.api.schemas import (
     DecimalString,
     Id,
@@ -39,6 +39,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
 from dirco.customers.permissions import accounts_visible_to, contacts_visible_to
@@ -59,13 +60,14 @@ from dirco.pipeline.selectors import (
     DealFilters,
     activity_list_for_user,
     deal_history,
-    deal_list,
+    deal_list_parts,
 )
 from dirco.pipeline.services import (
     ActivityFields,
     DealFields,
     activity_complete,
     activity_create,
+    activity_update,
     deal_create,
     deal_delete,
     deal_move_stage,
@@ -127,6 +129,7 @@ class DealOut(BaseModel):
     close_date: dt.date | None
     source: str
     lost_reason: str
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -275,11 +278,12 @@ def deal_list_endpoint(
 ) -> Any:
     criteria = filters.model_dump()
     criteria["source"] = criteria["source"] or ""
-    qs = deal_list(user=request_user(request), filters=DealFilters(**criteria))
-    # Rows as dicts, not model instances: a page costs one query and no ORM objects.
-    result = paginate(
+    parts = deal_list_parts(user=request_user(request), filters=DealFilters(**criteria))
+    # Ids first, branch by branch of the visibility rule (each read from an index), then the
+    # page's rows as dicts, not model instances: no sort of every visible deal, no ORM objects.
+    result = paginate_parts(
         request,
-        qs.select_related(None),
+        parts,
         order=DEAL_SORTS[filters.sort],
         params=page,
         rows_queryset=Deal.objects.values(*DEAL_ROW_FIELDS),
@@ -293,8 +297,10 @@ def deal_list_endpoint(
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")
-def deal_detail(request: HttpRequest, deal_id: Id) -> Any:
-    return get_deal_for_user(user=request_user(request), deal_id=deal_id)
+def deal_detail(request: HttpRequest, deal_id: Id, response: HttpResponse) -> Any:
+    deal = get_deal_for_user(user=request_user(request), deal_id=deal_id)
+    etag_set(response, deal.version)
+    return deal
 
 
 @router.post("/deals", response={201: DealOut, **ERRORS}, summary="Create a deal")
@@ -313,13 +319,26 @@ def deal_create_endpoint(request: HttpRequest, payload: DealIn) -> Any:
     return Status(201, get_deal_for_user(user=user, deal_id=deal.pk))
 
 
-@router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="Change a deal")
-def deal_update_endpoint(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Any:
+@router.patch(
+    "/deals/{deal_id}",
+    response={200: DealOut, **ERRORS, 412: ErrorOut},
+    summary="Change a deal (If-Match: the ETag read, or 412)",
+)
+def deal_update_endpoint(
+    request: HttpRequest, deal_id: Id, payload: DealPatch, response: HttpResponse
+) -> Any:
     user, deal = _deal_editable(request, deal_id)
     data = payload_fields(payload, Deal)
     confirm_zero = bool(data.pop("confirm_zero_amount", False))
     fields = _deal_fields(user, data)
-    deal_update(deal=deal, updated_by=user, confirm_zero_amount=confirm_zero, **fields)
+    deal = deal_update(
+        deal=deal,
+        updated_by=user,
+        confirm_zero_amount=confirm_zero,
+        expected_version=if_match_version(request),
+        **fields,
+    )
+    etag_set(response, deal.version)
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
 
@@ -335,12 +354,20 @@ def deal_delete_endpoint(request: HttpRequest, deal_id: Id) -> Any:
 
 
 @router.post(
-    "/deals/{deal_id}/stage", response={200: DealOut, **ERRORS}, summary="Move a deal to a stage"
+    "/deals/{deal_id}/stage",
+    response={200: DealOut, **ERRORS, 412: ErrorOut},
+    summary="Move a deal to a stage (If-Match honoured)",
 )
 def deal_move_stage_endpoint(request: HttpRequest, deal_id: Id, payload: StageMoveIn) -> Any:
     user, deal = _deal_editable(request, deal_id)
     stage = refs_resolve({"stage_id": payload.stage_id}, {"stage": Stage.objects.all()})["stage"]
-    deal_move_stage(deal=deal, stage=stage, moved_by=user, lost_reason=payload.lost_reason)
+    deal_move_stage(
+        deal=deal,
+        stage=stage,
+        moved_by=user,
+        lost_reason=payload.lost_reason,
+        expected_version=if_match_version(request),
+    )
     return get_deal_for_user(user=user, deal_id=deal.pk)
 
 
@@ -399,6 +426,13 @@ class ActivityIn(InputSchema):
     account_id: Id | None = None
 
 
+class ActivityPatch(InputSchema):
+    kind: Literal["call", "meeting", "email", "task"] | None = None
+    subject: Name | None = None
+    notes: Text | None = None
+    due_at: IsoDateTime | None = None
+
+
 class ActivityCompleteIn(InputSchema):
     done: StrictBool = Field(True, description="false reopens the activity.")
 
@@ -448,6 +482,21 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
         raise PermissionDenied(_("You may not log activities on this deal."))
     activity = activity_create(owner=user, **fields)
     return Status(201, get_activity_for_user(user=user, activity_id=activity.pk))
+
+
+@router.patch(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **ERRORS},
+    summary="Change an activity (its owner or their manager)",
+)
+def activity_update_endpoint(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> Any:
+    user = request_user(request)
+    activity = get_activity_for_user(user=user, activity_id=activity_id)
+    if not activity_can_edit(user=user, activity=activity):
+        raise PermissionDenied(_("Only the owner or their manager can change this activity."))
+    data = payload_fields(payload, Activity)
+    activity_update(activity=activity, **cast(ActivityFields, data))
+    return get_activity_for_user(user=user, activity_id=activity.pk)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
 from dirco.core.money import CURRENCY_CHOICES
+from dirco.core.versioning import Versioned
 
 
 class ForecastCategory(models.TextChoices):
@@ -76,7 +77,7 @@ class Stage(TimeStampedModel):
         return self.is_won or self.is_lost
 
 
-class Deal(TimeStampedModel):
+class Deal(TimeStampedModel, Versioned):
     class Source(models.TextChoices):
         DIRECT = "direct", _("Direct")
         PARTNER = "partner", _("Partner")

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from dirco.accounts.models import User
+from dirco.partners.permissions import deal_visibility_branches
 from dirco.pipeline.models import Activity, Deal, Stage
 from dirco.pipeline.permissions import activities_visible_to, deals_visible_to
 
@@ -45,7 +46,32 @@ class DealFilters:
 def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Deal]:
     """The deals a user may see, filtered and sorted, with what a list row shows joined in."""
     f = filters or DealFilters()
-    qs = deals_visible_to(user)
+    qs = deals_filter(deals_visible_to(user), f)
+    order = DEAL_SORTS.get(f.sort, DEAL_SORTS["-close"])
+    return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(
+        *order
+    )
+
+
+def deal_list_parts(*, user: User, filters: DealFilters | None = None) -> list[QuerySet[Deal]]:
+    """:func:`deal_list` as querysets whose union is the same deals (one per branch of the
+    visibility rule, ``deal_visibility_branches``): a page is read branch by branch from an
+    index instead of sorting every visible deal (a rep's OR of own deals and partners' deals).
+    """
+    f = filters or DealFilters()
+    if not user.is_authenticated or not user.is_active:
+        return [Deal.objects.none()]
+    base = deals_filter(Deal.objects.all(), f)
+    branches = deal_visibility_branches(user)
+    if branches is None:
+        return [base]
+    if not branches:
+        return [base.none()]
+    return [base.filter(branch) for branch in branches]
+
+
+def deals_filter(qs: QuerySet[Deal], f: DealFilters) -> QuerySet[Deal]:
+    """The list filters of ``f`` on ``qs`` (the same for the page, the API and exports)."""
     if f.q:
         qs = qs.filter(Q(name__icontains=f.q) | Q(account__name__icontains=f.q))
     for name in ("stage_id", "owner_id", "partner_id", "account_id", "team_id", "product_line_id"):
@@ -69,10 +95,7 @@ def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Dea
         qs = qs.filter(expected_close_date__gte=f.close_from)
     if f.close_to:
         qs = qs.filter(expected_close_date__lte=f.close_to)
-    order = DEAL_SORTS.get(f.sort, DEAL_SORTS["-close"])
-    return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(
-        *order
-    )
+    return qs
 
 
 ROW_RELATED = ("account", "partner", "owner", "stage", "product_line")

@@ -15,6 +15,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
+from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
 from dirco.pipeline.activity_rules import activity_plausibility_check
@@ -32,6 +33,7 @@ from dirco.pipeline.models import Activity, Deal, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
 from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
+from dirco.webhooks.services import emit
 
 
 class DealFields(TypedDict, total=False):
@@ -143,6 +145,24 @@ def _deals_changed_on_commit(keys: set[str]) -> None:
     transaction.on_commit(lambda: deals_changed.send(sender=Deal, scopes=frozen))
 
 
+def deal_event_payload(deal: Deal) -> dict[str, Any]:
+    """What a deal webhook carries (ids, not names: the receiver reads more through the API)."""
+    return {
+        "id": deal.pk,
+        "name": deal.name,
+        "account_id": deal.account_id,
+        "partner_id": deal.partner_id,
+        "owner_id": deal.owner_id,
+        "stage_id": deal.stage_id,
+        "product_line_id": deal.product_line_id,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "amount_company": deal.amount_company,
+        "expected_close_date": deal.expected_close_date,
+        "close_date": deal.close_date,
+    }
+
+
 def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
     deal.stage = stage
     deal.probability = stage.probability
@@ -187,6 +207,9 @@ def deal_create(
         deal_change_hooks_run(None, deal_snapshot(deal))
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
     _deals_changed_on_commit(deal_scope_keys(deal))
+    emit("deal.created", deal_event_payload(deal))
+    if stage.is_won:
+        emit("deal.won", deal_event_payload(deal))
     return deal
 
 
@@ -196,8 +219,11 @@ def deal_update(
     deal: Deal,
     updated_by: User | None,
     confirm_zero_amount: bool = False,
+    expected_version: int | None = None,
     **fields: Unpack[DealFields],
 ) -> Deal:
+    """Change a deal; ``expected_version`` (the version the caller read) refuses the change
+    with StaleVersion when someone saved the deal in between."""
     unknown = set(fields) - DEAL_WRITABLE_FIELDS
     if unknown:
         raise ApplicationError(
@@ -208,6 +234,7 @@ def deal_update(
         .select_related("stage", "partner")
         .get(pk=deal.pk)
     )
+    version_check(deal, expected_version)
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     facts_before = DealFacts.of(deal)
@@ -237,6 +264,7 @@ def deal_update(
     )
     _deal_validate(deal)
     _deal_convert(deal)
+    version_bump(deal)
     deal.save()
     if deal_change_hooks:
         deal_change_hooks_run(before, deal_snapshot(deal))
@@ -245,24 +273,38 @@ def deal_update(
             deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
         )
     _deals_changed_on_commit(keys_before | deal_scope_keys(deal))
+    payload = deal_event_payload(deal)
+    emit("deal.updated", payload)
+    if new_stage is not None and new_stage.pk != previous_stage.pk:
+        emit("deal.stage_changed", {**payload, "from_stage_id": previous_stage.pk})
+        if new_stage.is_won:
+            emit("deal.won", payload)
+        elif new_stage.is_lost:
+            emit("deal.lost", {**payload, "lost_reason": deal.lost_reason})
     return deal
 
 
 @transaction.atomic
 def deal_move_stage(
-    *, deal: Deal, stage: Stage, moved_by: User | None, lost_reason: str = ""
+    *,
+    deal: Deal,
+    stage: Stage,
+    moved_by: User | None,
+    lost_reason: str = "",
+    expected_version: int | None = None,
 ) -> Deal:
     """Move a deal to another stage (the pipeline board's drag and drop) and record it."""
     fields: DealFields = {"stage": stage}
     if stage.is_lost:
         fields["lost_reason"] = lost_reason or deal.lost_reason or Deal.LostReason.OTHER
-    return deal_update(deal=deal, updated_by=moved_by, **fields)
+    return deal_update(deal=deal, updated_by=moved_by, expected_version=expected_version, **fields)
 
 
 @transaction.atomic
 def deal_delete(*, deal: Deal) -> None:
     keys = deal_scope_keys(deal)
     deal_delete_hooks_run(deal)
+    emit("deal.deleted", {"id": deal.pk, "name": deal.name})
     deal.delete()
     _deals_changed_on_commit(keys)
 
@@ -294,6 +336,35 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
     activity.save()
     if activity_change_hooks:
         activity_change_hooks_run(None, activity_snapshot(activity))
+    return activity
+
+
+ACTIVITY_EDITABLE_FIELDS = frozenset({"kind", "subject", "notes", "due_at"})
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> Activity:
+    """Change what an activity says and when it is due (not what it is linked to, nor its
+    owner: log another activity for that)."""
+    unknown = set(fields) - ACTIVITY_EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = activity_snapshot(activity) if activity_change_hooks else None
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    try:
+        activity.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The activity was not saved: correct the fields shown."),
+            fields=_validation_error_fields(exc),
+        ) from exc
+    activity.save()
+    if activity_change_hooks:
+        activity_change_hooks_run(before, activity_snapshot(activity))
     return activity
 
 

@@ -56,7 +56,12 @@ from dirco.pipeline.services import (
     deal_refs_resolve,
     deal_update,
 )
-from dirco.web.forms import form_errors_from_application_error, form_submit
+from dirco.web.forms import (
+    form_errors_from_application_error,
+    form_submit,
+    version_for_form,
+    version_posted,
+)
 from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 DEALS_PER_PAGE = 50
@@ -270,13 +275,18 @@ def deal_edit_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
             deal=deal,
             updated_by=request.user,
             confirm_zero_amount=form.cleaned_data.get("confirm_zero_amount", False),
+            expected_version=version_posted(request),
             **form.deal_fields(),
         ),
         success=_("Deal saved."),
     )
     if saved:
         return redirect("deal_detail", deal_id=deal.pk)
-    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
+    return render(
+        request,
+        "pipeline/deal_form.html",
+        {"form": form, "deal": deal, "version": version_for_form(request, deal)},
+    )
 
 
 @staff_required

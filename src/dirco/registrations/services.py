@@ -54,6 +54,7 @@ from dirco.registrations.permissions import (
     registration_can_submit,
     registration_linkable_accounts,
 )
+from dirco.webhooks.services import emit
 
 # What a partner may send: nothing about status, partner, approval or ownership.
 REGISTRATION_INPUT_FIELDS = frozenset(
@@ -71,6 +72,19 @@ REGISTRATION_INPUT_FIELDS = frozenset(
     }
 )
 DEFAULT_PENDING_DAYS = 30
+
+
+def _registration_event_payload(registration: DealRegistration) -> dict[str, Any]:
+    return {
+        "id": registration.pk,
+        "partner_id": registration.partner_id,
+        "customer_name": registration.customer_name,
+        "status": registration.status,
+        "amount": registration.amount,
+        "currency": registration.currency,
+        "deal_id": registration.deal_id,
+        "decided_by_id": registration.decided_by_id,
+    }
 
 
 def pending_days() -> int:
@@ -330,6 +344,7 @@ def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration
         url=_staff_url(registration),
         text=text,
     )
+    emit("registration.submitted", _registration_event_payload(registration))
     return registration
 
 
@@ -435,6 +450,7 @@ def registration_approve(
         url=_partner_url(registration),
         text=text,
     )
+    emit("registration.decided", _registration_event_payload(registration))
     return registration
 
 
@@ -472,6 +488,7 @@ def registration_reject(
         url=_partner_url(registration),
         text=text,
     )
+    emit("registration.decided", _registration_event_payload(registration))
     return registration
 
 

@@ -41,6 +41,20 @@ def form_errors_from_application_error(form: forms.Form, exc: ApplicationError) 
         form.add_error(None, exc.message)
 
 
+def version_posted(request: HttpRequest) -> int | None:
+    """The record version an edit form was opened at (its hidden ``version`` field), for the
+    service's optimistic-concurrency check (dirco.core.versioning); None when absent."""
+    raw = request.POST.get("version", "") if request.method == "POST" else ""
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def version_for_form(request: HttpRequest, record: Any) -> int:
+    """The version the form carries: the one it was opened at (kept across a refused save, so
+    a conflict is not overwritten by simply saving again), else the record's current one."""
+    posted = version_posted(request)
+    return posted if posted is not None else int(record.version)
+
+
 class AmountInput(forms.TextInput):
     """A text box (a number box refuses "28 000 000,00"), showing the amount in the user's
     language; phones get the numeric keypad."""

@@ -42,6 +42,8 @@ PARTNER_OPEN_ROUTES = frozenset(
         "otp_verify",
         "otp_backup_codes",
         "otp_disable",
+        "api_tokens",
+        "api_token_revoke",
     }
 )
 

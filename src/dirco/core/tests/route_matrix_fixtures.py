@@ -58,6 +58,7 @@ from dirco.registrations.models import (
 from dirco.registrations.services import registration_approve, registration_extension_request
 from dirco.registrations.tests.factories import submit
 from dirco.scopes import Scope
+from dirco.webhooks.models import WebhookDelivery, WebhookSubscription
 
 MARKER = "LEAKCHECK"
 MARKER_RE = re.compile(r"LEAKCHECK-([A-Za-z_]+)-([a-z_]+)-")
@@ -127,7 +128,11 @@ ACTOR_PARTNER: dict[str, str | None] = {
 PARTNER_ROLES = frozenset({"partner_user", "partner_admin"})
 
 # Marker kinds that are not objects of the matrix read as the object that gates them.
-KIND_OBJECT: dict[str, str] = {"document": "partner", "token": "api_token"}
+KIND_OBJECT: dict[str, str] = {
+    "document": "partner",
+    "token": "api_token",
+    "webhookdelivery": "webhook",
+}
 
 
 def allowed(*, actor: str, obj: str, action: str, side: str | None) -> bool:
@@ -386,6 +391,16 @@ def world_build(company: Company) -> World:
         o[f"token_{actor}"] = token
         world.tokens[actor] = key
         o[f"user_{actor}"] = user
+    # A webhook subscription and one of its deliveries (the director's only).
+    o["webhook_C"] = WebhookSubscription.objects.create(
+        url="https://93.184.215.14/hook", description=mark("C", "webhook"), events=["*"]
+    )
+    o["webhookdelivery_C"] = WebhookDelivery.objects.create(
+        subscription=o["webhook_C"],  # type: ignore[misc]
+        event="deal.created",
+        message_id="msg_leakcheck",
+        payload={"type": "deal.created", "data": {"note": mark("C", "webhookdelivery")}},
+    )
     # Partner applications and tier proposals (director's and managers' business).
     o["application"] = PartnerApplication.objects.create(
         company_name=mark("C", "application"),
@@ -415,6 +430,12 @@ def fresh(world: World, key: str) -> models.Model:
     relations); objects without a copy recipe are returned as they are."""
     o, c, n = world.objects, world.company, world.next()
     kind, _, side = key.partition("_")
+    if kind == "webhook":
+        return WebhookSubscription.objects.create(
+            url="https://93.184.215.14/hook",
+            description=mark(side, "webhook", f"w{n}"),
+            events=["*"],
+        )
     if kind == "deal" and side in ("A", "B", "R"):
         base: Any = o[key]
         return DealFactory(

@@ -221,6 +221,8 @@ WEB_ROUTES: dict[str, R] = {
     "otp_verify": ALL_VIEW,
     "otp_backup_codes": ALL_VIEW,
     "otp_disable": ALL_VIEW,
+    "api_tokens": ALL_VIEW,
+    "api_token_revoke": R("api_token", "delete", target="token_rep"),
     # staff pages
     "partner_list": R("partner", "list", queries=SEARCH),
     "partner_detail": R("partner", target="partner_A"),
@@ -239,6 +241,11 @@ WEB_ROUTES: dict[str, R] = {
     "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
     "activity_list": R("activity", "list"),
     "activity_done": R("activity", "edit", target="activity_A"),
+    "webhooks:list": R("webhook", "list", post=("webhook", "create"), roles=STAFF),
+    "webhooks:detail": R("webhook", target="webhook_C", roles=STAFF),
+    "webhooks:toggle": R("webhook", "edit", target="webhook_C", roles=STAFF),
+    "webhooks:delete": R("webhook", "delete", target="webhook_C", roles=STAFF),
+    "webhooks:redeliver": R("webhook", "edit", target="webhookdelivery_C", roles=STAFF),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -288,6 +295,25 @@ API_ROUTES: dict[str, R] = {
         "account", "edit", target="account_A", body=lambda w: {"industry": "Patched"}
     ),
     "GET /api/v1/stages": ALL_VIEW,
+    "GET /api/v1/product-lines": ALL_VIEW,
+    "GET /api/v1/product-lines/{product_line_id}": R(None, target="line"),
+    # The users of one's own partner: partner admins only (the director manages staff users
+    # in the admin site, not through this endpoint).
+    "GET /api/v1/partner-users": R("user", "list"),
+    "GET /api/v1/partner-users/{user_id}": R(
+        "user",
+        target="user_partner_a_user",
+        stricter=frozenset({"director", "manager", "rep", "marketing", "partner_user"}),
+    ),
+    "POST /api/v1/partner-users": R(
+        "user",
+        "create",
+        body=lambda w: {"email": "new.person@alpha.example", "first_name": "New"},
+        stricter=frozenset({"director"}),
+    ),
+    "DELETE /api/v1/partner-users/{user_id}": R(
+        "user", "delete", target="user_partner_a_user", stricter=frozenset({"director"})
+    ),
     "GET /api/v1/deals": R("deal", "list", queries=SEARCH),
     "POST /api/v1/deals": R(
         "deal",
@@ -321,6 +347,9 @@ API_ROUTES: dict[str, R] = {
         body=lambda w: {"kind": "call", "subject": "New", "deal_id": w.pk("deal_A")},
     ),
     "GET /api/v1/activities/{activity_id}": R("activity", target="activity_A"),
+    "PATCH /api/v1/activities/{activity_id}": R(
+        "activity", "edit", target="activity_A", body=lambda w: {"subject": "Patched"}
+    ),
     "POST /api/v1/activities/{activity_id}/complete": R(
         "activity", "edit", target="activity_A", body=lambda w: {"done": True}
     ),
@@ -416,6 +445,21 @@ API_ROUTES: dict[str, R] = {
     ),
     "GET /api/v1/leads/{lead_id}/history": R("lead", target="lead_A"),
     "GET /api/v1/seasonality": R("forecast", queries=API_SCOPES),
+    "GET /api/v1/webhooks": R("webhook", "list"),
+    "POST /api/v1/webhooks": R(
+        "webhook",
+        "create",
+        body=lambda w: {"url": "https://93.184.215.14/new", "events": ["deal.won"]},
+    ),
+    "GET /api/v1/webhooks/{subscription_id}": R("webhook", target="webhook_C"),
+    "PATCH /api/v1/webhooks/{subscription_id}": R(
+        "webhook", "edit", target="webhook_C", body=lambda w: {"is_active": False}
+    ),
+    "DELETE /api/v1/webhooks/{subscription_id}": R("webhook", "delete", target="webhook_C"),
+    "GET /api/v1/webhooks/{subscription_id}/deliveries": R("webhook", target="webhook_C"),
+    "POST /api/v1/webhook-deliveries/{delivery_id}/redeliver": R(
+        "webhook", "edit", target="webhookdelivery_C", body=lambda w: {}
+    ),
     "POST /api/v1/forecast-calls": R(
         "forecast",
         target="user_rep",

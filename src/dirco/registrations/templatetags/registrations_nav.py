@@ -9,6 +9,7 @@ from django import template
 
 from dirco.accounts.permissions import user_is_partner
 from dirco.registrations.permissions import application_can_review, tier_review_may_run
+from dirco.webhooks.permissions import webhooks_can_manage
 
 register = template.Library()
 
@@ -17,8 +18,9 @@ register = template.Library()
 def nav_flags(user: Any) -> dict[str, bool]:
     """Which optional entries of the staff navigation this user gets."""
     if not getattr(user, "is_authenticated", False) or user_is_partner(user):
-        return {"applications": False, "tier_review": False}
+        return {"applications": False, "tier_review": False, "webhooks": False}
     return {
         "applications": application_can_review(user=user),
         "tier_review": tier_review_may_run(user=user),
+        "webhooks": webhooks_can_manage(user),
     }

@@ -15,8 +15,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from dirco.api.idempotency import idempotency_prune
 from dirco.leads.services import leads_reroute_expired
 from dirco.registrations.services import registrations_expire
+from dirco.webhooks.services import webhooks_retry_due
 
 
 class Command(BaseCommand):
@@ -33,6 +35,8 @@ class Command(BaseCommand):
         while True:
             rerouted = leads_reroute_expired()
             expired = registrations_expire()
+            webhooks_retry_due()  # deliveries whose backoff has elapsed (no worker needed)
+            idempotency_prune()  # Idempotency-Key answers older than 24 h
             if options["verbosity"] >= 2 or options["once"]:
                 self.stdout.write(
                     _(
