@@ -17,6 +17,7 @@ from dirco.api.openapi import DircoAPI
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
+from dirco.funds.api import router as funds_router
 from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
 from dirco.partners import views as partners_views
@@ -59,6 +60,7 @@ api.add_router("", registrations_router)
 api.add_router("", objectives_router)
 api.add_router("", leads_router)
 api.add_router("", revenue_router)
+api.add_router("", funds_router)
 
 # The staff pages that have no URLconf of their own.
 staff_pages = [
@@ -102,6 +104,7 @@ urlpatterns = [
     path("registrations/", include("dirco.registrations.urls")),
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
+    path("mdf/", include("dirco.funds.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,

@@ -38,6 +38,8 @@ OBJECTS: Final = (
     "notification",
     "user",
     "api_token",
+    "mdf_budget",
+    "mdf_request",
 )
 
 
@@ -123,6 +125,17 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("api_token", "view"): _OWN,
     ("api_token", "create"): _OWN,
     ("api_token", "delete"): _OWN,
+    # Marketing development funds: the director sets budgets (per partner or tier); partners
+    # ask (create) and claim (edit) funds; the channel manager, their manager or the
+    # director approves or rejects requests and pays or rejects claims (approve).
+    ("mdf_budget", "list"): _VISIBLE,
+    ("mdf_budget", "view"): _VISIBLE,
+    ("mdf_budget", "create"): "all none none none none none",
+    ("mdf_request", "list"): _VISIBLE,
+    ("mdf_request", "view"): _VISIBLE,
+    ("mdf_request", "create"): "none none none none partner partner",
+    ("mdf_request", "edit"): "none none none none partner partner",
+    ("mdf_request", "approve"): "all team own none none none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from dirco.accounts.models import User
@@ -28,10 +28,14 @@ def fund_budget_list(*, user: User, partner_id: int | None = None) -> QuerySet[F
     qs = fund_budgets_visible_to(user).select_related("partner", "tier")
     if partner_id is not None:
         qs = qs.filter(partner_id=partner_id)
-    return qs.annotate(
-        committed=_sum(FundRequest.COMMITTED),
-        paid=_sum((FundRequest.Status.PAID,)),
-    ).order_by("-period_start", "name", "id")
+    return (
+        qs.annotate(
+            committed=_sum(FundRequest.COMMITTED),
+            paid=_sum((FundRequest.Status.PAID,)),
+        )
+        .annotate(remaining=F("amount") - F("committed"))
+        .order_by("-period_start", "name", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ def fund_request_list(
 def fund_claim_list(
     *, user: User, status: str = "", request_id: int | None = None
 ) -> QuerySet[FundClaim]:
-    qs = fund_claims_visible_to(user).select_related("request", "request__partner")
+    qs = fund_claims_visible_to(user).select_related(
+        "request", "request__partner", "request__budget"
+    )
     if status:
         qs = qs.filter(status=status)
     if request_id is not None:

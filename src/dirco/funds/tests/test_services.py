@@ -222,6 +222,7 @@ def test_two_approvals_racing_for_the_last_of_a_budget_only_one_wins(company: Co
     exactly one approval succeeds and the approved total stays within the budget. Five
     rounds (five budgets): without the row lock, at least one round lets both through."""
     c = company
+    lock = threading.Lock()
     for round_ in range(5):
         budget = budget_make(
             director=c.director, partner=c.partner_a, amount="1000", name=f"Race {round_}"
@@ -232,7 +233,6 @@ def test_two_approvals_racing_for_the_last_of_a_budget_only_one_wins(company: Co
         ]
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
-        lock = threading.Lock()
 
         def approve(
             fund_request: FundRequest,
