@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.text import TextRulesFormMixin
@@ -100,7 +102,12 @@ class FundClaimForm(TextRulesFormMixin, forms.Form):
     description = forms.CharField(label=_("What was done"), widget=forms.Textarea)
     proof = forms.FileField(
         label=_("Proof of execution"),
-        help_text=_("PDF, PNG, JPEG or WebP, %(size)s MB at most.")
-        % {"size": MAX_PROOF_BYTES // (1024 * 1024)},
+        help_text=lazy(
+            lambda: (
+                gettext("PDF, PNG, JPEG or WebP, %(size)s MB at most.")
+                % {"size": MAX_PROOF_BYTES // (1024 * 1024)}
+            ),
+            str,
+        )(),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
     )
