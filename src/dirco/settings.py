@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dirco.leads",
     "dirco.documents",
     "dirco.funds",
+    "dirco.impact",
     "dirco.portal",
     "dirco.api",
     "dirco.web",
