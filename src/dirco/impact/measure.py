@@ -137,7 +137,7 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
     if control is not None:
         dimension, ctrl_q = control
         ctrl_actual = segment_monthly(q=ctrl_q, first=first, last=last)
-        ctrl_cf, _h, ctrl_method = _counterfactual(q=ctrl_q, start=action.start, months=n)
+        ctrl_cf, _h, _method = _counterfactual(q=ctrl_q, start=action.start, months=n)
         if ctrl_cf is not None and sum(ctrl_cf, ZERO) > 0:
             ratio = sum(ctrl_actual, ZERO) / sum(ctrl_cf, ZERO)
             adjusted = quantize(cf_total * ratio)
