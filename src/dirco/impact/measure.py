@@ -160,7 +160,7 @@ def _candidate_rows(actions: list[ActionWindow]) -> list[dict[str, Any]]:
         linked |= set(action.linked_deal_ids)
     if linked:
         q |= Q(pk__in=sorted(linked))
-    return list(
+    rows: Any = (
         Deal.objects.filter(_won(), q)
         .order_by()
         .values(
@@ -175,6 +175,7 @@ def _candidate_rows(actions: list[ActionWindow]) -> list[dict[str, Any]]:
             "product_line_id",
         )
     )
+    return [dict(row) for row in rows]
 
 
 def plan_impact(*, actions: list[ActionWindow], today: dt.date) -> dict[str, Any]:

@@ -43,6 +43,9 @@ def test_proposals_sized_to_the_gap() -> None:
 
 
 def test_no_history_no_proposal() -> None:
-    assert proposals_for_gaps(
-        gaps=[(dt.date(2026, 8, 1), Decimal("1"))], history=[], today=dt.date(2026, 1, 1)
-    ) == []
+    assert (
+        proposals_for_gaps(
+            gaps=[(dt.date(2026, 8, 1), Decimal("1"))], history=[], today=dt.date(2026, 1, 1)
+        )
+        == []
+    )
