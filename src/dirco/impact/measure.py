@@ -112,13 +112,13 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
         "first_month": f"{first:%Y-%m}",
         "last_month": f"{last:%Y-%m}",
         "method": method,
-        "actual": str(sum(actual, ZERO)),
+        "actual": str(quantize(sum(actual, ZERO))),
         "counterfactual": None,
         "uplift": None,
         "uplift_pct": None,
         "control": None,
         "months": [
-            {"month": f"{month_add(first, i):%Y-%m}", "actual": str(v)}
+            {"month": f"{month_add(first, i):%Y-%m}", "actual": str(quantize(v))}
             for i, v in enumerate(actual)
         ],
     }
@@ -126,8 +126,8 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
         return out
     cf_total = sum(counterfactual, ZERO)
     uplift = sum(actual, ZERO) - cf_total
-    out["counterfactual"] = str(cf_total)
-    out["uplift"] = str(uplift)
+    out["counterfactual"] = str(quantize(cf_total))
+    out["uplift"] = str(quantize(uplift))
     out["uplift_pct"] = (
         str((uplift / cf_total * 100).quantize(Decimal("0.1"))) if cf_total else None
     )
@@ -143,10 +143,10 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
             adjusted = quantize(cf_total * ratio)
             out["control"] = {
                 "dimension": dimension,
-                "actual": str(sum(ctrl_actual, ZERO)),
-                "counterfactual": str(sum(ctrl_cf, ZERO)),
+                "actual": str(quantize(sum(ctrl_actual, ZERO))),
+                "counterfactual": str(quantize(sum(ctrl_cf, ZERO))),
                 "ratio": str(ratio.quantize(Decimal("0.001"))),
-                "uplift": str(sum(actual, ZERO) - adjusted),
+                "uplift": str(quantize(sum(actual, ZERO) - adjusted)),
             }
     return out
 
@@ -224,7 +224,7 @@ def plan_impact(*, actions: list[ActionWindow], today: dt.date) -> dict[str, Any
                 "end": action.end.isoformat(),
                 "expected": str(action.expected),
                 "expected_by_month": {k: str(v) for k, v in action.expected_by_month.items()},
-                "measured": str(figures["measured"]),
+                "measured": str(quantize(figures["measured"])),
                 "cost": str(action.cost),
                 "roi": None if (r := _roi(figures["measured"], action.cost)) is None else str(r),
                 "deals": figures["deals"],
@@ -242,7 +242,7 @@ def plan_impact(*, actions: list[ActionWindow], today: dt.date) -> dict[str, Any
         "computed_for": today.isoformat(),
         "actions": out_actions,
         "totals": {
-            **{k: str(v) for k, v in totals.items()},
+            **{k: str(quantize(v)) for k, v in totals.items()},
             "roi": None if roi is None else str(roi),
             "deals": len([d for d in attributed if d in amount_of]),
         },
