@@ -115,3 +115,21 @@ def proposals_for_gaps(
                 )
             )
     return out
+
+
+def month_gaps(
+    *, curve_rows: list[dict[str, object]], today: dt.date
+) -> list[tuple[dt.date, Decimal]]:
+    """(month, objective - forecast) for the months from the month in progress on whose
+    forecast is under the objective, from the rows of ``objectives.selectors.objective_curve``."""
+    current = today.replace(day=1)
+    out = []
+    for row in curve_rows:
+        month, objective, forecast = row["month"], row["objective"], row["forecast"]
+        if not isinstance(month, dt.date) or month < current:
+            continue
+        if not isinstance(objective, Decimal) or not isinstance(forecast, Decimal):
+            continue
+        if forecast < objective:
+            out.append((month, objective - forecast))
+    return out
