@@ -210,3 +210,25 @@ def test_only_the_director_creates_budgets(company: Company) -> None:
         "/api/v1/mdf/budgets", {**body, "period_end": "2025-01-01"}, "application/json"
     )
     assert bad.status_code == 400 and "period_end" in bad.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "actor", ["director", "marketing", "manager", "other_manager", "rep", "other_rep"]
+)
+def test_approval_page_and_api_agree(company: Company, actor: str) -> None:
+    """The page and the API approve for exactly the same people: partner A's channel
+    manager (rep), their manager and the director."""
+    c = company
+    budget = budget_make(director=c.director, partner=c.partner_a)
+    user = getattr(c, actor)
+    outcomes = []
+    for way in ("page", "api"):
+        fund_request = request_make(user=c.partner_a_user, budget=budget, amount="10")
+        client = _client(user)
+        if way == "page":
+            client.post(reverse("funds:request_approve", args=[fund_request.pk]), {})
+        else:
+            client.post(f"/api/v1/mdf/requests/{fund_request.pk}/approve", {}, "application/json")
+        fund_request.refresh_from_db()
+        outcomes.append(fund_request.status == FundRequest.Status.APPROVED)
+    assert outcomes[0] == outcomes[1] == (actor in {"director", "manager", "rep"}), outcomes
