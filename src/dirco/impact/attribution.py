@@ -71,6 +71,30 @@ class Segment:
         }
         return all(not getattr(self, d) or values[d] in getattr(self, d) for d in self.DIMENSIONS)
 
+    def control_contains(
+        self,
+        dimension: str,
+        *,
+        territory_id: int | None,
+        tier_id: int | None,
+        product_line_id: int | None,
+    ) -> bool:
+        """Whether a deal with these keys is in the control segment of ``control_q`` whose
+        complemented dimension is ``dimension`` (``territory``, ``tier``, ``product_line``)."""
+        values = {
+            "territory_ids": territory_id,
+            "tier_ids": tier_id,
+            "product_line_ids": product_line_id,
+        }
+        key = f"{dimension}_ids"
+        if values[key] is None or values[key] in getattr(self, key):
+            return False
+        return all(
+            not getattr(self, d) or values[d] in getattr(self, d)
+            for d in ("territory_ids", "tier_ids", "product_line_ids")
+            if d != key
+        )
+
     @property
     def is_company(self) -> bool:
         return not any(getattr(self, d) for d in self.DIMENSIONS)

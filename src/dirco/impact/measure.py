@@ -22,6 +22,7 @@ Everything here is reads; ``impact.services`` keeps the result in ``ImpactSnapsh
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -72,14 +73,84 @@ def segment_monthly(*, q: Q, first: dt.date, last: dt.date) -> list[Decimal]:
     return out
 
 
+Keys = tuple[int | None, int | None, int | None]  # territory, tier, product line
+Monthly = Callable[[dt.date, dt.date], list[Decimal]]
+
+
+class RevenueCube:
+    """Won revenue per (month, territory, tier, product line) over a range of months: one
+    grouped query, from which every segment and control of a plan is summed in Python (a
+    few thousand rows, whatever the number of deals)."""
+
+    def __init__(self, *, first: dt.date, last: dt.date) -> None:
+        self.first, self.last = first, last
+        rows = (
+            Deal.objects.filter(_won(), close_date__gte=first, close_date__lt=month_add(last, 1))
+            .annotate(month=TruncMonth("close_date"))
+            .order_by()
+            .values("month", "account__territory_id", "partner__tier_id", "product_line_id")
+            .annotate(total=Sum("amount_company"))
+        )
+        self.cells: dict[Keys, dict[dt.date, Decimal]] = {}
+        for row in rows:
+            month = row["month"]
+            if isinstance(month, dt.datetime):
+                month = month.date()
+            keys = (row["account__territory_id"], row["partner__tier_id"], row["product_line_id"])
+            self.cells.setdefault(keys, {})[month] = row["total"] or ZERO
+
+    def monthly(self, keep: Callable[[Keys], bool]) -> Monthly:
+        def read(first: dt.date, last: dt.date) -> list[Decimal]:
+            assert self.first <= first and last <= self.last, (first, last)
+            by_month: dict[dt.date, Decimal] = {}
+            for keys, months in self.cells.items():
+                if keep(keys):
+                    for month, total in months.items():
+                        by_month[month] = by_month.get(month, ZERO) + total
+            out, month = [], first
+            while month <= last:
+                out.append(by_month.get(month, ZERO))
+                month = month_add(month, 1)
+            return out
+
+        return read
+
+
+def _segment_reader(action: ActionWindow, cube: RevenueCube | None) -> Monthly:
+    segment = action.segment
+    if cube is None or segment.account_ids:
+        q = segment.deal_q()
+        return lambda first, last: segment_monthly(q=q, first=first, last=last)
+    return cube.monthly(
+        lambda k: segment.contains(
+            territory_id=k[0], tier_id=k[1], product_line_id=k[2], account_id=None
+        )
+    )
+
+
+def _control_reader(action: ActionWindow, cube: RevenueCube | None) -> tuple[str, Monthly] | None:
+    segment = action.segment
+    control = segment.control_q()
+    if control is None:
+        return None
+    dimension, q = control
+    if cube is None or segment.account_ids:
+        return dimension, lambda first, last: segment_monthly(q=q, first=first, last=last)
+    return dimension, cube.monthly(
+        lambda k: segment.control_contains(
+            dimension, territory_id=k[0], tier_id=k[1], product_line_id=k[2]
+        )
+    )
+
+
 def _counterfactual(
-    *, q: Q, start: dt.date, months: int
+    *, read: Monthly, start: dt.date, months: int
 ) -> tuple[list[Decimal] | None, list[Decimal], str]:
     """(forecast of ``months`` months from ``start``'s month, or None; the history it was
     made from; the engine's method or why there is no forecast)."""
     first = month_add(_month(start), -HISTORY_MONTHS)
     last = month_add(_month(start), -1)
-    history = segment_monthly(q=q, first=first, last=last)
+    history = read(first, last)
     while history and history[0] == 0:  # the segment's history starts at its first sale
         history.pop(0)
     if len(history) < MIN_HISTORY_MONTHS:
@@ -95,7 +166,9 @@ def _roi(measured: Decimal, cost: Decimal) -> Decimal | None:
     return ((measured - cost) / cost).quantize(Decimal("0.01"))
 
 
-def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
+def action_uplift(
+    *, action: ActionWindow, today: dt.date, cube: RevenueCube | None = None
+) -> dict[str, Any]:
     """The segment's actual vs counterfactual revenue over the action's influence months,
     and the control segment's (see the module docstring)."""
     last_complete = month_add(_month(today), -1)
@@ -104,9 +177,9 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
     if last < first:
         return {"status": "not_started", "months": []}
     n = (last.year - first.year) * 12 + last.month - first.month + 1
-    seg_q = action.segment.deal_q()
-    actual = segment_monthly(q=seg_q, first=first, last=last)
-    counterfactual, _history, method = _counterfactual(q=seg_q, start=action.start, months=n)
+    read = _segment_reader(action, cube)
+    actual = read(first, last)
+    counterfactual, _history, method = _counterfactual(read=read, start=action.start, months=n)
     out: dict[str, Any] = {
         "status": "measured" if last == _month(action.won_until) else "partial",
         "first_month": f"{first:%Y-%m}",
@@ -133,11 +206,11 @@ def action_uplift(*, action: ActionWindow, today: dt.date) -> dict[str, Any]:
     )
     for row, value in zip(out["months"], counterfactual, strict=True):
         row["counterfactual"] = str(value)
-    control = action.segment.control_q()
+    control = _control_reader(action, cube)
     if control is not None:
-        dimension, ctrl_q = control
-        ctrl_actual = segment_monthly(q=ctrl_q, first=first, last=last)
-        ctrl_cf, _h, _method = _counterfactual(q=ctrl_q, start=action.start, months=n)
+        dimension, read_control = control
+        ctrl_actual = read_control(first, last)
+        ctrl_cf, _h, _method = _counterfactual(read=read_control, start=action.start, months=n)
         if ctrl_cf is not None and sum(ctrl_cf, ZERO) > 0:
             ratio = sum(ctrl_actual, ZERO) / sum(ctrl_cf, ZERO)
             adjusted = quantize(cf_total * ratio)
@@ -210,11 +283,17 @@ def plan_impact(*, actions: list[ActionWindow], today: dt.date) -> dict[str, Any
         figures["measured"] += amount_of[deal_id]
         figures["deals"] += 1
         figures["by"][how] += 1
+    cube = None
+    if actions:
+        last_complete = month_add(_month(today), -1)
+        first = month_add(_month(min(a.start for a in actions)), -HISTORY_MONTHS)
+        last = max(min(_month(max(a.won_until for a in actions)), last_complete), first)
+        cube = RevenueCube(first=first, last=last)
     out_actions = []
     totals = {"expected": ZERO, "measured": ZERO, "cost": ZERO, "uplift": ZERO}
     for action in actions:
         figures = per_action[action.id]
-        uplift = action_uplift(action=action, today=today)
+        uplift = action_uplift(action=action, today=today, cube=cube)
         out_actions.append(
             {
                 "id": action.id,
