@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from dirco.accounts.models import User
+from dirco.demo.pac_seed import effect_deals_create
 from dirco.funds.models import FundBudget, FundRequest
 from dirco.funds.services import (
     FundBudgetInput,
@@ -23,7 +27,9 @@ from dirco.funds.services import (
     fund_request_reject,
     fund_request_submit,
 )
+from dirco.impact.attribution import Segment
 from dirco.objectives.fiscal_calendar import fiscal_year_of, fiscal_year_start
+from dirco.objectives.services import rollups_rebuild
 from dirco.partners.models import Partner, Tier
 
 PROOF_PDF = b"%PDF-1.4\n% dirco demo proof of execution\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -92,6 +98,8 @@ def demo_funds_seed(*, director: User, today: dt.date) -> dict[str, int]:
                 starts_on=min(max(start, _month(start, offset)), end),
                 state=state,
             )
+    # The effect deals were inserted in bulk: rebuild the monthly rollups once.
+    rollups_rebuild()
     return {
         status: FundRequest.objects.filter(status=status).count()
         for status in FundRequest.Status.values
@@ -137,6 +145,8 @@ def _request_in_state(
         )
         return
     fund_request_approve(fund_request=fund_request, approved_by=approver)
+    if starts_on < timezone.localdate() - dt.timedelta(days=30):
+        _effect(fund_request, random.Random(fund_request.pk))
     if state == "approved":
         return
     fund_request.refresh_from_db()
@@ -149,3 +159,18 @@ def _request_in_state(
     )
     if state == "paid":
         fund_claim_pay(claim=claim, paid_by=approver)
+
+
+def _effect(fund_request: FundRequest, rng: random.Random) -> int:
+    """The funded activity's effect, written into the partner's deals (see pac_seed)."""
+    return len(
+        effect_deals_create(
+            segment=Segment(partner_ids=(fund_request.partner_id,)),
+            start=fund_request.starts_on,
+            end=fund_request.ends_on,
+            effect=Decimal("1.5"),
+            channel="event",
+            rng=rng,
+            name=fund_request.activity,
+        )
+    )

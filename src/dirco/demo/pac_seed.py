@@ -179,15 +179,19 @@ def effect_deals_create(
         .distinct()
         .values_list("id", "owner_id")[:200]
     )
-    partners = (
-        list(
+    partners = []
+    if segment.partner_ids:
+        partners = list(
+            Partner.objects.filter(pk__in=segment.partner_ids).values_list(
+                "id", "channel_manager_id"
+            )
+        )
+    elif segment.tier_ids:
+        partners = list(
             Partner.objects.filter(tier_id__in=segment.tier_ids).values_list(
                 "id", "channel_manager_id"
             )
         )
-        if segment.tier_ids
-        else []
-    )
     lines = list(segment.product_line_ids) or list(ProductLine.objects.values_list("id", flat=True))
     today = timezone.localdate()
     teams: dict[int, int | None] = {}

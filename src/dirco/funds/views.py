@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
 from dirco.funds.forms import FundApproveForm, FundBudgetForm, FundReasonForm
+from dirco.funds.impact import fund_request_impact
 from dirco.funds.models import FundClaim, FundRequest
 from dirco.funds.permissions import (
     fund_budget_can_create,
@@ -113,6 +114,7 @@ def _request_context(
         "fund_request": fund_request,
         "figures": fund_budget_figures(budget=fund_request.budget),
         "claims": fund_claim_list(user=request.user, request_id=fund_request.pk),
+        "impact": fund_request_impact(fund_request=fund_request),
         "can_decide": fund_request_can_decide(user=request.user, fund_request=fund_request),
         "approve_form": approve_form or FundApproveForm(),
         "reject_form": reject_form or FundReasonForm(prefix="reject"),

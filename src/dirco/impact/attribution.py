@@ -45,13 +45,15 @@ class Segment:
     tier_ids: tuple[int, ...] = ()
     product_line_ids: tuple[int, ...] = ()
     account_ids: tuple[int, ...] = ()
+    partner_ids: tuple[int, ...] = ()
 
-    DIMENSIONS = ("territory_ids", "tier_ids", "product_line_ids", "account_ids")
+    DIMENSIONS = ("territory_ids", "tier_ids", "product_line_ids", "account_ids", "partner_ids")
     _LOOKUPS = {
         "territory_ids": "account__territory_id__in",
         "tier_ids": "partner__tier_id__in",
         "product_line_ids": "product_line_id__in",
         "account_ids": "account_id__in",
+        "partner_ids": "partner_id__in",
     }
 
     def contains(
@@ -61,6 +63,7 @@ class Segment:
         tier_id: int | None,
         product_line_id: int | None,
         account_id: int | None,
+        partner_id: int | None = None,
     ) -> bool:
         """Whether a deal with these keys is in the segment (the same rule as ``deal_q``)."""
         values = {
@@ -68,6 +71,7 @@ class Segment:
             "tier_ids": tier_id,
             "product_line_ids": product_line_id,
             "account_ids": account_id,
+            "partner_ids": partner_id,
         }
         return all(not getattr(self, d) or values[d] in getattr(self, d) for d in self.DIMENSIONS)
 
@@ -110,10 +114,11 @@ class Segment:
 
     def control_q(self) -> tuple[str, Q] | None:
         """A control segment the action did not target, same months: the first targeted
-        dimension among territory, tier and product line replaced by its complement (the
-        other territories, tiers or product lines), the other dimensions kept. None when the
-        action targets the whole company or only accounts (no comparable control)."""
-        for dimension in ("territory_ids", "tier_ids", "product_line_ids"):
+        dimension among territory, tier, product line and partner replaced by its complement
+        (the other territories, tiers, product lines or partners), the other dimensions
+        kept. None when the action targets the whole company or only accounts (no comparable
+        control)."""
+        for dimension in ("territory_ids", "tier_ids", "product_line_ids", "partner_ids"):
             ids = getattr(self, dimension)
             if not ids:
                 continue

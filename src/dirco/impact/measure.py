@@ -118,7 +118,7 @@ class RevenueCube:
 
 def _segment_reader(action: ActionWindow, cube: RevenueCube | None) -> Monthly:
     segment = action.segment
-    if cube is None or segment.account_ids:
+    if cube is None or segment.account_ids or segment.partner_ids:
         q = segment.deal_q()
         return lambda first, last: segment_monthly(q=q, first=first, last=last)
     return cube.monthly(
@@ -134,7 +134,7 @@ def _control_reader(action: ActionWindow, cube: RevenueCube | None) -> tuple[str
     if control is None:
         return None
     dimension, q = control
-    if cube is None or segment.account_ids:
+    if cube is None or segment.account_ids or segment.partner_ids:
         return dimension, lambda first, last: segment_monthly(q=q, first=first, last=last)
     return dimension, cube.monthly(
         lambda k: segment.control_contains(
@@ -144,7 +144,7 @@ def _control_reader(action: ActionWindow, cube: RevenueCube | None) -> tuple[str
 
 
 def _counterfactual(
-    *, read: Monthly, start: dt.date, months: int
+    *, read: Monthly, start: dt.date, months: int, bounds: list[Decimal] | None = None
 ) -> tuple[list[Decimal] | None, list[Decimal], str]:
     """(forecast of ``months`` months from ``start``'s month, or None; the history it was
     made from; the engine's method or why there is no forecast)."""
@@ -157,6 +157,11 @@ def _counterfactual(
         return None, history, "short_history"
     start_month = month_add(last, -len(history) + 1)
     result = forecast([float(v) for v in history], start_month, "M", horizon=months)
+    if bounds is not None:  # the sums of the months' 80% bounds (a conservative interval)
+        bounds[:] = [
+            quantize(Decimal(str(sum(result.lower[80])))),
+            quantize(Decimal(str(sum(result.upper[80])))),
+        ]
     return [quantize(Decimal(str(p))) for p in result.point], history, result.method
 
 
@@ -179,7 +184,10 @@ def action_uplift(
     n = (last.year - first.year) * 12 + last.month - first.month + 1
     read = _segment_reader(action, cube)
     actual = read(first, last)
-    counterfactual, _history, method = _counterfactual(read=read, start=action.start, months=n)
+    bounds: list[Decimal] = []
+    counterfactual, _history, method = _counterfactual(
+        read=read, start=action.start, months=n, bounds=bounds
+    )
     out: dict[str, Any] = {
         "status": "measured" if last == _month(action.won_until) else "partial",
         "first_month": f"{first:%Y-%m}",
@@ -189,6 +197,9 @@ def action_uplift(
         "counterfactual": None,
         "uplift": None,
         "uplift_pct": None,
+        "counterfactual_low80": None,
+        "counterfactual_high80": None,
+        "beyond_forecast_error": None,
         "control": None,
         "months": [
             {"month": f"{month_add(first, i):%Y-%m}", "actual": str(quantize(v))}
@@ -201,6 +212,10 @@ def action_uplift(
     uplift = sum(actual, ZERO) - cf_total
     out["counterfactual"] = str(quantize(cf_total))
     out["uplift"] = str(quantize(uplift))
+    low, high = bounds
+    out["counterfactual_low80"], out["counterfactual_high80"] = str(low), str(high)
+    # The actual revenue outside the forecast's 80% band: more than the forecast's own error.
+    out["beyond_forecast_error"] = not low <= sum(actual, ZERO) <= high
     out["uplift_pct"] = (
         str((uplift / cf_total * 100).quantize(Decimal("0.1"))) if cf_total else None
     )
@@ -243,6 +258,7 @@ def _candidate_rows(actions: list[ActionWindow]) -> list[dict[str, Any]]:
             "source",
             "amount_company",
             "account_id",
+            "partner_id",
             "account__territory_id",
             "partner__tier_id",
             "product_line_id",
@@ -267,6 +283,7 @@ def plan_impact(*, actions: list[ActionWindow], today: dt.date) -> dict[str, Any
                 tier_id=row["partner__tier_id"],
                 product_line_id=row["product_line_id"],
                 account_id=row["account_id"],
+                partner_id=row["partner_id"],
             )
         }
         matches.append((row["id"], created, row["source"], matching))
