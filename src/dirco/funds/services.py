@@ -11,22 +11,27 @@ cannot both take the last of a budget: the second waits, then sees the first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
+from dirco.accounts.permissions import directors
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.money import company_currency, quantize
 from dirco.funds.models import FundBudget, FundClaim, FundRequest
 from dirco.funds.proofs import proof_check
+from dirco.notifications.services import notification_send
 from dirco.partners.models import Partner, Tier
 
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -50,6 +55,20 @@ class FundRequestInput:
     ends_on: dt.date
     amount: Decimal
     description: str = ""
+
+
+def _notify(*, users: Iterable[User | None], kind: str, url: str, text: Callable[[], str]) -> None:
+    """Tell each user in their own language (``text()`` is called with it active)."""
+    for user in {u.pk: u for u in users if u is not None}.values():
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            notification_send(recipients=[user], kind=kind, title=text(), url=url)
+
+
+def _deciders(partner: Partner) -> list[User]:
+    """Who is told of a new request or claim: the channel manager, else the directors."""
+    if partner.channel_manager_id is not None and partner.channel_manager is not None:
+        return [partner.channel_manager]
+    return list(directors())
 
 
 def _refuse(field: str, message: str) -> ApplicationError:
@@ -143,6 +162,20 @@ def fund_request_submit(
         submitted_by=submitted_by,
     )
     _save(fund_request)
+    _notify(
+        users=_deciders(partner),
+        kind="mdf-request-submitted",
+        url=reverse("funds:request_detail", args=[fund_request.pk]),
+        text=lambda: (
+            _("%(partner)s asks for %(amount)s %(currency)s: %(activity)s")
+            % {
+                "partner": partner.name,
+                "amount": amount,
+                "currency": budget.currency,
+                "activity": fund_request.activity,
+            }
+        ),
+    )
     return fund_request
 
 
@@ -177,6 +210,14 @@ def fund_request_approve(
     locked.decided_by = approved_by
     locked.decided_at = timezone.now()
     _save(locked, ["status", "approved_amount", "decided_by", "decided_at", "updated_at"])
+    _notify(
+        users=[locked.submitted_by],
+        kind="mdf-request-approved",
+        url=reverse("portal:mdf_request_detail", args=[locked.pk]),
+        text=lambda: (
+            _("Your fund request is approved: %(activity)s") % {"activity": locked.activity}
+        ),
+    )
     return locked
 
 
@@ -194,6 +235,14 @@ def fund_request_reject(
     locked.decided_by = rejected_by
     locked.decided_at = timezone.now()
     _save(locked, ["status", "rejection_reason", "decided_by", "decided_at", "updated_at"])
+    _notify(
+        users=[locked.submitted_by],
+        kind="mdf-request-rejected",
+        url=reverse("portal:mdf_request_detail", args=[locked.pk]),
+        text=lambda: (
+            _("Your fund request is rejected: %(activity)s") % {"activity": locked.activity}
+        ),
+    )
     return locked
 
 
@@ -239,6 +288,15 @@ def fund_claim_submit(
         raise
     locked.status = FundRequest.Status.CLAIMED
     locked.save(update_fields=["status", "updated_at"])
+    _notify(
+        users=_deciders(locked.partner),
+        kind="mdf-claim-submitted",
+        url=reverse("funds:request_detail", args=[locked.pk]),
+        text=lambda: (
+            _("%(partner)s claims its funds: %(activity)s")
+            % {"partner": locked.partner.name, "activity": locked.activity}
+        ),
+    )
     return claim
 
 
@@ -253,6 +311,12 @@ def fund_claim_pay(*, claim: FundClaim, paid_by: User) -> FundClaim:
     locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     FundRequest.objects.filter(pk=locked.request_id).update(
         status=FundRequest.Status.PAID, updated_at=timezone.now()
+    )
+    _notify(
+        users=[locked.submitted_by],
+        kind="mdf-claim-paid",
+        url=reverse("portal:mdf_request_detail", args=[locked.request_id]),
+        text=lambda: _("Your claim is paid: %(activity)s") % {"activity": locked.request.activity},
     )
     return locked
 
@@ -275,5 +339,13 @@ def fund_claim_reject(*, claim: FundClaim, rejected_by: User, reason: str) -> Fu
     )
     FundRequest.objects.filter(pk=locked.request_id).update(
         status=FundRequest.Status.APPROVED, updated_at=timezone.now()
+    )
+    _notify(
+        users=[locked.submitted_by],
+        kind="mdf-claim-rejected",
+        url=reverse("portal:mdf_request_detail", args=[locked.request_id]),
+        text=lambda: (
+            _("Your claim is rejected: %(activity)s") % {"activity": locked.request.activity}
+        ),
     )
     return locked

@@ -24,6 +24,7 @@ from dirco.funds.services import (
     fund_request_reject,
 )
 from dirco.funds.tests.factories import PDF, PNG, budget_make, claim_make, request_make
+from dirco.notifications.models import Notification
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,14 @@ def test_request_approve_claim_pay(company: Company) -> None:
     fund_claim_pay(claim=claim, paid_by=c.rep)
     claim.request.refresh_from_db()
     assert claim.request.status == FundRequest.Status.PAID
+    # The channel manager heard of the request and the claim, the partner of each decision.
+    kinds = {
+        user: set(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+        for user in (c.rep, c.partner_a_user, c.partner_b_user)
+    }
+    assert kinds[c.rep] == {"mdf-request-submitted", "mdf-claim-submitted"}
+    assert kinds[c.partner_a_user] == {"mdf-request-approved", "mdf-claim-paid"}
+    assert kinds[c.partner_b_user] == set()
     figures = fund_budget_figures(budget=budget)
     assert (figures.committed, figures.paid, figures.remaining) == (
         Decimal("1500"),
