@@ -32,6 +32,7 @@ SHOTS = [
     ("pipeline-board.png", "rep1@demo.test", "/pipeline/", (1366, 900), False),
     ("deal-form.png", "rep1@demo.test", "/deals/new/", (1366, 900), False),
     ("portal-home.png", "partner1@demo.test", "/portal/", (1366, 900), True),
+    ("mdf-impact.png", "director@demo.test", "/mdf/requests/1/", (1366, 900), True),
     ("phone-board.png", "rep1@demo.test", "/pipeline/", (360, 740), False),
     ("phone-director-home.png", "director@demo.test", "/", (360, 740), False),
 ]

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "dirco.registrations",
     "dirco.leads",
     "dirco.documents",
+    "dirco.funds",
+    "dirco.impact",
     "dirco.portal",
     "dirco.api",
     "dirco.web",

@@ -20,6 +20,7 @@ from dirco.catalog.api import router as catalog_router
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
+from dirco.funds.api import router as funds_router
 from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
 from dirco.partners import views as partners_views
@@ -71,6 +72,7 @@ api.add_router("", objectives_router)
 api.add_router("", leads_router)
 api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
+api.add_router("", funds_router)
 # After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
 idempotency_install(api)
 
@@ -118,6 +120,7 @@ urlpatterns = [
     path("registrations/", include("dirco.registrations.urls")),
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
+    path("mdf/", include("dirco.funds.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
     path("security/", include("dirco.accounts.otp_urls")),

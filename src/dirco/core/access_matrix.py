@@ -39,6 +39,8 @@ OBJECTS: Final = (
     "user",
     "api_token",
     "webhook",
+    "mdf_budget",
+    "mdf_request",
 )
 
 
@@ -131,6 +133,17 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("webhook", "create"): _DIRECTOR_ONLY,
     ("webhook", "edit"): _DIRECTOR_ONLY,
     ("webhook", "delete"): _DIRECTOR_ONLY,
+    # Marketing development funds: the director sets budgets (per partner or tier); partners
+    # ask (create) and claim (edit) funds; the channel manager, their manager or the
+    # director approves or rejects requests and pays or rejects claims (approve).
+    ("mdf_budget", "list"): _VISIBLE,
+    ("mdf_budget", "view"): _VISIBLE,
+    ("mdf_budget", "create"): "all none none none none none",
+    ("mdf_request", "list"): _VISIBLE,
+    ("mdf_request", "view"): _VISIBLE,
+    ("mdf_request", "create"): "none none none none partner partner",
+    ("mdf_request", "edit"): "none none none none partner partner",
+    ("mdf_request", "approve"): "all team own none none none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -39,6 +39,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
 from dirco.customers.models import Account
 from dirco.demo import fake_names
+from dirco.demo.funds_seed import demo_funds_seed
 from dirco.documents.models import Announcement, Document
 from dirco.leads.models import Lead, LeadAssignment, TerritoryArea
 from dirco.leads.services import (
@@ -211,6 +212,7 @@ class StorySummary:
     tier_proposals: int
     onboarding_partners: int
     applications: int
+    fund_requests: dict[str, int]
 
 
 def _round(amount: Decimal, step: int = 10_000) -> Decimal:
@@ -737,6 +739,7 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
     announcements = story.announcements()
     applications = story.applications()
     proposals = story.tier_review()
+    fund_requests = demo_funds_seed(director=story.director, today=today)
     leads = {status: Lead.objects.filter(status=status).count() for status in Lead.Status.values}
     leads["expired_offers"] = LeadAssignment.objects.filter(
         outcome=LeadAssignment.Outcome.EXPIRED
@@ -756,4 +759,5 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
         tier_proposals=proposals,
         onboarding_partners=Partner.objects.filter(status=Partner.Status.ONBOARDING).count(),
         applications=applications,
+        fund_requests=fund_requests,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dirco.portal import views
+from dirco.portal import funds_views, views
 
 app_name = "portal"
 
@@ -32,6 +32,16 @@ urlpatterns = [
         name="document_download",
     ),
     path("announcements/", views.announcement_list_view, name="announcement_list"),
+    path("mdf/", funds_views.mdf_view, name="mdf"),
+    path("mdf/requests/new/", funds_views.mdf_request_create_view, name="mdf_request_create"),
+    path(
+        "mdf/requests/<int:request_id>/",
+        funds_views.mdf_request_detail_view,
+        name="mdf_request_detail",
+    ),
+    path(
+        "mdf/claims/<int:claim_id>/proof/", funds_views.mdf_claim_proof_view, name="mdf_claim_proof"
+    ),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/read/", views.notification_read_view, name="notification_read"),
     path("users/", views.user_list_view, name="user_list"),

@@ -80,6 +80,8 @@ PORTAL_EQUIVALENT: dict[str, Equivalent] = {
     "lead_list": _portal("portal:lead_list"),
     "objective_list": _portal("portal:home"),
     "activity_list": _portal("portal:home"),
+    "funds:overview": _portal("portal:mdf"),
+    "funds:request_detail": _portal("portal:mdf_request_detail", request_id="request_id"),
 }
 
 

@@ -40,6 +40,7 @@ from dirco.conftest import Company
 from dirco.core.access_matrix import access_scope
 from dirco.customers.tests.factories import AccountFactory
 from dirco.documents.models import Document
+from dirco.funds.tests.factories import budget_make, claim_make, request_make
 from dirco.leads.models import Lead, LeadAssignment
 from dirco.notifications.models import Notification
 from dirco.objectives import fiscal_calendar
@@ -421,7 +422,35 @@ def world_build(company: Company) -> World:
     o["team_T"], o["team_other"] = c.team, c.other_team
     o["tier_gold"], o["tier_silver"] = gold, silver
     o["stage_proposal"] = Stage.objects.get(name="Proposal")
+    # Marketing development funds: a budget per partner, a submitted request and a
+    # submitted claim (on an approved request) per side.
+    for side, partner, user, approver in (
+        ("A", c.partner_a, c.partner_a_user, c.rep),
+        ("B", c.partner_b, c.partner_b_user, c.other_rep),
+    ):
+        budget = budget_make(
+            director=c.director, partner=partner, amount="1000000", name=mark(side, "mdf_budget")
+        )
+        o[f"mdfbudget_{side}"] = budget
+        o[f"mdfrequest_{side}"] = _mdf_request(side, user, budget)
+        o[f"mdfclaim_{side}"] = _mdf_claim(side, user, approver, budget)
     return world
+
+
+def _mdf_request(side: str, user: User, budget: Any, n: int | str = 1) -> Any:
+    return request_make(
+        user=user, budget=budget, amount="100", activity=mark(side, "mdf_request", n)
+    )
+
+
+def _mdf_claim(side: str, user: User, approver: User, budget: Any, n: int | str = 1) -> Any:
+    return claim_make(
+        user=user,
+        approver=approver,
+        budget=budget,
+        amount="100",
+        description=mark(side, "mdf_request", f"claim{n}"),
+    )
 
 
 # Fresh records for write requests (each allowed actor acts on its own copy).
@@ -495,6 +524,14 @@ def fresh(world: World, key: str) -> models.Model:
         )
         copy.refresh_from_db()
         return copy
+    if kind in ("mdfrequest", "mdfclaim") and side in ("A", "B"):
+        user, approver = (
+            (c.partner_a_user, c.rep) if side == "A" else (c.partner_b_user, c.other_rep)
+        )
+        budget = o[f"mdfbudget_{side}"]
+        if kind == "mdfrequest":
+            return _mdf_request(side, user, budget, f"w{n}")
+        return _mdf_claim(side, user, approver, budget, f"w{n}")
     if kind == "token":
         token, _key = api_token_create(user=o[key].user, name=mark(f"U{side}", "token", f"w{n}"))  # type: ignore[attr-defined]
         return token

@@ -246,6 +246,22 @@ WEB_ROUTES: dict[str, R] = {
     "webhooks:toggle": R("webhook", "edit", target="webhook_C", roles=STAFF),
     "webhooks:delete": R("webhook", "delete", target="webhook_C", roles=STAFF),
     "webhooks:redeliver": R("webhook", "edit", target="webhookdelivery_C", roles=STAFF),
+    # marketing development funds (staff side, then the portal)
+    "funds:overview": R("mdf_request", "list"),
+    "funds:budget_create": R("mdf_budget", "create"),
+    "funds:budget_detail": R("mdf_budget", target="mdfbudget_A"),
+    "funds:request_detail": R("mdf_request", target="mdfrequest_A"),
+    "funds:request_approve": R("mdf_request", "approve", target="mdfrequest_A"),
+    "funds:request_reject": R("mdf_request", "approve", target="mdfrequest_A"),
+    "funds:claim_pay": R("mdf_request", "approve", target="mdfclaim_A"),
+    "funds:claim_reject": R("mdf_request", "approve", target="mdfclaim_A"),
+    "funds:claim_proof": R("mdf_request", target="mdfclaim_A"),
+    "portal:mdf": R("mdf_request", "list", queries=("", "status=submitted"), roles=PARTNERS),
+    "portal:mdf_request_create": R("mdf_request", "create", roles=PARTNERS),
+    "portal:mdf_request_detail": R(
+        "mdf_request", target="mdfrequest_A", post=("mdf_request", "edit"), roles=PARTNERS
+    ),
+    "portal:mdf_claim_proof": R("mdf_request", target="mdfclaim_A", roles=PARTNERS),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -459,6 +475,54 @@ API_ROUTES: dict[str, R] = {
     "GET /api/v1/webhooks/{subscription_id}/deliveries": R("webhook", target="webhook_C"),
     "POST /api/v1/webhook-deliveries/{delivery_id}/redeliver": R(
         "webhook", "edit", target="webhookdelivery_C", body=lambda w: {}
+    ),
+    "GET /api/v1/mdf/budgets": R("mdf_budget", "list"),
+    "POST /api/v1/mdf/budgets": R(
+        "mdf_budget",
+        "create",
+        target="partner_A",
+        view="partner",
+        body=lambda w: {
+            "name": "New budget",
+            "partner_id": w.pk("partner_A"),
+            "period_start": f"{_year}-01-01",
+            "period_end": f"{_year}-12-31",
+            "amount": "5000",
+        },
+    ),
+    "GET /api/v1/mdf/budgets/{budget_id}": R("mdf_budget", target="mdfbudget_A"),
+    "GET /api/v1/mdf/requests": R("mdf_request", "list", queries=("", "status=submitted")),
+    "POST /api/v1/mdf/requests": R(
+        "mdf_request",
+        "create",
+        target="mdfbudget_A",
+        view="mdf_budget",
+        body=lambda w: {
+            "budget_id": w.pk("mdfbudget_A"),
+            "activity": "Webinar",
+            "expected_result": "20 leads",
+            "starts_on": f"{_year}-06-01",
+            "ends_on": f"{_year}-06-01",
+            "amount": "50",
+        },
+    ),
+    "GET /api/v1/mdf/requests/{request_id}": R("mdf_request", target="mdfrequest_A"),
+    "POST /api/v1/mdf/requests/{request_id}/approve": R(
+        "mdf_request", "approve", target="mdfrequest_A", body=lambda w: {}
+    ),
+    "POST /api/v1/mdf/requests/{request_id}/reject": R(
+        "mdf_request", "approve", target="mdfrequest_A", body=lambda w: {"reason": "No"}
+    ),
+    "GET /api/v1/mdf/claims": R("mdf_request", "list", queries=("", "status=submitted")),
+    # A multipart upload: the walk's JSON body is refused (400) before any access check;
+    # funds/tests/test_api.py posts real files as the allowed and the forbidden partner.
+    "POST /api/v1/mdf/claims": R("mdf_request", "edit", target="mdfrequest_A"),
+    "GET /api/v1/mdf/claims/{claim_id}": R("mdf_request", target="mdfclaim_A"),
+    "POST /api/v1/mdf/claims/{claim_id}/pay": R(
+        "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {}
+    ),
+    "POST /api/v1/mdf/claims/{claim_id}/reject": R(
+        "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
     ),
     "POST /api/v1/forecast-calls": R(
         "forecast",
