@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dirco.registrations",
     "dirco.leads",
     "dirco.documents",
+    "dirco.plans",
     "dirco.portal",
     "dirco.api",
     "dirco.web",
