@@ -1,5 +1,6 @@
-"""Benchmark: latency and SQL query count of the deal list API, the deal list page and the
-pipeline board, for a rep and for the director, at 25k and at 1M deals, on SQLite.
+"""Benchmark: latency and SQL query count of the deal list API, the deal list page, the
+pipeline board, the partner list (with its KPI columns) and the home page, for a rep and for
+the director, at 25k and at 1M deals, on SQLite.
 
 Prints one JSON line. Databases: ``--db-25k PATH`` and ``--db-1m PATH`` (SQLite files seeded
 with ``bench/seed.py --deals N --keep PATH``); a missing 25k database is seeded on the fly,
@@ -27,6 +28,8 @@ TARGETS = [
     ("deal_list_api", "/api/v1/deals?limit=50"),
     ("deal_list_page", "/deals/"),
     ("pipeline_board", "/pipeline/"),
+    ("partner_list", "/partners/"),
+    ("home", "/"),
 ]
 USERS = {"rep": "rep1@demo.test", "director": "director@demo.test"}
 
