@@ -12,7 +12,6 @@ from dirco.plans.models import Action, ActionMonth, ActionPlan, ActionTask, Plan
 from dirco.plans.services import (
     ActionInput,
     TaskInput,
-    action_create,
     action_set_status,
     action_update,
     plan_comment_add,
