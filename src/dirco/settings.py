@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dirco.documents",
     "dirco.funds",
     "dirco.impact",
+    "dirco.plans",
     "dirco.portal",
     "dirco.api",
     "dirco.web",
