@@ -159,6 +159,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A write aborted by PostgreSQL for a deadlock or a serialization failure runs again, at most
+# this many attempts in all (dirco.core.transactions.atomic_retrying).
+DIRCO_DB_RETRY_ATTEMPTS = int(os.environ.get("DIRCO_DB_RETRY_ATTEMPTS", "5"))
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -26,6 +26,7 @@ from dirco.core.countries import country_clean
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.l10n import format_datetime
 from dirco.core.money import company_currency
+from dirco.core.transactions import atomic_retrying
 from dirco.customers.services import account_create
 from dirco.leads.models import Lead, LeadAssignment, LeadEvent
 from dirco.leads.permissions import lead_can_convert, lead_can_respond, lead_can_route
@@ -454,7 +455,7 @@ def _deal_source(lead: Lead) -> str:
     return Deal.Source.PARTNER if lead.partner_id else Deal.Source.DIRECT
 
 
-@transaction.atomic
+@atomic_retrying  # writes a deal: its rollup rows are shared with every deal write
 def lead_convert(*, lead: Lead, user: User, now: dt.datetime | None = None) -> Deal:
     """An accepted lead becomes a new account and an open deal (amount to qualify: 0).
 

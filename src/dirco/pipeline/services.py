@@ -16,6 +16,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.core.versioning import version_bump, version_check
+from dirco.core.transactions import atomic_retrying
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
 from dirco.pipeline.activity_rules import activity_plausibility_check
@@ -174,7 +175,7 @@ def _apply_stage(deal: Deal, stage: Stage, *, today: dt.date) -> None:
         deal.lost_reason = ""
 
 
-@transaction.atomic
+@atomic_retrying
 def deal_create(
     *, created_by: User | None, confirm_zero_amount: bool = False, **fields: Unpack[DealFields]
 ) -> Deal:
@@ -213,7 +214,7 @@ def deal_create(
     return deal
 
 
-@transaction.atomic
+@atomic_retrying
 def deal_update(
     *,
     deal: Deal,
@@ -229,11 +230,10 @@ def deal_update(
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    deal = (
-        Deal.objects.select_for_update(of=("self",))
-        .select_related("stage", "partner")
-        .get(pk=deal.pk)
-    )
+    # Lock the deal's row alone, then read its relations: a locked query with a join makes
+    # PostgreSQL re-check the join after the lock wait (READ COMMITTED), and a deal whose
+    # stage changed meanwhile would vanish from the result (Deal.DoesNotExist, a 500).
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
     version_check(deal, expected_version)
     keys_before = deal_scope_keys(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
@@ -284,7 +284,7 @@ def deal_update(
     return deal
 
 
-@transaction.atomic
+@atomic_retrying
 def deal_move_stage(
     *,
     deal: Deal,
@@ -300,8 +300,13 @@ def deal_move_stage(
     return deal_update(deal=deal, updated_by=moved_by, expected_version=expected_version, **fields)
 
 
-@transaction.atomic
+@atomic_retrying
 def deal_delete(*, deal: Deal) -> None:
+    # Locked first: the rollups leave by the deal as it is now, not as the caller read it.
+    locked = Deal.objects.select_for_update().filter(pk=deal.pk).first()
+    if locked is None:
+        return
+    deal = locked
     keys = deal_scope_keys(deal)
     deal_delete_hooks_run(deal)
     emit("deal.deleted", {"id": deal.pk, "name": deal.name})
@@ -312,7 +317,7 @@ def deal_delete(*, deal: Deal) -> None:
 ACTIVITY_WRITABLE_FIELDS = frozenset(ActivityFields.__annotations__)
 
 
-@transaction.atomic
+@atomic_retrying
 def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activity:
     unknown = set(fields) - ACTIVITY_WRITABLE_FIELDS
     if unknown:
@@ -342,7 +347,7 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
 ACTIVITY_EDITABLE_FIELDS = frozenset({"kind", "subject", "notes", "due_at"})
 
 
-@transaction.atomic
+@atomic_retrying
 def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> Activity:
     """Change what an activity says and when it is due (not what it is linked to, nor its
     owner: log another activity for that)."""
@@ -368,8 +373,10 @@ def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> 
     return activity
 
 
-@transaction.atomic
+@atomic_retrying
 def activity_complete(*, activity: Activity, done: bool = True) -> Activity:
+    # Locked and re-read: two completions at once must count one done activity, not two.
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = activity_snapshot(activity) if activity_change_hooks else None
     activity.done_at = timezone.now() if done else None
     activity.save(update_fields=["done_at", "updated_at"])

@@ -28,6 +28,7 @@ from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.l10n import format_date
 from dirco.core.legal_identifiers import legal_identifier_problem
 from dirco.core.money import CURRENCIES, RateTable
+from dirco.core.transactions import atomic_retrying
 from dirco.customers.models import Account
 from dirco.customers.services import account_create
 from dirco.notifications.services import notification_send
@@ -364,7 +365,7 @@ def _deal_owner(partner: Partner, decided_by: User) -> User:
     return decided_by
 
 
-@transaction.atomic
+@atomic_retrying  # writes a deal: its rollup rows are shared with every deal write
 def registration_approve(
     *,
     registration: DealRegistration,

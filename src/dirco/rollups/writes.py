@@ -114,7 +114,12 @@ def rollups_apply_deal_change(before: DealSnapshot | None, after: DealSnapshot |
         _add(deltas, before, -1, cycles)
     if after is not None:
         _add(deltas, after, +1, cycles)
-    rows = [(key, values) for key, values in deltas.items() if any(values.values())]
+    # Sorted: every writer takes the rows it shares with others in one order, so two writes
+    # never wait on each other's rows crosswise (PostgreSQL's deadlock).
+    rows = sorted(
+        ((key, values) for key, values in deltas.items() if any(values.values())),
+        key=lambda row: row[0],  # type: ignore[arg-type, return-value]
+    )
     if rows:
         _upsert(RevenueRollup._meta.db_table, _KEY, ROLLUP_MEASURES, rows)
     cycle_rows = [(key, {"won_count": n}) for key, n in cycles.items() if n]
@@ -147,7 +152,10 @@ def rollups_apply_activity_change(
         if snapshot.done_on is not None:
             done = deltas.setdefault((snapshot.owner_id, snapshot.done_on.replace(day=1)), {})
             done["done_count"] = done.get("done_count", 0) + sign
-    rows = [(key, values) for key, values in deltas.items() if any(values.values())]
+    rows = sorted(
+        ((key, values) for key, values in deltas.items() if any(values.values())),
+        key=lambda row: row[0],  # type: ignore[arg-type, return-value]
+    )
     if rows:
         _upsert(
             ActivityRollup._meta.db_table,
