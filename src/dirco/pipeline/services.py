@@ -15,8 +15,8 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
-from dirco.core.versioning import version_bump, version_check
 from dirco.core.transactions import atomic_retrying
+from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
 from dirco.pipeline.activity_rules import activity_plausibility_check
