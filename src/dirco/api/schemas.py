@@ -35,9 +35,18 @@ DecimalString = Annotated[str, BeforeValidator(_decimal_to_str)]
 # The largest integer the databases store (a signed 64-bit column): a bigger id or filter
 # would overflow in the driver (HTTP 500) instead of answering 400.
 DB_INT_MAX = 2**63 - 1
+
+
 # Every id that comes in (path, query or body) is one of these: 1 to DB_INT_MAX, refused
 # with 400 otherwise, before any query runs (finding 5 of the security test).
-Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+def _not_a_bool(value: Any) -> Any:
+    """JSON's true and false are not ids (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(_("Give a number, not true or false."))
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_a_bool), Field(ge=1, le=DB_INT_MAX)]
 # Fiscal years the calendar can hold (objectives.fiscal_calendar.fiscal_year_check).
 FiscalYear = Annotated[int, Field(ge=2000, le=2100, description="Fiscal year (2000-2100).")]
 
@@ -111,6 +120,14 @@ Phone = Annotated[str, Field(max_length=40), AfterValidator(_single_line), After
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 
 
+def _utf8_encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class InputSchema(Schema):
     """Input refuses unknown fields: a field the caller may not set is an error, not ignored.
 
@@ -127,6 +144,9 @@ class InputSchema(Schema):
             for key, value in data.items():
                 if isinstance(value, str) and "\x00" in value:
                     raise ValueError(_("%(field)s: remove the NUL character.") % {"field": key})
+                if isinstance(value, str) and not _utf8_encodable(value):
+                    # A lone surrogate (\ud800-\udfff) is not text: no database stores it.
+                    raise ValueError(_("%(field)s: remove the invalid character.") % {"field": key})
         return data
 
 

@@ -146,7 +146,7 @@ def _request_in_state(
         return
     fund_request_approve(fund_request=fund_request, approved_by=approver)
     if starts_on < timezone.localdate() - dt.timedelta(days=30):
-        _effect(fund_request, random.Random(fund_request.pk))
+        _effect(fund_request, random.Random(f"{fund_request.activity}|{fund_request.starts_on}"))
     if state == "approved":
         return
     fund_request.refresh_from_db()

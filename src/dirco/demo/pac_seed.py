@@ -177,22 +177,25 @@ def effect_deals_create(
     accounts = list(
         Account.objects.filter(deals__in=Deal.objects.filter(segment.deal_q()))
         .distinct()
+        .order_by("id")
         .values_list("id", "owner_id")[:200]
     )
     partners = []
     if segment.partner_ids:
         partners = list(
-            Partner.objects.filter(pk__in=segment.partner_ids).values_list(
-                "id", "channel_manager_id"
-            )
+            Partner.objects.filter(pk__in=segment.partner_ids)
+            .order_by("id")
+            .values_list("id", "channel_manager_id")
         )
     elif segment.tier_ids:
         partners = list(
-            Partner.objects.filter(tier_id__in=segment.tier_ids).values_list(
-                "id", "channel_manager_id"
-            )
+            Partner.objects.filter(tier_id__in=segment.tier_ids)
+            .order_by("id")
+            .values_list("id", "channel_manager_id")
         )
-    lines = list(segment.product_line_ids) or list(ProductLine.objects.values_list("id", flat=True))
+    lines = list(segment.product_line_ids) or list(
+        ProductLine.objects.order_by("id").values_list("id", flat=True)
+    )
     today = timezone.localdate()
     teams: dict[int, int | None] = {}
     deals = []

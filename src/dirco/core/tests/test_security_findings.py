@@ -750,3 +750,29 @@ def test_design_first_enrolment_is_announced_and_gates_the_api(
     assert response.status_code == 200
     assert [m.to for m in mail.outbox] == [[company.director.email]]
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_f12_ids_in_a_body_are_numbers_and_text_is_text(company: Company) -> None:
+    """schemathesis found ``"partner_id": true`` accepted as partner 1 (pydantic reads true
+    as 1), and a lone surrogate stored in a name: both answer 400 and nothing is created."""
+    director = _token_client(company.director)
+    before = Contact.objects.count()
+    for body, field in (
+        ({"first_name": "Anne", "last_name": "Martin", "partner_id": True}, "partner_id"),
+        ({"first_name": "Anne", "last_name": "Martin", "partner_id": False}, "partner_id"),
+        (
+            {"first_name": "Anne", "last_name": "Mar\udcccin", "partner_id": company.partner_a.pk},
+            "last_name",
+        ),
+    ):
+        response = _json(director, "POST", "/api/v1/contacts", body)
+        assert response.status_code == 400, (body, response.content)
+        assert field in response.content.decode(), (body, response.content)
+    assert Contact.objects.count() == before
+    ok = _json(
+        director,
+        "POST",
+        "/api/v1/contacts",
+        {"first_name": "Anne", "last_name": "Martin", "partner_id": company.partner_a.pk},
+    )
+    assert ok.status_code == 201, ok.content

@@ -27,10 +27,10 @@ from dirco.api.tests.clients import patch_json, token_client
 from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.customers.tests.factories import AccountFactory
-from dirco.objectives.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
-from dirco.objectives.rollups import rollups_rebuild
 from dirco.pipeline.models import Deal, Stage, StageChange
 from dirco.pipeline.services import deal_create
+from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
+from dirco.rollups.writes import rollups_rebuild
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
