@@ -867,12 +867,17 @@ def leaderboard(
     }[kind]
     if visible is not None:
         objectives = objectives.filter(**{f"{fk}__in": visible})
-    year_objective = dict(objectives.values_list(fk, "amount"))
-    targets: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for ident, month, amount in ObjectiveMonth.objects.filter(
-        objective__in=objectives, month__lte=current
-    ).values_list(f"objective__{fk}", "month", "amount"):
-        targets[ident][month] = amount
+    year_objective: dict[int, Decimal] = {}
+    scope_of: dict[int, int] = {}  # objective id -> scope id
+    for ident, objective_id, amount in objectives.values_list(fk, "id", "amount"):
+        year_objective[ident] = amount
+        scope_of[objective_id] = ident
+    targets = {
+        scope_of[objective_id]: months_to_date
+        for objective_id, months_to_date in _objective_months_to_date(
+            list(scope_of), first=months[0], current=current
+        ).items()
+    }
     ids = set(data) | set(year_objective)
     labels = _labels(kind, ids)
     activities = _activity_counts(kind, ids, months[0], to_date_last)
@@ -933,6 +938,36 @@ def leaderboard(
     return out
 
 
+def _objective_months_to_date(
+    objective_ids: list[int], *, first: dt.date, current: dt.date
+) -> dict[int, dict[dt.date, Decimal]]:
+    """Per objective, its months to date in the shape :func:`objective_to_date` reads: the
+    complete months' sum (on the period's first month) and the current month's objective.
+    One row per objective, summed by the database, instead of a row per month (the rep
+    leaderboard read 240 rows for 20 reps)."""
+    if not objective_ids:
+        return {}
+    ops = connection.ops
+    table = ops.quote_name(ObjectiveMonth._meta.db_table)
+    d = ops.adapt_datefield_value
+    sql = (
+        "SELECT objective_id, SUM(CASE WHEN month < %s THEN amount ELSE 0 END), "
+        "SUM(CASE WHEN month = %s THEN amount ELSE 0 END) "
+        f"FROM {table} WHERE objective_id IN ({', '.join(['%s'] * len(objective_ids))}) "
+        "GROUP BY objective_id"
+    )
+    out: dict[int, dict[dt.date, Decimal]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [d(current), d(current), *objective_ids])
+        for objective_id, complete, this_month in cursor.fetchall():
+            # SQLite sums decimals as floats: back to cents (amounts are in cents).
+            out[objective_id] = {
+                first: Decimal(str(complete or 0)).quantize(CENT),
+                current: Decimal(str(this_month or 0)).quantize(CENT),
+            }
+    return out
+
+
 def _leaderboard_sums(
     *, kind: str, visible: list[int] | None, first: dt.date, last: dt.date, today: dt.date
 ) -> dict[int, dict[str, int]]:
@@ -988,9 +1023,11 @@ def _labels(kind: str, ids: set[Any]) -> dict[Any, str]:
     if not ids:
         return {}
     if kind == "rep":
-        return {
-            u.pk: str(u)
-            for u in User.objects.filter(pk__in=ids).only("id", "first_name", "last_name", "email")
+        return {  # User.__str__, without building the users
+            pk: f"{first} {last}".strip() or email
+            for pk, first, last, email in User.objects.filter(pk__in=ids).values_list(
+                "id", "first_name", "last_name", "email"
+            )
         }
     model: Any = {"team": SalesTeam, "partner": Partner, "product_line": ProductLine}[kind]
     return dict(model.objects.filter(pk__in=ids).values_list("id", "name"))
