@@ -312,14 +312,6 @@ def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpR
     return render(request, "pipeline/deal_detail.html", context)
 
 
-@staff_required
-def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "pipeline/activity_list.html",
-        {"activities": activity_list_for_user(user=request.user), "now": timezone.now()},
-    )
-
 
 @staff_required
 @require_POST
