@@ -224,3 +224,51 @@ def test_a_proposal_becomes_a_planned_action_in_one_click(
     # A key no longer offered adds nothing.
     c.post(reverse("plans:proposal_add"), {"proposal": "2026-09:webinar", "plan": str(plan.pk)})
     assert Action.objects.filter(plan=plan).count() == 1
+
+
+def test_a_joint_plan_is_shared_read_commented_and_accepted_in_the_portal(
+    company: Company,
+) -> None:
+    plan = make_plan(
+        by=company.director, name="Joint plan A", scope=f"partner:{company.partner_a.pk}"
+    )
+    make_action(plan=plan, by=company.director, title="Co-hosted webinar")
+    other = make_plan(
+        by=company.director, name="Joint plan B", scope=f"partner:{company.partner_b.pk}"
+    )
+    staff = _client(company.director)
+    admin = _client(company.partner_a_admin)
+    # Not shared yet: the partner does not see it.
+    assert admin.get(reverse("portal:plan_detail", args=[plan.pk])).status_code == 404
+    assert "Joint plan A" not in admin.get(reverse("portal:plan_list")).content.decode()
+    staff.post(reverse("plans:share", args=[plan.pk]), {"note": "For your review"})
+    staff.post(reverse("plans:share", args=[other.pk]), {})
+    listing = admin.get(reverse("portal:plan_list")).content.decode()
+    assert "Joint plan A" in listing and "Joint plan B" not in listing
+    # The staff URL sends the partner to the portal's page of the same plan.
+    gate = admin.get(reverse("plans:detail", args=[plan.pk]))
+    assert gate.status_code == 302
+    assert gate["Location"] == reverse("portal:plan_detail", args=[plan.pk])
+    page = admin.get(gate["Location"]).content.decode()
+    assert "Co-hosted webinar" in page and "For your review" in page
+    assert "Accept version 1" in page
+    # Another partner's plan, shared, is 404 for this partner, on every path.
+    assert admin.get(reverse("portal:plan_detail", args=[other.pk])).status_code == 404
+    assert (
+        admin.post(reverse("portal:plan_comment", args=[other.pk]), {"body": "hi"}).status_code
+        == 404
+    )
+    assert (
+        admin.post(reverse("portal:plan_accept", args=[other.pk, 1])).status_code == 404
+    )
+    assert not other.comments.exists() and not other.versions.filter(accepted_at__isnull=False)
+    # A partner user comments but does not accept; the admin accepts.
+    user = _client(company.partner_a_user)
+    user.post(reverse("portal:plan_comment", args=[plan.pk]), {"body": "Looks good"})
+    user.post(reverse("portal:plan_accept", args=[plan.pk, 1]))
+    assert not plan.versions.get(number=1).accepted_at
+    admin.post(reverse("portal:plan_accept", args=[plan.pk, 1]))
+    version = plan.versions.get(number=1)
+    assert version.accepted_by == company.partner_a_admin
+    staff_page = staff.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Looks good" in staff_page and "accepted by" in staff_page
