@@ -152,9 +152,7 @@ def proposals_for(
     best measured ROI at that time of year, sized to the gap (``impact.proposals``)."""
     today = today or timezone.localdate()
     scope = scope or Scope("company")
-    curve = objective_curve(
-        scope=scope, fiscal_year=fiscal_year_of(today), user=user, today=today
-    )
+    curve = objective_curve(scope=scope, fiscal_year=fiscal_year_of(today), user=user, today=today)
     gaps = month_gaps(curve_rows=curve["rows"], today=today)
     history = past_actions(user=user, today=today)
     proposals: list[Proposal] = proposals_for_gaps(gaps=gaps, history=history, today=today)

@@ -25,6 +25,7 @@ from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.permissions import objectives_visible_to
 from dirco.partners.permissions import partners_visible_to
+from dirco.pipeline.selectors import activity_list_for_user
 from dirco.plans.diagnosis import diagnosis_html
 from dirco.plans.forms import (
     ActionForm,
@@ -50,7 +51,6 @@ from dirco.plans.permissions import (
     plans_editable_by,
     task_can_complete,
 )
-from dirco.pipeline.selectors import activity_list_for_user
 from dirco.plans.selectors import (
     my_open_tasks,
     plan_actions,
@@ -460,7 +460,7 @@ def task_done_view(request: AuthedHttpRequest, task_id: int) -> HttpResponse:
 
 @staff_required
 def my_activities_view(request: AuthedHttpRequest) -> HttpResponse:
-    """"My activities": the pipeline's open activities, then the plans' checklist tasks."""
+    """ "My activities": the pipeline's open activities, then the plans' checklist tasks."""
     user = request.user
     return render(
         request,
@@ -555,7 +555,7 @@ def proposal_add_view(request: AuthedHttpRequest) -> HttpResponse:
                 ends_on=proposal.end,
                 description=_(
                     "Proposed from the counter-seasonality proposals: this type returned "
-                    "%(roi)s × its cost at this time of year (%(n)s past actions)."
+                    "%(roi)s times its cost at this time of year (%(n)s past actions)."
                 )
                 % {"roi": proposal.roi, "n": proposal.past_actions},
                 planned_cost=proposal.cost,
@@ -567,4 +567,3 @@ def proposal_add_view(request: AuthedHttpRequest) -> HttpResponse:
         return redirect(reverse("plans:proposals") + f"?scope={scope.key}")
     messages.success(request, _("Proposed action added to the plan."))
     return redirect("plans:action_detail", action.pk)
-

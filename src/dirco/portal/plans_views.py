@@ -32,7 +32,9 @@ SECTION = "plans"
 @partner_required
 def plan_list_view(request: AuthedHttpRequest) -> HttpResponse:
     plans = plans_visible_to(request.user).order_by("-starts_on", "name", "id")
-    return _render(request, "portal/plan_list.html", {"page": _page(request, plans)}, section=SECTION)
+    return _render(
+        request, "portal/plan_list.html", {"page": _page(request, plans)}, section=SECTION
+    )
 
 
 @partner_required
@@ -48,7 +50,11 @@ def plan_detail_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
     kinds = dict(Action.Kind.choices)
     statuses = dict(Action.Status.choices)
     actions = [
-        {**a, "kind_label": kinds.get(a["kind"], a["kind"]), "status_label": statuses.get(a["status"], a["status"])}
+        {
+            **a,
+            "kind_label": kinds.get(a["kind"], a["kind"]),
+            "status_label": statuses.get(a["status"], a["status"]),
+        }
         for a in snapshot.get("actions", [])
     ]
     return _render(

@@ -262,6 +262,31 @@ WEB_ROUTES: dict[str, R] = {
         "mdf_request", target="mdfrequest_A", post=("mdf_request", "edit"), roles=PARTNERS
     ),
     "portal:mdf_claim_proof": R("mdf_request", target="mdfclaim_A", roles=PARTNERS),
+    # Action plans: staff pages (partners reach the list and a plan through the portal;
+    # every other plan page is staff-only), the portal's joint plans.
+    "plans:list": R("plan", "list", queries=("", "status=draft", "scope=partner", "year=2026")),
+    "plans:create": R("plan", "create", roles=STAFF),
+    "plans:proposals": R("plan", "list", roles=STAFF),
+    "plans:proposal_add": R("plan", "create", roles=STAFF),
+    "plans:detail": R("plan", target="plan_A"),
+    "plans:edit": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:status": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:share": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:comment": R("plan", target="plan_A", roles=STAFF),
+    "plans:impact": R("plan", target="plan_A", roles=STAFF),
+    # Marketing adds marketing actions to any plan it sees (plans.permissions
+    # action_can_create): the form answers whoever sees the plan.
+    "plans:action_create": R("plan", "edit", target="plan_A", post=("plan", "view"), roles=STAFF),
+    "plans:action_detail": R("plan", target="action_A", post=("plan", "edit"), roles=STAFF),
+    "plans:action_status": R("plan", "edit", target="action_A", roles=STAFF),
+    "plans:task_create": R("plan", "edit", target="action_A", roles=STAFF),
+    "plans:task_done": R("plan", "edit", target="task_A", roles=STAFF),
+    "portal:plan_list": R("plan", "list", roles=PARTNERS),
+    "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
+    "portal:plan_comment": R("plan", target="plan_A", roles=PARTNERS),
+    "portal:plan_accept": R(
+        "plan", "approve", target="plan_A", kw={"number": ("1",)}, roles=PARTNERS
+    ),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an

@@ -258,9 +258,7 @@ def test_a_joint_plan_is_shared_read_commented_and_accepted_in_the_portal(
         admin.post(reverse("portal:plan_comment", args=[other.pk]), {"body": "hi"}).status_code
         == 404
     )
-    assert (
-        admin.post(reverse("portal:plan_accept", args=[other.pk, 1])).status_code == 404
-    )
+    assert admin.post(reverse("portal:plan_accept", args=[other.pk, 1])).status_code == 404
     assert not other.comments.exists() and not other.versions.filter(accepted_at__isnull=False)
     # A partner user comments but does not accept; the admin accepts.
     user = _client(company.partner_a_user)
