@@ -28,6 +28,7 @@ from dirco.partners.api import router as partners_router
 from dirco.pipeline import views as pipeline_views
 from dirco.pipeline.api import router as pipeline_router
 from dirco.plans import views as plans_views
+from dirco.plans.api import router as plans_router
 from dirco.registrations import directory_views as registrations_directory
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
@@ -74,6 +75,7 @@ api.add_router("", leads_router)
 api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
 api.add_router("", funds_router)
+api.add_router("", plans_router)
 # After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
 idempotency_install(api)
 

@@ -574,6 +574,20 @@ def fresh(world: World, key: str) -> models.Model:
         if kind == "mdfrequest":
             return _mdf_request(side, user, budget, f"w{n}")
         return _mdf_claim(side, user, approver, budget, f"w{n}")
+    if kind == "action" and side in ("A", "B"):
+        base = o[key]
+        assert isinstance(base, Action)
+        return action_create(
+            plan=base.plan,
+            by=base.owner,
+            data=ActionInput(
+                kind=base.kind,
+                title=mark(side, "plan", f"w{n}"),
+                owner=base.owner,
+                starts_on=base.starts_on,
+                ends_on=base.ends_on,
+            ),
+        )
     if kind == "token":
         token, _key = api_token_create(user=o[key].user, name=mark(f"U{side}", "token", f"w{n}"))  # type: ignore[attr-defined]
         return token

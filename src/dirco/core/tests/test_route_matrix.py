@@ -299,6 +299,17 @@ WEB_ROUTES = {
 }
 
 
+def _plan_year() -> int:
+    from dirco.objectives.fiscal_calendar import fiscal_year_of
+
+    return fiscal_year_of(dt.date.today())
+
+
+def _plan_day() -> dt.date:
+    """A day inside the world's plans (their fiscal year, from today)."""
+    return dt.date.today()
+
+
 API_ROUTES: dict[str, R] = {
     "GET /api/v1/me": ALL_VIEW,
     "GET /api/v1/tokens": R("api_token", "list"),
@@ -501,6 +512,67 @@ API_ROUTES: dict[str, R] = {
     "POST /api/v1/webhook-deliveries/{delivery_id}/redeliver": R(
         "webhook", "edit", target="webhookdelivery_C", body=lambda w: {}
     ),
+    # Action plans: staff only through the API (partner users read their joint plan's
+    # shared versions in the portal, never the live plan).
+    "GET /api/v1/plans": R(
+        "plan", "list", queries=("", "status=draft", "scope_kind=partner", "fiscal_year=2026")
+    ),
+    "GET /api/v1/plans/{plan_id}": R("plan", target="plan_A", stricter=PARTNERS),
+    "GET /api/v1/plans/{plan_id}/impact": R("plan", target="plan_A", stricter=PARTNERS),
+    "POST /api/v1/plans": R(
+        "plan",
+        "create",
+        body=lambda w: {
+            "name": "API plan",
+            "scope": f"partner:{w.pk('partner_A')}",
+            "period": str(_plan_year()),
+        },
+    ),
+    "PUT /api/v1/plans/{plan_id}": R(
+        "plan",
+        "edit",
+        target="plan_A",
+        body=lambda w: {
+            "name": "Renamed plan",
+            "scope": f"partner:{w.pk('partner_A')}",
+            "period": str(_plan_year()),
+            "owner_id": w.pk("user_rep"),
+        },
+    ),
+    "POST /api/v1/plans/{plan_id}/status": R(
+        "plan", "edit", target="plan_A", body=lambda w: {"status": "active"}
+    ),
+    "DELETE /api/v1/plans/{plan_id}": R("plan", "edit", target="plan_A"),
+    "GET /api/v1/actions": R("plan", "list", queries=("", "status=planned", "kind=webinar")),
+    "GET /api/v1/actions/{action_id}": R("plan", target="action_A", stricter=PARTNERS),
+    "POST /api/v1/actions": R(
+        "plan",
+        "edit",
+        target="plan_A",
+        body=lambda w: {
+            "plan_id": w.pk("plan_A"),
+            "kind": "partner_visit",
+            "title": "Visit",
+            "starts_on": str(_plan_day()),
+            "ends_on": str(_plan_day()),
+        },
+    ),
+    "PUT /api/v1/actions/{action_id}": R(
+        "plan",
+        "edit",
+        target="action_A",
+        body=lambda w: {
+            "kind": "partner_visit",
+            "title": "Visit again",
+            "owner_id": w.pk("user_rep"),
+            "starts_on": str(_plan_day()),
+            "ends_on": str(_plan_day()),
+        },
+    ),
+    "POST /api/v1/actions/{action_id}/status": R(
+        "plan", "edit", target="action_A", body=lambda w: {"status": "running"}
+    ),
+    "DELETE /api/v1/actions/{action_id}": R("plan", "edit", target="action_A"),
     "GET /api/v1/mdf/budgets": R("mdf_budget", "list"),
     "POST /api/v1/mdf/budgets": R(
         "mdf_budget",
