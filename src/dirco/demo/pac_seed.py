@@ -396,7 +396,7 @@ def demo_plans_seed(*, director: Any, today: dt.date, seed: int = 0) -> dict[str
                 ("Write the call script", start - dt.timedelta(days=1)),
                 ("Report the calls made", end),
             ):
-                task = task_create(
+                task_create(
                     action=action,
                     by=manager,
                     data=TaskInput(title=title, due_on=max(due, today), assignee=rep),

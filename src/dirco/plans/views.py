@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +28,7 @@ from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.permissions import objectives_visible_to
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.selectors import activity_list_for_user
+from dirco.plans import calendar
 from dirco.plans.diagnosis import diagnosis_html
 from dirco.plans.forms import (
     ActionForm,
@@ -35,7 +38,7 @@ from dirco.plans.forms import (
     ProposalAddForm,
     TaskForm,
 )
-from dirco.plans.models import Action, ActionPlan
+from dirco.plans.models import Action, ActionPlan, CalendarFeedToken
 from dirco.plans.permissions import (
     action_can_create,
     action_can_edit,
@@ -65,6 +68,8 @@ from dirco.plans.services import (
     action_create,
     action_set_status,
     action_update,
+    calendar_feed_create,
+    calendar_feed_revoke,
     plan_comment_add,
     plan_create,
     plan_set_status,
@@ -73,7 +78,8 @@ from dirco.plans.services import (
     task_create,
     task_set_done,
 )
-from dirco.scopes import Scope, scope_labels
+from dirco.scopes import Scope, scope_labels, scopes_for
+from dirco.teams.models import SalesTeam
 from dirco.web.forms import form_submit
 from dirco.web.http import AuthedHttpRequest, staff_required
 
@@ -567,3 +573,139 @@ def proposal_add_view(request: AuthedHttpRequest) -> HttpResponse:
         return redirect(reverse("plans:proposals") + f"?scope={scope.key}")
     messages.success(request, _("Proposed action added to the plan."))
     return redirect("plans:action_detail", action.pk)
+
+
+# -- calendar ------------------------------------------------------------------------------------
+
+
+def _calendar_day(request: AuthedHttpRequest) -> dt.date:
+    raw = request.GET.get("date", "")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    if not 2000 <= day.year <= 2100:
+        day = timezone.localdate()
+    return day
+
+
+def _int_arg(request: AuthedHttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+@staff_required
+def calendar_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Month or week of actions, activities and tasks, filtered by team, partner and type."""
+    user = request.user
+    view = "week" if request.GET.get("view") == "week" else "month"
+    day = _calendar_day(request)
+    first_weekday = int(get_format("FIRST_DAY_OF_WEEK"))
+    teams = SalesTeam.objects.filter(
+        pk__in=[s.id for s in scopes_for(user) if s.kind == "team"]
+    ).order_by("name")
+    partners = partners_visible_to(user).order_by("name")
+    team_id = _int_arg(request, "team")
+    partner_id = _int_arg(request, "partner")
+    kind = request.GET.get("type", "")
+    if kind not in (*calendar.TYPES, *Action.Kind.values):
+        kind = ""
+    filters = calendar.Filters(
+        team_id=team_id if team_id and teams.filter(pk=team_id).exists() else None,
+        partner_id=partner_id if partner_id and partners.filter(pk=partner_id).exists() else None,
+        kind=kind,
+    )
+    if view == "week":
+        weeks = [calendar.week_days(day, first_weekday)]
+        previous, following = day - dt.timedelta(days=7), day + dt.timedelta(days=7)
+    else:
+        weeks = calendar.month_weeks(day, first_weekday)
+        month = day.replace(day=1)
+        previous = (month - dt.timedelta(days=1)).replace(day=1)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+    first, last = weeks[0][0], weeks[-1][-1]
+    entries = calendar.calendar_entries(user=user, first=first, last=last, filters=filters)
+    by_day = calendar.entries_by_day(entries, first, last)
+    query = {
+        k: v
+        for k, v in (
+            ("view", view),
+            ("team", filters.team_id),
+            ("partner", filters.partner_id),
+            ("type", filters.kind),
+        )
+        if v
+    }
+    return render(
+        request,
+        "plans/calendar.html",
+        {
+            "view": view,
+            "day": day,
+            "month": day.replace(day=1),
+            "weeks": [[(d, by_day.get(d, [])) for d in week] for week in weeks],
+            "agenda": [(d, by_day[d]) for d in sorted(by_day)],
+            "weekdays": weeks[0],
+            "today": timezone.localdate(),
+            "previous_q": urlencode({**query, "date": previous.isoformat()}),
+            "next_q": urlencode({**query, "date": following.isoformat()}),
+            "today_q": urlencode(query),
+            "month_q": urlencode({**query, "view": "month", "date": day.isoformat()}),
+            "week_q": urlencode({**query, "view": "week", "date": day.isoformat()}),
+            "teams": teams,
+            "partners": partners,
+            "filters": filters,
+            "types": [
+                ("actions", _("Plan actions")),
+                ("activities", _("Activities")),
+                ("tasks", _("Plan tasks")),
+                *Action.Kind.choices,
+            ],
+            "has_feed": CalendarFeedToken.objects.filter(
+                user=user, revoked_at__isnull=True
+            ).exists(),
+            "feed_url": request.session.pop("calendar_feed_url", ""),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def calendar_feed_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Make a new secret feed address (the previous one stops working), or revoke it."""
+    user = request.user
+    if request.POST.get("revoke"):
+        calendar_feed_revoke(user=user)
+        messages.success(request, _("Calendar feed revoked: its address no longer works."))
+    else:
+        key = calendar_feed_create(user=user)
+        request.session["calendar_feed_url"] = request.build_absolute_uri(
+            reverse("plans:calendar_ics", args=[key])
+        )
+        messages.success(
+            request, _("New calendar feed address: copy it now, it is shown only once.")
+        )
+    return redirect("plans:calendar")
+
+
+def calendar_ics_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A user's calendar as iCalendar, at its secret address (no login: calendar apps
+    cannot log in). An unknown or revoked key answers 404."""
+    user = calendar.feed_user(key) if len(key) < 100 else None
+    if user is None:
+        raise Http404("No such calendar.")
+    with translation.override(user.language or translation.get_language()):
+        body = calendar.feed_ics(user)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@staff_required
+def plan_ics_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_plan_for_user(user=request.user, plan_id=plan_id)
+    response = HttpResponse(
+        calendar.plan_ics(plan=plan, user=request.user), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.ics"'
+    return response

@@ -107,6 +107,7 @@ STRICTER: dict[tuple[str, str], str] = {
 # Not object routes: no login needed, or the login itself, or API documentation.
 PUBLIC_ROUTES = frozenset(
     {
+        "plans:calendar_ics",  # a secret key in the URL, no login (calendar apps)
         "login",
         "logout",
         "healthz",
@@ -281,6 +282,13 @@ WEB_ROUTES: dict[str, R] = {
     "plans:action_status": R("plan", "edit", target="action_A", roles=STAFF),
     "plans:task_create": R("plan", "edit", target="action_A", roles=STAFF),
     "plans:task_done": R("plan", "edit", target="task_A", roles=STAFF),
+    "plans:calendar": R(
+        None,
+        queries=("", "view=week", "type=tasks", "team={team_T}", "partner={partner_B}"),
+        roles=STAFF,
+    ),
+    "plans:calendar_feed": R(None, roles=STAFF),
+    "plans:plan_ics": R("plan", target="plan_A", roles=STAFF),
     "portal:plan_list": R("plan", "list", roles=PARTNERS),
     "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
     "portal:plan_comment": R("plan", target="plan_A", roles=PARTNERS),
