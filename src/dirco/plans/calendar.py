@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, Todo
@@ -71,13 +71,49 @@ def _wanted(filters: Filters, what: str, action_kind: str = "") -> bool:
     return what == "action" and action_kind == filters.kind
 
 
+def _action_entries(actions: QuerySet[Action]) -> list[Entry]:
+    kinds = dict(Action.Kind.choices)
+    return [
+        Entry(
+            uid=f"action-{a.pk}@dirco",
+            what="action",
+            type_label=kinds.get(a.kind, a.kind),
+            title=a.title,
+            first=a.starts_on,
+            last=a.ends_on,
+            url=reverse("plans:action_detail", args=[a.pk]),
+            status=a.get_status_display(),
+            done=a.status == Action.Status.DONE,
+        )
+        for a in actions.order_by("starts_on", "id")
+    ]
+
+
+def _task_entries(tasks: QuerySet[ActionTask]) -> list[Entry]:
+    label = str(ActionTask._meta.verbose_name).capitalize()
+    return [
+        Entry(
+            uid=f"task-{t.pk}@dirco",
+            what="task",
+            type_label=label,
+            title=t.title,
+            first=t.due_on,
+            last=t.due_on,
+            url=reverse("plans:action_detail", args=[t.action_id]),
+            done=t.done_at is not None,
+        )
+        for t in tasks.order_by("due_on", "id")
+    ]
+
+
 def calendar_entries(
     *, user: User, first: dt.date, last: dt.date, filters: Filters | None = None
 ) -> list[Entry]:
-    """What ``user`` sees happening from ``first`` to ``last`` (both included), by date."""
+    """What happens from ``first`` to ``last`` (both included), by date: the plan actions
+    ``user`` sees, and the activities and plan tasks of ``user`` (of the team asked in the
+    filters instead, among those ``user`` sees)."""
     filters = filters or Filters()
     members = _team_members(filters.team_id) if filters.team_id else None
-    kinds = dict(Action.Kind.choices)
     out: list[Entry] = []
     if _wanted(filters, "action") or (filters.kind and filters.kind not in TYPES):
         actions = (
@@ -94,27 +130,14 @@ def calendar_entries(
             actions = actions.filter(
                 Q(plan__partner_id=filters.partner_id) | Q(partners__id=filters.partner_id)
             ).distinct()
-        for a in actions.order_by("starts_on", "id"):
-            out.append(
-                Entry(
-                    uid=f"action-{a.pk}@dirco",
-                    what="action",
-                    type_label=kinds.get(a.kind, a.kind),
-                    title=a.title,
-                    first=a.starts_on,
-                    last=a.ends_on,
-                    url=reverse("plans:action_detail", args=[a.pk]),
-                    status=a.get_status_display(),
-                    done=a.status == Action.Status.DONE,
-                )
-            )
+        out += _action_entries(actions)
     if _wanted(filters, "activity"):
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         activities = activities_visible_to(user).filter(due_at__gte=start, due_at__lt=end)
-        if members is not None:
-            activities = activities.filter(owner_id__in=members)
+        # Without a team asked: one's own activities (everyone's would bury the month).
+        activities = activities.filter(owner_id__in=members if members is not None else [user.pk])
         if filters.partner_id:
             activities = activities.filter(
                 Q(deal__partner_id=filters.partner_id) | Q(partner_id=filters.partner_id)
@@ -138,26 +161,13 @@ def calendar_entries(
             )
     if _wanted(filters, "task"):
         tasks = tasks_visible_to(user).filter(due_on__gte=first, due_on__lte=last)
-        if members is not None:
-            tasks = tasks.filter(assignee_id__in=members)
+        tasks = tasks.filter(assignee_id__in=members if members is not None else [user.pk])
         if filters.partner_id:
             tasks = tasks.filter(
                 Q(action__plan__partner_id=filters.partner_id)
                 | Q(action__partners__id=filters.partner_id)
             ).distinct()
-        for t in tasks.select_related("action").order_by("due_on", "id"):
-            out.append(
-                Entry(
-                    uid=f"task-{t.pk}@dirco",
-                    what="task",
-                    type_label=str(ActionTask._meta.verbose_name).capitalize(),
-                    title=t.title,
-                    first=t.due_on,
-                    last=t.due_on,
-                    url=reverse("plans:action_detail", args=[t.action_id]),
-                    done=t.done_at is not None,
-                )
-            )
+        out += _task_entries(tasks)
     out.sort(key=lambda e: (e.first, e.at or dt.datetime.min.replace(tzinfo=dt.UTC), e.uid))
     return out
 
@@ -262,17 +272,7 @@ def feed_ics(user: User, *, today: dt.date | None = None) -> bytes:
 
 
 def plan_ics(*, plan: ActionPlan, user: User) -> bytes:
-    """The plan's actions and their tasks that ``user`` sees, as an iCalendar document."""
-    entries = [
-        e
-        for e in calendar_entries(
-            user=user,
-            first=plan.starts_on - dt.timedelta(days=FEED_PAST_DAYS),
-            last=plan.ends_on + dt.timedelta(days=FEED_PAST_DAYS),
-        )
-        if e.what in ("action", "task")
-    ]
-    ids = set(Action.objects.filter(plan=plan).values_list("id", flat=True))
-    task_ids = set(ActionTask.objects.filter(action__plan=plan).values_list("id", flat=True))
-    keep = {f"action-{i}@dirco" for i in ids} | {f"task-{i}@dirco" for i in task_ids}
-    return ics_calendar([e for e in entries if e.uid in keep], name=plan.name)
+    """The plan's actions and all their tasks, as far as ``user`` sees them, as iCalendar."""
+    actions = actions_visible_to(user).filter(plan=plan).exclude(status=Action.Status.CANCELLED)
+    tasks = tasks_visible_to(user).filter(action__plan=plan)
+    return ics_calendar([*_action_entries(actions), *_task_entries(tasks)], name=plan.name)

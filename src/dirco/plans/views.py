@@ -652,6 +652,7 @@ def calendar_view(request: AuthedHttpRequest) -> HttpResponse:
             "today_q": urlencode(query),
             "month_q": urlencode({**query, "view": "month", "date": day.isoformat()}),
             "week_q": urlencode({**query, "view": "week", "date": day.isoformat()}),
+            "week_base_q": urlencode({**query, "view": "week"}),
             "teams": teams,
             "partners": partners,
             "filters": filters,

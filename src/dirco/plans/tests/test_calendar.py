@@ -55,7 +55,10 @@ def _world(company: Company) -> dict[str, Any]:
 def test_the_month_shows_what_the_manager_sees_and_each_link_answers(company: Company) -> None:
     _world(company)
     c = _client(company.manager)
-    page = c.get(reverse("plans:calendar"))
+    own = c.get(reverse("plans:calendar")).content.decode()
+    # By default: the plan actions one sees, and one's own activities and tasks.
+    assert "Spring webinar" in own and "Call the buyer" not in own
+    page = c.get(reverse("plans:calendar") + f"?team={company.team.pk}")
     html = page.content.decode()
     assert page.status_code == 200
     for seen in ("Spring webinar", "Book the room", "Call the buyer"):
@@ -68,10 +71,13 @@ def test_the_month_shows_what_the_manager_sees_and_each_link_answers(company: Co
         assert c.get(link).status_code == 200
     # Previous and next move by a month and keep the filters.
     nxt = re.search(r'href="\?([^"]*)" rel="next"', html)
-    assert nxt and "2026-04-01" in nxt.group(1)
+    assert nxt and "2026-04-01" in nxt.group(1) and f"team={company.team.pk}" in nxt.group(1)
     april = c.get(reverse("plans:calendar") + "?" + nxt.group(1).replace("&amp;", "&"))
     assert "April 2026" in april.content.decode()
-    week = c.get(reverse("plans:calendar") + f"?view=week&date={YEAR}-03-12&type=activities")
+    week = c.get(
+        reverse("plans:calendar")
+        + f"?view=week&date={YEAR}-03-12&type=activities&team={company.team.pk}"
+    )
     body = week.content.decode()
     assert "Call the buyer" in body and "Spring webinar" not in body
 
