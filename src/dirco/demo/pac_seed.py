@@ -407,7 +407,7 @@ def demo_plans_seed(*, director: Any, today: dt.date, seed: int = 0) -> dict[str
     # The joint business plan with the portal's partner.
     partner_admin = User.objects.filter(email="partner1@demo.test").first()
     partner = partner_admin.partner if partner_admin else None
-    if partner is not None and partner.channel_manager is not None:
+    if partner_admin is not None and partner is not None and partner.channel_manager is not None:
         cm = partner.channel_manager
         plan = plan_create(
             by=director,
@@ -428,9 +428,10 @@ def demo_plans_seed(*, director: Any, today: dt.date, seed: int = 0) -> dict[str
             (Action.Kind.PARTNER_TRAINING, "Certification day for the sales team", 9, 1),
             (Action.Kind.EVENT, "Co-hosted customer event", 10, 1),
         ):
-            start = _in_period(plan.starts_on, plan.ends_on, month, 20)
-            if start is None:
+            day = _in_period(plan.starts_on, plan.ends_on, month, 20)
+            if day is None:
                 continue
+            start = day
             action_create(
                 plan=plan,
                 by=cm,

@@ -77,7 +77,7 @@ def _action_entries(actions: QuerySet[Action]) -> list[Entry]:
         Entry(
             uid=f"action-{a.pk}@dirco",
             what="action",
-            type_label=kinds.get(a.kind, a.kind),
+            type_label=str(kinds.get(a.kind, a.kind)),
             title=a.title,
             first=a.starts_on,
             last=a.ends_on,

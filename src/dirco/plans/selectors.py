@@ -172,10 +172,8 @@ def proposal_find(
     *, user: User, key: str, scope: Scope | None = None, today: dt.date | None = None
 ) -> Proposal | None:
     """The proposal of ``key`` ("2026-12:event") among today's for ``scope``, or None."""
-    for p in proposals_for(user=user, scope=scope, today=today)["proposals"]:
-        if p.key == key:
-            return p
-    return None
+    proposals: list[Proposal] = proposals_for(user=user, scope=scope, today=today)["proposals"]
+    return next((p for p in proposals if p.key == key), None)
 
 
 def my_open_tasks(*, user: User) -> QuerySet[ActionTask]:
