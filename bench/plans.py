@@ -110,10 +110,10 @@ def _measure(db: str, runs: int) -> dict[str, Any]:
     from dirco.impact.proposals import PastAction, month_gaps, proposals_for_gaps
     from dirco.impact.services import impact_for
     from dirco.objectives.fiscal_calendar import fiscal_year_of
-    from dirco.objectives.models import RevenueRollup
     from dirco.objectives.selectors import objective_curve
     from dirco.objectives.services import rollups_rebuild
     from dirco.pipeline.models import Deal
+    from dirco.rollups.models import RevenueRollup
     from dirco.scopes import Scope
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -163,7 +163,9 @@ def _measure(db: str, runs: int) -> dict[str, Any]:
         )
 
     proposals()  # warm-up (forecast snapshot)
+    pages = _pages(director, runs)
     return {
+        "pages": pages,
         "deals": Deal.objects.count(),
         **cold,
         "impact": {**_timed(impact, runs), "queries": _queries(impact)},
@@ -174,6 +176,57 @@ def _measure(db: str, runs: int) -> dict[str, Any]:
         },
         "attributed_deals": payload["totals"]["deals"],
     }
+
+
+def _pages(director: Any, runs: int) -> dict[str, Any]:
+    """The pages as the director opens them (test client, in-process): the plan of this
+    fiscal year, its impact page and the proposals. The demo's plans are made first (through
+    the services, ``demo.pac_seed.demo_plans_seed``), and the rollups rebuilt after their
+    effect deals."""
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from dirco.demo.pac_seed import demo_plans_seed
+    from dirco.objectives.fiscal_calendar import fiscal_year_of
+    from dirco.objectives.services import rollups_rebuild
+    from dirco.plans.models import ActionPlan
+
+    today = timezone.localdate()
+    name = f"Commercial action plan {fiscal_year_of(today)}"
+    if not ActionPlan.objects.filter(name=name).exists():
+        demo_plans_seed(director=director, today=today)
+        rollups_rebuild()
+    plan = ActionPlan.objects.get(name=name)
+    client = Client()
+    client.force_login(director)
+    out: dict[str, Any] = {}
+    started = time.perf_counter()
+    assert client.get(f"/plans/{plan.pk}/").status_code == 200  # computes the impact
+    out["plan_page_cold_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    for label, url in (
+        ("plan_page", f"/plans/{plan.pk}/"),
+        ("impact_page", f"/plans/{plan.pk}/impact/"),
+        ("proposals_page", "/plans/proposals/"),
+        ("calendar_month", "/plans/calendar/"),
+    ):
+        assert client.get(url).status_code == 200, url
+
+        def get(url: str = url) -> None:
+            client.get(url)
+
+        count = [0]
+
+        def counted(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, count: list[int] = count
+        ) -> Any:
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            get()
+        out[label] = {**_timed(get, runs), "queries": count[0]}
+    return out
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ SHOTS = [
     ("deal-form.png", "rep1@demo.test", "/deals/new/", (1366, 900), False),
     ("portal-home.png", "partner1@demo.test", "/portal/", (1366, 900), True),
     ("mdf-impact.png", "director@demo.test", "/mdf/requests/1/", (1366, 900), True),
+    # The company's plan of this fiscal year: the third plan the demo makes.
+    ("plan-impact.png", "director@demo.test", "/plans/3/impact/", (1366, 900), True),
     ("phone-board.png", "rep1@demo.test", "/pipeline/", (360, 740), False),
     ("phone-director-home.png", "director@demo.test", "/", (360, 740), False),
 ]

@@ -27,6 +27,8 @@ from dirco.partners import views as partners_views
 from dirco.partners.api import router as partners_router
 from dirco.pipeline import views as pipeline_views
 from dirco.pipeline.api import router as pipeline_router
+from dirco.plans import views as plans_views
+from dirco.plans.api import router as plans_router
 from dirco.registrations import directory_views as registrations_directory
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
@@ -73,6 +75,7 @@ api.add_router("", leads_router)
 api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
 api.add_router("", funds_router)
+api.add_router("", plans_router)
 # After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
 idempotency_install(api)
 
@@ -103,7 +106,7 @@ staff_pages = [
         pipeline_views.deal_activity_create_view,
         name="deal_activity_create",
     ),
-    path("activities/", pipeline_views.activity_list_view, name="activity_list"),
+    path("activities/", plans_views.my_activities_view, name="activity_list"),
     path(
         "activities/<int:activity_id>/done/",
         pipeline_views.activity_done_view,
@@ -121,6 +124,7 @@ urlpatterns = [
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
     path("mdf/", include("dirco.funds.urls")),
+    path("plans/", include("dirco.plans.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
     path("security/", include("dirco.accounts.otp_urls")),

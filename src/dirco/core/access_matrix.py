@@ -41,6 +41,7 @@ OBJECTS: Final = (
     "webhook",
     "mdf_budget",
     "mdf_request",
+    "plan",
 )
 
 
@@ -144,6 +145,14 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("mdf_request", "create"): "none none none none partner partner",
     ("mdf_request", "edit"): "none none none none partner partner",
     ("mdf_request", "approve"): "all team own none none none",
+    # Action plans (plans/permissions.py), their actions and checklist tasks: staff plan for
+    # the scopes they may see; a partner's plan is shown to that partner once shared
+    # (read and comment); the partner admin accepts a shared version (approve).
+    ("plan", "list"): _VISIBLE,
+    ("plan", "view"): _VISIBLE,
+    ("plan", "create"): "all team own all none none",
+    ("plan", "edit"): "all team own own none none",
+    ("plan", "approve"): "none none none none partner none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

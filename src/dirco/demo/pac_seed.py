@@ -16,6 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Sum
 from django.utils import timezone
@@ -237,3 +238,239 @@ def effect_deals_create(
         )
     created_deals = Deal.objects.bulk_create(deals)
     return tuple(d.pk for d in created_deals)
+
+
+# -- the plans themselves ------------------------------------------------------------------------
+
+_KIND = {"trade_show": "event"}  # the spec's wording -> plans.Action.Kind
+
+
+def _in_period(start: dt.date, end: dt.date, month: int, day: int) -> dt.date | None:
+    """The day ``month``/``day`` that falls inside [start, end], if any."""
+    for year in (start.year, start.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if start <= candidate <= end:
+            return candidate
+    return None
+
+
+def demo_plans_seed(*, director: Any, today: dt.date, seed: int = 0) -> dict[str, int]:
+    """The demo's commercial action plans, through the plans services: a company plan for
+    each of the last two fiscal years (closed) and this one (active), with the rhythm of
+    ``SPECS``; every action started a month ago or more has its effect written into the deals
+    (``effect_deals_create``), so the impact pages measure something true. Then a team plan
+    with checklist tasks for a rep, and a joint business plan with the portal's partner,
+    shared, accepted, amended and shared again (the partner's comment waits for an answer).
+    The caller rebuilds the rollups afterwards (the effect deals are bulk-inserted)."""
+    from dirco.accounts.models import User
+    from dirco.objectives.fiscal_calendar import fiscal_year_of
+    from dirco.plans.models import Action, ActionPlan
+    from dirco.plans.services import (
+        ActionInput,
+        PlanInput,
+        TaskInput,
+        action_create,
+        action_set_status,
+        plan_comment_add,
+        plan_create,
+        plan_set_status,
+        plan_version_accept,
+        plan_version_share,
+        task_create,
+    )
+    from dirco.scopes import Scope
+
+    rng = random.Random(f"pac|{seed}")
+    current = fiscal_year_of(today)
+    counts = {"plans": 0, "actions": 0, "effect_deals": 0, "tasks": 0}
+
+    def action_for(plan: ActionPlan, spec: PastActionSpec, owner: Any) -> Action | None:
+        start = _in_period(plan.starts_on, plan.ends_on, spec.month, spec.day)
+        if start is None:
+            return None
+        end = min(start + dt.timedelta(days=spec.days - 1), plan.ends_on)
+        segment = segment_for(spec.target)
+        first_month = month_add(start.replace(day=1), 1)
+        action = action_create(
+            plan=plan,
+            by=director,
+            data=ActionInput(
+                kind=_KIND.get(spec.kind, spec.kind),
+                title=spec.name,
+                owner=owner,
+                starts_on=start,
+                ends_on=end,
+                planned_cost=spec.cost,
+                expected_revenue={first_month: spec.cost * 4},
+                territory_ids=segment.territory_ids,
+                tier_ids=segment.tier_ids,
+                product_line_ids=segment.product_line_ids,
+            ),
+        )
+        counts["actions"] += 1
+        if start <= today:
+            action_set_status(action=action, status=Action.Status.RUNNING)
+        if end < today:
+            actual = (spec.cost * Decimal(str(rng.uniform(0.85, 1.15)))).quantize(Decimal("1"))
+            action_set_status(action=action, status=Action.Status.DONE, actual_cost=actual)
+        if start < today - dt.timedelta(days=30):
+            counts["effect_deals"] += len(
+                effect_deals_create(
+                    segment=segment,
+                    start=start,
+                    end=end,
+                    effect=spec.effect,
+                    channel=spec.channel,
+                    rng=rng,
+                    name=spec.name,
+                )
+            )
+        return action
+
+    marketing = User.objects.filter(role=User.Role.MARKETING).order_by("id").first() or director
+    for year in (current - 2, current - 1, current):
+        plan = plan_create(
+            by=director,
+            data=PlanInput(
+                name=f"Commercial action plan {year}",
+                scope=Scope("company"),
+                period=str(year),
+                owner=director,
+                diagnosis=(
+                    "Revenue peaks in **March**, **June** and **November** and falls in "
+                    "**August**. We fill the trough with a summer promotion, prepare each "
+                    "peak with a trade show or a customer day, and train the Silver partners "
+                    "before the autumn."
+                ),
+            ),
+        )
+        counts["plans"] += 1
+        for spec in SPECS:
+            owner = (
+                marketing if spec.kind in ("webinar", "email_campaign", "promotion") else director
+            )
+            action_for(plan, spec, owner)
+        plan_set_status(plan=plan, status=ActionPlan.Status.ACTIVE)
+        if year < current:
+            plan_set_status(plan=plan, status=ActionPlan.Status.CLOSED)
+
+    # A team plan with checklist tasks for the manager's reps (they show in My activities).
+    manager = User.objects.filter(email="manager1@demo.test").first()
+    team = manager.managed_teams.order_by("id").first() if manager else None  # type: ignore[attr-defined]
+    rep = User.objects.filter(email="rep1@demo.test").first()
+    if manager and team and rep:
+        plan = plan_create(
+            by=manager,
+            data=PlanInput(
+                name=f"{team.name}: back-to-school call campaign",
+                scope=Scope("team", team.pk),
+                period=str(current),
+                owner=manager,
+                diagnosis="September starts slowly: call last year's customers in the first weeks.",
+                next_review_on=today + dt.timedelta(days=14),
+            ),
+        )
+        counts["plans"] += 1
+        start = max(plan.starts_on, today + dt.timedelta(days=7))
+        end = min(start + dt.timedelta(days=20), plan.ends_on)
+        if start <= plan.ends_on:
+            action = action_create(
+                plan=plan,
+                by=manager,
+                data=ActionInput(
+                    kind=Action.Kind.CALL_CAMPAIGN,
+                    title="Call last year's customers",
+                    owner=rep,
+                    starts_on=start,
+                    ends_on=end,
+                    planned_cost=Decimal("500"),
+                    expected_revenue={month_add(start.replace(day=1), 1): Decimal("60000")},
+                ),
+            )
+            counts["actions"] += 1
+            for title, due in (
+                ("Export last year's customers from the CRM", start - dt.timedelta(days=3)),
+                ("Write the call script", start - dt.timedelta(days=1)),
+                ("Report the calls made", end),
+            ):
+                task_create(
+                    action=action,
+                    by=manager,
+                    data=TaskInput(title=title, due_on=max(due, today), assignee=rep),
+                )
+                counts["tasks"] += 1
+            plan_set_status(plan=plan, status=ActionPlan.Status.ACTIVE)
+
+    # The joint business plan with the portal's partner.
+    partner_admin = User.objects.filter(email="partner1@demo.test").first()
+    partner = partner_admin.partner if partner_admin else None
+    if partner_admin is not None and partner is not None and partner.channel_manager is not None:
+        cm = partner.channel_manager
+        plan = plan_create(
+            by=director,
+            data=PlanInput(
+                name=f"Joint business plan {current}: {partner.name}",
+                scope=Scope("partner", partner.pk),
+                period=str(current),
+                owner=cm,
+                diagnosis=(
+                    f"{partner.name} sells well before the peaks but misses the summer. "
+                    "Together: a certification day for its sales people, and a co-hosted "
+                    "customer event before the November peak."
+                ),
+            ),
+        )
+        counts["plans"] += 1
+        for kind, title, month, days in (
+            (Action.Kind.PARTNER_TRAINING, "Certification day for the sales team", 9, 1),
+            (Action.Kind.EVENT, "Co-hosted customer event", 10, 1),
+        ):
+            day = _in_period(plan.starts_on, plan.ends_on, month, 20)
+            if day is None:
+                continue
+            start = day
+            action_create(
+                plan=plan,
+                by=cm,
+                data=ActionInput(
+                    kind=kind,
+                    title=title,
+                    owner=cm,
+                    starts_on=start,
+                    ends_on=start + dt.timedelta(days=days - 1),
+                    planned_cost=Decimal("4000"),
+                    expected_revenue={month_add(start.replace(day=1), 1): Decimal("30000")},
+                    partner_ids=(partner.pk,),
+                ),
+            )
+            counts["actions"] += 1
+        plan_set_status(plan=plan, status=ActionPlan.Status.ACTIVE)
+        first = plan_version_share(plan=plan, by=cm, note="Our plan for the year, as discussed.")
+        plan_version_accept(version=first, by=partner_admin)
+        december = _in_period(plan.starts_on, plan.ends_on, 12, 1)
+        if december is not None:
+            action_create(
+                plan=plan,
+                by=cm,
+                data=ActionInput(
+                    kind=Action.Kind.EMAIL_CAMPAIGN,
+                    title="Year-end offer to the partner's customers",
+                    owner=cm,
+                    starts_on=december,
+                    ends_on=december + dt.timedelta(days=9),
+                    planned_cost=Decimal("1500"),
+                    partner_ids=(partner.pk,),
+                ),
+            )
+            counts["actions"] += 1
+        plan_version_share(plan=plan, by=cm, note="Adds a year-end campaign.")
+        partner_user = User.objects.filter(partner=partner, role=User.Role.PARTNER_USER).first()
+        plan_comment_add(
+            plan=plan,
+            by=partner_user or partner_admin,
+            body="Can the year-end campaign include our own customer list?",
+        )
+    return counts

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,7 @@ from dirco.core.money import company_currency
 from dirco.customers.models import Account
 from dirco.demo import fake_names
 from dirco.demo.funds_seed import demo_funds_seed
+from dirco.demo.pac_seed import demo_plans_seed
 from dirco.documents.models import Announcement, Document
 from dirco.leads.models import Lead, LeadAssignment, TerritoryArea
 from dirco.leads.services import (
@@ -213,6 +214,7 @@ class StorySummary:
     onboarding_partners: int
     applications: int
     fund_requests: dict[str, int]
+    plans: dict[str, int] = field(default_factory=dict)
 
 
 def _round(amount: Decimal, step: int = 10_000) -> Decimal:
@@ -739,6 +741,7 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
     announcements = story.announcements()
     applications = story.applications()
     proposals = story.tier_review()
+    plans = demo_plans_seed(director=story.director, today=today, seed=seed)
     fund_requests = demo_funds_seed(director=story.director, today=today)
     leads = {status: Lead.objects.filter(status=status).count() for status in Lead.Status.values}
     leads["expired_offers"] = LeadAssignment.objects.filter(
@@ -760,4 +763,5 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
         onboarding_partners=Partner.objects.filter(status=Partner.Status.ONBOARDING).count(),
         applications=applications,
         fund_requests=fund_requests,
+        plans=plans,
     )

@@ -43,7 +43,6 @@ from dirco.pipeline.permissions import (
     pipeline_can_change,
 )
 from dirco.pipeline.selectors import (
-    activity_list_for_user,
     deal_history,
     deal_page,
     pipeline_board,
@@ -310,15 +309,6 @@ def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpR
     if request.htmx:
         return render(request, "pipeline/deal_detail.html#activities", context)
     return render(request, "pipeline/deal_detail.html", context)
-
-
-@staff_required
-def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "pipeline/activity_list.html",
-        {"activities": activity_list_for_user(user=request.user), "now": timezone.now()},
-    )
 
 
 @staff_required

@@ -102,6 +102,15 @@ def plans_visible_to(user: User) -> QuerySet[ActionPlan]:
     return qs.none()
 
 
+def plans_api_visible_to(user: User) -> QuerySet[ActionPlan]:
+    """The plans the API serves ``user``: staff the plans they see; partner users none (they
+    read their joint plan as the versions shared with them, in the portal, never the live
+    plan with the next version's drafts)."""
+    if user_is_partner(user):
+        return ActionPlan.objects.none()
+    return plans_visible_to(user)
+
+
 def get_plan_for_user(*, user: User, plan_id: int | str) -> ActionPlan:
     """The plan, or 404 both when it does not exist and when the user may not see it."""
     try:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dirco.portal import funds_views, views
+from dirco.portal import funds_views, plans_views, views
 
 app_name = "portal"
 
@@ -41,6 +41,14 @@ urlpatterns = [
     ),
     path(
         "mdf/claims/<int:claim_id>/proof/", funds_views.mdf_claim_proof_view, name="mdf_claim_proof"
+    ),
+    path("plans/", plans_views.plan_list_view, name="plan_list"),
+    path("plans/<int:plan_id>/", plans_views.plan_detail_view, name="plan_detail"),
+    path("plans/<int:plan_id>/comments/", plans_views.plan_comment_view, name="plan_comment"),
+    path(
+        "plans/<int:plan_id>/versions/<int:number>/accept/",
+        plans_views.plan_accept_view,
+        name="plan_accept",
     ),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/read/", views.notification_read_view, name="notification_read"),

@@ -81,6 +81,8 @@ PORTAL_EQUIVALENT: dict[str, Equivalent] = {
     "objective_list": _portal("portal:home"),
     "activity_list": _portal("portal:home"),
     "funds:overview": _portal("portal:mdf"),
+    "plans:list": _portal("portal:plan_list"),
+    "plans:detail": _portal("portal:plan_detail", plan_id="plan_id"),
     "funds:request_detail": _portal("portal:mdf_request_detail", request_id="request_id"),
 }
 

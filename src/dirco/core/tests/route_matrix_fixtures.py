@@ -44,12 +44,23 @@ from dirco.funds.tests.factories import budget_make, claim_make, request_make
 from dirco.leads.models import Lead, LeadAssignment
 from dirco.notifications.models import Notification
 from dirco.objectives import fiscal_calendar
+from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.models import Objective
 from dirco.objectives.services import objective_create
 from dirco.partners.models import Partner, Tier
 from dirco.partners.tests.factories import PartnerContactFactory, TerritoryFactory
 from dirco.pipeline.models import Stage
 from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
+from dirco.plans.models import Action
+from dirco.plans.services import (
+    ActionInput,
+    PlanInput,
+    TaskInput,
+    action_create,
+    plan_create,
+    plan_version_share,
+    task_create,
+)
 from dirco.registrations.models import (
     DealRegistration,
     PartnerApplication,
@@ -434,6 +445,37 @@ def world_build(company: Company) -> World:
         o[f"mdfbudget_{side}"] = budget
         o[f"mdfrequest_{side}"] = _mdf_request(side, user, budget)
         o[f"mdfclaim_{side}"] = _mdf_claim(side, user, approver, budget)
+    # Action plans: a joint plan per partner, owned by its channel manager and shared with
+    # the partner, with an action and a checklist task of that channel manager.
+    for side, partner, owner in (("A", c.partner_a, c.rep), ("B", c.partner_b, c.other_rep)):
+        plan = plan_create(
+            by=owner,
+            data=PlanInput(
+                name=mark(side, "plan"),
+                scope=Scope("partner", partner.pk),
+                period=str(fiscal_year_of(timezone.localdate())),
+                owner=owner,
+            ),
+        )
+        start = max(plan.starts_on, timezone.localdate())
+        action = action_create(
+            plan=plan,
+            by=owner,
+            data=ActionInput(
+                kind=Action.Kind.PARTNER_VISIT,
+                title=mark(side, "plan", "action"),
+                owner=owner,
+                starts_on=start,
+                ends_on=start,
+            ),
+        )
+        o[f"task_{side}"] = task_create(
+            action=action,
+            by=owner,
+            data=TaskInput(title=mark(side, "plan", "task"), due_on=start, assignee=owner),
+        )
+        plan_version_share(plan=plan, by=owner, note=mark(side, "plan", "note"))
+        o[f"plan_{side}"], o[f"action_{side}"] = plan, action
     return world
 
 
@@ -532,6 +574,20 @@ def fresh(world: World, key: str) -> models.Model:
         if kind == "mdfrequest":
             return _mdf_request(side, user, budget, f"w{n}")
         return _mdf_claim(side, user, approver, budget, f"w{n}")
+    if kind == "action" and side in ("A", "B"):
+        base = o[key]
+        assert isinstance(base, Action)
+        return action_create(
+            plan=base.plan,
+            by=base.owner,
+            data=ActionInput(
+                kind=base.kind,
+                title=mark(side, "plan", f"w{n}"),
+                owner=base.owner,
+                starts_on=base.starts_on,
+                ends_on=base.ends_on,
+            ),
+        )
     if kind == "token":
         token, _key = api_token_create(user=o[key].user, name=mark(f"U{side}", "token", f"w{n}"))  # type: ignore[attr-defined]
         return token

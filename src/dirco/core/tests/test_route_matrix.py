@@ -107,6 +107,7 @@ STRICTER: dict[tuple[str, str], str] = {
 # Not object routes: no login needed, or the login itself, or API documentation.
 PUBLIC_ROUTES = frozenset(
     {
+        "plans:calendar_ics",  # a secret key in the URL, no login (calendar apps)
         "login",
         "logout",
         "healthz",
@@ -262,6 +263,38 @@ WEB_ROUTES: dict[str, R] = {
         "mdf_request", target="mdfrequest_A", post=("mdf_request", "edit"), roles=PARTNERS
     ),
     "portal:mdf_claim_proof": R("mdf_request", target="mdfclaim_A", roles=PARTNERS),
+    # Action plans: staff pages (partners reach the list and a plan through the portal;
+    # every other plan page is staff-only), the portal's joint plans.
+    "plans:list": R("plan", "list", queries=("", "status=draft", "scope=partner", "year=2026")),
+    "plans:create": R("plan", "create", roles=STAFF),
+    "plans:proposals": R("plan", "list", roles=STAFF),
+    "plans:proposal_add": R("plan", "create", roles=STAFF),
+    "plans:detail": R("plan", target="plan_A"),
+    "plans:edit": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:status": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:share": R("plan", "edit", target="plan_A", roles=STAFF),
+    "plans:comment": R("plan", target="plan_A", roles=STAFF),
+    "plans:impact": R("plan", target="plan_A", roles=STAFF),
+    # Marketing adds marketing actions to any plan it sees (plans.permissions
+    # action_can_create): the form answers whoever sees the plan.
+    "plans:action_create": R("plan", "edit", target="plan_A", post=("plan", "view"), roles=STAFF),
+    "plans:action_detail": R("plan", target="action_A", post=("plan", "edit"), roles=STAFF),
+    "plans:action_status": R("plan", "edit", target="action_A", roles=STAFF),
+    "plans:task_create": R("plan", "edit", target="action_A", roles=STAFF),
+    "plans:task_done": R("plan", "edit", target="task_A", roles=STAFF),
+    "plans:calendar": R(
+        None,
+        queries=("", "view=week", "type=tasks", "team={team_T}", "partner={partner_B}"),
+        roles=STAFF,
+    ),
+    "plans:calendar_feed": R(None, roles=STAFF),
+    "plans:plan_ics": R("plan", target="plan_A", roles=STAFF),
+    "portal:plan_list": R("plan", "list", roles=PARTNERS),
+    "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
+    "portal:plan_comment": R("plan", target="plan_A", roles=PARTNERS),
+    "portal:plan_accept": R(
+        "plan", "approve", target="plan_A", kw={"number": ("1",)}, roles=PARTNERS
+    ),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -272,6 +305,17 @@ WEB_ROUTES = {
     else replace(entry, roles=STAFF)
     for key, entry in WEB_ROUTES.items()
 }
+
+
+def _plan_year() -> int:
+    from dirco.objectives.fiscal_calendar import fiscal_year_of
+
+    return fiscal_year_of(dt.date.today())
+
+
+def _plan_day() -> dt.date:
+    """A day inside the world's plans (their fiscal year, from today)."""
+    return dt.date.today()
 
 
 API_ROUTES: dict[str, R] = {
@@ -476,6 +520,67 @@ API_ROUTES: dict[str, R] = {
     "POST /api/v1/webhook-deliveries/{delivery_id}/redeliver": R(
         "webhook", "edit", target="webhookdelivery_C", body=lambda w: {}
     ),
+    # Action plans: staff only through the API (partner users read their joint plan's
+    # shared versions in the portal, never the live plan).
+    "GET /api/v1/plans": R(
+        "plan", "list", queries=("", "status=draft", "scope_kind=partner", "fiscal_year=2026")
+    ),
+    "GET /api/v1/plans/{plan_id}": R("plan", target="plan_A", stricter=PARTNERS),
+    "GET /api/v1/plans/{plan_id}/impact": R("plan", target="plan_A", stricter=PARTNERS),
+    "POST /api/v1/plans": R(
+        "plan",
+        "create",
+        body=lambda w: {
+            "name": "API plan",
+            "scope": f"partner:{w.pk('partner_A')}",
+            "period": str(_plan_year()),
+        },
+    ),
+    "PUT /api/v1/plans/{plan_id}": R(
+        "plan",
+        "edit",
+        target="plan_A",
+        body=lambda w: {
+            "name": "Renamed plan",
+            "scope": f"partner:{w.pk('partner_A')}",
+            "period": str(_plan_year()),
+            "owner_id": w.pk("user_rep"),
+        },
+    ),
+    "POST /api/v1/plans/{plan_id}/status": R(
+        "plan", "edit", target="plan_A", body=lambda w: {"status": "active"}
+    ),
+    "DELETE /api/v1/plans/{plan_id}": R("plan", "edit", target="plan_A"),
+    "GET /api/v1/actions": R("plan", "list", queries=("", "status=planned", "kind=webinar")),
+    "GET /api/v1/actions/{action_id}": R("plan", target="action_A", stricter=PARTNERS),
+    "POST /api/v1/actions": R(
+        "plan",
+        "edit",
+        target="plan_A",
+        body=lambda w: {
+            "plan_id": w.pk("plan_A"),
+            "kind": "partner_visit",
+            "title": "Visit",
+            "starts_on": str(_plan_day()),
+            "ends_on": str(_plan_day()),
+        },
+    ),
+    "PUT /api/v1/actions/{action_id}": R(
+        "plan",
+        "edit",
+        target="action_A",
+        body=lambda w: {
+            "kind": "partner_visit",
+            "title": "Visit again",
+            "owner_id": w.pk("user_rep"),
+            "starts_on": str(_plan_day()),
+            "ends_on": str(_plan_day()),
+        },
+    ),
+    "POST /api/v1/actions/{action_id}/status": R(
+        "plan", "edit", target="action_A", body=lambda w: {"status": "running"}
+    ),
+    "DELETE /api/v1/actions/{action_id}": R("plan", "edit", target="action_A"),
     "GET /api/v1/mdf/budgets": R("mdf_budget", "list"),
     "POST /api/v1/mdf/budgets": R(
         "mdf_budget",
