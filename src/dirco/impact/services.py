@@ -29,7 +29,6 @@ def impact_snapshot_fresh(
     )
 
 
-@transaction.atomic
 def impact_snapshot_compute(
     *,
     subject_key: str,
@@ -37,15 +36,18 @@ def impact_snapshot_compute(
     inputs_changed_at: dt.datetime,
     today: dt.date,
 ) -> ImpactSnapshot:
+    """Compute, then keep: the computation (seconds at 1M deals) runs outside any
+    transaction, and only the write of the snapshot is one."""
     payload = plan_impact(actions=actions(), today=today)
-    snapshot, _created = ImpactSnapshot.objects.update_or_create(
-        subject_key=subject_key,
-        defaults={
-            "payload": payload,
-            "computed_at": timezone.now(),
-            "inputs_changed_at": inputs_changed_at,
-        },
-    )
+    with transaction.atomic():
+        snapshot, _created = ImpactSnapshot.objects.update_or_create(
+            subject_key=subject_key,
+            defaults={
+                "payload": payload,
+                "computed_at": timezone.now(),
+                "inputs_changed_at": inputs_changed_at,
+            },
+        )
     return snapshot
 
 
