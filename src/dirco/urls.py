@@ -79,6 +79,7 @@ idempotency_install(api)
 # The staff pages that have no URLconf of their own.
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", web_views.readyz, name="readyz"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),

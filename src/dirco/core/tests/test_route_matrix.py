@@ -110,6 +110,7 @@ PUBLIC_ROUTES = frozenset(
         "login",
         "logout",
         "healthz",
+        "readyz",
         "favicon",
         "set_language",
         "lead_contact",
