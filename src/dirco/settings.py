@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     # Serves the API docs page (Swagger UI) from its bundled static files, not a CDN.
     "ninja",
     "template_partials",
+    # Before django_tasks_db: its `db_worker` command is dirco's (a heartbeat lease added).
+    "dirco.core",
     "django_tasks",
     "django_tasks_db",
     # ISO 3166 country names in the user's language for every country select.
@@ -63,7 +65,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
-    "dirco.core",
     "dirco.accounts",
     "dirco.webhooks",
     "dirco.partners",
@@ -231,6 +232,13 @@ TASKS = {
         )
     }
 }
+
+# Background workers (dirco.core.task_queue): a RUNNING task whose worker has not beaten for
+# the lease is run again by another worker, at most DIRCO_TASK_MAX_ATTEMPTS claims in all;
+# finished task rows are deleted after DIRCO_TASK_RESULTS_KEEP_DAYS (by `dirco scheduler`).
+DIRCO_TASK_LEASE_SECONDS = float(os.environ.get("DIRCO_TASK_LEASE_SECONDS", "60"))
+DIRCO_TASK_MAX_ATTEMPTS = int(os.environ.get("DIRCO_TASK_MAX_ATTEMPTS", "3"))
+DIRCO_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DIRCO_TASK_RESULTS_KEEP_DAYS", "7"))
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
