@@ -69,8 +69,10 @@ def worker_env(transactional_db: None, tmp_path: Path) -> Iterator[tuple[dict[st
 
 def _start_worker(env: dict[str, str], worker_id: str, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.2"]
-        + ["--worker-id", worker_id],
+        [
+            *(sys.executable, "-m", "django", "db_worker"),
+            *("--no-startup-delay", "--interval", "0.2", "--worker-id", worker_id),
+        ],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
