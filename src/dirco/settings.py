@@ -240,6 +240,17 @@ DIRCO_TASK_LEASE_SECONDS = float(os.environ.get("DIRCO_TASK_LEASE_SECONDS", "60"
 DIRCO_TASK_MAX_ATTEMPTS = int(os.environ.get("DIRCO_TASK_MAX_ATTEMPTS", "3"))
 DIRCO_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DIRCO_TASK_RESULTS_KEEP_DAYS", "7"))
 
+# Forecast snapshots (revenue.services): the refresh task of a scope runs this long after the
+# write that made it stale (the writes of that time share it); a read serves a stale forecast
+# for the grace period, then recomputes it. With inline tasks (no worker) reads never wait.
+DIRCO_FORECAST_DEBOUNCE_SECONDS = int(os.environ.get("DIRCO_FORECAST_DEBOUNCE_SECONDS", "10"))
+DIRCO_FORECAST_STALE_GRACE_SECONDS = int(
+    os.environ.get(
+        "DIRCO_FORECAST_STALE_GRACE_SECONDS",
+        "0" if TASKS["default"]["BACKEND"].endswith("ImmediateBackend") else "300",
+    )
+)
+
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
