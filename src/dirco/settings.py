@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "dirco.api",
     "dirco.web",
     "dirco.demo",
+    "dirco.schedule",
 ]
 
 MIDDLEWARE = [
