@@ -13,8 +13,9 @@ from dirco.accounts import views as accounts_views
 from dirco.accounts.api import partner_users_router
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
-from dirco.api.errors import errors_install
+from dirco.api.errors import api_handler400, api_handler404, api_handler500, errors_install
 from dirco.api.idempotency import idempotency_install
+from dirco.api.media_types import media_types_install
 from dirco.api.openapi import DircoAPI
 from dirco.catalog.api import router as catalog_router
 from dirco.customers import views as customers_views
@@ -73,7 +74,9 @@ api.add_router("", leads_router)
 api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
 api.add_router("", funds_router)
-# After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
+# After every router: a body only under its declared media type (dirco.api.media_types),
+# then each POST honours Idempotency-Key (dirco.api.idempotency).
+media_types_install(api)
 idempotency_install(api)
 
 # The staff pages that have no URLconf of their own.
@@ -127,3 +130,8 @@ urlpatterns = [
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,
 ]
+
+# Under /api/ every error is a problem document, even those answered before the API runs.
+handler400 = api_handler400
+handler404 = api_handler404
+handler500 = api_handler500
