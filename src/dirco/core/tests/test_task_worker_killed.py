@@ -121,7 +121,8 @@ def test_task_of_a_killed_worker_is_finished_once_by_another(
         first.send_signal(signal.SIGKILL)
     finally:
         first.wait(timeout=30)
-    assert task_state() == ("RUNNING", ["worker-one"])  # left behind, as the library leaves it
+    # Left behind, as the library leaves it.
+    assert task_state() == ("RUNNING", ["worker-one"]), log.read_text()
 
     second = _start_worker(env, "worker-two", log)
     try:
@@ -130,10 +131,10 @@ def test_task_of_a_killed_worker_is_finished_once_by_another(
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
 
-    assert task_state() == ("SUCCESSFUL", ["worker-one", "worker-two"])
-    assert start_count() == 2  # started twice: at least once ...
+    assert task_state() == ("SUCCESSFUL", ["worker-one", "worker-two"]), log.read_text()
+    assert start_count() == 2, log.read_text()  # started twice: at least once ...
     rates = query(f"SELECT currency FROM {ExchangeRate._meta.db_table} WHERE currency = 'CHF'")
     assert rates == [("CHF",)]  # ... and done once in effect
     # The second worker left cleanly: its heartbeat row is gone; the killed one's is stale.
     workers = {row[0] for row in query("SELECT worker_id FROM core_taskworker")}
-    assert "worker-two" not in workers
+    assert "worker-two" not in workers, log.read_text()

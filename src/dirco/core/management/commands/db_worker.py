@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.db import DatabaseError, connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as LibraryWorkerCommand
 
-from dirco.core.task_queue import Heartbeat, worker_gone, worker_heartbeat
+from dirco.core.task_queue import Heartbeat, logger, worker_gone, worker_heartbeat
 
 
 class Command(LibraryWorkerCommand):
@@ -34,4 +35,9 @@ class Command(LibraryWorkerCommand):
             super().handle(*args, **options)
         finally:
             heartbeat.stop()
-            worker_gone(worker_id=worker_id)
+            # SIGTERM may have stopped the loop in the middle of a query: a new connection.
+            connection.close()
+            try:
+                worker_gone(worker_id=worker_id)
+            except DatabaseError:  # its row ages out; its tasks are not running any more
+                logger.warning("worker %s could not remove its heartbeat row", worker_id)
