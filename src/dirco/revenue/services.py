@@ -222,7 +222,7 @@ def revenue_forecast_for_scope(
     ):
         if in_write_transaction():
             # Nothing stored to serve: the caller should have warmed it (revenue_forecasts_warm).
-            logger.warning("forecast of %s computed inside a write transaction", scope.key)
+            logger.info("forecast of %s computed inside a write transaction", scope.key)
         snapshot = revenue_forecast_refresh(scope=scope)
     assert snapshot is not None
     payload = dict(snapshot.payload)
