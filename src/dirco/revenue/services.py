@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
 from dirco.core.periods import month_add
-from dirco.core.transactions import in_write_transaction
+from dirco.core.transactions import atomic_retrying, in_write_transaction
 from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.metrics import month_in_progress
@@ -256,16 +256,23 @@ def _is_from_an_earlier_month(snapshot: ForecastSnapshot) -> bool:
     return (computed.year, computed.month) != (today.year, today.month)
 
 
+@atomic_retrying
 def revenue_snapshots_mark_stale(*, scope_keys: list[str]) -> list[str]:
     """Mark the snapshots of ``scope_keys`` stale; returns the keys that were fresh until now
-    (each needs one refresh task; the others have one pending already)."""
+    (each needs one refresh task; the others have one pending already). The rows are locked
+    in key order, as every writer of the rollups does, and a deadlock is retried."""
     now = timezone.now()
-    snapshots = ForecastSnapshot.objects.filter(scope_key__in=scope_keys)
-    snapshots.filter(stale=True).update(generation=F("generation") + 1, updated_at=now)
-    turning = sorted(snapshots.filter(stale=False).values_list("scope_key", flat=True))
-    ForecastSnapshot.objects.filter(scope_key__in=turning, stale=False).update(
-        stale=True, stale_since=now, generation=F("generation") + 1, updated_at=now
+    rows = list(
+        ForecastSnapshot.objects.select_for_update()
+        .filter(scope_key__in=scope_keys)
+        .order_by("scope_key")
+        .values_list("scope_key", "stale")
     )
+    turning = [key for key, stale in rows if not stale]
+    ForecastSnapshot.objects.filter(scope_key__in=[key for key, _s in rows]).update(
+        generation=F("generation") + 1, updated_at=now
+    )
+    ForecastSnapshot.objects.filter(scope_key__in=turning).update(stale=True, stale_since=now)
     return turning
 
 
