@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast messages screenshots clean
+.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed ## Create .venv and install dirco with its test and lint tools
 
 # The demo runs background tasks inline (TASKS_IMMEDIATE=1: no worker to start) and the
-# periodic sweeps (lead re-routing, registration expiry) every 5 minutes beside the server.
+# scheduler (lead re-routing, registration expiry, webhook retries, pruning) beside the server.
 demo: install ## Install, create the SQLite database with the demo company, and serve on $(HOST):$(PORT)
 	$(DIRCO) migrate --no-input
 	TASKS_IMMEDIATE=1 $(DIRCO) seed_demo --if-empty
@@ -32,10 +32,10 @@ demo: install ## Install, create the SQLite database with the demo company, and 
 	@echo "  dirco is running at http://$(HOST):$(PORT)/"
 	@echo "  Log in with password 'dirco-demo' as director@demo.test, manager1@demo.test,"
 	@echo "  rep1@demo.test or partner1@demo.test (partner admin of the first partner)."
-	@echo "  Background tasks run inline; lead and registration sweeps run every 5 minutes."
+	@echo "  Background tasks run inline; the scheduler runs the periodic jobs (dirco scheduler --list)."
 	@echo ""
-	export TASKS_IMMEDIATE=1; $(DIRCO) sweeps --every 300 & sweeps=$$!; \
-	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
+	export TASKS_IMMEDIATE=1; $(DIRCO) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DIRCO_DEBUG=1 $(DIRCO) runserver $(HOST):$(PORT)
 
 serve: install ## Serve the app without seeding (development server)
@@ -72,6 +72,9 @@ bench-pages: install ## Page and API latency and query counts at 25k and 1M deal
 
 bench-api: install ## Deal API list and create at 1M deals (p50/p95, requests/s), SQLite (+ --pg URL)
 	$(PY) bench/api.py $(BENCH_API_ARGS)
+
+bench-forecast-refresh: install ## Forecast refresh tasks and the home after a deal write (coalesced, debounced)
+	$(PY) bench/forecast_refresh.py
 
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     # Serves the API docs page (Swagger UI) from its bundled static files, not a CDN.
     "ninja",
     "template_partials",
+    # Before django_tasks_db: its `db_worker` command is dirco's (a heartbeat lease added).
+    "dirco.core",
     "django_tasks",
     "django_tasks_db",
     # ISO 3166 country names in the user's language for every country select.
@@ -63,7 +65,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
-    "dirco.core",
     "dirco.accounts",
     "dirco.webhooks",
     "dirco.partners",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "dirco.api",
     "dirco.web",
     "dirco.demo",
+    "dirco.schedule",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,24 @@ TASKS = {
     }
 }
 
+# Background workers (dirco.core.task_queue): a RUNNING task whose worker has not beaten for
+# the lease is run again by another worker, at most DIRCO_TASK_MAX_ATTEMPTS claims in all;
+# finished task rows are deleted after DIRCO_TASK_RESULTS_KEEP_DAYS (by `dirco scheduler`).
+DIRCO_TASK_LEASE_SECONDS = float(os.environ.get("DIRCO_TASK_LEASE_SECONDS", "60"))
+DIRCO_TASK_MAX_ATTEMPTS = int(os.environ.get("DIRCO_TASK_MAX_ATTEMPTS", "3"))
+DIRCO_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DIRCO_TASK_RESULTS_KEEP_DAYS", "7"))
+
+# Forecast snapshots (revenue.services): the refresh task of a scope runs this long after the
+# write that made it stale (the writes of that time share it); a read serves a stale forecast
+# for the grace period, then recomputes it. With inline tasks (no worker) reads never wait.
+DIRCO_FORECAST_DEBOUNCE_SECONDS = int(os.environ.get("DIRCO_FORECAST_DEBOUNCE_SECONDS", "10"))
+DIRCO_FORECAST_STALE_GRACE_SECONDS = int(
+    os.environ.get(
+        "DIRCO_FORECAST_STALE_GRACE_SECONDS",
+        "0" if TASKS["default"]["BACKEND"].endswith("ImmediateBackend") else "300",
+    )
+)
+
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
@@ -314,6 +334,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
+# Load balancers probe over plain HTTP from inside the network (dirco.core.health).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

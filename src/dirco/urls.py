@@ -13,8 +13,9 @@ from dirco.accounts import views as accounts_views
 from dirco.accounts.api import partner_users_router
 from dirco.accounts.api import router as accounts_router
 from dirco.accounts.api_auth import API_AUTH
-from dirco.api.errors import errors_install
+from dirco.api.errors import api_handler400, api_handler404, api_handler500, errors_install
 from dirco.api.idempotency import idempotency_install
+from dirco.api.media_types import media_types_install
 from dirco.api.openapi import DircoAPI
 from dirco.catalog.api import router as catalog_router
 from dirco.customers import views as customers_views
@@ -76,12 +77,15 @@ api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
 api.add_router("", funds_router)
 api.add_router("", plans_router)
-# After every router: each POST honours Idempotency-Key (dirco.api.idempotency).
+# After every router: a body only under its declared media type (dirco.api.media_types),
+# then each POST honours Idempotency-Key (dirco.api.idempotency).
+media_types_install(api)
 idempotency_install(api)
 
 # The staff pages that have no URLconf of their own.
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", web_views.readyz, name="readyz"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),
@@ -130,3 +134,8 @@ urlpatterns = [
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,
 ]
+
+# Under /api/ every error is a problem document, even those answered before the API runs.
+handler400 = api_handler400
+handler404 = api_handler404
+handler500 = api_handler500

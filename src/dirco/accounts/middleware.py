@@ -67,6 +67,7 @@ class OtpRequiredMiddleware:
             reverse("otp_verify"),
             reverse("otp_enrol"),
             reverse("healthz"),
+            reverse("readyz"),
             reverse("favicon"),
             reverse("set_language"),
             reverse("admin:logout"),

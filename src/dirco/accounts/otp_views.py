@@ -31,9 +31,10 @@ from dirco.accounts.security import (
     otp_token_verify,
 )
 from dirco.core.errors import ApplicationError
+from dirco.core.text import TextRulesFormMixin
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(TextRulesFormMixin, forms.Form):
     token = forms.CharField(
         label=gettext_lazy("Code"),
         max_length=20,

@@ -22,9 +22,10 @@ from dirco.accounts.models import User
 from dirco.accounts.selectors import api_tokens_of, get_api_token_for_user
 from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.core.errors import ApplicationError
+from dirco.core.text import TextRulesFormMixin
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(TextRulesFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     days = forms.IntegerField(
         label=gettext_lazy("Expires after (days)"),

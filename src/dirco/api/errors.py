@@ -24,9 +24,17 @@ code   status                 when
                               or a request with the same Idempotency-Key is still running
 412    ``precondition_failed`` ``If-Match`` names a version the object no longer has
 422    ``idempotency_key_reused`` the Idempotency-Key was used before with another body
+413    ``too_large``          the body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (512 KB)
+415    ``unsupported_media_type`` a body under another Content-Type than the operation's
+                              (``application/json``; ``multipart/form-data`` for uploads)
 428    ``precondition_required`` a PATCH or PUT without ``If-Match`` on a versioned object
 429    ``throttled``          too many requests (``Retry-After`` says how many seconds to wait)
+500    ``server_error``       a fault of ours, logged (``django.request``) with its traceback
 =====  =====================  ==================================================================
+
+Answers given before the API runs (an unknown ``/api/`` URL, a body refused by
+``dirco.core.middleware``, an error in a middleware) use the same format: see
+:func:`api_handler404` and :func:`api_handler500`, installed by ``dirco/urls.py``.
 
 Schema errors and business-rule errors both answer 400, so a client handles one status for
 "correct your input".
@@ -34,18 +42,77 @@ Schema errors and business-rule errors both answer 400, so a client handles one 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.signals import got_request_exception
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request, page_not_found, server_error
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from dirco.core.errors import ApplicationError, StaleVersion
+from dirco.core.middleware import problem_response
+
+request_logger = logging.getLogger("django.request")
+
+
+def server_error_message() -> str:
+    return _("Something went wrong on our side and it was logged: retry later, or report it.")
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a problem document under ``/api/``, the 404 page elsewhere."""
+    if _is_api(request):
+        return problem_response(
+            status=404, title="Not Found", code="not_found", message=_("Not found.")
+        )
+    return page_not_found(request, exception or Http404())
+
+
+def api_handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a problem document under ``/api/`` (e.g. a body too large without a
+    Content-Length, refused while Django reads it), the 400 page elsewhere."""
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+            return problem_response(
+                status=413,
+                title="Content Too Large",
+                code="too_large",
+                message=_("The request is too large: send at most %(kb)s KB.")
+                % {"kb": limit // 1024},
+            )
+        return problem_response(
+            status=400,
+            title="Bad Request",
+            code="bad_request",
+            message=_("The request could not be read: check its body and headers."),
+        )
+    return bad_request(request, exception or Exception())
+
+
+def api_handler500(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a problem document under ``/api/``, the 500 page elsewhere."""
+    if _is_api(request):
+        return problem_response(
+            status=500,
+            title="Internal Server Error",
+            code="server_error",
+            message=server_error_message(),
+        )
+    return server_error(request)
+
 
 NON_FIELD = "__all__"
 # Where ninja found a parameter; not part of the field name a client sent.
@@ -245,6 +312,32 @@ def errors_install(api: NinjaAPI) -> None:
         code = HTTP_ERROR_CODES.get(exc.status_code, "error")
         return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
 
+    def on_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return error_response(
+            api,
+            request,
+            status=413,
+            code="too_large",
+            message=_("The request is too large: send at most %(kb)s KB.") % {"kb": limit // 1024},
+        )
+
+    def on_server_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # What Django does for an uncaught exception (log it, tell the listeners), with the
+        # answer in the API's format.
+        request_logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        got_request_exception.send(sender=None, request=request)
+        return error_response(
+            api, request, status=500, code="server_error", message=server_error_message()
+        )
+
+    api.add_exception_handler(Exception, on_server_error)
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(ApplicationError, on_application)
     api.add_exception_handler(StaleVersion, on_stale)

@@ -18,10 +18,12 @@ from pydantic import (
     ConfigDict,
     Strict,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
 from dirco.core.errors import ApplicationError
+from dirco.core.text import text_problem
 
 
 def _decimal_to_str(value: Any) -> Any:
@@ -81,14 +83,14 @@ def choices_schema(choices: type[TextChoices], name: str) -> WithJsonSchema:
 
 
 def _single_line(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise ValueError(_("One line only: remove the line breaks."))
+    if problem := text_problem(value, single_line=True):
+        raise ValueError(problem)
     return value
 
 
 def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("Remove the NUL character."))
+    if problem := text_problem(value, single_line=False):
+        raise ValueError(problem)
     return value
 
 
@@ -120,34 +122,38 @@ Phone = Annotated[str, Field(max_length=40), AfterValidator(_single_line), After
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 
 
-def _utf8_encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _text_values_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value, single_line=False)
+    if isinstance(value, list | tuple):
+        for item in value:
+            if problem := _text_values_problem(item):
+                return problem
+    if isinstance(value, dict):
+        for item in value.values():
+            if problem := _text_values_problem(item):
+                return problem
+    return None
 
 
 class InputSchema(Schema):
     """Input refuses unknown fields: a field the caller may not set is an error, not ignored.
 
     Every string is at most 10,000 characters even where a field says nothing narrower, and
-    none carries a NUL character (PostgreSQL refuses them in text).
+    none, in any field or list, carries a NUL character (PostgreSQL refuses them in text) or a
+    lone surrogate (a JSON "\\ud800" escape: not text): an error on that field
+    (``dirco.core.text.text_problem``, the forms' rule too). ``Name`` and ``Line`` fields are
+    also one line without control characters.
     """
 
     model_config = ConfigDict(extra="forbid", str_max_length=10_000)
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if isinstance(value, str) and "\x00" in value:
-                    raise ValueError(_("%(field)s: remove the NUL character.") % {"field": key})
-                if isinstance(value, str) and not _utf8_encodable(value):
-                    # A lone surrogate (\ud800-\udfff) is not text: no database stores it.
-                    raise ValueError(_("%(field)s: remove the invalid character.") % {"field": key})
-        return data
+    def _refuse_non_text(cls, value: Any) -> Any:
+        if problem := _text_values_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 # References are plain pydantic models, not ninja Schemas: they validate in pydantic-core

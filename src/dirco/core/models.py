@@ -63,3 +63,18 @@ class ExchangeRate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.rate} ({self.valid_from})"
+
+
+class TaskWorker(models.Model):
+    """A running ``dirco db_worker`` process and its last heartbeat (dirco.core.task_queue).
+
+    A task whose worker has not beaten for ``DIRCO_TASK_LEASE_SECONDS`` is taken back and run
+    again by another worker.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dirco.core.errors import ApplicationError
 
@@ -24,10 +24,42 @@ _M = TypeVar("_M", bound=Model)
 NAME_MAX = 200
 
 
+# C0 and C1 control characters and DEL: no place in a name, an email or a code.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# A lone UTF-16 surrogate (from a JSON "\\ud800" escape): not text, no database stores it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str, *, single_line: bool) -> str | None:
+    """What is wrong with ``value`` as text, said to the user, or None. Everywhere: no NUL
+    (PostgreSQL refuses it in text), no lone surrogate; on one line: no line break and no
+    other control character. The forms (:class:`TextRulesFormMixin`) and the API schemas
+    (``dirco.api.schemas``) both ask this function."""
+    if "\x00" in value:
+        return _("Remove the NUL character.")
+    if _SURROGATE.search(value):
+        return _("Remove the invalid character (a lone surrogate is not text).")
+    if single_line:
+        if "\r" in value or "\n" in value:
+            return _("One line only: remove the line breaks.")
+        control = _CONTROL.search(value)
+        if control:
+            return _("Remove the control character U+%(code)s.") % {
+                "code": f"{ord(control.group()):04X}"
+            }
+    return None
+
+
 def validate_single_line(value: Any) -> None:
-    """A Django validator: no line break in the value."""
-    if isinstance(value, str) and ("\r" in value or "\n" in value):
-        raise ValidationError(gettext_lazy("One line only: remove the line breaks."))
+    """A Django validator: text on one line (see :func:`text_problem`)."""
+    if isinstance(value, str) and (problem := text_problem(value, single_line=True)):
+        raise ValidationError(problem)
+
+
+def validate_text(value: Any) -> None:
+    """A Django validator: text, on one line or not (see :func:`text_problem`)."""
+    if isinstance(value, str) and (problem := text_problem(value, single_line=False)):
+        raise ValidationError(problem)
 
 
 def text_fields_check(
@@ -37,8 +69,8 @@ def text_fields_check(
     errors: dict[str, list[str]] = {}
     for name in single_line:
         value = data.get(name)
-        if isinstance(value, str) and ("\r" in value or "\n" in value):
-            errors[name] = [_("One line only: remove the line breaks.")]
+        if isinstance(value, str) and (problem := text_problem(value, single_line=True)):
+            errors[name] = [problem]
     for name in long_text:
         value = data.get(name)
         if isinstance(value, str) and len(value) > LONG_TEXT_MAX:
@@ -51,22 +83,32 @@ def text_fields_check(
 
 
 class TextRulesFormMixin:
-    """For every form: each one-line text input (not a textarea) refuses CR and LF, and a
-    text field without a size gets one (``NAME_MAX`` for one line, ``LONG_TEXT_MAX`` for a
-    textarea). Put it first among the bases: ``class F(TextRulesFormMixin, forms.Form)``."""
+    """For every form (a test checks that every dirco form has it): each text field refuses
+    NUL and lone surrogates, each one-line text input (not a textarea) also line breaks and
+    control characters (:func:`text_problem`), with an error on the field; a text field
+    without a size gets one (``NAME_MAX`` for one line, ``LONG_TEXT_MAX`` for a textarea).
+    Put it first among the bases: ``class F(TextRulesFormMixin, forms.Form)``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from django import forms
-        from django.core.validators import MaxLengthValidator
+        from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
         fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
         for field in fields.values():
-            if not isinstance(field, forms.CharField) or isinstance(
-                field.widget, forms.HiddenInput
-            ):
+            if not isinstance(field, forms.CharField):
+                continue
+            # Django's own NUL check says it in English only; text_problem says it once.
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+            if isinstance(field.widget, forms.HiddenInput):
+                if validate_text not in field.validators:
+                    field.validators.append(validate_text)
                 continue
             long_text = isinstance(field.widget, forms.Textarea)
+            if long_text and validate_text not in field.validators:
+                field.validators.append(validate_text)
             if not long_text and validate_single_line not in field.validators:
                 field.validators.append(validate_single_line)
             if field.max_length is None:

@@ -85,3 +85,11 @@ def atomic_retrying(func: Callable[P, R]) -> Callable[P, R]:
         raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
+
+
+def in_write_transaction(using: str | None = None) -> bool:
+    """True inside a ``transaction.atomic`` block of the code (a test case's own wrapping
+    transaction does not count): work done here holds the transaction's locks, and on SQLite
+    the database's one write lock, until it commits."""
+    connection = transaction.get_connection(using)
+    return any(not block._from_testcase for block in connection.atomic_blocks)

@@ -83,7 +83,7 @@ class FundRequestForm(TextRulesFormMixin, forms.Form):
         )
 
 
-class FundApproveForm(forms.Form):
+class FundApproveForm(TextRulesFormMixin, forms.Form):
     approved_amount = AmountField(
         label=_("Approved amount"),
         max_digits=14,

@@ -109,7 +109,7 @@ class LeadLostForm(TextRulesFormMixin, forms.Form):
     )
 
 
-class LeadAssignForm(forms.Form):
+class LeadAssignForm(TextRulesFormMixin, forms.Form):
     """Offer a lead by hand: one active partner or one rep the user may hand work to."""
 
     partner = forms.ModelChoiceField(

@@ -41,7 +41,7 @@ from dirco.objectives.permissions import (
     objective_may_allocate_to_rep,
     objective_scope_targets_for,
 )
-from dirco.objectives.seasonality import learned_split_weights
+from dirco.objectives.seasonality import learned_split_weights, split_parent_scope
 from dirco.objectives.selectors import (
     allocation_summary,
     monthly_actuals,
@@ -49,7 +49,7 @@ from dirco.objectives.selectors import (
     won_last_12_months,
 )
 from dirco.partners.models import Partner
-from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.revenue.services import revenue_forecast_for_scope, revenue_forecasts_warm
 from dirco.rollups.writes import rollups_rebuild as _rollups_rebuild
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
@@ -146,6 +146,21 @@ def percentages_parse(values: Any) -> list[Decimal]:
             },
         )
     return parsed
+
+
+def _split_forecasts_warm(*, scopes: list[Scope], split_method: str) -> None:
+    """A learned split reads the forecasts of each scope, of its parent scope and (for the
+    scopes that borrow its error profile) of the company: refresh the stale ones now, before
+    the write transaction that reads them."""
+    if split_method != Objective.SplitMethod.LEARNED or not scopes:
+        return
+    wanted = [Scope("company")]
+    for scope in scopes:
+        wanted.append(scope)
+        parent = split_parent_scope(scope)
+        if parent is not None:
+            wanted.append(parent)
+    revenue_forecasts_warm(scopes=wanted)
 
 
 def objective_split_compute(
@@ -248,7 +263,6 @@ def _scope_objects(
     return out
 
 
-@transaction.atomic
 def objective_create(
     *,
     user: User,
@@ -261,62 +275,64 @@ def objective_create(
     percentages: list[Any] | None = None,
     parent: Objective | None = None,
 ) -> Objective:
-    fiscal_year_settable_check(fiscal_year, today=timezone.localdate())
-    value = amount_parse(amount)
-    if measure not in Objective.Measure.values:
-        raise ApplicationError(
-            _("Unknown measure '%(m)s'.") % {"m": measure},
-            fields={"measure": [_("Use won_revenue, won_deals or new_active_partners.")]},
+    _split_forecasts_warm(scopes=[scope], split_method=split_method)
+    with transaction.atomic():
+        fiscal_year_settable_check(fiscal_year, today=timezone.localdate())
+        value = amount_parse(amount)
+        if measure not in Objective.Measure.values:
+            raise ApplicationError(
+                _("Unknown measure '%(m)s'.") % {"m": measure},
+                fields={"measure": [_("Use won_revenue, won_deals or new_active_partners.")]},
+            )
+        objective_check_can_set_kind(user=user, scope_kind=scope.kind, scope_id=scope.id)
+        objects = _scope_objects(scope, product_line, user)
+        objective_check_can_set(
+            user=user,
+            scope_kind=scope.kind,
+            team=objects["team"],
+            rep=objects["rep"],
+            partner=objects["partner"],
         )
-    objective_check_can_set_kind(user=user, scope_kind=scope.kind, scope_id=scope.id)
-    objects = _scope_objects(scope, product_line, user)
-    objective_check_can_set(
-        user=user,
-        scope_kind=scope.kind,
-        team=objects["team"],
-        rep=objects["rep"],
-        partner=objects["partner"],
-    )
-    if parent is not None:
-        _parent_check(parent=parent, scope=scope, fiscal_year=fiscal_year, measure=measure)
-    line = objects["product_line"]
-    existing = Objective.objects.filter(
-        scope_key=scope.key, fiscal_year=fiscal_year, measure=measure
-    )
-    if scope.kind != "product_line":
-        existing = existing.filter(product_line=line)
-    if existing.exists():
-        raise ApplicationError(
-            _("%(scope)s already has a %(year)s objective for this measure: change it instead.")
-            % {"scope": scope.key, "year": fiscal_year},
-            fields={"fiscal_year": [_("An objective already exists for this year.")]},
+        if parent is not None:
+            _parent_check(parent=parent, scope=scope, fiscal_year=fiscal_year, measure=measure)
+        line = objects["product_line"]
+        existing = Objective.objects.filter(
+            scope_key=scope.key, fiscal_year=fiscal_year, measure=measure
         )
-    objective = Objective(
-        scope_kind=scope.kind,
-        scope_key=scope.key,
-        fiscal_year=fiscal_year,
-        measure=measure,
-        amount=value,
-        parent=parent,
-        split_method=split_method,
-        set_by=user,
-        set_at=timezone.now(),
-        **objects,
-    )
-    amounts, note = objective_split_compute(
-        scope=objective_scope(objective),
-        fiscal_year=fiscal_year,
-        amount=value,
-        method=split_method,
-        measure=measure,
-        product_line_id=line.pk if line and scope.kind != "product_line" else None,
-        percentages=percentages,
-    )
-    objective.split_note = note
-    objective.full_clean(exclude=["scope_key", "set_by"])
-    objective.save()
-    _months_write(objective, amounts)
-    return objective
+        if scope.kind != "product_line":
+            existing = existing.filter(product_line=line)
+        if existing.exists():
+            raise ApplicationError(
+                _("%(scope)s already has a %(year)s objective for this measure: change it instead.")
+                % {"scope": scope.key, "year": fiscal_year},
+                fields={"fiscal_year": [_("An objective already exists for this year.")]},
+            )
+        objective = Objective(
+            scope_kind=scope.kind,
+            scope_key=scope.key,
+            fiscal_year=fiscal_year,
+            measure=measure,
+            amount=value,
+            parent=parent,
+            split_method=split_method,
+            set_by=user,
+            set_at=timezone.now(),
+            **objects,
+        )
+        amounts, note = objective_split_compute(
+            scope=objective_scope(objective),
+            fiscal_year=fiscal_year,
+            amount=value,
+            method=split_method,
+            measure=measure,
+            product_line_id=line.pk if line and scope.kind != "product_line" else None,
+            percentages=percentages,
+        )
+        objective.split_note = note
+        objective.full_clean(exclude=["scope_key", "set_by"])
+        objective.save()
+        _months_write(objective, amounts)
+        return objective
 
 
 def _parent_check(*, parent: Objective, scope: Scope, fiscal_year: int, measure: str) -> None:
@@ -338,7 +354,6 @@ def _parent_check(*, parent: Objective, scope: Scope, fiscal_year: int, measure:
         )
 
 
-@transaction.atomic
 def objective_update(
     *,
     objective: Objective,
@@ -348,51 +363,56 @@ def objective_update(
     percentages: list[Any] | None = None,
 ) -> Objective:
     """Change the yearly amount and/or the split; the months are split again (overrides too)."""
-    objective = Objective.objects.select_for_update().get(pk=objective.pk)
-    objective_check_can_set(
-        user=user,
-        scope_kind=objective.scope_kind,
-        team=objective.team,
-        rep=objective.rep,
-        partner=objective.partner,
+    _split_forecasts_warm(
+        scopes=[objective_scope(objective)],
+        split_method=split_method or objective.split_method,
     )
-    if amount is not None:
-        objective.amount = amount_parse(amount)
-    if split_method is not None:
-        objective.split_method = split_method
-    amounts, note = objective_split_compute(
-        scope=objective_scope(objective),
-        fiscal_year=objective.fiscal_year,
-        amount=objective.amount,
-        method=objective.split_method,
-        measure=objective.measure,
-        product_line_id=(
-            objective.product_line_id if objective.scope_kind != "product_line" else None
-        ),
-        percentages=percentages,
-    )
-    previous = {m.month_index: m.amount for m in objective.months.all()}
-    objective.split_note = note
-    objective.set_by = user
-    objective.set_at = timezone.now()
-    objective.save(
-        update_fields=["amount", "split_method", "split_note", "set_by", "set_at", "updated_at"]
-    )
-    _months_write(objective, amounts)
-    ObjectiveMonthChange.objects.bulk_create(
-        ObjectiveMonthChange(
-            objective=objective,
-            month=m,
-            from_amount=previous.get(i, Decimal(0)),
-            to_amount=a,
-            changed_by=user,
+    with transaction.atomic():
+        objective = Objective.objects.select_for_update().get(pk=objective.pk)
+        objective_check_can_set(
+            user=user,
+            scope_kind=objective.scope_kind,
+            team=objective.team,
+            rep=objective.rep,
+            partner=objective.partner,
         )
-        for i, (m, a) in enumerate(
-            zip(fiscal_year_months(objective.fiscal_year), amounts, strict=True), start=1
+        if amount is not None:
+            objective.amount = amount_parse(amount)
+        if split_method is not None:
+            objective.split_method = split_method
+        amounts, note = objective_split_compute(
+            scope=objective_scope(objective),
+            fiscal_year=objective.fiscal_year,
+            amount=objective.amount,
+            method=objective.split_method,
+            measure=objective.measure,
+            product_line_id=(
+                objective.product_line_id if objective.scope_kind != "product_line" else None
+            ),
+            percentages=percentages,
         )
-        if previous and previous.get(i) != a
-    )
-    return objective
+        previous = {m.month_index: m.amount for m in objective.months.all()}
+        objective.split_note = note
+        objective.set_by = user
+        objective.set_at = timezone.now()
+        objective.save(
+            update_fields=["amount", "split_method", "split_note", "set_by", "set_at", "updated_at"]
+        )
+        _months_write(objective, amounts)
+        ObjectiveMonthChange.objects.bulk_create(
+            ObjectiveMonthChange(
+                objective=objective,
+                month=m,
+                from_amount=previous.get(i, Decimal(0)),
+                to_amount=a,
+                changed_by=user,
+            )
+            for i, (m, a) in enumerate(
+                zip(fiscal_year_months(objective.fiscal_year), amounts, strict=True), start=1
+            )
+            if previous and previous.get(i) != a
+        )
+        return objective
 
 
 @transaction.atomic
@@ -541,7 +561,6 @@ def _shares(
     )
 
 
-@transaction.atomic
 def objective_allocate(
     *,
     parent: Objective,
@@ -593,32 +612,39 @@ def objective_allocate(
         raise ApplicationError(
             _("Nothing was allocated: some targets are not allowed."), fields=errors
         )
-    line = parent.product_line if parent.scope_kind != "product_line" else None
-    for scope, value in scope_amounts:
-        child = Objective.objects.filter(
-            scope_key=scope.key,
-            fiscal_year=parent.fiscal_year,
-            measure=parent.measure,
-            product_line=line,
-        ).first()
-        if child is None:
-            objective_create(
-                user=user,
-                scope=scope,
+    # The children are created with the learned split, which reads their forecasts: warm
+    # them before the transaction (revenue.services: none is computed inside one).
+    _split_forecasts_warm(
+        scopes=[scope for scope, _amount in scope_amounts],
+        split_method=Objective.SplitMethod.LEARNED,
+    )
+    with transaction.atomic():
+        line = parent.product_line if parent.scope_kind != "product_line" else None
+        for scope, value in scope_amounts:
+            child = Objective.objects.filter(
+                scope_key=scope.key,
                 fiscal_year=parent.fiscal_year,
-                amount=value,
                 measure=parent.measure,
                 product_line=line,
-                parent=parent,
-            )
-        else:
-            child.parent = parent
-            child.save(update_fields=["parent", "updated_at"])
-            if child.amount != value:
-                objective_update(objective=child, user=user, amount=value)
-    summary = allocation_summary(objective=parent)
-    summary["note"] = note
-    return summary
+            ).first()
+            if child is None:
+                objective_create(
+                    user=user,
+                    scope=scope,
+                    fiscal_year=parent.fiscal_year,
+                    amount=value,
+                    measure=parent.measure,
+                    product_line=line,
+                    parent=parent,
+                )
+            else:
+                child.parent = parent
+                child.save(update_fields=["parent", "updated_at"])
+                if child.amount != value:
+                    objective_update(objective=child, user=user, amount=value)
+        summary = allocation_summary(objective=parent)
+        summary["note"] = note
+        return summary
 
 
 def _allocation_target_error(*, parent: Objective, scope: Scope, user: User) -> str:

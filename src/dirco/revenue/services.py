@@ -2,22 +2,38 @@
 
 The snapshot holds a 24-month forecast; a request for a shorter horizon is a slice of it.
 A snapshot is marked stale when deals of its scope change (see receivers.py) and is
-recomputed by a background task, or on the next read if no worker got there first.
+recomputed by a background task, coalesced per scope: the write that turns a fresh snapshot
+stale enqueues one refresh, delayed by ``DIRCO_FORECAST_DEBOUNCE_SECONDS``; later writes
+find it stale already and enqueue nothing, so a burst of writes costs one computation.
+
+No forecast is computed inside a write transaction (it would hold the transaction's locks,
+and SQLite's one write lock, for the whole computation):
+
+- :func:`revenue_forecast_refresh` computes first, then stores in a short transaction;
+- a read serves a stale snapshot for ``DIRCO_FORECAST_STALE_GRACE_SECONDS`` while its
+  refresh is due, then recomputes it itself (a small install may run no worker); inside a write
+  transaction it serves what is stored, whatever its age;
+- the write services that read forecasts (objectives: learned split, allocation by forecast)
+  warm them with :func:`revenue_forecasts_warm` before their transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.core.money import company_currency
 from dirco.core.periods import month_add
+from dirco.core.transactions import atomic_retrying, in_write_transaction
 from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
 from dirco.forecasting.series import Period
 from dirco.metrics import month_in_progress
@@ -29,6 +45,8 @@ from dirco.rollups.selectors import (
     monthly_won_revenue,
 )
 from dirco.scopes import Scope
+
+logger = logging.getLogger("dirco.revenue")
 
 MAX_HORIZON = 24
 HISTORY_YEARS = 6
@@ -126,14 +144,55 @@ def _company_error_profile(scope: Scope) -> ErrorProfile | None:
     )
 
 
-@transaction.atomic
 def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
-    payload = revenue_forecast_compute(scope=scope)
-    snapshot, _created = ForecastSnapshot.objects.update_or_create(
-        scope_key=scope.key,
-        defaults={"payload": payload, "computed_at": timezone.now(), "stale": False},
+    """Compute the scope's forecast, then store it (fresh, unless its deals changed during the
+    computation: then it stays stale for the next refresh)."""
+    generation = (
+        ForecastSnapshot.objects.filter(scope_key=scope.key)
+        .values_list("generation", flat=True)
+        .first()
     )
-    return snapshot
+    payload = revenue_forecast_compute(scope=scope)
+    now = timezone.now()
+    fresh = {"payload": payload, "computed_at": now, "stale": False, "stale_since": None}
+    with transaction.atomic():
+        if generation is None:
+            try:
+                with transaction.atomic():
+                    return ForecastSnapshot.objects.create(scope_key=scope.key, **fresh)
+            except IntegrityError:
+                pass  # another process stored it meanwhile: store ours as of its generation
+        elif ForecastSnapshot.objects.filter(scope_key=scope.key, generation=generation).update(
+            **fresh, updated_at=now
+        ):
+            return ForecastSnapshot.objects.get(scope_key=scope.key)
+        ForecastSnapshot.objects.filter(scope_key=scope.key).update(
+            payload=payload, computed_at=now, updated_at=now
+        )
+        return ForecastSnapshot.objects.get(scope_key=scope.key)
+
+
+def revenue_forecast_needs_refresh(snapshot: ForecastSnapshot | None) -> bool:
+    """Missing, from an earlier month, or stale past the grace period."""
+    if snapshot is None or _is_from_an_earlier_month(snapshot):
+        return True
+    if not snapshot.stale:
+        return False
+    grace = dt.timedelta(seconds=settings.DIRCO_FORECAST_STALE_GRACE_SECONDS)
+    return snapshot.stale_since is None or timezone.now() - snapshot.stale_since >= grace
+
+
+def revenue_forecasts_warm(*, scopes: list[Scope]) -> None:
+    """Refresh the snapshots of ``scopes`` that a read would refresh, before a write
+    transaction reads them (inside one, nothing is computed: see the module's docstring)."""
+    if in_write_transaction():
+        return
+    keys = {s.key: s for s in scopes}
+    snapshots = {s.scope_key: s for s in ForecastSnapshot.objects.filter(scope_key__in=keys)}
+    for key, scope in keys.items():
+        snapshot = snapshots.get(key)
+        if revenue_forecast_needs_refresh(snapshot) or (snapshot is not None and snapshot.stale):
+            revenue_forecast_refresh(scope=scope)
 
 
 def revenue_forecast_for_scope(
@@ -158,8 +217,14 @@ def revenue_forecast_for_scope(
             fields={"horizon": [_("Choose 1 to %(max)s.") % {"max": MAX_HORIZON}]},
         )
     snapshot = ForecastSnapshot.objects.filter(scope_key=scope.key).first()
-    if snapshot is None or snapshot.stale or _is_from_an_earlier_month(snapshot):
+    if revenue_forecast_needs_refresh(snapshot) and not (
+        snapshot is not None and in_write_transaction()
+    ):
+        if in_write_transaction():
+            # Nothing stored to serve: the caller should have warmed it (revenue_forecasts_warm).
+            logger.info("forecast of %s computed inside a write transaction", scope.key)
         snapshot = revenue_forecast_refresh(scope=scope)
+    assert snapshot is not None
     payload = dict(snapshot.payload)
     today = today or timezone.localdate()
     forecast = [dict(point) for point in payload["forecast"][:horizon]]
@@ -191,5 +256,32 @@ def _is_from_an_earlier_month(snapshot: ForecastSnapshot) -> bool:
     return (computed.year, computed.month) != (today.year, today.month)
 
 
-def revenue_snapshots_mark_stale(*, scope_keys: list[str]) -> int:
-    return ForecastSnapshot.objects.filter(scope_key__in=scope_keys).update(stale=True)
+@atomic_retrying
+def revenue_snapshots_mark_stale(*, scope_keys: list[str]) -> list[str]:
+    """Mark the snapshots of ``scope_keys`` stale; returns the keys that were fresh until now
+    (each needs one refresh task; the others have one pending already). The rows are locked
+    in key order, as every writer of the rollups does, and a deadlock is retried."""
+    now = timezone.now()
+    rows = list(
+        ForecastSnapshot.objects.select_for_update()
+        .filter(scope_key__in=scope_keys)
+        .order_by("scope_key")
+        .values_list("scope_key", "stale")
+    )
+    turning = [key for key, stale in rows if not stale]
+    ForecastSnapshot.objects.filter(scope_key__in=[key for key, _s in rows]).update(
+        generation=F("generation") + 1, updated_at=now
+    )
+    ForecastSnapshot.objects.filter(scope_key__in=turning).update(stale=True, stale_since=now)
+    return turning
+
+
+def revenue_snapshots_due() -> list[str]:
+    """The scopes whose snapshot a periodic refresh should recompute: stale (a refresh task
+    lost, or a change during the last computation) or from an earlier month."""
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return sorted(
+        ForecastSnapshot.objects.filter(Q(stale=True) | Q(computed_at__lt=month_start)).values_list(
+            "scope_key", flat=True
+        )
+    )

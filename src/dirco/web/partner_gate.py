@@ -31,6 +31,7 @@ PARTNER_OPEN_ROUTES = frozenset(
         "login",
         "logout",
         "healthz",
+        "readyz",
         "favicon",
         "set_language",
         "lead_contact",

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_partner
+from dirco.core.health import readiness
 from dirco.metrics.glossary import kpi_glossary
 from dirco.objectives.charts import attainment_bars_svg, objective_curve_svg
 from dirco.objectives.cockpit import home_cockpit
@@ -33,9 +33,23 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Liveness: the process answers (no database read; see dirco.core.health)."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, migrations and static manifest; 503 when one check fails."""
+    checks = readiness()
+    ready = all(c.ok for c in checks)
+    response = JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        },
+        status=200 if ready else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

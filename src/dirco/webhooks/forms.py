@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dirco.core.text import TextRulesFormMixin
 from dirco.webhooks.models import EVENTS
 
 
-class WebhookSubscriptionForm(forms.Form):
+class WebhookSubscriptionForm(TextRulesFormMixin, forms.Form):
     url = forms.URLField(
         label=_("URL"),
         max_length=500,

@@ -111,6 +111,7 @@ PUBLIC_ROUTES = frozenset(
         "login",
         "logout",
         "healthz",
+        "readyz",
         "favicon",
         "set_language",
         "lead_contact",
@@ -619,7 +620,7 @@ API_ROUTES: dict[str, R] = {
         "mdf_request", "approve", target="mdfrequest_A", body=lambda w: {"reason": "No"}
     ),
     "GET /api/v1/mdf/claims": R("mdf_request", "list", queries=("", "status=submitted")),
-    # A multipart upload: the walk's JSON body is refused (400) before any access check;
+    # A multipart upload: the walk's JSON body is refused (415) before any access check;
     # funds/tests/test_api.py posts real files as the allowed and the forbidden partner.
     "POST /api/v1/mdf/claims": R("mdf_request", "edit", target="mdfrequest_A"),
     "GET /api/v1/mdf/claims/{claim_id}": R("mdf_request", target="mdfclaim_A"),
@@ -798,7 +799,7 @@ def _check(
         ok = (
             status in REFUSED
             or (web and status in REDIRECTS)
-            or (method != "GET" and status == 400)
+            or (method != "GET" and status in (400, 415))  # the body refused before access
         )
         if web and method == "GET" and visible and status == 200:
             ok = True  # the record with a refusal message

@@ -1,10 +1,9 @@
-"""``dirco sweeps``: the periodic sweeps in a loop, for the demo and for small installs.
+"""``dirco sweeps``: every periodic job, run here and now, in a loop (or ``--once``).
 
-``make demo`` starts it beside the development server so that nothing waits on a cron job:
-every ``--every`` seconds (300 by default) it re-routes lead offers whose answer time has
-passed (``leads_reroute_expired``) and expires deal registrations whose protection ended or
-that waited too long for a decision (``registrations_expire``). ``--once`` runs one round.
-In production, schedule the two commands from cron or a timer instead.
+The jobs are those of ``dirco scheduler`` (dirco.schedule.jobs: lead SLA re-routing,
+registration expiry, webhook retries, forecasts, pruning), run inline instead of enqueued,
+all at each round: for a single process without a worker. In production run
+``dirco scheduler`` beside ``dirco db_worker`` instead.
 """
 
 from __future__ import annotations
@@ -15,14 +14,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from dirco.api.idempotency import idempotency_prune
-from dirco.leads.services import leads_reroute_expired
-from dirco.registrations.services import registrations_expire
-from dirco.webhooks.services import webhooks_retry_due
+from dirco.schedule.jobs import JOBS
 
 
 class Command(BaseCommand):
-    help = "Re-route expired lead offers and expire deal registrations, every N seconds."
+    help = "Run every periodic job (dirco scheduler's) inline, every N seconds."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -33,10 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         every = max(10, int(options["every"]))
         while True:
-            rerouted = leads_reroute_expired()
-            expired = registrations_expire()
-            webhooks_retry_due()  # deliveries whose backoff has elapsed (no worker needed)
-            idempotency_prune()  # Idempotency-Key answers older than 24 h
+            results = {job.name: job.task.call() for job in JOBS}
+            rerouted = results["leads_reroute_expired"]
+            expired = results["registrations_expire"]
             if options["verbosity"] >= 2 or options["once"]:
                 self.stdout.write(
                     _(
