@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dirco.funds",
     "dirco.impact",
     "dirco.plans",
+    "dirco.imports",
     "dirco.portal",
     "dirco.api",
     "dirco.web",

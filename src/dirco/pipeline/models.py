@@ -163,6 +163,8 @@ class Deal(TimeStampedModel, Versioned):
         _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
     )
     stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    # The deal's reference in the system it was imported from (dirco.imports upserts by it).
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -192,6 +194,11 @@ class Deal(TimeStampedModel, Versioned):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="deal_amount_gte_0"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="deal_external_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,491 @@
+"""Importing deals: a company's history on day one, and repeat imports from another system.
+
+One engine for the command line (``dirco import deals FILE``) and, later, the pages:
+
+1. **Mapping**: each column is matched to a field by its header, in French or English
+   (``Montant HT`` is the amount, ``Date de clôture`` the close date); a saved or given
+   mapping overrides the guess.
+2. **Validation**, row by row, every problem at once, as (line, column, message): a bad
+   date or amount, an unknown owner, stage, partner or product line, a missing account, the
+   same deal twice in the file. Nothing is written while a row is wrong (all or nothing),
+   unless ``valid_only`` is asked; a dry run writes nothing in any case.
+3. **Writing**, in one transaction: deals are matched by their external ID (re-importing a
+   file updates them, creates no duplicate), else created; accounts are matched by domain,
+   else by name, and created when asked. The monthly rollups are rebuilt after the write,
+   so the cockpit, the forecasts and the objectives read the new history at once.
+
+Values are read with the file's conventions: French (``;`` between columns, or French
+headers) reads ``1 234,56`` and ``31/12/2025``; English reads ``1,234.56`` and ISO dates
+(``2025-12-31``; a date with slashes is day/month/year unless its second part is over 12).
+A deal without a stage column is won when it closed by today; an open deal needs a stage.
+Without a creation date the deal is taken as created on its close date (its cycle is then
+unknown to the cycle statistics: give a ``Date de création`` column to keep them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from dirco.accounts.models import User
+from dirco.catalog.models import ProductLine
+from dirco.core.errors import ApplicationError
+from dirco.core.l10n import parse_amount
+from dirco.core.money import RateTable, company_currency
+from dirco.customers.models import Account
+from dirco.customers.services import account_create
+from dirco.imports.reading import Table, cell_text, header_key, looks_french
+from dirco.partners.models import Partner, Territory
+from dirco.pipeline.models import Deal, Stage
+from dirco.pipeline.services import deal_team_for_owner
+from dirco.rollups.writes import rollups_rebuild
+
+# Field -> the headers that name it (compared by ``header_key``: no case, no accents).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "external_id": ("external id", "id externe", "reference", "ref", "deal id", "id"),
+    "name": ("name", "deal", "deal name", "affaire", "nom", "nom de l affaire", "opportunite"),
+    "account": ("account", "customer", "client", "compte", "societe", "company", "entreprise"),
+    "account_domain": ("domain", "domaine", "website", "site web", "site internet"),
+    "amount": ("amount", "montant", "montant ht", "amount excl tax", "value", "valeur", "ca ht"),
+    "currency": ("currency", "devise", "monnaie"),
+    "close_date": (
+        "close date",
+        "closed on",
+        "date de cloture",
+        "cloture",
+        "date de signature",
+        "won on",
+    ),
+    "created": ("created", "created on", "creation date", "date de creation", "cree le"),
+    "stage": ("stage", "etape", "phase", "statut", "status"),
+    "owner": ("owner", "owner email", "commercial", "responsable", "vendeur", "email commercial"),
+    "partner": ("partner", "partenaire", "revendeur", "distributeur"),
+    "product_line": ("product line", "gamme", "ligne de produits", "produit", "product"),
+}
+REQUIRED = ("account", "amount", "close_date")
+_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    accounts_created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> header
+    written: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "accounts_created": self.accounts_created,
+            "skipped": self.skipped,
+            "errors": [e.__dict__ for e in self.errors],
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "mapping": self.mapping,
+        }
+
+
+def mapping_guess(headers: Iterable[str]) -> dict[str, str]:
+    """Field -> header, from the headers' names (the first header naming a field wins)."""
+    by_key = {header_key(h): h for h in reversed(list(headers)) if h}
+    out: dict[str, str] = {}
+    for name, synonyms in SYNONYMS.items():
+        for synonym in synonyms:
+            if synonym in by_key and by_key[synonym] not in out.values():
+                out[name] = by_key[synonym]
+                break
+    return out
+
+
+def parse_date(value: Any, *, french: bool) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(text)
+    a, b, c = m.groups()
+    if len(a) == 4:  # ISO: year first
+        return dt.date(int(a), int(b), int(c))
+    day, month = int(a), int(b)
+    if not french and int(b) > 12 >= int(a):  # 12/31/2025: month first
+        day, month = int(b), int(a)
+    year = int(c) + (2000 if len(c) == 2 else 0)
+    return dt.date(year, month, day)
+
+
+def _amount(value: Any, *, french: bool) -> Decimal:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value))
+    with translation.override("fr" if french else "en"):
+        return parse_amount(cell_text(value))
+
+
+class _Lookups:
+    """Every reference the rows may name, read once (not a query per row)."""
+
+    def __init__(self) -> None:
+        self.users = {
+            u.email.lower(): u
+            for u in User.objects.filter(is_active=True).exclude(partner__isnull=False)
+        }
+        self.stages = {header_key(s.name): s for s in Stage.objects.all()}
+        for s in Stage.objects.all():
+            with translation.override("fr"):
+                self.stages.setdefault(header_key(_(s.name)), s)
+        self.won = Stage.objects.filter(is_won=True).order_by("order").first()
+        self.partners = {header_key(p.name): p for p in Partner.objects.all()}
+        self.lines = {header_key(p.name): p for p in ProductLine.objects.all()}
+        self.default_line = ProductLine.objects.order_by("id").first()
+        self.default_territory = (
+            Territory.objects.filter(parent__isnull=True).order_by("id").first()
+            or Territory.objects.order_by("id").first()
+        )
+        self.accounts_by_domain: dict[str, Account] = {}
+        self.accounts_by_name: dict[str, Account] = {}
+        for account in Account.objects.only("id", "name", "domain", "owner_id"):
+            if account.domain:
+                self.accounts_by_domain.setdefault(account.domain.lower(), account)
+            self.accounts_by_name.setdefault(header_key(account.name), account)
+
+
+@dataclass
+class _Row:
+    line: int
+    external_id: str
+    name: str
+    account_name: str
+    account_domain: str
+    amount: Decimal
+    currency: str
+    close_date: dt.date
+    created: dt.date | None
+    stage: Stage
+    owner: User
+    partner: Partner | None
+    product_line: ProductLine
+
+
+def _validate(
+    table: Table,
+    mapping: dict[str, str],
+    lookups: _Lookups,
+    *,
+    default_owner: User,
+    create_accounts: bool,
+    today: dt.date,
+) -> tuple[list[_Row], list[RowError]]:
+    french = looks_french(table)
+    index = {h: i for i, h in enumerate(table.headers)}
+    col = {name: index[header] for name, header in mapping.items() if header in index}
+    rows: list[_Row] = []
+    errors: list[RowError] = []
+    seen: dict[Any, int] = {}
+    currencies = {c for c, _n in Deal._meta.get_field("currency").choices or []}  # type: ignore[misc]
+    for offset, raw in enumerate(table.rows):
+        line = offset + 2  # the header is line 1
+        if not raw:
+            continue
+
+        def get(name: str, raw: list[Any] = raw) -> Any:
+            i = col.get(name)
+            return raw[i] if i is not None and i < len(raw) else ""
+
+        def err(name: str, message: str, line: int = line) -> None:
+            errors.append(RowError(line, mapping.get(name, name), message))
+
+        before = len(errors)
+        account_name = cell_text(get("account"))
+        domain = cell_text(get("account_domain")).lower()
+        if not account_name and not domain:
+            err("account", _("The account is missing."))
+        elif not create_accounts and not (
+            (domain and domain in lookups.accounts_by_domain)
+            or header_key(account_name) in lookups.accounts_by_name
+        ):
+            err(
+                "account",
+                _("Unknown account “%(name)s”: create it first, or import with the accounts.")
+                % {"name": account_name or domain},
+            )
+        amount = Decimal(0)
+        try:
+            amount = _amount(get("amount"), french=french)
+            if amount < 0:
+                err("amount", _("The amount is negative."))
+        except (ValueError, ArithmeticError):
+            err("amount", _("Not an amount: “%(value)s”.") % {"value": cell_text(get("amount"))})
+        currency = (cell_text(get("currency")) or company_currency()).upper()
+        if currency not in currencies:
+            err("currency", _("Unknown currency “%(value)s”.") % {"value": currency})
+        close_date = today
+        try:
+            close_date = parse_date(get("close_date"), french=french)
+        except (ValueError, TypeError):
+            err(
+                "close_date",
+                _("Not a date: “%(value)s” (write 31/12/2025 or 2025-12-31).")
+                % {"value": cell_text(get("close_date"))},
+            )
+        created: dt.date | None = None
+        if cell_text(get("created")):
+            try:
+                created = parse_date(get("created"), french=french)
+            except (ValueError, TypeError):
+                err("created", _("Not a date: “%(value)s”.") % {"value": cell_text(get("created"))})
+        stage_text = cell_text(get("stage"))
+        stage = lookups.won
+        if stage_text:
+            stage = lookups.stages.get(header_key(stage_text))
+            if stage is None:
+                err("stage", _("Unknown stage “%(value)s”.") % {"value": stage_text})
+        elif close_date > today:
+            err("stage", _("An open deal (closing after today) needs a stage."))
+        owner_text = cell_text(get("owner")).lower()
+        owner = lookups.users.get(owner_text) if owner_text else default_owner
+        if owner is None:
+            err(
+                "owner",
+                _("Unknown owner “%(value)s”: use a staff user's email.") % {"value": owner_text},
+            )
+        partner_text = cell_text(get("partner"))
+        partner = lookups.partners.get(header_key(partner_text)) if partner_text else None
+        if partner_text and partner is None:
+            err("partner", _("Unknown partner “%(value)s”.") % {"value": partner_text})
+        line_text = cell_text(get("product_line"))
+        product_line = (
+            lookups.lines.get(header_key(line_text)) if line_text else lookups.default_line
+        )
+        if product_line is None:
+            err(
+                "product_line",
+                _("Unknown product line “%(value)s”.") % {"value": line_text}
+                if line_text
+                else _("No product line exists yet: create one before importing deals."),
+            )
+        external_id = cell_text(get("external_id"))[:100]
+        name = cell_text(get("name"))[:200] or f"{account_name or domain} {close_date.isoformat()}"
+        key: Any = external_id or (header_key(account_name), domain, close_date, amount, name)
+        if key in seen:
+            err(
+                "external_id" if external_id else "name",
+                _("The same deal as line %(line)s.") % {"line": seen[key]},
+            )
+        else:
+            seen[key] = line
+        if len(errors) == before and stage is not None and owner is not None:
+            assert product_line is not None
+            rows.append(
+                _Row(
+                    line=line,
+                    external_id=external_id,
+                    name=name,
+                    account_name=account_name,
+                    account_domain=domain,
+                    amount=amount.quantize(Decimal("0.01")),
+                    currency=currency,
+                    close_date=close_date,
+                    created=created,
+                    stage=stage,
+                    owner=owner,
+                    partner=partner,
+                    product_line=product_line,
+                )
+            )
+    return rows, errors
+
+
+def _account_for(row: _Row, lookups: _Lookups, report: ImportReport) -> Account:
+    if row.account_domain and row.account_domain in lookups.accounts_by_domain:
+        return lookups.accounts_by_domain[row.account_domain]
+    key = header_key(row.account_name)
+    if key in lookups.accounts_by_name:
+        return lookups.accounts_by_name[key]
+    team = row.owner.sales_teams.select_related("territory").first()  # type: ignore[attr-defined]
+    territory = (team.territory if team else None) or lookups.default_territory
+    if territory is None:
+        raise ApplicationError(_("No territory exists yet: create one before importing accounts."))
+    account = account_create(
+        created_by=row.owner,
+        name=(row.account_name or row.account_domain)[:200],
+        domain=row.account_domain,
+        territory=territory,
+        owner=row.owner,
+    )
+    report.accounts_created += 1
+    lookups.accounts_by_name[key] = account
+    if row.account_domain:
+        lookups.accounts_by_domain[row.account_domain] = account
+    return account
+
+
+def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
+    rates = RateTable.load()
+    existing = dict(
+        Deal.objects.filter(
+            external_id__in=[r.external_id for r in rows if r.external_id]
+        ).values_list("external_id", "id")
+    )
+    teams: dict[int, int | None] = {}
+    tz = timezone.get_current_timezone()
+    new: list[Deal] = []
+    changed: list[Deal] = []
+    for row in rows:
+        try:
+            account = _account_for(row, lookups, report)
+        except ApplicationError as exc:
+            column = report.mapping.get("account", "account")
+            report.errors.append(RowError(row.line, column, exc.message))
+            continue
+        if row.owner.pk not in teams:
+            team = deal_team_for_owner(row.owner.pk)
+            teams[row.owner.pk] = team.pk if team else None
+        stage = row.stage
+        closed = stage.is_won or stage.is_lost
+        try:
+            amount_company = rates.to_company(row.amount, row.currency, row.close_date)
+        except LookupError as exc:
+            report.errors.append(
+                RowError(row.line, report.mapping.get("currency", "currency"), str(exc))
+            )
+            continue
+        created_on = row.created or row.close_date
+        deal = Deal(
+            name=row.name,
+            account_id=account.pk,
+            partner_id=row.partner.pk if row.partner else None,
+            owner_id=row.owner.pk,
+            team_id=teams[row.owner.pk],
+            product_line_id=row.product_line.pk,
+            amount=row.amount,
+            currency=row.currency,
+            amount_company=amount_company,
+            stage=stage,
+            probability=stage.probability,
+            forecast_category=stage.forecast_category,
+            expected_close_date=row.close_date,
+            close_date=row.close_date if closed else None,
+            source=Deal.Source.PARTNER if row.partner else Deal.Source.DIRECT,
+            external_id=row.external_id,
+            stage_entered_at=dt.datetime.combine(row.close_date, dt.time(12), tzinfo=tz),
+        )
+        if row.external_id in existing:
+            deal.pk = existing[row.external_id]
+            changed.append(deal)
+        else:
+            deal.created_at = dt.datetime.combine(created_on, dt.time(9), tzinfo=tz)
+            new.append(deal)
+    if report.errors:
+        return
+    Deal.objects.bulk_create(new, batch_size=2000)
+    Deal.objects.bulk_update(
+        changed,
+        [
+            "name",
+            "account",
+            "partner",
+            "owner",
+            "team",
+            "product_line",
+            "amount",
+            "currency",
+            "amount_company",
+            "stage",
+            "probability",
+            "forecast_category",
+            "expected_close_date",
+            "close_date",
+            "source",
+            "stage_entered_at",
+        ],
+        batch_size=2000,
+    )
+    report.created, report.updated = len(new), len(changed)
+
+
+def deals_import(
+    table: Table,
+    *,
+    default_owner: User,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    valid_only: bool = False,
+    create_accounts: bool = False,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import the deals of ``table`` (see the module): the report says what was (or, on a
+    dry run, would be) created and updated, and every row refused with its reason."""
+    today = today or timezone.localdate()
+    guessed = mapping_guess(table.headers)
+    chosen = {**guessed, **(mapping or {})}
+    unknown = [h for h in (mapping or {}).values() if h not in table.headers]
+    report = ImportReport(dry_run=dry_run, mapping=chosen)
+    if unknown:
+        raise ApplicationError(
+            _("The mapping names columns the file does not have: %(cols)s.")
+            % {"cols": ", ".join(unknown)}
+        )
+    missing = [
+        f
+        for f in REQUIRED
+        if f not in chosen and not (f == "account" and "account_domain" in chosen)
+    ]
+    if missing:
+        raise ApplicationError(
+            _(
+                "No column found for: %(fields)s. Name the columns (e.g. Compte, Montant, Date de clôture) or give a mapping."
+            )
+            % {"fields": ", ".join(missing)}
+        )
+    lookups = _Lookups()
+    rows, errors = _validate(
+        table,
+        chosen,
+        lookups,
+        default_owner=default_owner,
+        create_accounts=create_accounts,
+        today=today,
+    )
+    report.rows = sum(1 for r in table.rows if r)
+    report.errors = errors
+    if dry_run or (errors and not valid_only):
+        report.skipped = report.rows if errors and not valid_only else len(errors)
+        return report
+    report.skipped = len({e.line for e in errors})
+    with transaction.atomic():
+        write_report = ImportReport(mapping=chosen)
+        _write(rows, lookups, write_report)
+        if write_report.errors:
+            report.errors += write_report.errors
+            transaction.set_rollback(True)
+            return report
+        rollups_rebuild()
+    report.created = write_report.created
+    report.updated = write_report.updated
+    report.accounts_created = write_report.accounts_created
+    report.written = True
+    return report
