@@ -32,8 +32,9 @@ def decimal_separator() -> str:
     return str(formats.get_format("DECIMAL_SEPARATOR"))
 
 
-def parse_amount(text: str | Decimal | int | float) -> Decimal:
-    """The amount ``text`` stands for, read in the active language; ValueError if none.
+def parse_amount(text: str | Decimal | int | float, *, separator: str | None = None) -> Decimal:
+    """The amount ``text`` stands for, read in the active language (or with the decimal
+    ``separator`` given: a file's conventions); ValueError if none.
 
     A lone separator followed by exactly three digits (``1.200`` / ``1,200``) is read as the
     active language's: a decimal separator when it is one, a thousands separator otherwise.
@@ -58,7 +59,7 @@ def parse_amount(text: str | Decimal | int | float) -> Decimal:
     elif len(seps) == 1:
         sep = seps.pop()
         tail = s[s.rfind(sep) + 1 :]
-        if s.count(sep) == 1 and (len(tail) != 3 or sep == decimal_separator()):
+        if s.count(sep) == 1 and (len(tail) != 3 or sep == (separator or decimal_separator())):
             decimal_sep = sep
     whole, fraction = s.rsplit(decimal_sep, 1) if decimal_sep else (s, "")
     groups = re.split(r"[.,]", whole)

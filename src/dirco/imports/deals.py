@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -139,10 +139,10 @@ def parse_date(value: Any, *, french: bool) -> dt.date:
 
 
 def _amount(value: Any, *, french: bool) -> Decimal:
+    """An amount in the file's conventions (decimal comma in a French file)."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Decimal(str(value))
-    with translation.override("fr" if french else "en"):
-        return parse_amount(cell_text(value))
+    return parse_amount(cell_text(value), separator="," if french else ".")
 
 
 class _Lookups:
@@ -343,6 +343,48 @@ def _account_for(row: _Row, lookups: _Lookups, report: ImportReport) -> Account:
     return account
 
 
+def _insert_fast(deals: list[Deal]) -> None:
+    """Insert new deals with one prepared INSERT run over every row (``executemany``):
+    the ORM's ``bulk_create`` builds the SQL of each batch anew, and SQLite's limit on bound
+    variables cuts 100,000 deals into about 2,000 batches (80 % of the import's time). The
+    values are adapted per field type as the ORM would (dates, times, decimals)."""
+    if not deals:
+        return
+    ops = connection.ops
+    now = timezone.now()
+    fields = [f for f in Deal._meta.concrete_fields if not f.primary_key]
+    adapters: list[Any] = []
+    for f in fields:
+        if isinstance(f, models.DecimalField):
+            adapters.append(
+                lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+            )
+        elif isinstance(f, models.DateTimeField):
+            adapters.append(ops.adapt_datetimefield_value)
+        elif isinstance(f, models.DateField):
+            adapters.append(ops.adapt_datefield_value)
+        else:
+            adapters.append(None)
+    for deal in deals:
+        deal.updated_at = now
+        if deal.created_at is None:
+            deal.created_at = now
+    rows = [
+        tuple(
+            adapt(value) if adapt is not None and value is not None else value
+            for adapt, value in zip(
+                adapters, (getattr(deal, f.attname) for f in fields), strict=True
+            )
+        )
+        for deal in deals
+    ]
+    table = ops.quote_name(Deal._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
 def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
     rates = RateTable.load()
     existing = dict(
@@ -401,7 +443,7 @@ def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
             new.append(deal)
     if report.errors:
         return
-    Deal.objects.bulk_create(new, batch_size=2000)
+    _insert_fast(new)
     Deal.objects.bulk_update(
         changed,
         [
