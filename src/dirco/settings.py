@@ -7,6 +7,7 @@ and ``ALLOWED_HOSTS``.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -133,10 +134,13 @@ TEMPLATES = [
 # Database: SQLite by default (WAL, IMMEDIATE transactions, busy timeout), PostgreSQL
 # when DATABASE_URL says so.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Seconds a web process keeps its database connection between requests (SQLite too: opening
+# the file and running the PRAGMAs costs about 3 ms of CPU per request; 0 closes each time).
+CONN_MAX_AGE = int(os.environ.get("DIRCO_CONN_MAX_AGE", "60"))
 if DATABASE_URL:
     DATABASES: dict[str, dict[str, Any]] = {
         "default": dict(
-            dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+            dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
         )
     }
 else:
@@ -144,6 +148,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(PROJECT_DIR / "dirco.sqlite3")),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -221,6 +227,26 @@ CACHES = {
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Stateless web processes: sessions live in the database (any process can serve any request);
+# with Redis, read through the cache first and still written to the database (cached_db), and
+# django-axes counts failed logins and lockouts in Redis. The API throttle and the public
+# forms' rate limits use the cache above, so Redis shares them between processes too.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
+if os.environ.get("REDIS_URL"):
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+
+# The reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+# networks, e.g. "127.0.0.1,10.0.0.0/8"); from anyone else the header is ignored. See
+# dirco.web.http.client_ip, which the rate limits and django-axes use.
+DIRCO_TRUSTED_PROXIES = [
+    ipaddress.ip_network(item.strip(), strict=False)
+    for item in os.environ.get("DIRCO_TRUSTED_PROXIES", "").split(",")
+    if item.strip()
+]
 
 TASKS = {
     "default": {
@@ -266,9 +292,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dirco.accounts.security.axes_lockout_response"
 AXES_VERBOSE = False
 # Behind a reverse proxy, set the number of proxies so that the client address is the real one.
-if os.environ.get("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "dirco.web.http.client_ip"  # DIRCO_TRUSTED_PROXIES decides
 
 # Logout ends every session and revokes every API token of the user (not only this browser's).
 DIRCO_LOGOUT_EVERYWHERE = os.environ.get("DIRCO_LOGOUT_EVERYWHERE", "1") == "1"

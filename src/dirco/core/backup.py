@@ -238,8 +238,8 @@ def _safe_members(media: tarfile.TarFile) -> list[tarfile.TarInfo]:
 
 
 def _postgres_create_if_missing(db: dict[str, Any]) -> None:
-    import psycopg  # noqa: PLC0415 - only PostgreSQL restores need it
-    from psycopg import sql  # noqa: PLC0415
+    import psycopg
+    from psycopg import sql
 
     admin = dict(db)
     with psycopg.connect(

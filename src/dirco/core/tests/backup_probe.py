@@ -19,20 +19,20 @@ PREFIX = "Backup writer "
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dirco.settings")
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
 
 
 def write(ledger: Path, stop: Path) -> None:
-    from django.utils import timezone  # noqa: PLC0415
+    from django.utils import timezone
 
-    from dirco.accounts.models import User  # noqa: PLC0415
-    from dirco.catalog.models import ProductLine  # noqa: PLC0415
-    from dirco.customers.models import Account  # noqa: PLC0415
-    from dirco.partners.models import Partner  # noqa: PLC0415
-    from dirco.pipeline.models import Deal, Stage  # noqa: PLC0415
-    from dirco.pipeline.services import deal_create, deal_move_stage  # noqa: PLC0415
+    from dirco.accounts.models import User
+    from dirco.catalog.models import ProductLine
+    from dirco.customers.models import Account
+    from dirco.partners.models import Partner
+    from dirco.pipeline.models import Deal, Stage
+    from dirco.pipeline.services import deal_create, deal_move_stage
 
     rng = random.Random(7)
     owners = list(User.objects.filter(role=User.Role.REP).order_by("pk")[:5])
@@ -65,11 +65,11 @@ def write(ledger: Path, stop: Path) -> None:
 
 
 def check() -> dict[str, Any]:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
-    from dirco.pipeline.models import Deal  # noqa: PLC0415
-    from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup  # noqa: PLC0415
-    from dirco.rollups.writes import rollups_rebuild  # noqa: PLC0415
+    from dirco.pipeline.models import Deal
+    from dirco.rollups.models import ROLLUP_MEASURES, ActivityRollup, RevenueRollup
+    from dirco.rollups.writes import rollups_rebuild
 
     def rollups() -> list[list[Any]]:
         revenue = [
@@ -84,7 +84,7 @@ def check() -> dict[str, Any]:
     counts = {}
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names()):
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - introspected names
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
     before = rollups()
     rollups_rebuild()

@@ -74,7 +74,7 @@ def targets(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Tar
         return
     if not ON_POSTGRES:
         pytest.skip("PostgreSQL case: run the suite with DATABASE_URL=postgres://...")
-    import psycopg  # noqa: PLC0415
+    import psycopg
 
     db = settings.DATABASES["default"]
     names = [f"{db['NAME']}_bk_{suffix}_{os.getpid()}" for suffix in ("src", "r1", "r2")]
