@@ -237,19 +237,24 @@ def _safe_members(media: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return members
 
 
-def _postgres_create_if_missing(db: dict[str, Any]) -> None:
+def database_create_if_missing(db: dict[str, Any]) -> bool:
+    """Create the PostgreSQL database ``db`` names when it does not exist (connecting to the
+    server's ``postgres`` database); True when it was created. SQLite creates its file itself."""
+    if _engine(db) == "sqlite":
+        return False
     import psycopg
     from psycopg import sql
 
-    admin = dict(db)
     with psycopg.connect(
-        postgres_url(admin, "postgres"), password=db.get("PASSWORD") or None, autocommit=True
+        postgres_url(db, "postgres"), password=db.get("PASSWORD") or None, autocommit=True
     ) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [str(db["NAME"])]
         ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(db["NAME"]))))
+        if exists:
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(db["NAME"]))))
+    return True
 
 
 def backup_restore(*, archive_path: Path, include_media: bool = True) -> dict[str, Any]:
@@ -287,7 +292,7 @@ def backup_restore(*, archive_path: Path, include_media: bool = True) -> dict[st
                 destination.close()
                 source.close()
         else:
-            _postgres_create_if_missing(db)
+            database_create_if_missing(db)
             _run(
                 [
                     "pg_restore",

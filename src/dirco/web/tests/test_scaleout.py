@@ -89,9 +89,7 @@ def test_api_throttle_is_shared_through_redis(redis_cache: str) -> None:
         for _ in range(3):
             rate_limit_check("token:shared")
         other = _other_process_cache(redis_cache)
-        keys = [
-            k for k in other._cache.get_client().keys(f"{redis_cache}:*ratelimit:token:shared*")
-        ]
+        keys = list(other._cache.get_client().keys(f"{redis_cache}:*ratelimit:token:shared*"))
         assert len(keys) == 1
         with pytest.raises(Throttled):
             rate_limit_check("token:shared")
