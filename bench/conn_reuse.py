@@ -53,7 +53,7 @@ def measure(requests: int, path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--path", default="/healthz")
+    parser.add_argument("--path", default="/deals/")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
