@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID) for every log line and answer, and the metrics.
+    "dirco.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the request: NUL characters and oversized bodies answer 400/413.
     "dirco.core.middleware.RequestInputGuardMiddleware",
@@ -348,12 +350,28 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Logs: one JSON object a line in production (DIRCO_LOG_FORMAT=json), plain text otherwise;
+# both carry the request id (dirco.core.observability).
+LOG_FORMAT = os.environ.get("DIRCO_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "dirco.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "dirco.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# /metrics (Prometheus) answers only to "Authorization: Bearer <this token>"; unset: 404.
+DIRCO_METRICS_TOKEN = os.environ.get("DIRCO_METRICS_TOKEN", "")
 
 # Deal registration: a pending registration expires after this many days; names of a
 # registered customer and an existing account conflict from this rapidfuzz score (0-100).

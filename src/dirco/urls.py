@@ -17,6 +17,7 @@ from dirco.api.errors import errors_install
 from dirco.api.idempotency import idempotency_install
 from dirco.api.openapi import DircoAPI
 from dirco.catalog.api import router as catalog_router
+from dirco.core.observability import metrics_view
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
@@ -79,6 +80,7 @@ idempotency_install(api)
 # The staff pages that have no URLconf of their own.
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),
