@@ -126,18 +126,18 @@ def test_metrics_latency_per_route_db_time_and_queue() -> None:
             client.get(f"/noisy/{n}/")
         now = timezone.now()
         for minutes in (1, 10):
-            DBTaskResult.objects.create(
+            task = DBTaskResult.objects.create(
                 status=TaskResultStatus.READY,
                 args_kwargs={"args": [], "kwargs": {}},
                 task_path="dirco.test.none",
                 queue_name="default",
                 backend_name="default",
                 run_after=now,
-                enqueued_at=now,
             )
-        DBTaskResult.objects.filter(task_path="dirco.test.none").order_by("id").update(
-            enqueued_at=now - dt.timedelta(minutes=10)
-        )
+            # enqueued_at is auto_now_add: age the row afterwards.
+            DBTaskResult.objects.filter(pk=task.pk).update(
+                enqueued_at=now - dt.timedelta(minutes=minutes)
+            )
         text = scrape()
     # One series per URL pattern (not per path), with the three requests in it.
     assert _sample(text, "dirco_request_seconds_count", route=route, method="GET") == start + 3
