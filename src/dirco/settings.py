@@ -221,6 +221,25 @@ STORAGES = {
     },
 }
 
+# Uploaded files in S3-compatible object storage (AWS S3, MinIO, Scaleway, OVH...) instead of
+# MEDIA_ROOT when DIRCO_S3_BUCKET is set: every web and worker machine then sees the same
+# files without a shared folder. Needs the "s3" extra (django-storages with boto3); the keys
+# come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role). Files stay
+# private: no public ACL, and the portal still streams each one after its access check.
+if os.environ.get("DIRCO_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DIRCO_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DIRCO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DIRCO_S3_REGION") or None,
+            "location": os.environ.get("DIRCO_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

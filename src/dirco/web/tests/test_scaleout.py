@@ -6,8 +6,14 @@ The Redis tests run against the server on 127.0.0.1:6379 and are skipped when no
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from axes.handlers.proxy import AxesProxyHandler
@@ -125,3 +131,34 @@ def test_axes_lockout_counted_in_redis(redis_cache: str, company: Company) -> No
             assert other._cache.get_client().keys(f"{redis_cache}:*axes*")
         finally:
             AxesProxyHandler.implementation = None
+
+
+def test_s3_storage_chosen_by_environment(tmp_path: Path) -> None:
+    """DIRCO_S3_BUCKET switches the default storage to django-storages' S3 backend with
+    private files; without it, files stay on disk. (No S3 endpoint to upload to here.)"""
+    probe = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DIRCO_S3")}
+    base["SQLITE_PATH"] = str(tmp_path / "x.sqlite3")
+    dirco = str(Path(sys.executable).with_name("dirco"))
+
+    def storage(**env: str) -> dict[str, Any]:
+        out = subprocess.run(
+            [dirco, "shell", "-c", probe],
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        return result
+
+    assert storage()["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    s3 = storage(DIRCO_S3_BUCKET="dirco-files", DIRCO_S3_ENDPOINT_URL="http://127.0.0.1:9000")
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["OPTIONS"]["bucket_name"] == "dirco-files"
+    assert s3["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
+    assert s3["OPTIONS"]["default_acl"] is None
+    assert s3["OPTIONS"]["file_overwrite"] is False
