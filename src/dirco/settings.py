@@ -210,7 +210,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 # streams each file after an access check, so do not map MEDIA_URL in the web server.
 MEDIA_ROOT = Path(os.environ.get("DIRCO_MEDIA_ROOT", PROJECT_DIR / "media"))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
