@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh messages screenshots clean
+.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,6 +37,24 @@ demo: install ## Install, create the SQLite database with the demo company, and 
 	export TASKS_IMMEDIATE=1; $(DIRCO) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DIRCO_DEBUG=1 $(DIRCO) runserver $(HOST):$(PORT)
+
+# The production topology on one machine: PostgreSQL, gunicorn, a task worker and the
+# scheduler, run together from the Procfile by honcho. Plain HTTP on loopback, so the
+# HTTPS-only settings of DIRCO_ENV=production stay off (see docs/deployment.md).
+PROD_DEMO_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dirco_prod_demo
+prod-demo: install ## Web (gunicorn) + worker + scheduler on PostgreSQL, from the Procfile (honcho)
+	$(PY) -m pip install --quiet -e '.[prod,procfile]'
+	export DATABASE_URL=$(PROD_DEMO_DATABASE_URL) STATIC_ROOT=$(CURDIR)/staticfiles; \
+	$(DIRCO) db_create && \
+	$(DIRCO) migrate --no-input && \
+	$(DIRCO) collectstatic --no-input -v0 && \
+	$(DIRCO) seed_demo --if-empty && \
+	echo "" && echo "  dirco (PostgreSQL, gunicorn, worker, scheduler) at http://$(HOST):$(PORT)/" && \
+	echo "  Log in as director@demo.test with password 'dirco-demo'. Ctrl-C stops all three." && \
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+backup: install ## Back up the database and media into ./backups (dirco backup)
+	$(DIRCO) backup --output-dir backups
 
 serve: install ## Serve the app without seeding (development server)
 	$(DIRCO) migrate --no-input

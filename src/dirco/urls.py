@@ -18,6 +18,7 @@ from dirco.api.idempotency import idempotency_install
 from dirco.api.media_types import media_types_install
 from dirco.api.openapi import DircoAPI
 from dirco.catalog.api import router as catalog_router
+from dirco.core.observability import metrics_view
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
@@ -86,6 +87,7 @@ idempotency_install(api)
 staff_pages = [
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("", web_views.home, name="home"),
     path("help/kpis/", web_views.kpi_glossary_view, name="kpi_glossary"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -37,11 +39,32 @@ def staff_required(view: _View) -> _View:
     return cast(_View, login_required(wrapped))
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.DIRCO_TRUSTED_PROXIES)
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address. REMOTE_ADDR only: a client can forge X-Forwarded-For to dodge a
-    rate limit. Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn
-    --forwarded-allow-ips, or a middleware in front of the view)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The caller's address, for rate limits, lockouts (django-axes) and logs.
+
+    REMOTE_ADDR, unless it is one of the trusted proxies (``DIRCO_TRUSTED_PROXIES``): then the
+    X-Forwarded-For list is read from the right, skipping the trusted hops, and the first
+    address not trusted is the client. A client's own X-Forwarded-For is ignored when it
+    reaches dirco directly, so it cannot forge its address to dodge a limit."""
+    remote = str(request.META.get("REMOTE_ADDR") or "unknown")
+    if not settings.DIRCO_TRUSTED_PROXIES or not _trusted(remote):
+        return remote
+    hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # a garbled header: fall back to the proxy's address
+    return remote
 
 
 def rate_limit_hit(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
