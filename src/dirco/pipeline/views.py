@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.accounts.permissions import user_is_rep
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
+from dirco.pipeline.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS
 from dirco.pipeline.forms import (
     ActivityForm,
     DealFilterForm,
@@ -45,6 +48,7 @@ from dirco.pipeline.permissions import (
 from dirco.pipeline.selectors import (
     activity_list_for_user,
     deal_history,
+    deal_list,
     deal_page,
     pipeline_board,
 )
@@ -76,10 +80,15 @@ def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
 
 
 @staff_required
-def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def deal_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     """Filtered deals, 50 a page. No COUNT over the whole set: fetch 51 rows to know if more."""
     form = DealFilterForm(request.GET or None, user=request.user)
     filters = form.deal_filters()
+    if fmt := export_requested(request.GET):
+        deals = deal_list(user=request.user, filters=filters)
+        return export_response(
+            fmt=fmt, filename="deals", columns=DEAL_COLUMNS, rows=deals.iterator(2000)
+        )
     page = page_number(request)
     offset = (page - 1) * DEALS_PER_PAGE
     rows = deal_page(user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1)
@@ -313,11 +322,19 @@ def deal_activity_create_view(request: AuthedHttpRequest, deal_id: int) -> HttpR
 
 
 @staff_required
-def activity_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def activity_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    activities = activity_list_for_user(user=request.user)
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt,
+            filename="activities",
+            columns=ACTIVITY_COLUMNS,
+            rows=activities.iterator(2000),
+        )
     return render(
         request,
         "pipeline/activity_list.html",
-        {"activities": activity_list_for_user(user=request.user), "now": timezone.now()},
+        {"activities": activities, "now": timezone.now()},
     )
 
 
