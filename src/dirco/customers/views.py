@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dirco.core.errors import ApplicationError
 from dirco.core.exports import EXPORT_FORMATS, export_requested, export_response
@@ -182,6 +182,7 @@ def account_create_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def contact_export_view(request: AuthedHttpRequest) -> HttpResponseBase:
     """The contacts the user may see (a partner user: its own partner's), filtered by
     ``account``, ``partner`` and ``q`` (name or email), as CSV, XLSX or vCard (``export``)."""
@@ -205,6 +206,7 @@ def contact_export_view(request: AuthedHttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@require_GET
 def contact_vcard_view(request: AuthedHttpRequest, contact_id: int) -> HttpResponseBase:
     """One contact as a vCard 4.0; 404 for a contact the user may not see."""
     contact = get_contact_for_user(user=request.user, contact_id=contact_id)

@@ -234,8 +234,11 @@ WEB_ROUTES: dict[str, R] = {
     "partner_detail": R("partner", target="partner_A"),
     "partner_edit": R("partner", "edit", target="partner_A"),
     "account_list": R("account", "list", queries=EXPORTS),
-    "contact_export": R("contact", "list", queries=("", "q=LEAKCHECK", "export=vcf")),
-    "contact_vcard": R("contact", target="contact_A"),
+    # Contact exports serve the portal too (scoped by contacts_visible_to).
+    "contact_export": R(
+        "contact", "list", queries=("", "q=LEAKCHECK", "export=vcf"), roles=STAFF | PARTNERS
+    ),
+    "contact_vcard": R("contact", target="contact_A", roles=STAFF | PARTNERS),
     "account_search": R("account", "list", queries=("", "q=LEAKCHECK")),
     "account_create": R("account", "create"),
     "account_detail": R("account", target="account_A"),
