@@ -26,8 +26,8 @@ from dirco.customers.permissions import (
     account_can_edit,
     accounts_visible_to,
     contacts_visible_to,
-    get_contact_for_user,
     get_account_for_user,
+    get_contact_for_user,
 )
 from dirco.customers.services import account_create, account_update
 from dirco.web.forms import (

@@ -48,7 +48,7 @@ def _rows(response: HttpResponseBase, fmt: str) -> list[list[str]]:
         assert response["Content-Type"].startswith("text/csv")
         text = body.decode("utf-8").lstrip("\ufeff")
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return list(csv.reader(io.StringIO(text), dialect))
     sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
     return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
@@ -88,7 +88,7 @@ def test_csv_and_xlsx_neutralise_text_but_keep_numbers() -> None:
     assert "'=cmd" in text and "-12.50" in text.replace(",", ".")
     sheet = load_workbook(io.BytesIO(xlsx_bytes(columns, rows, sheet_title="t/x"))).active
     assert sheet is not None
-    assert sheet["A2"].value == "'=cmd|\" /C calc\"!A0"
+    assert sheet["A2"].value == '\'=cmd|" /C calc"!A0'
     assert sheet["B2"].value == -12.5
     assert sheet["B2"].number_format == "#,##0.00"
 
@@ -121,7 +121,14 @@ def test_deal_list_export_links_keep_filters_and_scope(company: Company, fmt: st
 def test_staff_exports_refuse_partner_users(company: Company) -> None:
     DealFactory(name="Secret", owner=company.rep)
     client = _client(company.partner_a_user)
-    for url in ("/deals/", "/accounts/", "/partners/", "/leads/", "/registrations/", "/activities/"):
+    for url in (
+        "/deals/",
+        "/accounts/",
+        "/partners/",
+        "/leads/",
+        "/registrations/",
+        "/activities/",
+    ):
         response = client.get(url + "?export=csv")
         assert response.status_code in (302, 403, 404), url
         assert b"Secret" not in response.content
