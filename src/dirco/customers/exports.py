@@ -34,8 +34,8 @@ CONTACT_COLUMNS: list[Column[Contact]] = [
     Column(_("Email"), lambda c: c.email),
     Column(_("Phone"), lambda c: c.phone),
     Column(_("Job title"), lambda c: c.job_title),
-    Column(_("Account"), lambda c: c.account.name if c.account_id else ""),
-    Column(_("Partner"), lambda c: c.partner.name if c.partner_id else ""),
+    Column(_("Account"), lambda c: c.account.name if c.account else ""),
+    Column(_("Partner"), lambda c: c.partner.name if c.partner else ""),
 ]
 
 
