@@ -101,6 +101,12 @@ staff_pages = [
     path("accounts/search/", customers_views.account_search_view, name="account_search"),
     path("accounts/<int:account_id>/", customers_views.account_detail_view, name="account_detail"),
     path("accounts/<int:account_id>/edit/", customers_views.account_edit_view, name="account_edit"),
+    path("contacts/export/", customers_views.contact_export_view, name="contact_export"),
+    path(
+        "contacts/<int:contact_id>/vcard/",
+        customers_views.contact_vcard_view,
+        name="contact_vcard",
+    ),
     path("pipeline/", pipeline_views.pipeline_board_view, name="pipeline_board"),
     path("deals/", pipeline_views.deal_list_view, name="deal_list"),
     path("deals/new/", pipeline_views.deal_create_view, name="deal_create"),

@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import EXPORT_FORMATS, export_requested, export_response
 from dirco.core.text import name_or_domain_matching
+from dirco.customers.exports import ACCOUNT_COLUMNS, CONTACT_COLUMNS, vcard_response
 from dirco.customers.forms import AccountFilterForm, AccountForm
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
@@ -24,6 +27,7 @@ from dirco.customers.permissions import (
     accounts_visible_to,
     contacts_visible_to,
     get_account_for_user,
+    get_contact_for_user,
 )
 from dirco.customers.services import account_create, account_update
 from dirco.web.forms import (
@@ -38,7 +42,7 @@ ACCOUNTS_PER_PAGE = 25
 
 
 @staff_required
-def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def account_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     visible = accounts_visible_to(request.user)
     industries = list(
         visible.exclude(industry="")
@@ -58,7 +62,12 @@ def account_list_view(request: AuthedHttpRequest) -> HttpResponse:
         qs = qs.filter(industry=data["industry"])
     if data.get("size"):
         qs = qs.filter(size=data["size"])
-    page = Paginator(qs.order_by("name", "id"), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    qs = qs.order_by("name", "id")
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt, filename="accounts", columns=ACCOUNT_COLUMNS, rows=qs.iterator(2000)
+        )
+    page = Paginator(qs, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
     template = "customers/account_list.html"
     if request.htmx and request.htmx.target == "account-results":
         template += "#account-results"
@@ -170,3 +179,36 @@ def account_create_view(request: AuthedHttpRequest) -> HttpResponse:
         "customers/account_form.html",
         {"form": form, "account": None, "next": next_url},
     )
+
+
+@login_required
+@require_GET
+def contact_export_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    """The contacts the user may see (a partner user: its own partner's), filtered by
+    ``account``, ``partner`` and ``q`` (name or email), as CSV, XLSX or vCard (``export``)."""
+    fmt = export_requested(request.GET, formats=(*EXPORT_FORMATS, "vcf")) or "csv"
+    qs = contacts_visible_to(request.user).select_related("account", "partner")
+    for name in ("account", "partner"):
+        raw = request.GET.get(name, "")
+        if raw:
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+                raise Http404(_("The %(name)s filter takes an id.") % {"name": name})
+            qs = qs.filter(**{f"{name}_id": int(raw)})
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+        )
+    rows = qs.order_by("last_name", "first_name", "id").iterator(2000)
+    if fmt == "vcf":
+        return vcard_response(rows, filename="contacts")
+    return export_response(fmt=fmt, filename="contacts", columns=CONTACT_COLUMNS, rows=rows)
+
+
+@login_required
+@require_GET
+def contact_vcard_view(request: AuthedHttpRequest, contact_id: int) -> HttpResponseBase:
+    """One contact as a vCard 4.0; 404 for a contact the user may not see."""
+    contact = get_contact_for_user(user=request.user, contact_id=contact_id)
+    name = f"{contact.first_name}-{contact.last_name}".strip("-") or f"contact-{contact.pk}"
+    return vcard_response([contact], filename=name)

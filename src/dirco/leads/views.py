@@ -10,11 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
+from dirco.leads.exports import LEAD_COLUMNS
 from dirco.leads.forms import (
     LeadAssignForm,
     LeadContactForm,
@@ -46,8 +49,13 @@ LEADS_PER_PAGE = 50
 
 
 @staff_required
-def lead_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def lead_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     form = LeadFilterForm(request.GET or None)
+    if fmt := export_requested(request.GET):
+        leads = lead_list(user=request.user, filters=form.lead_filters())
+        return export_response(
+            fmt=fmt, filename="leads", columns=LEAD_COLUMNS, rows=leads.iterator(2000)
+        )
     page = page_number(request)
     offset = (page - 1) * LEADS_PER_PAGE
     rows = list(

@@ -411,6 +411,11 @@ class ActivityOut(Schema):
 
 class ActivityFilters(Schema):
     include_done: bool = Field(False, description="Also list the activities already done.")
+    kind: Literal["call", "meeting", "email", "task"] | None = None
+    deal_id: Id | None = None
+    partner_id: Id | None = None
+    account_id: Id | None = None
+    contact_id: Id | None = None
 
 
 class ActivityIn(InputSchema):
@@ -452,6 +457,12 @@ def activity_list(
     request: HttpRequest, filters: Query[ActivityFilters], page: Query[PageParams]
 ) -> Any:
     qs = activity_list_for_user(user=request_user(request), include_done=filters.include_done)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    for name in ("deal_id", "partner_id", "account_id", "contact_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
     return paginate(request, _activities_by_due(qs), order=("due_sort", "id"), params=page)
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.accounts.permissions import user_is_rep
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
+from dirco.pipeline.exports import DEAL_COLUMNS
 from dirco.pipeline.forms import (
     ActivityForm,
     DealFilterForm,
@@ -44,6 +47,7 @@ from dirco.pipeline.permissions import (
 )
 from dirco.pipeline.selectors import (
     deal_history,
+    deal_list,
     deal_page,
     pipeline_board,
 )
@@ -75,10 +79,15 @@ def _refuse(request: AuthedHttpRequest, message: str) -> HttpResponse:
 
 
 @staff_required
-def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def deal_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     """Filtered deals, 50 a page. No COUNT over the whole set: fetch 51 rows to know if more."""
     form = DealFilterForm(request.GET or None, user=request.user)
     filters = form.deal_filters()
+    if fmt := export_requested(request.GET):
+        deals = deal_list(user=request.user, filters=filters)
+        return export_response(
+            fmt=fmt, filename="deals", columns=DEAL_COLUMNS, rows=deals.iterator(2000)
+        )
     page = page_number(request)
     offset = (page - 1) * DEALS_PER_PAGE
     rows = deal_page(user=request.user, filters=filters, offset=offset, limit=DEALS_PER_PAGE + 1)

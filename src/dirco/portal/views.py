@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -31,8 +32,10 @@ from dirco.accounts.permissions import (
 )
 from dirco.accounts.security import user_deactivate
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
 from dirco.documents.permissions import get_document_for_user
 from dirco.documents.selectors import announcement_list, document_list
+from dirco.leads.exports import LEAD_COLUMNS
 from dirco.leads.forms import LeadDeclineForm
 from dirco.leads.models import Lead
 from dirco.leads.permissions import get_lead_for_user, lead_can_respond
@@ -41,11 +44,13 @@ from dirco.leads.services import lead_accept, lead_decline
 from dirco.notifications.selectors import notification_unread_count, notifications_for_user
 from dirco.notifications.services import notification_mark_read
 from dirco.partners.models import Partner
+from dirco.pipeline.exports import PORTAL_DEAL_COLUMNS
 from dirco.pipeline.permissions import deals_visible_to, get_deal_for_user
 from dirco.pipeline.selectors import DealFilters, deal_figures, deal_history, deal_list
 from dirco.portal.forms import PartnerUserInviteForm
 from dirco.portal.http import partner_admin_required, partner_required
 from dirco.portal.selectors import partner_attainment, partner_tier_progress
+from dirco.registrations.exports import REGISTRATION_COLUMNS
 from dirco.registrations.forms import ExtensionRequestForm, RegistrationForm
 from dirco.registrations.models import DealRegistration
 from dirco.registrations.permissions import (
@@ -139,7 +144,7 @@ def home_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @partner_required
-def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def deal_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     status = request.GET.get("status", "open")
     if status not in (*DEAL_STATUSES, "all"):
         status = "open"
@@ -147,6 +152,10 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponse:
         user=request.user,
         filters=DealFilters(status="" if status == "all" else status, sort="close"),
     )
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt, filename="deals", columns=PORTAL_DEAL_COLUMNS, rows=deals.iterator(2000)
+        )
     return _render(
         request,
         "portal/deal_list.html",
@@ -170,11 +179,18 @@ def deal_detail_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
 
 
 @partner_required
-def registration_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def registration_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     status = request.GET.get("status", "")
     if status not in DealRegistration.Status.values:
         status = ""
     registrations = registration_list(user=request.user, filters=RegistrationFilters(status=status))
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt,
+            filename="registrations",
+            columns=REGISTRATION_COLUMNS,
+            rows=registrations.select_related("partner", "product_line").iterator(2000),
+        )
     return _render(
         request,
         "portal/registration_list.html",
@@ -272,10 +288,18 @@ def registration_extension_view(request: AuthedHttpRequest, registration_id: int
 
 
 @partner_required
-def lead_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def lead_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     user = request.user
     offered = leads_offered_to(user).select_related("product_line")
     taken = leads_taken_by(user).select_related("product_line").order_by("-accepted_at", "-id")
+    if fmt := export_requested(request.GET):
+        # The export is of the leads taken (the list below); the offers await an answer.
+        return export_response(
+            fmt=fmt,
+            filename="leads",
+            columns=LEAD_COLUMNS,
+            rows=taken.select_related("partner", "rep").iterator(2000),
+        )
     return _render(
         request,
         "portal/lead_list.html",

@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
+from dirco.core.exports import export_requested, export_response
 from dirco.core.text import name_or_domain_matching
 from dirco.partners.forms import PARTNER_SORTS, PartnerFilterForm
 from dirco.partners.permissions import partners_visible_to
+from dirco.registrations.exports import PARTNER_COLUMNS
 from dirco.registrations.partner_figures import partners_with_figures, tier_progress
 from dirco.registrations.tier_review import partners_with_tier_progress, review_period
 from dirco.web.http import AuthedHttpRequest, staff_required
@@ -25,7 +27,7 @@ PARTNERS_PER_PAGE = 25
 
 
 @staff_required
-def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def partner_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     form = PartnerFilterForm(request.GET or None)
     data: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
@@ -45,6 +47,10 @@ def partner_list_view(request: AuthedHttpRequest) -> HttpResponse:
     qs = partners_with_tier_progress(qs, start=start, end=end)
     sort = data.get("sort") or "name"
     qs = qs.order_by(*PARTNER_SORTS.get(sort, PARTNER_SORTS["name"]))
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt, filename="partners", columns=PARTNER_COLUMNS, rows=qs.iterator(2000)
+        )
     page = Paginator(qs, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
     template = "partners/partner_list.html"
     if request.htmx and request.htmx.target == "partner-results":

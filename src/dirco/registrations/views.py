@@ -13,14 +13,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
 from dirco.customers.views import account_options_response
 from dirco.partners.permissions import get_partner_for_user
+from dirco.registrations.exports import REGISTRATION_COLUMNS
 from dirco.registrations.forms import (
     ApplicationApproveForm,
     ApplicationRejectForm,
@@ -85,13 +88,20 @@ PER_PAGE = 25
 
 
 @staff_required
-def registration_list_view(request: AuthedHttpRequest) -> HttpResponse:
+def registration_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     form = RegistrationFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     qs = registration_list(
         user=request.user,
         filters=RegistrationFilters(status=data.get("status") or "", q=data.get("q") or ""),
     )
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt,
+            filename="registrations",
+            columns=REGISTRATION_COLUMNS,
+            rows=qs.select_related("partner", "product_line").iterator(2000),
+        )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "registrations/registration_list.html", {"form": form, "page_obj": page})
 

@@ -10,14 +10,15 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_partner
 
-_View = TypeVar("_View", bound=Callable[..., HttpResponse])
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 class AuthedHttpRequest(HttpRequest):
@@ -31,7 +32,7 @@ def staff_required(view: _View) -> _View:
     """Log in first; partner users go to their own home until the partner portal exists."""
 
     @functools.wraps(view)
-    def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if user_is_partner(request.user):
             return redirect("home")
         return view(request, *args, **kwargs)

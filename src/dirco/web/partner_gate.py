@@ -45,6 +45,9 @@ PARTNER_OPEN_ROUTES = frozenset(
         "otp_disable",
         "api_tokens",
         "api_token_revoke",
+        # Scoped by contacts_visible_to: a partner user gets its own partner's contacts.
+        "contact_export",
+        "contact_vcard",
     }
 )
 

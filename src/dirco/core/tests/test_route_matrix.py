@@ -98,6 +98,8 @@ SCOPES = (
 )
 API_SCOPES = ("C|", *SCOPES[1:])  # the API's default scope is the company
 ALL_VIEW = R(None)
+# A list and its exports (the same selector: the matrix reads the CSV and the XLSX too).
+EXPORTS = (*SEARCH, "export=csv", "q=LEAKCHECK&export=xlsx")
 
 # Where an app is stricter than the matrix (never looser): (object, role) -> why.
 STRICTER: dict[tuple[str, str], str] = {
@@ -147,7 +149,7 @@ WEB_ROUTES: dict[str, R] = {
     ),
     "forecast_calls": R("forecast", queries=SCOPES),
     # registrations (staff side) and partner lifecycle
-    "registrations:list": R("registration", "list", queries=SEARCH),
+    "registrations:list": R("registration", "list", queries=EXPORTS),
     "registrations:detail": R("registration", target="registration_A"),
     "registrations:approve": R("registration", "approve", target="registration_A"),
     "registrations:reject": R("registration", "approve", target="registration_A"),
@@ -178,7 +180,7 @@ WEB_ROUTES: dict[str, R] = {
         "partner", "edit", target="tierproposal", roles=frozenset({"director"})
     ),
     # leads (staff side)
-    "lead_list": R("lead", "list", queries=SEARCH),
+    "lead_list": R("lead", "list", queries=EXPORTS),
     "lead_detail": R("lead", target="lead_A"),
     "lead_route": R("lead", "edit", target="lead_A", stricter=frozenset({"rep"})),
     # Offering a lead by hand: whoever may route it (the form then needs a valid assignee).
@@ -194,15 +196,19 @@ WEB_ROUTES: dict[str, R] = {
     ),
     # the partner portal
     "portal:home": R(None, roles=PARTNERS),
-    "portal:deal_list": R("deal", "list", queries=SEARCH, roles=PARTNERS),
+    "portal:deal_list": R(
+        "deal", "list", queries=(*SEARCH, "status=all&export=csv"), roles=PARTNERS
+    ),
     "portal:deal_detail": R("deal", target="deal_A", roles=PARTNERS),
-    "portal:registration_list": R("registration", "list", queries=SEARCH, roles=PARTNERS),
+    "portal:registration_list": R("registration", "list", queries=EXPORTS, roles=PARTNERS),
     "portal:registration_create": R("registration", "create", roles=PARTNERS),
     "portal:registration_detail": R("registration", target="registration_A", roles=PARTNERS),
     "portal:registration_extension": R(
         "registration", "edit", target="registration_A", roles=PARTNERS
     ),
-    "portal:lead_list": R("lead", "list", queries=("", "status=all", "status="), roles=PARTNERS),
+    "portal:lead_list": R(
+        "lead", "list", queries=("", "status=all", "status=", "export=xlsx"), roles=PARTNERS
+    ),
     "portal:lead_accept": R("lead", "approve", target="lead_A", roles=PARTNERS),
     "portal:lead_decline": R("lead", "approve", target="lead_A", roles=PARTNERS),
     "portal:document_list": R("partner", "list", queries=SEARCH, roles=PARTNERS),
@@ -226,22 +232,27 @@ WEB_ROUTES: dict[str, R] = {
     "api_tokens": ALL_VIEW,
     "api_token_revoke": R("api_token", "delete", target="token_rep"),
     # staff pages
-    "partner_list": R("partner", "list", queries=SEARCH),
+    "partner_list": R("partner", "list", queries=EXPORTS),
     "partner_detail": R("partner", target="partner_A"),
     "partner_edit": R("partner", "edit", target="partner_A"),
-    "account_list": R("account", "list", queries=SEARCH),
+    "account_list": R("account", "list", queries=EXPORTS),
+    # Contact exports serve the portal too (scoped by contacts_visible_to).
+    "contact_export": R(
+        "contact", "list", queries=("", "q=LEAKCHECK", "export=vcf"), roles=STAFF | PARTNERS
+    ),
+    "contact_vcard": R("contact", target="contact_A", roles=STAFF | PARTNERS),
     "account_search": R("account", "list", queries=("", "q=LEAKCHECK")),
     "account_create": R("account", "create"),
     "account_detail": R("account", target="account_A"),
     "account_edit": R("account", "edit", target="account_A"),
     "pipeline_board": R("deal", "list", queries=SEARCH),
-    "deal_list": R("deal", "list", queries=SEARCH),
+    "deal_list": R("deal", "list", queries=EXPORTS),
     "deal_create": R("deal", "create"),
     "deal_detail": R("deal", target="deal_A"),
     "deal_edit": R("deal", "edit", target="deal_A"),
     "deal_move": R("deal", "edit", target="deal_A"),
     "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
-    "activity_list": R("activity", "list"),
+    "activity_list": R("activity", "list", queries=("", "export=csv")),
     "activity_done": R("activity", "edit", target="activity_A"),
     "webhooks:list": R("webhook", "list", post=("webhook", "create"), roles=STAFF),
     "webhooks:detail": R("webhook", target="webhook_C", roles=STAFF),

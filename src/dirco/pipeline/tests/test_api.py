@@ -323,6 +323,26 @@ def test_activity_list_shows_own_open_activities(company: Company, auth_kind: st
     assert len(all_items) == 3
 
 
+def test_activity_list_filters_by_kind_and_link(company: Company) -> None:
+    deal = DealFactory(owner=company.rep)
+    on_deal = ActivityFactory(owner=company.rep, deal=deal, kind=Activity.Kind.CALL)
+    email = ActivityFactory(owner=company.rep, deal=deal, kind=Activity.Kind.EMAIL)
+    ActivityFactory(owner=company.rep, partner=company.partner_a, kind=Activity.Kind.CALL)
+    hidden = ActivityFactory(owner=company.other_rep, deal=deal, kind=Activity.Kind.CALL)
+    client = client_for("token", company.rep)
+
+    def ids(query: str) -> set[int]:
+        response = client.get(f"/api/v1/activities?{query}")
+        assert response.status_code == 200, response.content
+        return {a["id"] for a in response.json()["items"]}
+
+    assert ids(f"deal_id={deal.pk}") == {on_deal.pk, email.pk}
+    assert ids(f"deal_id={deal.pk}&kind=call") == {on_deal.pk}
+    assert hidden.pk not in ids(f"deal_id={deal.pk}")  # the filter narrows, never widens
+    assert len(ids(f"partner_id={company.partner_a.pk}")) == 1
+    assert client.get("/api/v1/activities?kind=fax").status_code == 400
+
+
 def test_activity_create_on_visible_deal_only(company: Company, deals: dict[str, Deal]) -> None:
     client = client_for("session", company.rep)
     payload = {"kind": "call", "subject": "Follow up", "deal_id": deals["rep"].pk}

@@ -64,3 +64,18 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.inclusion_tag("web/_export_links.html", takes_context=True)
+def export_links(context: Any, vcard: bool = False) -> dict[str, Any]:
+    """The download links of a list page: the same address and filters as the page (without
+    its page number), plus ``export=csv|xlsx`` (and ``vcf`` for contacts)."""
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    links = []
+    for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"), *((("vcf", "vCard"),) if vcard else ())):
+        query["export"] = fmt
+        links.append({"fmt": fmt, "label": label, "url": f"{request.path}?{query.urlencode()}"})
+    return {"links": links}
