@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,9 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
+from dirco.core.exports import export_requested, export_response
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.permissions import objectives_visible_to
 from dirco.partners.permissions import partners_visible_to
+from dirco.pipeline.exports import ACTIVITY_COLUMNS
 from dirco.pipeline.selectors import activity_list_for_user
 from dirco.plans import calendar
 from dirco.plans.diagnosis import diagnosis_html
@@ -465,9 +467,17 @@ def task_done_view(request: AuthedHttpRequest, task_id: int) -> HttpResponse:
 
 
 @staff_required
-def my_activities_view(request: AuthedHttpRequest) -> HttpResponse:
-    """ "My activities": the pipeline's open activities, then the plans' checklist tasks."""
+def my_activities_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    """My activities: the pipeline's open activities, then the plans' checklist tasks.
+    ``?export=csv|xlsx`` exports the activities (the pipeline's columns)."""
     user = request.user
+    if fmt := export_requested(request.GET):
+        return export_response(
+            fmt=fmt,
+            filename="activities",
+            columns=ACTIVITY_COLUMNS,
+            rows=activity_list_for_user(user=user).iterator(2000),
+        )
     return render(
         request,
         "plans/my_activities.html",
