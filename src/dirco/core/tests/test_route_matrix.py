@@ -114,6 +114,7 @@ PUBLIC_ROUTES = frozenset(
         "logout",
         "healthz",
         "readyz",
+        "metrics",  # a bearer token of its own (DIRCO_METRICS_TOKEN); 404 without it
         "favicon",
         "set_language",
         "lead_contact",
