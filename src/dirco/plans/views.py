@@ -280,17 +280,23 @@ def plan_comment_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(user=user, plan_id=plan_id)
     if not plan_can_comment(user=user, plan=plan):
         raise PermissionDenied(_("You may not comment on this plan."))
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            plan_comment_add(plan=plan, by=user, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Comment added."))
-    else:
-        messages.error(request, _("Write a comment first (5,000 characters at most)."))
+    plan_comment_post(request, plan)
     return redirect("plans:detail", plan.pk)
+
+
+def plan_comment_post(request: AuthedHttpRequest, plan: ActionPlan) -> None:
+    """Add the posted comment to ``plan`` (the staff page and the portal), saying how it went;
+    the caller has checked that the user may comment."""
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment first (5,000 characters at most)."))
+        return
+    try:
+        plan_comment_add(plan=plan, by=request.user, body=form.cleaned_data["body"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Comment added."))
 
 
 @staff_required

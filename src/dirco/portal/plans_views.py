@@ -21,7 +21,8 @@ from dirco.plans.permissions import (
     plan_version_can_accept,
     plans_visible_to,
 )
-from dirco.plans.services import plan_comment_add, plan_version_accept
+from dirco.plans.services import plan_version_accept
+from dirco.plans.views import plan_comment_post
 from dirco.portal.http import partner_required
 from dirco.portal.views import _page, _render
 from dirco.web.http import AuthedHttpRequest
@@ -81,14 +82,8 @@ def plan_detail_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
 def plan_comment_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user=user, plan_id=plan_id)
-    form = CommentForm(request.POST)
-    if plan_can_comment(user=user, plan=plan) and form.is_valid():
-        try:
-            plan_comment_add(plan=plan, by=user, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Comment added."))
+    if plan_can_comment(user=user, plan=plan):
+        plan_comment_post(request, plan)
     else:
         messages.error(request, _("Write a comment first (5,000 characters at most)."))
     return redirect("portal:plan_detail", plan.pk)
