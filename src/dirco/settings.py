@@ -334,7 +334,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dirco.accounts.security.axes_lockout_response"
 AXES_VERBOSE = False
 # Behind a reverse proxy, set the number of proxies so that the client address is the real one.
-AXES_CLIENT_IP_CALLABLE = "dirco.web.http.client_ip"  # DIRCO_TRUSTED_PROXIES decides
+AXES_CLIENT_IP_CALLABLE = "dirco.web.http.client_ip_address"  # DIRCO_TRUSTED_PROXIES decides
 
 # Logout ends every session and revokes every API token of the user (not only this browser's).
 DIRCO_LOGOUT_EVERYWHERE = os.environ.get("DIRCO_LOGOUT_EVERYWHERE", "1") == "1"

@@ -79,7 +79,7 @@ from dirco.registrations.tier_review import (
     tier_review_run,
 )
 from dirco.web.forms import form_errors_from_application_error
-from dirco.web.http import AuthedHttpRequest, client_ip, staff_required
+from dirco.web.http import AuthedHttpRequest, client_ip_address, staff_required
 
 PER_PAGE = 25
 
@@ -254,7 +254,7 @@ def registration_extension_decide_view(
 def application_form_view(request: HttpRequest) -> HttpResponse:
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST":
-        ip = client_ip(request)
+        ip = client_ip_address(request)
         if application_rate_limit_hit(request):
             return render(
                 request,

@@ -68,6 +68,17 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
+def client_ip_address(request: HttpRequest) -> str | None:
+    """:func:`client_ip` when it is an IP address, else None (no REMOTE_ADDR, as in a test
+    client's login or behind a Unix socket): django-axes stores it in an IP address column,
+    which PostgreSQL checks."""
+    ip = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
+
+
 def rate_limit_hit(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
     """Count one attempt of ``scope`` from the caller's address; True once the address is over
     ``limit`` attempts within ``window`` seconds (the public forms' rate limit)."""

@@ -59,6 +59,15 @@ def test_forwarded_for_is_read_from_a_trusted_proxy() -> None:
         assert client_ip(_request("127.0.0.1", "not an address")) == "127.0.0.1"  # type: ignore[arg-type]
 
 
+def test_lockouts_get_no_address_rather_than_a_word_when_there_is_none() -> None:
+    """A request without REMOTE_ADDR (a test client's force_login, a Unix socket) gives
+    django-axes None, which its IP address column takes on PostgreSQL too; "unknown" did not."""
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) == "unknown"  # type: ignore[arg-type]
+    assert get_client_ip_address(request) is None  # type: ignore[arg-type]
+
+
 def _redis_up() -> bool:
     try:
         import redis
