@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.operation import Operation
@@ -49,7 +50,7 @@ def media_type_check(
         return None
     media_type = (request.content_type or "").lower()
     if media_type in accepted:
-        return None
+        return _form_body_problem(api, request) if media_type in FORM else None
     wanted = " or ".join(sorted(accepted))
     return error_response(
         api,
@@ -60,6 +61,23 @@ def media_type_check(
         % {"wanted": wanted, "got": media_type or _("none")},
         fields={"Content-Type": [_("Use %(wanted)s.") % {"wanted": wanted}]},
     )
+
+
+def _form_body_problem(api: NinjaAPI, request: HttpRequest) -> HttpResponse | None:
+    """A form body that cannot be parsed (a multipart body without its boundary, a broken
+    part) answers 400 here rather than a 500 from the parser inside the operation."""
+    try:
+        request.POST  # noqa: B018 - parsing is the point
+    except MultiPartParserError as exc:
+        return error_response(
+            api,
+            request,
+            status=400,
+            code="bad_request",
+            message=_("The form body cannot be read: %(why)s.") % {"why": exc},
+            fields={"Content-Type": [_("Send multipart/form-data with its boundary.")]},
+        )
+    return None
 
 
 def media_types_install(api: NinjaAPI) -> None:

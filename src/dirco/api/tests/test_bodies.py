@@ -86,6 +86,17 @@ def test_the_upload_operation_takes_multipart_and_refuses_json(company: Company)
     assert client.post("/api/v1/mdf/claims", {"request_id": "x"}).status_code == 400
 
 
+def test_a_multipart_body_without_its_boundary_answers_400_not_500(company: Company) -> None:
+    """Found by schemathesis: ``multipart/form-data`` with no boundary made the parser raise
+    inside the operation (500)."""
+    client = _token_client(company.partner_a_admin)
+    response = client.generic(
+        "POST", "/api/v1/mdf/claims", data="request_id=1", content_type="multipart/form-data"
+    )
+    problem = _problem(response, 400)
+    assert "boundary" in problem["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
