@@ -292,7 +292,19 @@ def import_run(
     )
     report = ImportReport(kind=kind.name, dry_run=dry_run, mapping=chosen)
     lookups = kind.lookups(ctx)
-    rows, errors = rows_check(kind, table, chosen, lookups, ctx, progress=progress)
+    total = len(table.rows)
+    # Progress over both passes: checking is the first half, writing the second.
+    check_progress = write_progress = None
+    if progress is not None:
+        report_progress = progress
+
+        def check_progress(done: int, _total: int) -> None:
+            report_progress(done, 2 * total)
+
+        def write_progress(done: int, of: int) -> None:
+            report_progress(total + done * total // max(of, 1), 2 * total)
+
+    rows, errors = rows_check(kind, table, chosen, lookups, ctx, progress=check_progress)
     report.rows = sum(1 for r in table.rows if r)
     report.errors = errors
     if dry_run and not kind.dry_run_writes:
@@ -303,7 +315,7 @@ def import_run(
         return report
     with transaction.atomic():
         written = ImportReport(kind=kind.name, mapping=chosen)
-        kind.write(rows, lookups, ctx, written, progress=progress)
+        kind.write(rows, lookups, ctx, written, progress=write_progress)
         report.errors = sorted(errors + written.errors, key=lambda e: e.line)
         # A refused file is still written (and rolled back) when the writes check more: its
         # report then lists the services' refusals beside the engine's.
