@@ -83,3 +83,28 @@ def test_the_director_imports_a_french_file(
         page.get_by_role("link", name="Download the refused rows (CSV)").click()
     text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
     assert "Bolt SAS" in text and "Acme" not in text
+
+
+def test_a_partner_admin_imports_its_contacts_in_the_portal(
+    live_server: Any, company: Company, browser_page: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Prénom;Nom;E-mail\nLéa;Petit;lea@alpha.example\n", encoding="utf-8-sig")
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    browser_log_in(
+        page, base_url=live_server.url, email=company.partner_a_admin.email, landing="/portal/"
+    )
+    page.goto(f"{live_server.url}/portal/imports/")
+    assert page.locator("select[name=kind] option").all_inner_texts() == ["Contacts", "Deals"]
+    page.select_option("select[name=kind]", "contacts")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_role("button", name="Upload and map").click()
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("button", name="Confirm the import").click()
+    page.locator("text=Imported.").wait_for()
+    _shot(page, "portal-import-done-360")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 361, width
+    contact = company.partner_a.contacts.get()
+    assert (contact.email, contact.last_name) == ("lea@alpha.example", "Petit")
