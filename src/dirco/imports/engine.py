@@ -116,7 +116,11 @@ class RowReader:
         return self.cells[i] if i is not None and i < len(self.cells) else ""
 
     def text(self, name: str) -> str:
-        return cell_text(self.get(name))
+        i = self.col.get(name)
+        if i is None or i >= len(self.cells):
+            return ""
+        value = self.cells[i]
+        return value.strip() if type(value) is str else cell_text(value)
 
     def has(self, name: str) -> bool:
         return name in self.col
