@@ -166,7 +166,12 @@ class _Lookups:
         # A partner user's deals: its partner's, owned by its channel manager.
         self.partner_owner: User | None = None
         if ctx.partner is not None:
-            self.partner_owner = ctx.partner.channel_manager or ctx.default_owner
+            self.partner_owner = (
+                ctx.partner.channel_manager
+                or User.objects.filter(role=User.Role.DIRECTOR, is_active=True)
+                .order_by("id")
+                .first()
+            )
 
 
 @dataclass

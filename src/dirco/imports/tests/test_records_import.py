@@ -205,3 +205,33 @@ def test_the_command_imports_other_objects_and_uses_a_saved_mapping(
     assert Partner.objects.get(domain="delta.fr").name == "Delta"
     with pytest.raises(CommandError, match="Nope"):
         call_command("import", "partners", str(path), "--mapping", '{"domain": "Nope"}')
+
+
+def test_a_partner_admin_imports_only_its_own_partners_deals(company: Company) -> None:
+    from dirco.imports.deals import deals_import
+    from dirco.pipeline.models import Deal
+    from dirco.pipeline.tests.factories import DealFactory
+
+    admin = company.partner_a_admin
+    ours = AccountFactory(name="Ours", owner=company.rep)
+    DealFactory(account=ours, partner=company.partner_a, owner=company.rep)  # visible to A
+    theirs = DealFactory(partner=company.partner_b, owner=company.other_rep, external_id="X-9")
+    text = (
+        "Référence;Compte;Montant;Date de clôture;Partenaire\n"
+        "P-1;Ours;1 000,00;15/01/2025;\n"
+        "P-2;Ours;2 000,00;16/01/2025;Beta Integration\n"
+        "X-9;Ours;3 000,00;17/01/2025;\n"
+        f"P-4;{theirs.account.name};4 000,00;18/01/2025;\n"
+    )
+    table = read_table(text.encode())
+    kw = {"default_owner": admin, "user": admin, "partner": import_partner_of(admin)}
+    report = deals_import(table, valid_only=True, **kw)
+    # Another partner's name, deal and account are unknown to it, whatever the file says.
+    assert [(e.line, e.column) for e in report.errors] == [
+        (3, "Partenaire"),
+        (4, "Référence"),
+        (5, "Compte"),
+    ]
+    deal = Deal.objects.get(external_id="P-1")
+    assert deal.partner == company.partner_a and deal.owner == company.rep
+    assert Deal.objects.get(pk=theirs.pk).amount != Decimal("3000.00")
