@@ -276,7 +276,19 @@ class AccountKind(_ServiceKind):
     name = "accounts"
     synonyms = {
         "external_id": EXTERNAL_ID,
-        "name": ("name", "account", "compte", "client", "societe", "raison sociale", "nom"),
+        "name": (
+            "name",
+            "account",
+            "account name",
+            "company",
+            "customer",
+            "compte",
+            "client",
+            "societe",
+            "entreprise",
+            "raison sociale",
+            "nom",
+        ),
         "domain": ("domain", "domaine", "website", "site web", "site internet"),
         "legal_identifier": ("legal identifier", "siren", "siret", "vat", "tva", "identifiant"),
         "industry": ("industry", "secteur", "secteur d activite"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 from dirco.core.exports import cell_neutralise
-from dirco.imports.engine import ImportReport, import_run, mapping_resolve
+from dirco.imports.engine import ImportReport, import_run, mapping_guess, mapping_resolve
 from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportMapping
 from dirco.imports.permissions import import_can_run, import_mappings_visible_to, import_partner_of
@@ -83,10 +83,9 @@ def import_job_create(
     if mapping is not None and mapping.kind != kind:
         raise ApplicationError(_("This saved mapping is for another kind of records."))
     given = {f: h for f, h in (mapping.columns if mapping else {}).items() if h in table.headers}
-    try:
-        chosen = mapping_resolve(import_kind(kind), table.headers, given)
-    except ApplicationError:
-        chosen = {**given}  # shown on the page, to be completed there
+    # What the headers say, the saved mapping over it; a required field still missing is
+    # for the page to complete (the check refuses it until then).
+    chosen = {**mapping_guess(table.headers, import_kind(kind).synonyms), **given}
     job = ImportJob(
         kind=kind,
         user=user,

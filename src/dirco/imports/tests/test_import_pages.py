@@ -175,3 +175,26 @@ def test_a_partner_admin_imports_contacts_into_its_own_partner(company: Company)
     forbidden = _client(other).get(reverse("portal:imports:detail", args=[job.pk]))
     assert forbidden.status_code == 404
     assert _client(other).get(reverse("portal:imports:errors", args=[job.pk])).status_code == 404
+
+
+def test_an_xlsx_file_without_a_required_column_is_mapped_on_the_page(company: Company) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Firm", "Web", "Secteur"])
+    sheet.append(["Acme", "acme.fr", "Robots"])
+    data = io.BytesIO()
+    book.save(data)
+    client = _client(company.director)
+    upload = SimpleUploadedFile("accounts.xlsx", data.getvalue())
+    client.post(reverse("imports:list"), {"kind": "accounts", "file": upload})
+    job = ImportJob.objects.get()
+    assert job.mapping == {"industry": "Secteur"}  # neither name nor domain recognised
+    detail = reverse("imports:detail", args=[job.pk])
+    page = client.post(detail, _mapping_post(job), follow=True).content.decode()
+    assert "No column found for: name / domain" in page
+    client.post(detail, _mapping_post(job, name="Firm", domain="Web"))
+    client.post(reverse("imports:run", args=[job.pk]))
+    assert Account.objects.get(domain="acme.fr").industry == "Robots"
