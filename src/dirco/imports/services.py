@@ -9,7 +9,9 @@ for the task worker (``import_job_task``) and the page polls its progress.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import logging
 import time
 from typing import Any
 
@@ -29,6 +31,7 @@ from dirco.imports.permissions import import_can_run, import_mappings_visible_to
 from dirco.imports.reading import Table, read_table
 
 PREVIEW_ROWS = 5
+logger = logging.getLogger("dirco.imports")
 
 
 def _check_can_run(user: User, kind: str) -> None:
@@ -199,6 +202,11 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
     except ApplicationError as exc:
         job.status, job.message = ImportJob.Status.FAILED, exc.message
+    except Exception:
+        # Nothing was written (one transaction); the job must not stay RUNNING for ever.
+        logger.exception("import job %s failed", job_id)
+        job.status = ImportJob.Status.FAILED
+        job.message = _("The import failed unexpectedly: nothing was written. Try again.")
     else:
         job.report = report.as_dict()
         job.message = ""
@@ -237,3 +245,17 @@ def import_job_error_file(job: ImportJob) -> bytes:
         text = [str(cell_neutralise(str(c) if c is not None else "")) for c in cells]
         writer.writerow([*text, " | ".join(by_line[line])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def import_jobs_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the jobs (and their uploaded files) older than ``DIRCO_IMPORT_KEEP_DAYS``: a
+    file of customer data is not kept longer than its import needs. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.DIRCO_IMPORT_KEEP_DAYS)
+    count = 0
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ):
+        job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

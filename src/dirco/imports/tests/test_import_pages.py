@@ -198,3 +198,27 @@ def test_an_xlsx_file_without_a_required_column_is_mapped_on_the_page(company: C
     client.post(detail, _mapping_post(job, name="Firm", domain="Web"))
     client.post(reverse("imports:run", args=[job.pk]))
     assert Account.objects.get(domain="acme.fr").industry == "Robots"
+
+
+def test_old_jobs_and_their_files_are_pruned_and_a_crash_fails_the_job(company: Company) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dirco.imports.services import import_job_run, import_jobs_prune
+
+    client = _client(company.director)
+    _upload(client, reverse("imports:list"), "accounts", ACCOUNTS)
+    job = ImportJob.objects.get()
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    # A broken file under a running job: the job fails, it does not stay running.
+    storage.delete(name)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    failed = import_job_run(job_id=job.pk)
+    assert failed.status == ImportJob.Status.FAILED and failed.message
+    _upload(client, reverse("imports:list"), "accounts", ACCOUNTS)
+    recent = ImportJob.objects.latest("pk")
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert import_jobs_prune() == 1
+    assert list(ImportJob.objects.all()) == [recent] and storage.exists(recent.file.name)
