@@ -106,6 +106,9 @@ class ImportJob(TimeStampedModel):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
     file_name = models.CharField(_("file name"), max_length=255)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    # Read once at upload: the mapping page does not parse the whole file again.
+    headers = models.JSONField(_("headers"), default=list)
+    preview = models.JSONField(_("first rows"), default=list)
     mapping = models.JSONField(_("mapping"), default=dict)
     valid_only = models.BooleanField(_("import the valid rows only"), default=False)
     create_accounts = models.BooleanField(_("create missing accounts"), default=False)

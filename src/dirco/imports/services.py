@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import logging
 import time
 from typing import Any
@@ -28,7 +29,7 @@ from dirco.imports.engine import ImportReport, import_run, mapping_guess, mappin
 from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportMapping
 from dirco.imports.permissions import import_can_run, import_mappings_visible_to, import_partner_of
-from dirco.imports.reading import Table, read_table
+from dirco.imports.reading import Table, cell_text, read_table
 
 PREVIEW_ROWS = 5
 logger = logging.getLogger("dirco.imports")
@@ -96,6 +97,11 @@ def import_job_create(
         file_name=file_name[:255],
         rows=rows,
         mapping=chosen or {},
+        headers=list(table.headers),
+        preview=[
+            [cell_text(c) for c in r]
+            for r in itertools.islice(filter(None, table.rows), PREVIEW_ROWS)
+        ],
     )
     job.file.save(file_name[-100:] or "import.csv", ContentFile(data), save=False)
     job.save()
@@ -103,16 +109,8 @@ def import_job_create(
 
 
 def import_job_preview(job: ImportJob) -> tuple[list[str], list[list[str]]]:
-    """The file's headers and first rows, as text."""
-    from dirco.imports.reading import cell_text
-
-    table = _job_table(job)
-    rows = [r for r in table.rows if r][:PREVIEW_ROWS]
-    return table.headers, [[cell_text(c) for c in r] for r in rows]
-
-
-def import_job_headers(job: ImportJob) -> list[str]:
-    return _job_table(job).headers
+    """The file's headers and first rows, as text (kept at upload)."""
+    return list(job.headers), list(job.preview)
 
 
 @transaction.atomic
@@ -130,7 +128,7 @@ def import_job_configure(
         raise ApplicationError(_("This import is not yours."))
     if job.busy or job.status == ImportJob.Status.DONE:
         raise ApplicationError(_("This import is running or done: it cannot change."))
-    mapping_resolve(import_kind(job.kind), import_job_headers(job), mapping)
+    mapping_resolve(import_kind(job.kind), list(job.headers), mapping)
     job.mapping = {f: h for f, h in mapping.items() if h}
     job.valid_only = valid_only
     job.create_accounts = create_accounts and job.kind == "deals"

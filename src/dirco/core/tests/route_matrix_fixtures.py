@@ -416,6 +416,7 @@ def world_build(company: Company) -> World:
             partner=users[actor].partner,
             file_name=f"{mark(f'U{actor}', 'import')}.csv",
             rows=2,
+            headers=text.split("\n", 1)[0].split(";"),
             status=ImportJob.Status.CHECKED,
             report={"rows": 2, "errors": [{"line": 3, "column": "X", "message": "bad"}]},
         )
