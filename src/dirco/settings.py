@@ -288,6 +288,10 @@ TASKS = {
 DIRCO_TASK_LEASE_SECONDS = float(os.environ.get("DIRCO_TASK_LEASE_SECONDS", "60"))
 DIRCO_TASK_MAX_ATTEMPTS = int(os.environ.get("DIRCO_TASK_MAX_ATTEMPTS", "3"))
 DIRCO_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DIRCO_TASK_RESULTS_KEEP_DAYS", "7"))
+# Import files of more rows than this are checked and imported by the task worker.
+DIRCO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DIRCO_IMPORT_BACKGROUND_ROWS", "2000"))
+# Import jobs and their uploaded files are deleted this many days after the upload.
+DIRCO_IMPORT_KEEP_DAYS = int(os.environ.get("DIRCO_IMPORT_KEEP_DAYS", "30"))
 
 # Forecast snapshots (revenue.services): the refresh task of a scope runs this long after the
 # write that made it stale (the writes of that time share it); a read serves a stale forecast

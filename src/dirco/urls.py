@@ -139,6 +139,7 @@ urlpatterns = [
     path("plans/", include("dirco.plans.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
+    path("imports/", include("dirco.imports.urls")),
     path("security/", include("dirco.accounts.otp_urls")),
     *staff_pages,
 ]

@@ -42,6 +42,7 @@ OBJECTS: Final = (
     "mdf_budget",
     "mdf_request",
     "plan",
+    "import",
 )
 
 
@@ -58,6 +59,7 @@ _STAFF_SELLERS_EDIT = "all team own none none none"
 _NOBODY = "none none none none none none"
 _OWN = "own own own own own own"
 _DIRECTOR_ONLY = "all none none none none none"
+_IMPORTERS = "own own own none own none"
 
 _SPEC: Final[dict[tuple[str, str], str]] = {
     # Partners: the channel; status and tier are the director's fields (partners/services.py).
@@ -153,6 +155,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("plan", "create"): "all team own all none none",
     ("plan", "edit"): "all team own own none none",
     ("plan", "approve"): "none none none none partner none",
+    # Import jobs (imports/permissions.py): one's own; "edit" is checking and confirming.
+    # What a job may write is the importer's right on each object (see docs/security.md).
+    ("import", "list"): _IMPORTERS,
+    ("import", "view"): _IMPORTERS,
+    ("import", "create"): _IMPORTERS,
+    ("import", "edit"): _IMPORTERS,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -1,6 +1,7 @@
 """Importing deals: a company's history on day one, and repeat imports from another system.
 
-One engine for the command line (``dirco import deals FILE``) and, later, the pages:
+The deals kind of the import engine (``dirco.imports.engine``), for the command line
+(``dirco import deals FILE``) and the import pages:
 
 1. **Mapping**: each column is matched to a field by its header, in French or English
    (``Montant HT`` is the amount, ``Date de clôture`` the close date); a saved or given
@@ -25,13 +26,14 @@ unknown to the cycle statistics: give a ``Date de création`` column to keep the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,10 +41,22 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.l10n import parse_amount
-from dirco.core.money import RateTable, company_currency
+from dirco.core.money import CENT, RateTable, company_currency
 from dirco.customers.models import Account
+from dirco.customers.permissions import accounts_visible_to
 from dirco.customers.services import account_create
-from dirco.imports.reading import Table, cell_text, header_key, looks_french
+from dirco.imports import engine
+from dirco.imports.engine import (
+    ImportContext,
+    ImportKind,
+    ImportReport,
+    Parsed,
+    Progress,
+    RowError,
+    RowReader,
+    import_run,
+)
+from dirco.imports.reading import Table, cell_text, header_key
 from dirco.partners.models import Partner, Territory
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.services import deal_team_for_owner
@@ -70,53 +84,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "partner": ("partner", "partenaire", "revendeur", "distributeur"),
     "product_line": ("product line", "gamme", "ligne de produits", "produit", "product"),
 }
-REQUIRED = ("account", "amount", "close_date")
 _DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    accounts_created: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-    mapping: dict[str, str] = field(default_factory=dict)  # field -> header
-    written: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "accounts_created": self.accounts_created,
-            "skipped": self.skipped,
-            "errors": [e.__dict__ for e in self.errors],
-            "dry_run": self.dry_run,
-            "written": self.written,
-            "mapping": self.mapping,
-        }
+_PLAIN_FR = re.compile(r"^-?\d{1,15}(,\d{1,6})?$")
+_PLAIN_EN = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
 
 
 def mapping_guess(headers: Iterable[str]) -> dict[str, str]:
     """Field -> header, from the headers' names (the first header naming a field wins)."""
-    by_key = {header_key(h): h for h in reversed(list(headers)) if h}
-    out: dict[str, str] = {}
-    for name, synonyms in SYNONYMS.items():
-        for synonym in synonyms:
-            if synonym in by_key and by_key[synonym] not in out.values():
-                out[name] = by_key[synonym]
-                break
-    return out
+    return engine.mapping_guess(headers, SYNONYMS)
 
 
 def parse_date(value: Any, *, french: bool) -> dt.date:
@@ -124,7 +99,12 @@ def parse_date(value: Any, *, french: bool) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = cell_text(value)
+    return _date_of_text(cell_text(value), french)
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_of_text(text: str, french: bool) -> dt.date:
+    """A date written as text (cached: a file's dates repeat)."""
     m = _DATE.match(text)
     if not m:
         raise ValueError(text)
@@ -138,17 +118,22 @@ def parse_date(value: Any, *, french: bool) -> dt.date:
     return dt.date(year, month, day)
 
 
-def _amount(value: Any, *, french: bool) -> Decimal:
+def amount_read(value: Any, *, french: bool) -> Decimal:
     """An amount in the file's conventions (decimal comma in a French file)."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Decimal(str(value))
-    return parse_amount(cell_text(value), separator="," if french else ".")
+    text = cell_text(value)
+    # The common case without grouping (``12500,50`` in a French file): read at once.
+    if (_PLAIN_FR if french else _PLAIN_EN).match(text):
+        return Decimal(text.replace(",", ".") if french else text)
+    return parse_amount(text, separator="," if french else ".")
 
 
 class _Lookups:
-    """Every reference the rows may name, read once (not a query per row)."""
+    """Every reference the rows may name, read once (not a query per row). A partner user's
+    import sees only the accounts visible to it, and names no other partner."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: ImportContext) -> None:
         self.users = {
             u.email.lower(): u
             for u in User.objects.filter(is_active=True).exclude(partner__isnull=False)
@@ -158,7 +143,12 @@ class _Lookups:
             with translation.override("fr"):
                 self.stages.setdefault(header_key(_(s.name)), s)
         self.won = Stage.objects.filter(is_won=True).order_by("order").first()
-        self.partners = {header_key(p.name): p for p in Partner.objects.all()}
+        partners = Partner.objects.all()
+        accounts = Account.objects.all()
+        if ctx.partner is not None:
+            partners = partners.filter(pk=ctx.partner.pk)
+            accounts = accounts_visible_to(ctx.user)
+        self.partners = {header_key(p.name): p for p in partners}
         self.lines = {header_key(p.name): p for p in ProductLine.objects.all()}
         self.default_line = ProductLine.objects.order_by("id").first()
         self.default_territory = (
@@ -167,15 +157,25 @@ class _Lookups:
         )
         self.accounts_by_domain: dict[str, Account] = {}
         self.accounts_by_name: dict[str, Account] = {}
-        for account in Account.objects.only("id", "name", "domain", "owner_id"):
+        for account in accounts.only("id", "name", "domain", "owner_id"):
             if account.domain:
                 self.accounts_by_domain.setdefault(account.domain.lower(), account)
             self.accounts_by_name.setdefault(header_key(account.name), account)
+        self.currencies = {c for c, _n in Deal._meta.get_field("currency").choices or []}  # type: ignore[misc]
+        self.company_currency = company_currency()
+        # A partner user's deals: its partner's, owned by its channel manager.
+        self.partner_owner: User | None = None
+        if ctx.partner is not None:
+            self.partner_owner = (
+                ctx.partner.channel_manager
+                or User.objects.filter(role=User.Role.DIRECTOR, is_active=True)
+                .order_by("id")
+                .first()
+            )
 
 
 @dataclass
 class _Row:
-    line: int
     external_id: str
     name: str
     account_name: str
@@ -190,40 +190,44 @@ class _Row:
     product_line: ProductLine
 
 
-def _validate(
-    table: Table,
-    mapping: dict[str, str],
-    lookups: _Lookups,
-    *,
-    default_owner: User,
-    create_accounts: bool,
-    today: dt.date,
-) -> tuple[list[_Row], list[RowError]]:
-    french = looks_french(table)
-    index = {h: i for i, h in enumerate(table.headers)}
-    col = {name: index[header] for name, header in mapping.items() if header in index}
-    rows: list[_Row] = []
-    errors: list[RowError] = []
-    seen: dict[Any, int] = {}
-    currencies = {c for c, _n in Deal._meta.get_field("currency").choices or []}  # type: ignore[misc]
-    for offset, raw in enumerate(table.rows):
-        line = offset + 2  # the header is line 1
-        if not raw:
-            continue
+class DealKind(ImportKind):
+    name = "deals"
+    synonyms = SYNONYMS
+    required = (("account", "account_domain"), ("amount",), ("close_date",))
+    dry_run_writes = False  # checked without writing: the rollups are rebuilt on a write
+    partner_users = True
 
-        def get(name: str, raw: list[Any] = raw) -> Any:
-            i = col.get(name)
-            return raw[i] if i is not None and i < len(raw) else ""
+    def label(self) -> str:
+        return _("deals")
 
-        def err(name: str, message: str, line: int = line) -> None:
-            errors.append(RowError(line, mapping.get(name, name), message))
+    def field_labels(self) -> dict[str, str]:
+        return {
+            "external_id": _("External ID"),
+            "name": _("Deal name"),
+            "account": _("Account"),
+            "account_domain": _("Account domain"),
+            "amount": _("Amount"),
+            "currency": _("Currency"),
+            "close_date": _("Close date"),
+            "created": _("Creation date"),
+            "stage": _("Stage"),
+            "owner": _("Owner (email)"),
+            "partner": _("Partner"),
+            "product_line": _("Product line"),
+        }
 
-        before = len(errors)
-        account_name = cell_text(get("account"))
-        domain = cell_text(get("account_domain")).lower()
+    def lookups(self, ctx: ImportContext) -> _Lookups:
+        return _Lookups(ctx)
+
+    def parse(self, row: RowReader, lookups: _Lookups, ctx: ImportContext) -> Parsed | None:
+        french = ctx.french
+        today = ctx.today
+        err = row.err
+        account_name = row.text("account")
+        domain = row.text("account_domain").lower()
         if not account_name and not domain:
             err("account", _("The account is missing."))
-        elif not create_accounts and not (
+        elif not ctx.create_accounts and not (
             (domain and domain in lookups.accounts_by_domain)
             or header_key(account_name) in lookups.accounts_by_name
         ):
@@ -233,31 +237,32 @@ def _validate(
                 % {"name": account_name or domain},
             )
         amount = Decimal(0)
+        raw_amount = row.get("amount")
         try:
-            amount = _amount(get("amount"), french=french)
+            amount = amount_read(raw_amount, french=french)
             if amount < 0:
                 err("amount", _("The amount is negative."))
         except (ValueError, ArithmeticError):
-            err("amount", _("Not an amount: “%(value)s”.") % {"value": cell_text(get("amount"))})
-        currency = (cell_text(get("currency")) or company_currency()).upper()
-        if currency not in currencies:
+            err("amount", _("Not an amount: “%(value)s”.") % {"value": cell_text(raw_amount)})
+        currency = (row.text("currency") or lookups.company_currency).upper()
+        if currency not in lookups.currencies:
             err("currency", _("Unknown currency “%(value)s”.") % {"value": currency})
         close_date = today
         try:
-            close_date = parse_date(get("close_date"), french=french)
+            close_date = parse_date(row.get("close_date"), french=french)
         except (ValueError, TypeError):
             err(
                 "close_date",
                 _("Not a date: “%(value)s” (write 31/12/2025 or 2025-12-31).")
-                % {"value": cell_text(get("close_date"))},
+                % {"value": row.text("close_date")},
             )
         created: dt.date | None = None
-        if cell_text(get("created")):
+        if row.text("created"):
             try:
-                created = parse_date(get("created"), french=french)
+                created = parse_date(row.get("created"), french=french)
             except (ValueError, TypeError):
-                err("created", _("Not a date: “%(value)s”.") % {"value": cell_text(get("created"))})
-        stage_text = cell_text(get("stage"))
+                err("created", _("Not a date: “%(value)s”.") % {"value": row.text("created")})
+        stage_text = row.text("stage")
         stage = lookups.won
         if stage_text:
             stage = lookups.stages.get(header_key(stage_text))
@@ -265,18 +270,23 @@ def _validate(
                 err("stage", _("Unknown stage “%(value)s”.") % {"value": stage_text})
         elif close_date > today:
             err("stage", _("An open deal (closing after today) needs a stage."))
-        owner_text = cell_text(get("owner")).lower()
-        owner = lookups.users.get(owner_text) if owner_text else default_owner
+        owner_text = row.text("owner").lower()
+        if lookups.partner_owner is not None:
+            owner: User | None = lookups.partner_owner
+        else:
+            owner = lookups.users.get(owner_text) if owner_text else ctx.default_owner
         if owner is None:
             err(
                 "owner",
                 _("Unknown owner “%(value)s”: use a staff user's email.") % {"value": owner_text},
             )
-        partner_text = cell_text(get("partner"))
+        partner_text = row.text("partner")
         partner = lookups.partners.get(header_key(partner_text)) if partner_text else None
         if partner_text and partner is None:
             err("partner", _("Unknown partner “%(value)s”.") % {"value": partner_text})
-        line_text = cell_text(get("product_line"))
+        if ctx.partner is not None:
+            partner = ctx.partner
+        line_text = row.text("product_line")
         product_line = (
             lookups.lines.get(header_key(line_text)) if line_text else lookups.default_line
         )
@@ -287,36 +297,40 @@ def _validate(
                 if line_text
                 else _("No product line exists yet: create one before importing deals."),
             )
-        external_id = cell_text(get("external_id"))[:100]
-        name = cell_text(get("name"))[:200] or f"{account_name or domain} {close_date.isoformat()}"
+        external_id = row.text("external_id")[:100]
+        name = row.text("name")[:200] or f"{account_name or domain} {close_date.isoformat()}"
         key: Any = external_id or (header_key(account_name), domain, close_date, amount, name)
-        if key in seen:
-            err(
-                "external_id" if external_id else "name",
-                _("The same deal as line %(line)s.") % {"line": seen[key]},
-            )
-        else:
-            seen[key] = line
-        if len(errors) == before and stage is not None and owner is not None:
-            assert product_line is not None
-            rows.append(
-                _Row(
-                    line=line,
-                    external_id=external_id,
-                    name=name,
-                    account_name=account_name,
-                    account_domain=domain,
-                    amount=amount.quantize(Decimal("0.01")),
-                    currency=currency,
-                    close_date=close_date,
-                    created=created,
-                    stage=stage,
-                    owner=owner,
-                    partner=partner,
-                    product_line=product_line,
-                )
-            )
-    return rows, errors
+        if stage is None or owner is None or product_line is None:
+            return Parsed(row.line, None, key, "external_id" if external_id else "name")
+        values = _Row(
+            external_id=external_id,
+            name=name,
+            account_name=account_name,
+            account_domain=domain,
+            amount=amount.quantize(CENT),
+            currency=currency,
+            close_date=close_date,
+            created=created,
+            stage=stage,
+            owner=owner,
+            partner=partner,
+            product_line=product_line,
+        )
+        return Parsed(row.line, values, key, "external_id" if external_id else "name")
+
+    def write(
+        self,
+        rows: list[Parsed],
+        lookups: _Lookups,
+        ctx: ImportContext,
+        report: ImportReport,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
+        _write(rows, lookups, ctx, report)
+
+    def after_write(self) -> None:
+        rollups_rebuild()
 
 
 def _account_for(row: _Row, lookups: _Lookups, report: ImportReport) -> Account:
@@ -343,41 +357,53 @@ def _account_for(row: _Row, lookups: _Lookups, report: ImportReport) -> Account:
     return account
 
 
-def _insert_fast(deals: list[Deal]) -> None:
-    """Insert new deals with one prepared INSERT run over every row (``executemany``):
-    the ORM's ``bulk_create`` builds the SQL of each batch anew, and SQLite's limit on bound
-    variables cuts 100,000 deals into about 2,000 batches (80 % of the import's time). The
-    values are adapted per field type as the ORM would (dates, times, decimals)."""
+def _memo(adapt: Any) -> Any:
+    """``adapt`` remembered per value (a file's dates and times repeat)."""
+    cache: dict[Any, Any] = {}
+
+    def adapted(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = out = adapt(value)
+            return out
+
+    return adapted
+
+
+def _insert_fast(deals: list[dict[str, Any]]) -> None:
+    """Insert new deals, given as field values by attribute name (the others take their
+    default), with one prepared INSERT run over every row (``executemany``): the ORM's
+    ``bulk_create`` builds the SQL of each batch anew (SQLite's limit on bound variables cuts
+    100,000 deals into about 2,000 batches), and builds a model instance per row. The values
+    are adapted per field type as the ORM would (dates, times, decimals)."""
     if not deals:
         return
     ops = connection.ops
     now = timezone.now()
     fields = [f for f in Deal._meta.concrete_fields if not f.primary_key]
-    adapters: list[Any] = []
+    order: list[tuple[str, Any, Any]] = []
     for f in fields:
+        adapt: Any = None
         if isinstance(f, models.DecimalField):
-            adapters.append(
-                lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+            adapt = lambda v, f=f: ops.adapt_decimalfield_value(  # noqa: E731
+                v, f.max_digits, f.decimal_places
             )
         elif isinstance(f, models.DateTimeField):
-            adapters.append(ops.adapt_datetimefield_value)
+            adapt = _memo(ops.adapt_datetimefield_value)
         elif isinstance(f, models.DateField):
-            adapters.append(ops.adapt_datefield_value)
-        else:
-            adapters.append(None)
+            adapt = _memo(ops.adapt_datefield_value)
+        default = now if f.attname in ("created_at", "updated_at") else f.get_default()
+        order.append((f.attname, default, adapt))
+    rows = []
     for deal in deals:
-        deal.updated_at = now
-        if deal.created_at is None:
-            deal.created_at = now
-    rows = [
-        tuple(
-            adapt(value) if adapt is not None and value is not None else value
-            for adapt, value in zip(
-                adapters, (getattr(deal, f.attname) for f in fields), strict=True
-            )
-        )
-        for deal in deals
-    ]
+        values = []
+        for name, default, adapt in order:
+            value = deal.get(name, default)
+            if adapt is not None and value is not None:
+                value = adapt(value)
+            values.append(value)
+        rows.append(values)
     table = ops.quote_name(Deal._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -385,23 +411,61 @@ def _insert_fast(deals: list[Deal]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
-def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
+def _write(
+    parsed: list[Parsed], lookups: _Lookups, ctx: ImportContext, report: ImportReport
+) -> None:
+    """Insert the new deals, update those matched by external ID; a row that cannot be
+    written (no territory for its new account, no exchange rate) goes to the errors and
+    the others are written (the engine rolls everything back unless ``valid_only``)."""
     rates = RateTable.load()
-    existing = dict(
-        Deal.objects.filter(
-            external_id__in=[r.external_id for r in rows if r.external_id]
-        ).values_list("external_id", "id")
+    ids = {p.values.external_id for p in parsed if p.values.external_id}
+    # Many IDs: every deal's external ID read at once costs less than a query naming them.
+    existing_qs = (
+        Deal.objects.exclude(external_id="")
+        if len(ids) > 1000
+        else Deal.objects.filter(external_id__in=ids)
     )
+    existing = {
+        e: pk for e, pk in existing_qs.values_list("external_id", "id").iterator() if e in ids
+    }
+    foreign: set[str] = set()
+    if ctx.partner is not None and existing:
+        # A partner updates only its own partner's deals.
+        foreign = set(
+            Deal.objects.filter(external_id__in=list(existing))
+            .exclude(partner=ctx.partner)
+            .values_list("external_id", flat=True)
+        )
     teams: dict[int, int | None] = {}
     tz = timezone.get_current_timezone()
-    new: list[Deal] = []
+    new: list[dict[str, Any]] = []
     changed: list[Deal] = []
-    for row in rows:
+    source_partner, source_direct = str(Deal.Source.PARTNER), str(Deal.Source.DIRECT)
+
+    @functools.lru_cache(maxsize=8192)
+    def noon(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+
+    @functools.lru_cache(maxsize=8192)
+    def nine(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(9), tzinfo=tz)
+
+    mapping = report.mapping
+    for p in parsed:
+        row: _Row = p.values
+        if row.external_id in foreign:
+            report.errors.append(
+                RowError(
+                    p.line,
+                    mapping.get("external_id", "external_id"),
+                    _("This external ID is already used: give another."),
+                )
+            )
+            continue
         try:
             account = _account_for(row, lookups, report)
         except ApplicationError as exc:
-            column = report.mapping.get("account", "account")
-            report.errors.append(RowError(row.line, column, exc.message))
+            report.errors.append(RowError(p.line, mapping.get("account", "account"), exc.message))
             continue
         if row.owner.pk not in teams:
             team = deal_team_for_owner(row.owner.pk)
@@ -411,38 +475,33 @@ def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
         try:
             amount_company = rates.to_company(row.amount, row.currency, row.close_date)
         except LookupError as exc:
-            report.errors.append(
-                RowError(row.line, report.mapping.get("currency", "currency"), str(exc))
-            )
+            report.errors.append(RowError(p.line, mapping.get("currency", "currency"), str(exc)))
             continue
         created_on = row.created or row.close_date
-        deal = Deal(
-            name=row.name,
-            account_id=account.pk,
-            partner_id=row.partner.pk if row.partner else None,
-            owner_id=row.owner.pk,
-            team_id=teams[row.owner.pk],
-            product_line_id=row.product_line.pk,
-            amount=row.amount,
-            currency=row.currency,
-            amount_company=amount_company,
-            stage=stage,
-            probability=stage.probability,
-            forecast_category=stage.forecast_category,
-            expected_close_date=row.close_date,
-            close_date=row.close_date if closed else None,
-            source=Deal.Source.PARTNER if row.partner else Deal.Source.DIRECT,
-            external_id=row.external_id,
-            stage_entered_at=dt.datetime.combine(row.close_date, dt.time(12), tzinfo=tz),
-        )
+        values = {
+            "name": row.name,
+            "account_id": account.pk,
+            "partner_id": row.partner.pk if row.partner else None,
+            "owner_id": row.owner.pk,
+            "team_id": teams[row.owner.pk],
+            "product_line_id": row.product_line.pk,
+            "amount": row.amount,
+            "currency": row.currency,
+            "amount_company": amount_company,
+            "stage_id": stage.pk,
+            "probability": stage.probability,
+            "forecast_category": stage.forecast_category,
+            "expected_close_date": row.close_date,
+            "close_date": row.close_date if closed else None,
+            "source": source_partner if row.partner else source_direct,
+            "external_id": row.external_id,
+            "stage_entered_at": noon(row.close_date),
+        }
         if row.external_id in existing:
-            deal.pk = existing[row.external_id]
-            changed.append(deal)
+            changed.append(Deal(pk=existing[row.external_id], **values))
         else:
-            deal.created_at = dt.datetime.combine(created_on, dt.time(9), tzinfo=tz)
-            new.append(deal)
-    if report.errors:
-        return
+            values["created_at"] = nine(created_on)
+            new.append(values)
     _insert_fast(new)
     Deal.objects.bulk_update(
         changed,
@@ -469,6 +528,9 @@ def _write(rows: list[_Row], lookups: _Lookups, report: ImportReport) -> None:
     report.created, report.updated = len(new), len(changed)
 
 
+DEALS = DealKind()
+
+
 def deals_import(
     table: Table,
     *,
@@ -478,56 +540,22 @@ def deals_import(
     valid_only: bool = False,
     create_accounts: bool = False,
     today: dt.date | None = None,
+    user: User | None = None,
+    partner: Partner | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import the deals of ``table`` (see the module): the report says what was (or, on a
     dry run, would be) created and updated, and every row refused with its reason."""
-    today = today or timezone.localdate()
-    guessed = mapping_guess(table.headers)
-    chosen = {**guessed, **(mapping or {})}
-    unknown = [h for h in (mapping or {}).values() if h not in table.headers]
-    report = ImportReport(dry_run=dry_run, mapping=chosen)
-    if unknown:
-        raise ApplicationError(
-            _("The mapping names columns the file does not have: %(cols)s.")
-            % {"cols": ", ".join(unknown)}
-        )
-    missing = [
-        f
-        for f in REQUIRED
-        if f not in chosen and not (f == "account" and "account_domain" in chosen)
-    ]
-    if missing:
-        raise ApplicationError(
-            _(
-                "No column found for: %(fields)s. Name the columns (e.g. Compte, Montant, Date de clôture) or give a mapping."
-            )
-            % {"fields": ", ".join(missing)}
-        )
-    lookups = _Lookups()
-    rows, errors = _validate(
+    return import_run(
+        DEALS,
         table,
-        chosen,
-        lookups,
+        user=user or default_owner,
         default_owner=default_owner,
+        mapping=mapping,
+        dry_run=dry_run,
+        valid_only=valid_only,
         create_accounts=create_accounts,
+        partner=partner,
         today=today,
+        progress=progress,
     )
-    report.rows = sum(1 for r in table.rows if r)
-    report.errors = errors
-    if dry_run or (errors and not valid_only):
-        report.skipped = report.rows if errors and not valid_only else len(errors)
-        return report
-    report.skipped = len({e.line for e in errors})
-    with transaction.atomic():
-        write_report = ImportReport(mapping=chosen)
-        _write(rows, lookups, write_report)
-        if write_report.errors:
-            report.errors += write_report.errors
-            transaction.set_rollback(True)
-            return report
-        rollups_rebuild()
-    report.created = write_report.created
-    report.updated = write_report.updated
-    report.accounts_created = write_report.accounts_created
-    report.written = True
-    return report

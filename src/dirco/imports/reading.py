@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
 import zipfile
@@ -38,8 +39,10 @@ class Table:
     kind: str = "csv"
 
 
+@functools.lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
-    """A header as compared: lower case, no accents, punctuation and spaces folded."""
+    """A header as compared: lower case, no accents, punctuation and spaces folded (cached:
+    an import compares the same account, stage and owner names row after row)."""
     folded = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
     kept = "".join(c if c.isalnum() else " " for c in folded.lower())
     return " ".join(kept.split())
@@ -156,6 +159,8 @@ def looks_french(table: Table) -> bool:
 
 
 def cell_text(value: Any) -> str:
+    if type(value) is str:  # CSV cells: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

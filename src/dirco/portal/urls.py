@@ -1,6 +1,6 @@
 """The partner portal under /portal/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from dirco.portal import funds_views, plans_views, views
 
@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/read/", views.notification_read_view, name="notification_read"),
+    path("imports/", include(("dirco.portal.imports_urls", "imports"))),
     path("users/", views.user_list_view, name="user_list"),
     path("users/invite/", views.user_invite_view, name="user_invite"),
     path("users/<int:user_id>/deactivate/", views.user_deactivate_view, name="user_deactivate"),

@@ -25,6 +25,7 @@ from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from dirco.core.task_queue import tasks_reclaim_abandoned
+from dirco.imports.tasks import import_jobs_prune_task
 from dirco.leads.tasks import leads_reroute_expired_task
 from dirco.registrations.tasks import registrations_expire_task
 from dirco.revenue.tasks import forecasts_refresh_due
@@ -87,6 +88,12 @@ JOBS: tuple[Job, ...] = (
         dt.timedelta(hours=1),
         idempotency_prune_task,
         "delete Idempotency-Key answers older than DIRCO_API_IDEMPOTENCY_KEEP_HOURS",
+    ),
+    Job(
+        "import_jobs_prune",
+        dt.timedelta(hours=6),
+        import_jobs_prune_task,
+        "delete import jobs and their files older than DIRCO_IMPORT_KEEP_DAYS",
     ),
 )
 

@@ -41,6 +41,7 @@ from dirco.core.access_matrix import access_scope
 from dirco.customers.tests.factories import AccountFactory
 from dirco.documents.models import Document
 from dirco.funds.tests.factories import budget_make, claim_make, request_make
+from dirco.imports.models import ImportJob
 from dirco.leads.models import Lead, LeadAssignment
 from dirco.notifications.models import Notification
 from dirco.objectives import fiscal_calendar
@@ -403,6 +404,25 @@ def world_build(company: Company) -> World:
         o[f"token_{actor}"] = token
         world.tokens[actor] = key
         o[f"user_{actor}"] = user
+    # Import jobs: the director's (accounts) and partner A's admin's (contacts), each checked
+    # with one refused row, so that its error file exists.
+    for actor, kind, text in (
+        ("director", "accounts", "Name;Domain;Size\nOk;ok.example;\nBad;bad.example;huge\n"),
+        ("partner_a_admin", "contacts", "Last name;Email\nOk;ok@a.example\n;no-name@a.example\n"),
+    ):
+        job = ImportJob(
+            kind=kind,
+            user=users[actor],
+            partner=users[actor].partner,
+            file_name=f"{mark(f'U{actor}', 'import')}.csv",
+            rows=2,
+            headers=text.split("\n", 1)[0].split(";"),
+            status=ImportJob.Status.CHECKED,
+            report={"rows": 2, "errors": [{"line": 3, "column": "X", "message": "bad"}]},
+        )
+        job.file.save("import.csv", ContentFile(text.encode()), save=False)
+        job.save()
+        o[f"importjob_U{actor}"] = job
     # A webhook subscription and one of its deliveries (the director's only).
     o["webhook_C"] = WebhookSubscription.objects.create(
         url="https://93.184.215.14/hook", description=mark("C", "webhook"), events=["*"]

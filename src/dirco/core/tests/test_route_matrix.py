@@ -255,6 +255,31 @@ WEB_ROUTES: dict[str, R] = {
     "deal_activity_create": R("activity", "create", target="deal_A", view="deal"),
     "activity_list": R("activity", "list", queries=("", "export=csv")),
     "activity_done": R("activity", "edit", target="activity_A"),
+    "imports:list": R("import", "list", post=("import", "create"), roles=STAFF),
+    "imports:detail": R(
+        "import", target="importjob_Udirector", post=("import", "edit"), roles=STAFF
+    ),
+    "imports:run": R("import", "edit", target="importjob_Udirector", roles=STAFF),
+    "imports:progress": R("import", target="importjob_Udirector", roles=STAFF),
+    "imports:errors": R("import", target="importjob_Udirector", roles=STAFF),
+    "portal:imports:list": R(
+        "import", "list", post=("import", "create"), roles=frozenset({"partner_admin"})
+    ),
+    "portal:imports:detail": R(
+        "import",
+        target="importjob_Upartner_a_admin",
+        post=("import", "edit"),
+        roles=frozenset({"partner_admin"}),
+    ),
+    "portal:imports:run": R(
+        "import", "edit", target="importjob_Upartner_a_admin", roles=frozenset({"partner_admin"})
+    ),
+    "portal:imports:progress": R(
+        "import", target="importjob_Upartner_a_admin", roles=frozenset({"partner_admin"})
+    ),
+    "portal:imports:errors": R(
+        "import", target="importjob_Upartner_a_admin", roles=frozenset({"partner_admin"})
+    ),
     "webhooks:list": R("webhook", "list", post=("webhook", "create"), roles=STAFF),
     "webhooks:detail": R("webhook", target="webhook_C", roles=STAFF),
     "webhooks:toggle": R("webhook", "edit", target="webhook_C", roles=STAFF),

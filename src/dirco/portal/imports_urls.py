@@ -1,0 +1,13 @@
+"""The portal's import pages under /portal/imports/ (namespace ``portal:imports``)."""
+
+from django.urls import path
+
+from dirco.portal import imports_views as views
+
+urlpatterns = [
+    path("", views.import_list_view, name="list"),
+    path("<int:job_id>/", views.import_detail_view, name="detail"),
+    path("<int:job_id>/run/", views.import_run_view, name="run"),
+    path("<int:job_id>/progress/", views.import_progress_view, name="progress"),
+    path("<int:job_id>/errors.csv", views.import_errors_view, name="errors"),
+]
