@@ -137,6 +137,7 @@ urlpatterns = [
     path("notifications/", include("dirco.notifications.urls")),
     path("mdf/", include("dirco.funds.urls")),
     path("plans/", include("dirco.plans.urls")),
+    path("team/", include("dirco.dynamics.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
     path("security/", include("dirco.accounts.otp_urls")),

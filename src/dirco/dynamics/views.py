@@ -1,0 +1,196 @@
+"""Staff pages of team dynamics: the handover of a leaving rep's book (and, below, the figures).
+
+The director and managers only (``dynamics.permissions``; reps, marketing: 403; partner users
+go home). Every write goes through ``dynamics.handover``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from dirco.core.errors import ApplicationError
+from dirco.core.exports import Column, export_requested, export_response
+from dirco.dynamics.handover import (
+    KIND_ORDER,
+    Book,
+    handover_execute,
+    handover_preview,
+    handovers_visible_to,
+)
+from dirco.dynamics.models import HandoverItem, ItemKind
+from dirco.dynamics.permissions import (
+    dynamics_check_view,
+    get_leaver_for_user,
+    handover_leavers_for,
+    handover_recipients_for,
+)
+from dirco.teams.models import Departure
+from dirco.web.http import AuthedHttpRequest, staff_required
+
+KEEP = ""
+
+HANDOVER_ITEM_COLUMNS: list[Column[HandoverItem]] = [
+    Column(gettext_lazy("Handover"), lambda i: i.handover_id),
+    Column(gettext_lazy("Date"), lambda i: i.handover.effective_on),
+    Column(gettext_lazy("Who leaves"), lambda i: str(i.handover.leaver)),
+    Column(gettext_lazy("Kind"), lambda i: i.get_kind_display()),
+    Column(gettext_lazy("Record"), lambda i: i.object_id),
+    Column(gettext_lazy("Label"), lambda i: i.label),
+    Column(gettext_lazy("Amount"), lambda i: i.amount, kind="money"),
+    Column(gettext_lazy("Handed to"), lambda i: str(i.to_user)),
+    Column(gettext_lazy("Handed over by"), lambda i: str(i.handover.by or "")),
+]
+
+
+@staff_required
+def handover_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    user = request.user
+    dynamics_check_view(user)
+    handovers = handovers_visible_to(user)
+    fmt = export_requested(request.GET)
+    if fmt:
+        rows = [item for h in handovers for item in h.items.all()]
+        return export_response(
+            fmt=fmt,
+            filename="handovers",
+            columns=HANDOVER_ITEM_COLUMNS,
+            rows=rows,
+            sheet_title=_("Handovers"),
+        )
+    leavers = handover_leavers_for(user).filter(is_active=True).order_by("first_name", "last_name")
+    return render(
+        request,
+        "dynamics/handover_list.html",
+        {
+            "handovers": handovers,
+            "leavers": leavers,
+            "csv_url": reverse("dynamics:handovers") + "?export=csv",
+            "xlsx_url": reverse("dynamics:handovers") + "?export=xlsx",
+        },
+    )
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def _date_arg(value: str | None, default: dt.date) -> dt.date:
+    parsed = parse_date(value or "") if value else None
+    return parsed or default
+
+
+def _choices_from(data: Any, book_keys: list[str]) -> dict[str, int | None]:
+    """The per-item choices of the form: {"deal-12": 7, "account-3": None (keep)}."""
+    out: dict[str, int | None] = {}
+    for key in book_keys:
+        if f"item-{key}" in data:
+            out[key] = _int_or_none(data.get(f"item-{key}", KEEP))
+    return out
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def handover_view(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    """The leaver's book with a recipient per item: GET proposes defaults for the chosen
+    recipients (``?to=..``), POST "preview" shows what each recipient would get, POST
+    "confirm" hands the book over and goes back to the list."""
+    by = request.user
+    leaver = get_leaver_for_user(user=by, leaver_id=user_id)
+    data = request.POST if request.method == "POST" else request.GET
+    today = timezone.localdate()
+    effective_on = _date_arg(data.get("effective_on"), today)
+    recipients = [r for r in (_int_or_none(v) for v in data.getlist("to")) if r is not None]
+    errors: list[str] = []
+    field_errors: dict[str, list[str]] = {}
+    book: Book | None = None
+    try:
+        book = handover_preview(
+            by=by, leaver=leaver, effective_on=effective_on, recipient_ids=recipients
+        )
+        if request.method == "POST":
+            choices = _choices_from(data, [i.key for i in book.items])
+            book = handover_preview(
+                by=by,
+                leaver=leaver,
+                effective_on=effective_on,
+                recipient_ids=recipients,
+                choices=choices,
+            )
+    except ApplicationError as exc:
+        errors.append(exc.message)
+        field_errors = exc.fields
+        book = handover_preview(by=by, leaver=leaver, effective_on=effective_on)
+    reason = data.get("reason", "")
+    left_on = _date_arg(data.get("left_on"), effective_on)
+    note = data.get("note", "")[:300]
+    if request.method == "POST" and data.get("action") == "confirm" and not errors:
+        try:
+            handover = handover_execute(
+                by=by,
+                leaver=leaver,
+                assignments={i.key: i.to_user_id for i in book.items},
+                effective_on=effective_on,
+                departure_reason=reason,
+                departure_on=left_on,
+                note=note,
+            )
+        except ApplicationError as exc:
+            errors.append(exc.message)
+            field_errors = exc.fields
+        else:
+            messages.success(
+                request,
+                _("%(who)s's book was handed over: %(n)s records moved.")
+                % {"who": leaver, "n": handover.items.count()},
+            )
+            return redirect(f"{reverse('dynamics:handovers')}#handover-{handover.pk}")
+    people = list(handover_recipients_for(user=by, leaver=leaver))
+    names = {p.pk: str(p) for p in people}
+    totals = [
+        {"name": names.get(pk, pk), **{str(k): v for k, v in row.items()}}
+        for pk, row in book.totals_by_recipient().items()
+    ]
+    sections = [
+        {"kind": kind.value, "label": kind.label, "items": book.of_kind(kind)}
+        for kind in KIND_ORDER
+    ]
+    return render(
+        request,
+        "dynamics/handover.html",
+        {
+            "leaver": leaver,
+            "book": book,
+            "sections": sections,
+            "people": people,
+            "recipients": recipients,
+            "totals": totals,
+            "previewed": request.method == "POST",
+            "effective_on": effective_on,
+            "left_on": left_on,
+            "reason": reason,
+            "reasons": Departure.Reason.choices,
+            "note": note,
+            "errors": errors,
+            "field_errors": field_errors,
+            "kinds": ItemKind,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_required
+def method_view(request: AuthedHttpRequest) -> HttpResponse:
+    """How each team dynamics figure is made, and its limits (docs/analytics.md in full)."""
+    dynamics_check_view(request.user)
+    return render(request, "dynamics/method.html")
