@@ -42,6 +42,7 @@ OBJECTS: Final = (
     "mdf_budget",
     "mdf_request",
     "plan",
+    "team_dynamics",
 )
 
 
@@ -153,6 +154,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("plan", "create"): "all team own all none none",
     ("plan", "edit"): "all team own own none none",
     ("plan", "approve"): "none none none none partner none",
+    # Team dynamics (dynamics/permissions.py): the figures of people and teams (baselines,
+    # synergy, ramp-up, turnover, manager effect) and the handover of a leaving person's
+    # book ("create": a handover). The director: everyone; a manager: their line.
+    ("team_dynamics", "list"): "all team none none none none",
+    ("team_dynamics", "view"): "all team none none none none",
+    ("team_dynamics", "create"): "all team none none none none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -301,6 +301,10 @@ WEB_ROUTES: dict[str, R] = {
         roles=STAFF,
     ),
     "plans:calendar_feed": R(None, roles=STAFF),
+    # Team dynamics: the director and managers (a manager for their line).
+    "dynamics:handovers": R("team_dynamics", "list", queries=("", "export=csv", "export=xlsx")),
+    "dynamics:handover": R("team_dynamics", "create", target="user_rep", roles=STAFF),
+    "dynamics:method": R("team_dynamics", "list"),
     "plans:plan_ics": R("plan", target="plan_A", roles=STAFF),
     "portal:plan_list": R("plan", "list", roles=PARTNERS),
     "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
@@ -641,6 +645,16 @@ API_ROUTES: dict[str, R] = {
     ),
     "POST /api/v1/mdf/claims/{claim_id}/reject": R(
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
+    ),
+    "GET /api/v1/handovers": R("team_dynamics", "list"),
+    "GET /api/v1/handovers/preview": R(
+        "team_dynamics", "view", queries=("Urep|leaver={user_rep}",)
+    ),
+    "POST /api/v1/handovers": R(
+        "team_dynamics",
+        "create",
+        target="user_rep",
+        body=lambda w: {"leaver_id": w.pk("user_rep"), "items": []},
     ),
     "POST /api/v1/forecast-calls": R(
         "forecast",

@@ -1,0 +1,158 @@
+"""API: handovers of a leaving rep's book under /api/v1/handovers.
+
+The director and managers only, for the people of their line (``dynamics.permissions``, as
+the pages); every write goes through ``dynamics.handover``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from dirco.api.auth import request_user
+from dirco.api.errors import ErrorOut
+from dirco.api.schemas import DecimalString, Id, InputSchema, IsoDate, UserRef, choices_schema
+from dirco.dynamics.handover import handover_execute, handover_preview, handovers_visible_to
+from dirco.dynamics.models import Handover, ItemKind
+from dirco.dynamics.permissions import dynamics_check_view, get_leaver_for_user
+from dirco.teams.models import Departure
+
+router = Router(tags=["team dynamics"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ItemKindField = Annotated[ItemKind, choices_schema(ItemKind, "HandoverItemKind")]
+ReasonField = Annotated[Departure.Reason, choices_schema(Departure.Reason, "DepartureReason")]
+
+
+class BookItemOut(Schema):
+    kind: str
+    id: int
+    label: str
+    detail: str
+    amount: DecimalString
+    to_user_id: int | None = Field(description="The proposed recipient; null: kept.")
+
+
+class BookOut(Schema):
+    leaver: UserRef
+    effective_on: dt.date
+    items: list[BookItemOut]
+
+
+class PreviewFilters(Schema):
+    leaver: Id
+    to: list[Id] = Field(default_factory=list, description="Recipients to spread items among.")
+    effective_on: dt.date | None = None
+
+
+class AssignmentIn(InputSchema):
+    kind: ItemKindField
+    id: Id
+    to_user_id: Id | None = Field(description="null: kept by the leaver.")
+
+
+class HandoverIn(InputSchema):
+    leaver_id: Id
+    items: list[AssignmentIn] = Field(default_factory=list, max_length=5000)
+    effective_on: IsoDate | None = None
+    departure_reason: ReasonField | None = Field(
+        None, description="Omitted: the book moves, no departure is recorded."
+    )
+    departure_on: IsoDate | None = None
+    note: str = Field("", max_length=300)
+
+
+class HandoverItemOut(Schema):
+    kind: str
+    object_id: int
+    label: str
+    amount: DecimalString
+    to_user: UserRef
+
+
+class HandoverOut(Schema):
+    id: int
+    leaver: UserRef
+    by: UserRef | None
+    effective_on: dt.date
+    departure_reason: str | None
+    departure_on: dt.date | None
+    note: str
+    items: list[HandoverItemOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_departure_reason(obj: Handover) -> str | None:
+        return obj.departure.reason if obj.departure else None
+
+    @staticmethod
+    def resolve_departure_on(obj: Handover) -> dt.date | None:
+        return obj.departure.left_on if obj.departure else None
+
+    @staticmethod
+    def resolve_items(obj: Handover) -> list[Any]:
+        return list(obj.items.all())
+
+
+@router.get(
+    "/handovers",
+    response={200: list[HandoverOut], **ERRORS},
+    summary="The last 50 handovers of the people of your line",
+)
+def handover_list_endpoint(request: HttpRequest) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    return handovers_visible_to(user)
+
+
+@router.get(
+    "/handovers/preview",
+    response={200: BookOut, **ERRORS},
+    summary="A leaver's book with a proposed recipient per item (writes nothing)",
+)
+def handover_preview_endpoint(request: HttpRequest, filters: Query[PreviewFilters]) -> Any:
+    user = request_user(request)
+    leaver = get_leaver_for_user(user=user, leaver_id=filters.leaver)
+    book = handover_preview(
+        by=user, leaver=leaver, effective_on=filters.effective_on, recipient_ids=filters.to
+    )
+    return {
+        "leaver": leaver,
+        "effective_on": book.effective_on,
+        "items": [
+            {
+                "kind": i.kind,
+                "id": i.object_id,
+                "label": i.label,
+                "detail": i.detail,
+                "amount": i.amount or Decimal(0),
+                "to_user_id": i.to_user_id,
+            }
+            for i in book.items
+        ],
+    }
+
+
+@router.post(
+    "/handovers",
+    response={201: HandoverOut, **ERRORS},
+    summary="Hand a leaver's items over, all in one transaction, and record the departure",
+)
+def handover_create_endpoint(request: HttpRequest, payload: HandoverIn) -> Any:
+    user = request_user(request)
+    leaver = get_leaver_for_user(user=user, leaver_id=payload.leaver_id)
+    handover = handover_execute(
+        by=user,
+        leaver=leaver,
+        assignments={f"{a.kind}-{a.id}": a.to_user_id for a in payload.items},
+        effective_on=payload.effective_on,
+        departure_reason=payload.departure_reason or "",
+        departure_on=payload.departure_on,
+        note=payload.note,
+    )
+    return Status(
+        201, Handover.objects.select_related("leaver", "by", "departure").get(pk=handover.pk)
+    )
