@@ -132,12 +132,11 @@ def dynamics_inputs(*, as_of: dt.date, months: int = SHOWN_MONTHS) -> Inputs:
     created = {k: v[1] for k, v in rows.items()}
     reps = {rep for rep, _ in rows}
     history = _months(history_first, WINDOW + months)
-    left = {
-        user: day
-        for user, day in Departure.objects.filter(status=Departure.Status.CONFIRMED)
+    left: dict[int, dt.date] = dict(
+        Departure.objects.filter(status=Departure.Status.CONFIRMED)
         .order_by("left_on")
         .values_list("user", "left_on")
-    }
+    )
     return Inputs(
         months=shown,
         history=history,
