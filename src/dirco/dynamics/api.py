@@ -10,7 +10,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
@@ -18,7 +20,12 @@ from dirco.api.errors import ErrorOut
 from dirco.api.schemas import DecimalString, Id, InputSchema, IsoDate, UserRef, choices_schema
 from dirco.dynamics.handover import handover_execute, handover_preview, handovers_visible_to
 from dirco.dynamics.models import Handover, ItemKind
-from dirco.dynamics.permissions import dynamics_check_view, get_leaver_for_user
+from dirco.dynamics.permissions import (
+    dynamics_check_view,
+    get_leaver_for_user,
+    teams_visible_for_dynamics,
+)
+from dirco.dynamics.synergy import dynamics_inputs, team_synergy
 from dirco.teams.models import Departure
 
 router = Router(tags=["team dynamics"])
@@ -156,3 +163,79 @@ def handover_create_endpoint(request: HttpRequest, payload: HandoverIn) -> Any:
     return Status(
         201, Handover.objects.select_related("leaver", "by", "departure").get(pk=handover.pk)
     )
+
+
+class BaselineOut(Schema):
+    person: str
+    expected: float
+    low: float
+    high: float
+    months_of_history: int
+
+
+class SynergyMonthOut(Schema):
+    month: str = Field(description="YYYY-MM")
+    manager: str
+    members: list[BaselineOut]
+    expected: float = Field(description="The sum of the members' baselines.")
+    actual: float = Field(description="The team's won revenue (company currency).")
+    index: float | None = Field(description="null: too little data (see reason).")
+    low: float | None
+    high: float | None = Field(description="null: unbounded.")
+    reason: str
+    events: list[dict[str, str]]
+
+
+class SynergyOut(Schema):
+    team_id: int
+    team: str
+    months: list[SynergyMonthOut]
+
+
+class SynergyFilters(Schema):
+    team: Id
+
+
+@router.get(
+    "/team-synergy",
+    response={200: SynergyOut, **ERRORS},
+    summary="A team's synergy index and its members' baselines, month by month (24 months)",
+)
+def team_synergy_endpoint(request: HttpRequest, filters: Query[SynergyFilters]) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    team = teams_visible_for_dynamics(user).filter(pk=filters.team).first()
+    if team is None:
+        raise Http404(_("No such team."))
+    data = team_synergy(team=team, inputs=dynamics_inputs(as_of=timezone.localdate()))
+    return {
+        "team_id": team.pk,
+        "team": team.name,
+        "months": [
+            {
+                "month": f"{m.month:%Y-%m}",
+                "manager": m.manager,
+                "members": [
+                    {
+                        "person": name,
+                        "expected": round(b.expected, 2),
+                        "low": round(b.low, 2),
+                        "high": round(b.high, 2),
+                        "months_of_history": b.months,
+                    }
+                    for name, b in m.members
+                ],
+                "expected": round(m.synergy.expected, 2),
+                "actual": round(m.synergy.actual, 2),
+                "index": m.synergy.index,
+                "low": m.synergy.low,
+                "high": m.synergy.high,
+                "reason": m.synergy.reason,
+                "events": [
+                    {"on": e.on.isoformat(), "kind": e.kind, "label": str(e.label), "who": e.who}
+                    for e in m.events
+                ],
+            }
+            for m in data.months
+        ],
+    }

@@ -7,5 +7,6 @@ app_name = "dynamics"
 urlpatterns = [
     path("handovers/", views.handover_list_view, name="handovers"),
     path("handovers/<int:user_id>/", views.handover_view, name="handover"),
+    path("synergy/", views.synergy_view, name="synergy"),
     path("method/", views.method_view, name="method"),
 ]

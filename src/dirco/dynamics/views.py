@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 from dirco.core.exports import Column, export_requested, export_response
+from dirco.dynamics.charts import synergy_chart
 from dirco.dynamics.handover import (
     KIND_ORDER,
     Book,
@@ -34,8 +36,10 @@ from dirco.dynamics.permissions import (
     get_leaver_for_user,
     handover_leavers_for,
     handover_recipients_for,
+    teams_visible_for_dynamics,
 )
-from dirco.teams.models import Departure
+from dirco.dynamics.synergy import TeamMonth, dynamics_inputs, team_synergy
+from dirco.teams.models import Departure, SalesTeam
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 KEEP = ""
@@ -194,3 +198,70 @@ def method_view(request: AuthedHttpRequest) -> HttpResponse:
     """How each team dynamics figure is made, and its limits (docs/analytics.md in full)."""
     dynamics_check_view(request.user)
     return render(request, "dynamics/method.html")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+SYNERGY_COLUMNS: list[Column[TeamMonth]] = [
+    Column(gettext_lazy("Month"), lambda m: f"{m.month:%Y-%m}"),
+    Column(gettext_lazy("Manager"), lambda m: m.manager),
+    Column(gettext_lazy("Members"), lambda m: len(m.members), kind="number"),
+    Column(gettext_lazy("Sum of baselines"), lambda m: round(m.synergy.expected, 2), kind="money"),
+    Column(gettext_lazy("Team won revenue"), lambda m: round(m.synergy.actual, 2), kind="money"),
+    Column(gettext_lazy("Synergy index"), lambda m: _pct(m.synergy.index)),
+    Column(gettext_lazy("Index low (80%)"), lambda m: _pct(m.synergy.low)),
+    Column(gettext_lazy("Index high (80%)"), lambda m: _pct(m.synergy.high)),
+    Column(
+        gettext_lazy("Events"),
+        lambda m: "; ".join(f"{e.on} {e.label}: {e.who}" for e in m.events),
+    ),
+]
+
+
+def _team_arg(user: User, raw: str | None) -> SalesTeam | None:
+    teams = teams_visible_for_dynamics(user)
+    if raw:
+        if not raw.isdigit():
+            raise Http404(_("No such team."))
+        team = teams.filter(pk=int(raw)).first()
+        if team is None:
+            raise Http404(_("No such team."))
+        return team
+    return teams.order_by("name").first()
+
+
+@staff_required
+def synergy_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    user = request.user
+    dynamics_check_view(user)
+    team = _team_arg(user, request.GET.get("team"))
+    data = None
+    if team is not None:
+        data = team_synergy(team=team, inputs=dynamics_inputs(as_of=timezone.localdate()))
+    fmt = export_requested(request.GET)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"synergy-{team.pk if team else 'none'}",
+            columns=SYNERGY_COLUMNS,
+            rows=data.months if data else [],
+            sheet_title=_("Team synergy"),
+        )
+    latest = data.months[-1] if data and data.months else None
+    query = f"team={team.pk}&" if team else ""
+    return render(
+        request,
+        "dynamics/synergy.html",
+        {
+            "team": team,
+            "teams": teams_visible_for_dynamics(user).order_by("name"),
+            "data": data,
+            "months": list(reversed(data.months)) if data else [],
+            "latest": latest,
+            "chart": synergy_chart(data) if data else None,
+            "csv_url": f"{reverse('dynamics:synergy')}?{query}export=csv",
+            "xlsx_url": f"{reverse('dynamics:synergy')}?{query}export=xlsx",
+        },
+    )

@@ -305,6 +305,9 @@ WEB_ROUTES: dict[str, R] = {
     "dynamics:handovers": R("team_dynamics", "list", queries=("", "export=csv", "export=xlsx")),
     "dynamics:handover": R("team_dynamics", "create", target="user_rep", roles=STAFF),
     "dynamics:method": R("team_dynamics", "list"),
+    "dynamics:synergy": R(
+        "team_dynamics", "list", queries=("", "T|team={team_T}", "T|team={team_T}&export=csv")
+    ),
     "plans:plan_ics": R("plan", target="plan_A", roles=STAFF),
     "portal:plan_list": R("plan", "list", roles=PARTNERS),
     "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
@@ -647,6 +650,7 @@ API_ROUTES: dict[str, R] = {
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
     ),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
+    "GET /api/v1/team-synergy": R("team_dynamics", "view", queries=("T|team={team_T}",)),
     "GET /api/v1/handovers/preview": R(
         "team_dynamics", "view", queries=("Urep|leaver={user_rep}",)
     ),

@@ -65,3 +65,18 @@ def test_refused_callers_change_nothing(company: Company) -> None:
     assert response.status_code == 400 and "recipients" in error_fields(response)
     assert Deal.objects.get(pk=deal.pk).owner == company.rep
     assert not Handover.objects.exists()
+
+
+def test_team_synergy_for_the_teams_manager_only(company: Company) -> None:
+    response = token_client(company.manager).get("/api/v1/team-synergy", {"team": company.team.pk})
+    assert response.status_code == 200
+    months = response.json()["months"]
+    assert len(months) == 24 and months[-1]["index"] is None
+    assert months[-1]["reason"]
+    refused = token_client(company.other_manager).get(
+        "/api/v1/team-synergy", {"team": company.team.pk}
+    )
+    assert refused.status_code == 404
+    for user in (company.rep, company.partner_a_user):
+        response = token_client(user).get("/api/v1/team-synergy", {"team": company.team.pk})
+        assert response.status_code in (403, 404)

@@ -91,3 +91,20 @@ def test_a_recipient_outside_the_line_is_refused_with_a_message(company: Company
     assert "choose someone of your line" in response.content.decode()
     assert Deal.objects.get(pk=big.pk).owner == company.rep
     assert not Handover.objects.exists()
+
+
+def test_synergy_page_for_the_director_and_the_teams_manager(company: Company) -> None:
+    url = reverse("dynamics:synergy")
+    team = {"team": company.team.pk}
+    for allowed in (company.director, company.manager):
+        page = _client(allowed).get(url, team)
+        assert page.status_code == 200 and 'data-testid="synergy"' in page.content.decode()
+        assert "too little data" in page.content.decode()
+        export = _client(allowed).get(url, {**team, "export": "xlsx"})
+        assert export.status_code == 200
+    # The other manager does not reach the North team; their default is their own.
+    assert _client(company.other_manager).get(url, team).status_code == 404
+    assert "South" in _client(company.other_manager).get(url).content.decode()
+    for refused in (company.rep, company.marketing):
+        assert _client(refused).get(url, team).status_code == 403
+    assert _client(company.partner_a_user).get(url, team).status_code in (302, 404)
