@@ -13,14 +13,19 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
-from dirco.accounts.permissions import SELLING_ROLES, user_is_director, user_is_manager
+from dirco.accounts.permissions import (
+    SELLING_ROLES,
+    user_is_director,
+    user_is_manager,
+    user_manages_people,
+)
 from dirco.teams.models import SalesTeam
 from dirco.teams.permissions import manager_line_ids, users_assignable_by
 
 
 def dynamics_can_view(user: User) -> bool:
     """The director and managers read the team dynamics figures (their line's for a manager)."""
-    return user_is_director(user) or user_is_manager(user)
+    return user_manages_people(user)
 
 
 def dynamics_check_view(user: User) -> None:

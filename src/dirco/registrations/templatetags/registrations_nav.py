@@ -7,8 +7,7 @@ from typing import Any
 
 from django import template
 
-from dirco.accounts.permissions import user_is_partner
-from dirco.dynamics.permissions import dynamics_can_view
+from dirco.accounts.permissions import user_is_partner, user_manages_people
 from dirco.registrations.permissions import application_can_review, tier_review_may_run
 from dirco.webhooks.permissions import webhooks_can_manage
 
@@ -29,5 +28,6 @@ def nav_flags(user: Any) -> dict[str, bool]:
         "applications": application_can_review(user=user),
         "tier_review": tier_review_may_run(user=user),
         "webhooks": webhooks_can_manage(user),
-        "team_dynamics": dynamics_can_view(user),
+        # dirco.dynamics.permissions.dynamics_can_view asks the same predicate.
+        "team_dynamics": user_manages_people(user),
     }
