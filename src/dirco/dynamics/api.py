@@ -23,9 +23,16 @@ from dirco.dynamics.models import Handover, ItemKind
 from dirco.dynamics.permissions import (
     dynamics_check_view,
     get_leaver_for_user,
+    people_visible_for_dynamics,
     teams_visible_for_dynamics,
 )
 from dirco.dynamics.synergy import dynamics_inputs, team_synergy
+from dirco.dynamics.turnover import (
+    departure_costs,
+    ramp_cohorts,
+    recruiting_cost_default,
+    win_rates,
+)
 from dirco.teams.models import Departure
 
 router = Router(tags=["team dynamics"])
@@ -237,5 +244,103 @@ def team_synergy_endpoint(request: HttpRequest, filters: Query[SynergyFilters]) 
                 ],
             }
             for m in data.months
+        ],
+    }
+
+
+class DepartureCostOut(Schema):
+    person: str
+    left_on: dt.date
+    reason: str
+    level: float
+    vacancy_months: float
+    still_vacant: bool
+    vacancy_lost: float
+    ramp_shortfall: float
+    orphaned_pipeline: float
+    slippage_lost: float | None = Field(description="null: too little data.")
+    partners_reassigned: int
+    recruiting_cost: float
+    total: float
+    too_little_data: bool
+
+
+class CohortOut(Schema):
+    cohort: str
+    people: int
+    months_to_80_pct: int | None
+    curve: list[float | None]
+    too_little_data: bool
+
+
+class TurnoverOut(Schema):
+    departures: list[DepartureCostOut]
+    cohorts: list[CohortOut]
+
+
+class TurnoverFilters(Schema):
+    recruiting_cost: Decimal | None = Field(None, ge=0, le=10**9)
+
+
+@router.get(
+    "/team-turnover",
+    response={200: TurnoverOut, **ERRORS},
+    summary="The cost of each departure of the last two years and ramp-up curves by cohort",
+)
+def team_turnover_endpoint(request: HttpRequest, filters: Query[TurnoverFilters]) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    today = timezone.localdate()
+    inputs = dynamics_inputs(as_of=today)
+    people = people_visible_for_dynamics(user)
+    costs = departure_costs(
+        departures=list(
+            Departure.objects.filter(
+                user__in=people,
+                status=Departure.Status.CONFIRMED,
+                left_on__gte=inputs.months[0],
+            ).select_related("user")
+        ),
+        inputs=inputs,
+        as_of=today,
+        recruiting_cost=(
+            filters.recruiting_cost
+            if filters.recruiting_cost is not None
+            else recruiting_cost_default()
+        ),
+        rates=win_rates(first_month=inputs.history[0], last_month=inputs.months[-1]),
+    )
+    cohorts = ramp_cohorts(inputs=inputs, reps=list(people.values_list("pk", flat=True)))
+    return {
+        "departures": [
+            {
+                "person": str(c.who),
+                "left_on": c.left_on,
+                "reason": str(c.reason),
+                "level": round(c.cost.level, 2),
+                "vacancy_months": c.cost.vacancy_months,
+                "still_vacant": c.still_vacant,
+                "vacancy_lost": round(c.cost.vacancy_lost, 2),
+                "ramp_shortfall": round(c.cost.ramp_shortfall, 2),
+                "orphaned_pipeline": round(c.cost.orphaned_pipeline, 2),
+                "slippage_lost": (
+                    None if c.cost.slippage_lost is None else round(c.cost.slippage_lost, 2)
+                ),
+                "partners_reassigned": c.cost.partners_reassigned,
+                "recruiting_cost": round(c.cost.recruiting_cost, 2),
+                "total": round(c.cost.total, 2),
+                "too_little_data": c.too_little_data,
+            }
+            for c in costs
+        ],
+        "cohorts": [
+            {
+                "cohort": c.label,
+                "people": c.reps,
+                "months_to_80_pct": c.months_to_80,
+                "curve": [None if v is None else round(v, 3) for v in c.curve],
+                "too_little_data": c.too_little_data,
+            }
+            for c in cohorts
         ],
     }

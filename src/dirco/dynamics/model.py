@@ -140,3 +140,102 @@ def synergy_of(actual: float, baselines: Sequence[Baseline]) -> Synergy:
     band_low = expected - Z80 * sd
     high = actual / band_low if band_low > 0 else None
     return Synergy(actual, expected, sd, index, low, high)
+
+
+# -- turnover ----------------------------------------------------------------------------------
+
+MIN_CLOSED_REASSIGNED = 10  # fewer closed handed-over deals: no slippage figure
+
+
+def ramp_shortfall_months(ramp_months: int = RAMP_MONTHS) -> float:
+    """Months of a tenured level a replacement misses while ramping: sum of (1 - ramp)."""
+    return sum(1.0 - ramp_factor(t, ramp_months) for t in range(ramp_months))
+
+
+@dataclass(frozen=True)
+class WinRates:
+    """Closed deals handed over in a handover against the others: won share and cycle."""
+
+    reassigned_closed: int
+    reassigned_won: int
+    others_closed: int
+    others_won: int
+
+    @property
+    def reassigned_rate(self) -> float | None:
+        if self.reassigned_closed < MIN_CLOSED_REASSIGNED:
+            return None
+        return self.reassigned_won / self.reassigned_closed
+
+    @property
+    def others_rate(self) -> float | None:
+        return self.others_won / self.others_closed if self.others_closed else None
+
+    @property
+    def slippage(self) -> float | None:
+        """The share of an orphaned pipeline's value lost to the handover: the drop of the won
+        rate (never negative); None with too few closed handed-over deals."""
+        if self.reassigned_rate is None or self.others_rate is None or self.others_rate <= 0:
+            return None
+        return max(0.0, (self.others_rate - self.reassigned_rate) / self.others_rate)
+
+
+@dataclass(frozen=True)
+class TurnoverCost:
+    level: float  # the leaver's tenured monthly won revenue
+    vacancy_months: float
+    vacancy_lost: float
+    ramp_shortfall: float
+    orphaned_pipeline: float  # open amount x others' won rate: what it would have brought
+    slippage_lost: float | None  # None: too little data
+    partners_reassigned: int
+    recruiting_cost: float
+
+    @property
+    def total(self) -> float:
+        """Vacancy + ramp shortfall + slippage (when measured) + recruiting."""
+        return (
+            self.vacancy_lost
+            + self.ramp_shortfall
+            + (self.slippage_lost or 0.0)
+            + self.recruiting_cost
+        )
+
+
+def turnover_cost(
+    *,
+    level: float,
+    vacancy_months: float,
+    orphaned_open: float,
+    rates: WinRates,
+    partners_reassigned: int,
+    recruiting_cost: float,
+    ramp_months: int = RAMP_MONTHS,
+) -> TurnoverCost:
+    """The cost of one departure: the leaver's level for each vacant month, the months of
+    level the replacement misses while ramping, the expected value of the orphaned pipeline
+    (open amount x the others' won rate) times its measured slippage, and recruiting."""
+    others = rates.others_rate or 0.0
+    expected_orphaned = orphaned_open * others
+    slip = rates.slippage
+    return TurnoverCost(
+        level=level,
+        vacancy_months=vacancy_months,
+        vacancy_lost=level * vacancy_months,
+        ramp_shortfall=level * ramp_shortfall_months(ramp_months),
+        orphaned_pipeline=expected_orphaned,
+        slippage_lost=None if slip is None else expected_orphaned * slip,
+        partners_reassigned=partners_reassigned,
+        recruiting_cost=recruiting_cost,
+    )
+
+
+def months_to_reach(curve: Sequence[float | None], share: float) -> int | None:
+    """The first tenure month (1-based count) whose 3-month rolling mean of the curve reaches
+    ``share`` of the tenured level; None when it never does in the months known."""
+    known = list(curve)
+    for t in range(len(known)):
+        window = [v for v in known[max(0, t - 2) : t + 1] if v is not None]
+        if len(window) == min(3, t + 1) and statistics.fmean(window) >= share:
+            return t + 1
+    return None

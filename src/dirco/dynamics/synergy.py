@@ -29,6 +29,7 @@ from dirco.dynamics.model import (
     WINDOW,
     Baseline,
     History,
+    Level,
     Synergy,
     adjusted_months,
     baseline_for,
@@ -165,32 +166,36 @@ def _tenure(inputs: Inputs, rep: int, month: dt.date) -> int:
     return _months_between(start, month)
 
 
+def levels_at(inputs: Inputs, index: int, reps: Iterable[int]) -> dict[int, Level]:
+    """Each rep's tenured level for the ``index``-th month of ``inputs.history`` (from the
+    ``WINDOW`` months before it); the prior is the tenured median of all the company's
+    sellers."""
+    window = inputs.history[max(0, index - WINDOW) : index]
+
+    def adjusted(rep: int) -> list[float]:
+        return adjusted_months(
+            History(
+                won=[inputs.won.get((rep, m), 0.0) for m in window],
+                season=[inputs.season[m] for m in window],
+                tenure=[_tenure(inputs, rep, m) for m in window],
+            )
+        )
+
+    prior, prior_sd = tenured_prior({rep: adjusted(rep) for rep in inputs.sellers})
+    return {rep: level_of(adjusted(rep), prior=prior, prior_sd=prior_sd) for rep in reps}
+
+
 def baselines_compute(inputs: Inputs, reps: Iterable[int]) -> RepBaselines:
     """The baseline of every rep of ``reps`` in every shown month, each from the ``WINDOW``
-    months before it; the prior is the tenured median of all reps of the company."""
+    months before it."""
     wanted = set(reps)
-    all_reps = inputs.sellers
     out = RepBaselines()
     for i, month in enumerate(inputs.months):
-        window = inputs.history[i : i + WINDOW]
-        adjusted = {
-            rep: adjusted_months(
-                History(
-                    won=[inputs.won.get((rep, m), 0.0) for m in window],
-                    season=[inputs.season[m] for m in window],
-                    tenure=[_tenure(inputs, rep, m) for m in window],
-                )
-            )
-            for rep in all_reps
-        }
-        prior, prior_sd = tenured_prior(adjusted)
-        for rep in wanted:
-            tenure = _tenure(inputs, rep, month)
-            if tenure < 0:
-                continue
-            level = level_of(adjusted.get(rep, []), prior=prior, prior_sd=prior_sd)
+        employed = [rep for rep in wanted if _tenure(inputs, rep, month) >= 0]
+        levels = levels_at(inputs, i + WINDOW, employed)
+        for rep in employed:
             out.by_rep_month[(rep, month)] = baseline_for(
-                level, season=inputs.season[month], tenure=tenure
+                levels[rep], season=inputs.season[month], tenure=_tenure(inputs, rep, month)
             )
     return out
 

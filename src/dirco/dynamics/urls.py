@@ -8,5 +8,6 @@ urlpatterns = [
     path("handovers/", views.handover_list_view, name="handovers"),
     path("handovers/<int:user_id>/", views.handover_view, name="handover"),
     path("synergy/", views.synergy_view, name="synergy"),
+    path("turnover/", views.turnover_view, name="turnover"),
     path("method/", views.method_view, name="method"),
 ]

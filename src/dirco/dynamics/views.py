@@ -7,6 +7,7 @@ go home). Every write goes through ``dynamics.handover``.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -36,9 +37,20 @@ from dirco.dynamics.permissions import (
     get_leaver_for_user,
     handover_leavers_for,
     handover_recipients_for,
+    people_visible_for_dynamics,
     teams_visible_for_dynamics,
 )
 from dirco.dynamics.synergy import TeamMonth, dynamics_inputs, team_synergy
+from dirco.dynamics.turnover import (
+    DEFAULT_VACANCY_MONTHS,
+    MIN_COHORT,
+    DepartureCost,
+    departure_costs,
+    ramp_cohorts,
+    recruiting_cost_default,
+    what_if_cost,
+    win_rates,
+)
 from dirco.teams.models import Departure, SalesTeam
 from dirco.web.http import AuthedHttpRequest, staff_required
 
@@ -263,5 +275,112 @@ def synergy_view(request: AuthedHttpRequest) -> HttpResponseBase:
             "chart": synergy_chart(data) if data else None,
             "csv_url": f"{reverse('dynamics:synergy')}?{query}export=csv",
             "xlsx_url": f"{reverse('dynamics:synergy')}?{query}export=xlsx",
+        },
+    )
+
+
+TURNOVER_COLUMNS: list[Column[DepartureCost]] = [
+    Column(gettext_lazy("Who"), lambda d: str(d.who)),
+    Column(gettext_lazy("Leaving date"), lambda d: d.left_on),
+    Column(gettext_lazy("Reason"), lambda d: d.reason),
+    Column(gettext_lazy("Monthly level"), lambda d: round(d.cost.level, 2), kind="money"),
+    Column(gettext_lazy("Vacancy (months)"), lambda d: d.cost.vacancy_months, kind="number"),
+    Column(gettext_lazy("Still vacant"), lambda d: _("yes") if d.still_vacant else _("no")),
+    Column(
+        gettext_lazy("Vacancy revenue lost"), lambda d: round(d.cost.vacancy_lost, 2), kind="money"
+    ),
+    Column(gettext_lazy("Ramp shortfall"), lambda d: round(d.cost.ramp_shortfall, 2), kind="money"),
+    Column(
+        gettext_lazy("Pipeline slippage"),
+        lambda d: "" if d.cost.slippage_lost is None else round(d.cost.slippage_lost, 2),
+        kind="money",
+    ),
+    Column(
+        gettext_lazy("Partners reassigned"), lambda d: d.cost.partners_reassigned, kind="number"
+    ),
+    Column(
+        gettext_lazy("Recruiting cost"), lambda d: round(d.cost.recruiting_cost, 2), kind="money"
+    ),
+    Column(gettext_lazy("Total"), lambda d: round(d.cost.total, 2), kind="money"),
+]
+
+
+def _decimal_arg(raw: str | None, default: Decimal, *, high: Decimal) -> Decimal:
+    try:
+        value = Decimal(raw) if raw else default
+    except (InvalidOperation, ValueError):
+        return default
+    return min(max(value, Decimal(0)), high) if value.is_finite() else default
+
+
+@staff_required
+def turnover_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    user = request.user
+    dynamics_check_view(user)
+    today = timezone.localdate()
+    recruiting = _decimal_arg(
+        request.GET.get("recruiting_cost"), recruiting_cost_default(), high=Decimal(10**9)
+    )
+    vacancy = _decimal_arg(
+        request.GET.get("vacancy"), Decimal(DEFAULT_VACANCY_MONTHS), high=Decimal(36)
+    )
+    inputs = dynamics_inputs(as_of=today)
+    rates = win_rates(first_month=inputs.history[0], last_month=inputs.months[-1])
+    people = people_visible_for_dynamics(user)
+    departures = list(
+        Departure.objects.filter(
+            user__in=people, status=Departure.Status.CONFIRMED, left_on__gte=inputs.months[0]
+        ).select_related("user")
+    )
+    costs = departure_costs(
+        departures=departures, inputs=inputs, as_of=today, recruiting_cost=recruiting, rates=rates
+    )
+    fmt = export_requested(request.GET)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename="turnover",
+            columns=TURNOVER_COLUMNS,
+            rows=costs,
+            sheet_title=_("Turnover"),
+        )
+    what_if = None
+    what_if_id = _int_or_none(request.GET.get("what_if", ""))
+    if what_if_id is not None:
+        who = people.filter(pk=what_if_id, is_active=True).first()
+        if who is None:
+            raise Http404(_("No such person in your line."))
+        what_if = what_if_cost(
+            who=who,
+            inputs=inputs,
+            as_of=today,
+            vacancy_months=float(vacancy),
+            recruiting_cost=recruiting,
+            rates=rates,
+        )
+    by_year: dict[int, float] = {}
+    for c in costs:
+        by_year[c.left_on.year] = by_year.get(c.left_on.year, 0.0) + c.cost.total
+    cohorts = ramp_cohorts(inputs=inputs, reps=list(people.values_list("pk", flat=True)))
+    return render(
+        request,
+        "dynamics/turnover.html",
+        {
+            "costs": costs,
+            "by_year": sorted(by_year.items()),
+            "rates": rates,
+            "what_if": what_if,
+            "what_if_id": what_if_id,
+            "candidates": people.filter(is_active=True, role__in=["rep", "manager"]).order_by(
+                "first_name", "last_name"
+            ),
+            "vacancy": vacancy,
+            "recruiting": recruiting,
+            "cohorts": cohorts,
+            "ramp_share": 80,
+            "tenure_months": list(range(1, 13)),
+            "min_cohort": MIN_COHORT,
+            "csv_url": f"{reverse('dynamics:turnover')}?export=csv&recruiting_cost={recruiting}",
+            "xlsx_url": f"{reverse('dynamics:turnover')}?export=xlsx&recruiting_cost={recruiting}",
         },
     )

@@ -305,6 +305,9 @@ WEB_ROUTES: dict[str, R] = {
     "dynamics:handovers": R("team_dynamics", "list", queries=("", "export=csv", "export=xlsx")),
     "dynamics:handover": R("team_dynamics", "create", target="user_rep", roles=STAFF),
     "dynamics:method": R("team_dynamics", "list"),
+    "dynamics:turnover": R(
+        "team_dynamics", "list", queries=("", "export=csv", "Urep|what_if={user_rep}")
+    ),
     "dynamics:synergy": R(
         "team_dynamics", "list", queries=("", "T|team={team_T}", "T|team={team_T}&export=csv")
     ),
@@ -650,6 +653,7 @@ API_ROUTES: dict[str, R] = {
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
     ),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
+    "GET /api/v1/team-turnover": R("team_dynamics", "list"),
     "GET /api/v1/team-synergy": R("team_dynamics", "view", queries=("T|team={team_T}",)),
     "GET /api/v1/handovers/preview": R(
         "team_dynamics", "view", queries=("Urep|leaver={user_rep}",)

@@ -80,3 +80,18 @@ def test_team_synergy_for_the_teams_manager_only(company: Company) -> None:
     for user in (company.rep, company.partner_a_user):
         response = token_client(user).get("/api/v1/team-synergy", {"team": company.team.pk})
         assert response.status_code in (403, 404)
+
+
+def test_team_turnover_lists_the_departures_of_the_line(company: Company) -> None:
+    from django.utils import timezone
+
+    from dirco.teams.models import Departure
+
+    Departure.objects.create(user=company.rep, left_on=timezone.localdate(), reason="dismissal")
+    body = token_client(company.manager).get("/api/v1/team-turnover").json()
+    assert [d["person"] for d in body["departures"]] == [str(company.rep)]
+    assert body["departures"][0]["recruiting_cost"] == 15000
+    assert (
+        token_client(company.other_manager).get("/api/v1/team-turnover").json()["departures"] == []
+    )
+    assert token_client(company.rep).get("/api/v1/team-turnover").status_code == 403

@@ -10,12 +10,16 @@ from dirco.dynamics.model import (
     Baseline,
     History,
     Level,
+    WinRates,
     adjusted_months,
     baseline_for,
     level_of,
+    months_to_reach,
     ramp_factor,
+    ramp_shortfall_months,
     synergy_of,
     tenured_prior,
+    turnover_cost,
 )
 
 
@@ -82,3 +86,50 @@ def test_synergy_says_too_little_data() -> None:
     young = synergy_of(100.0, [Baseline(50.0, 5.0, 5), Baseline(50.0, 5.0, 3)])
     assert young.index is None and young.reason == "too little history"
     assert synergy_of(100.0, [Baseline(0.0, 0.0, 12)]).reason == "no expected revenue"
+
+
+def test_ramp_shortfall_is_two_and_a_half_months_for_a_six_month_ramp() -> None:
+    # 1 - t/6 for t = 1..6: 5/6 + 4/6 + 3/6 + 2/6 + 1/6 + 0 = 15/6.
+    assert ramp_shortfall_months(6) == pytest.approx(2.5)
+
+
+def test_turnover_cost_by_hand() -> None:
+    # 20 handed-over deals closed, 6 won (30 %); the others won 50 %: slippage 40 %.
+    rates = WinRates(reassigned_closed=20, reassigned_won=6, others_closed=100, others_won=50)
+    assert rates.slippage == pytest.approx(0.4)
+    cost = turnover_cost(
+        level=10_000,
+        vacancy_months=3,
+        orphaned_open=200_000,
+        rates=rates,
+        partners_reassigned=2,
+        recruiting_cost=15_000,
+        ramp_months=6,
+    )
+    assert cost.vacancy_lost == pytest.approx(30_000)  # 3 x 10,000
+    assert cost.ramp_shortfall == pytest.approx(25_000)  # 2.5 x 10,000
+    assert cost.orphaned_pipeline == pytest.approx(100_000)  # 200,000 x 50 %
+    assert cost.slippage_lost == pytest.approx(40_000)  # 100,000 x 40 %
+    assert cost.total == pytest.approx(30_000 + 25_000 + 40_000 + 15_000)
+
+
+def test_turnover_says_too_little_data_for_slippage() -> None:
+    rates = WinRates(reassigned_closed=9, reassigned_won=0, others_closed=100, others_won=50)
+    assert rates.reassigned_rate is None and rates.slippage is None
+    cost = turnover_cost(
+        level=1000,
+        vacancy_months=1,
+        orphaned_open=10_000,
+        rates=rates,
+        partners_reassigned=0,
+        recruiting_cost=0,
+    )
+    assert cost.slippage_lost is None and cost.total == pytest.approx(1000 + 2500)
+
+
+def test_months_to_reach_a_share() -> None:
+    curve = [0.1, 0.3, 0.5, 0.7, 0.9, 1.0, 1.1]
+    # Rolling means: .1, .2, .3, .5, .7, .87, 1.0: 80 % first at month 6, 50 % at month 4.
+    assert months_to_reach(curve, 0.8) == 6
+    assert months_to_reach(curve, 0.5) == 4
+    assert months_to_reach([0.2, None, 0.3], 0.8) is None
