@@ -89,8 +89,9 @@ def _season(last: dt.date, months: Iterable[dt.date]) -> dict[dt.date, float]:
 
 
 def _starts(user_ids: Iterable[int], created: dict[tuple[int, dt.date], int]) -> dict[int, dt.date]:
-    """A rep's first month: their first "joined" team event, else the earlier of their
-    account's creation and their first deal created (imported history predates accounts)."""
+    """A rep's first month: their hiring date when known, else their first "joined" team
+    event, else the earlier of their account's creation and their first deal created
+    (imported history predates accounts)."""
     ids = list(user_ids)
     joined = dict(
         TeamEvent.objects.filter(user__in=ids, kind=TeamEvent.Kind.JOINED)
@@ -104,7 +105,11 @@ def _starts(user_ids: Iterable[int], created: dict[tuple[int, dt.date], int]) ->
         if count and (rep not in first_created or month < first_created[rep]):
             first_created[rep] = month
     out = {}
-    for pk, date_joined in User.objects.filter(pk__in=ids).values_list("pk", "date_joined"):
+    users = User.objects.filter(pk__in=ids).values_list("pk", "date_joined", "hired_on")
+    for pk, date_joined, hired_on in users:
+        if hired_on is not None:
+            out[pk] = hired_on.replace(day=1)
+            continue
         if pk in joined:
             out[pk] = joined[pk].replace(day=1)
             continue
@@ -133,7 +138,11 @@ def dynamics_inputs(*, as_of: dt.date, months: int = SHOWN_MONTHS) -> Inputs:
     created = {k: v[1] for k, v in rows.items()}
     reps = {rep for rep, _ in rows}
     history = _months(history_first, WINDOW + months)
+    # Who left when: the recorded departures, else the user's "left on" date.
     left: dict[int, dt.date] = dict(
+        User.objects.filter(left_on__isnull=False).values_list("pk", "left_on")
+    )
+    left.update(
         Departure.objects.filter(status=Departure.Status.CONFIRMED)
         .order_by("left_on")
         .values_list("user", "left_on")
