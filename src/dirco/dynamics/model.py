@@ -239,3 +239,29 @@ def months_to_reach(curve: Sequence[float | None], share: float) -> int | None:
         if len(window) == min(3, t + 1) and statistics.fmean(window) >= share:
             return t + 1
     return None
+
+
+# -- manager effect ----------------------------------------------------------------------------
+
+MIN_EFFECT_REPS = 3  # fewer reps on both sides of a change: no effect figure
+T80 = {2: 1.886, 3: 1.638, 4: 1.533, 5: 1.476, 6: 1.440, 7: 1.415, 8: 1.397, 9: 1.383}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The mean change of reps' won revenue relative to their baseline (after - before), with
+    an 80 % interval (Student's t over reps); None with too few reps."""
+
+    reps: int
+    mean: float | None
+    low: float | None
+    high: float | None
+
+
+def effect_of(differences: Sequence[float]) -> Effect:
+    n = len(differences)
+    if n < MIN_EFFECT_REPS:
+        return Effect(n, None, None, None)
+    mean = statistics.fmean(differences)
+    half = T80.get(n - 1, Z80) * statistics.stdev(differences) / math.sqrt(n)
+    return Effect(n, mean, mean - half, mean + half)

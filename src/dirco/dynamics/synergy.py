@@ -139,9 +139,11 @@ def dynamics_inputs(*, as_of: dt.date, months: int = SHOWN_MONTHS) -> Inputs:
     reps = {rep for rep, _ in rows}
     history = _months(history_first, WINDOW + months)
     # Who left when: the recorded departures, else the user's "left on" date.
-    left: dict[int, dt.date] = dict(
-        User.objects.filter(left_on__isnull=False).values_list("pk", "left_on")
-    )
+    left: dict[int, dt.date] = {
+        pk: day
+        for pk, day in User.objects.filter(left_on__isnull=False).values_list("pk", "left_on")
+        if day is not None
+    }
     left.update(
         Departure.objects.filter(status=Departure.Status.CONFIRMED)
         .order_by("left_on")
@@ -165,7 +167,7 @@ class RepBaselines:
     by_rep_month: dict[tuple[int, dt.date], Baseline] = field(default_factory=dict)
 
 
-def _tenure(inputs: Inputs, rep: int, month: dt.date) -> int:
+def tenure_of(inputs: Inputs, rep: int, month: dt.date) -> int:
     start = inputs.starts.get(rep)
     if start is None:
         return -1
@@ -186,7 +188,7 @@ def levels_at(inputs: Inputs, index: int, reps: Iterable[int]) -> dict[int, Leve
             History(
                 won=[inputs.won.get((rep, m), 0.0) for m in window],
                 season=[inputs.season[m] for m in window],
-                tenure=[_tenure(inputs, rep, m) for m in window],
+                tenure=[tenure_of(inputs, rep, m) for m in window],
             )
         )
 
@@ -200,11 +202,11 @@ def baselines_compute(inputs: Inputs, reps: Iterable[int]) -> RepBaselines:
     wanted = set(reps)
     out = RepBaselines()
     for i, month in enumerate(inputs.months):
-        employed = [rep for rep in wanted if _tenure(inputs, rep, month) >= 0]
+        employed = [rep for rep in wanted if tenure_of(inputs, rep, month) >= 0]
         levels = levels_at(inputs, i + WINDOW, employed)
         for rep in employed:
             out.by_rep_month[(rep, month)] = baseline_for(
-                levels[rep], season=inputs.season[month], tenure=_tenure(inputs, rep, month)
+                levels[rep], season=inputs.season[month], tenure=tenure_of(inputs, rep, month)
             )
     return out
 
@@ -237,7 +239,7 @@ class TeamSynergy:
     min_history_months: int = MIN_HISTORY_MONTHS
 
 
-def _member_on(
+def member_on(
     day: dt.date, events: list[TeamEvent], is_member_now: bool, left: dt.date | None
 ) -> bool:
     if left is not None and left <= day:
@@ -288,7 +290,7 @@ def team_synergy(*, team: SalesTeam, inputs: Inputs) -> TeamSynergy:
         members = [
             u
             for u in sorted(candidates)
-            if _member_on(day, by_user.get(u, []), u in current, inputs.left.get(u))
+            if member_on(day, by_user.get(u, []), u in current, inputs.left.get(u))
             and (u, month) in baselines.by_rep_month
         ]
         member_baselines = [(names[u], baselines.by_rep_month[(u, month)]) for u in members]

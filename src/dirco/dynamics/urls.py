@@ -9,5 +9,6 @@ urlpatterns = [
     path("handovers/<int:user_id>/", views.handover_view, name="handover"),
     path("synergy/", views.synergy_view, name="synergy"),
     path("turnover/", views.turnover_view, name="turnover"),
+    path("managers/", views.managers_view, name="managers"),
     path("method/", views.method_view, name="method"),
 ]

@@ -31,6 +31,8 @@ from dirco.dynamics.handover import (
     handover_preview,
     handovers_visible_to,
 )
+from dirco.dynamics.managers import SIDE, ManagerChange, manager_changes
+from dirco.dynamics.model import MIN_EFFECT_REPS
 from dirco.dynamics.models import HandoverItem, ItemKind
 from dirco.dynamics.permissions import (
     dynamics_check_view,
@@ -382,5 +384,60 @@ def turnover_view(request: AuthedHttpRequest) -> HttpResponseBase:
             "min_cohort": MIN_COHORT,
             "csv_url": f"{reverse('dynamics:turnover')}?export=csv&recruiting_cost={recruiting}",
             "xlsx_url": f"{reverse('dynamics:turnover')}?export=xlsx&recruiting_cost={recruiting}",
+        },
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+MANAGER_COLUMNS: list[Column[ManagerChange]] = [
+    Column(gettext_lazy("Team"), lambda c: str(c.team)),
+    Column(gettext_lazy("Manager"), lambda c: c.manager),
+    Column(gettext_lazy("Date"), lambda c: c.on),
+    Column(
+        gettext_lazy("Promoted from the sales force"), lambda c: _("yes") if c.promoted else _("no")
+    ),
+    Column(gettext_lazy("Reps compared"), lambda c: c.effect.reps, kind="number"),
+    Column(gettext_lazy("Effect (after - before)"), lambda c: _fmt(c.effect.mean)),
+    Column(gettext_lazy("Effect low (80%)"), lambda c: _fmt(c.effect.low)),
+    Column(gettext_lazy("Effect high (80%)"), lambda c: _fmt(c.effect.high)),
+    Column(gettext_lazy("Synergy before"), lambda c: _fmt(c.synergy_before)),
+    Column(gettext_lazy("Synergy after"), lambda c: _fmt(c.synergy_after)),
+    Column(
+        gettext_lazy("Own sales before (monthly)"), lambda c: round(c.own_before, 2), kind="money"
+    ),
+    Column(
+        gettext_lazy("Own sales after (monthly)"), lambda c: round(c.own_after, 2), kind="money"
+    ),
+]
+
+
+@staff_required
+def managers_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    user = request.user
+    dynamics_check_view(user)
+    changes = manager_changes(
+        teams=teams_visible_for_dynamics(user), inputs=dynamics_inputs(as_of=timezone.localdate())
+    )
+    fmt = export_requested(request.GET)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename="manager-effect",
+            columns=MANAGER_COLUMNS,
+            rows=changes,
+            sheet_title=_("Manager effect"),
+        )
+    return render(
+        request,
+        "dynamics/managers.html",
+        {
+            "changes": changes,
+            "side": SIDE,
+            "min_reps": MIN_EFFECT_REPS,
+            "csv_url": f"{reverse('dynamics:managers')}?export=csv",
+            "xlsx_url": f"{reverse('dynamics:managers')}?export=xlsx",
         },
     )

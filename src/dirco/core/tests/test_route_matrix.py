@@ -305,6 +305,7 @@ WEB_ROUTES: dict[str, R] = {
     "dynamics:handovers": R("team_dynamics", "list", queries=("", "export=csv", "export=xlsx")),
     "dynamics:handover": R("team_dynamics", "create", target="user_rep", roles=STAFF),
     "dynamics:method": R("team_dynamics", "list"),
+    "dynamics:managers": R("team_dynamics", "list", queries=("", "export=xlsx")),
     "dynamics:turnover": R(
         "team_dynamics", "list", queries=("", "export=csv", "Urep|what_if={user_rep}")
     ),

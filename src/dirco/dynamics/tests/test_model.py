@@ -13,6 +13,7 @@ from dirco.dynamics.model import (
     WinRates,
     adjusted_months,
     baseline_for,
+    effect_of,
     level_of,
     months_to_reach,
     ramp_factor,
@@ -133,3 +134,13 @@ def test_months_to_reach_a_share() -> None:
     assert months_to_reach(curve, 0.8) == 6
     assert months_to_reach(curve, 0.5) == 4
     assert months_to_reach([0.2, None, 0.3], 0.8) is None
+
+
+def test_manager_effect_by_hand() -> None:
+    # Three reps' relative changes: +0.1, +0.2, +0.3. Mean 0.2, sd 0.1, t(2, 80 %) 1.886:
+    # half-width 1.886 x 0.1 / sqrt(3) = 0.1089.
+    effect = effect_of([0.1, 0.2, 0.3])
+    assert effect.mean == pytest.approx(0.2)
+    assert effect.low == pytest.approx(0.2 - 1.886 * 0.1 / math.sqrt(3))
+    assert effect.high == pytest.approx(0.2 + 1.886 * 0.1 / math.sqrt(3))
+    assert effect_of([0.5, 0.6]).mean is None  # too little data

@@ -108,3 +108,22 @@ def test_synergy_page_for_the_director_and_the_teams_manager(company: Company) -
     for refused in (company.rep, company.marketing):
         assert _client(refused).get(url, team).status_code == 403
     assert _client(company.partner_a_user).get(url, team).status_code in (302, 404)
+
+
+def test_manager_effect_page_for_the_director_and_managers_only(company: Company) -> None:
+    from django.utils import timezone
+
+    from dirco.core.periods import month_add
+    from dirco.teams.models import TeamEvent
+
+    on = month_add(timezone.localdate().replace(day=1), -3)
+    TeamEvent.objects.create(team=company.team, user=company.manager, kind="manager_started", on=on)
+    url = reverse("dynamics:managers")
+    for user in (company.director, company.manager):
+        body = _client(user).get(url).content.decode()
+        assert 'data-testid="manager-change"' in body and "too little data" in body
+    assert (
+        'data-testid="manager-change"'
+        not in _client(company.other_manager).get(url).content.decode()
+    )
+    assert _client(company.rep).get(url).status_code == 403
