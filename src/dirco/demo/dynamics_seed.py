@@ -2,7 +2,7 @@
 
 The bulk seed hires and loses reps (``User.hired_on`` / ``left_on``: two reps left, two were
 replaced and a seat was added within the year); this records the departures with their
-reasons and dates each team's joins and leaves, so that the synergy chart marks them and the
+reasons and dates each team's joins and leaves and a manager change, so that the synergy chart marks them and the
 turnover page costs them (vacancy until the replacement joined the same team).
 """
 
@@ -41,6 +41,18 @@ def demo_dynamics_seed(*, today: dt.date, director: User) -> dict[str, int]:
                         recorded_by=director,
                     )
                 )
+    # A manager change: the second team's manager took it ten months ago (the manager effect
+    # page compares its reps before and after; the data is the bulk seed's, not staged).
+    second = SalesTeam.objects.order_by("id")[1:2].first()
+    if second is not None:
+        events.append(
+            TeamEvent(
+                team=second,
+                user=second.manager,
+                kind=TeamEvent.Kind.MANAGER_STARTED,
+                on=today - dt.timedelta(days=300),
+            )
+        )
     TeamEvent.objects.bulk_create(events)
     Departure.objects.bulk_create(departures)
     return {"team_events": len(events), "departures": len(departures)}

@@ -19,6 +19,7 @@ from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.schemas import DecimalString, Id, InputSchema, IsoDate, UserRef, choices_schema
 from dirco.dynamics.handover import handover_execute, handover_preview, handovers_visible_to
+from dirco.dynamics.managers import manager_changes
 from dirco.dynamics.models import Handover, ItemKind
 from dirco.dynamics.permissions import (
     dynamics_check_view,
@@ -344,3 +345,50 @@ def team_turnover_endpoint(request: HttpRequest, filters: Query[TurnoverFilters]
             for c in cohorts
         ],
     }
+
+
+class ManagerChangeOut(Schema):
+    team: str
+    manager: str
+    on: dt.date
+    promoted: bool
+    reps_compared: int
+    effect: float | None = Field(
+        description="after - before, share of baseline; null: too little data"
+    )
+    effect_low: float | None
+    effect_high: float | None
+    synergy_before: float | None
+    synergy_after: float | None
+    own_sales_before: float
+    own_sales_after: float
+
+
+@router.get(
+    "/team-managers",
+    response={200: list[ManagerChangeOut], **ERRORS},
+    summary="Each new manager of your teams: the reps' results against baseline before and after",
+)
+def team_managers_endpoint(request: HttpRequest) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    changes = manager_changes(
+        teams=teams_visible_for_dynamics(user), inputs=dynamics_inputs(as_of=timezone.localdate())
+    )
+    return [
+        {
+            "team": str(c.team),
+            "manager": c.manager,
+            "on": c.on,
+            "promoted": c.promoted,
+            "reps_compared": c.effect.reps,
+            "effect": c.effect.mean,
+            "effect_low": c.effect.low,
+            "effect_high": c.effect.high,
+            "synergy_before": c.synergy_before,
+            "synergy_after": c.synergy_after,
+            "own_sales_before": round(c.own_before, 2),
+            "own_sales_after": round(c.own_after, 2),
+        }
+        for c in changes
+    ]

@@ -655,6 +655,7 @@ API_ROUTES: dict[str, R] = {
     ),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
     "GET /api/v1/team-turnover": R("team_dynamics", "list"),
+    "GET /api/v1/team-managers": R("team_dynamics", "list"),
     "GET /api/v1/team-synergy": R("team_dynamics", "view", queries=("T|team={team_T}",)),
     "GET /api/v1/handovers/preview": R(
         "team_dynamics", "view", queries=("Urep|leaver={user_rep}",)

@@ -95,3 +95,17 @@ def test_team_turnover_lists_the_departures_of_the_line(company: Company) -> Non
         token_client(company.other_manager).get("/api/v1/team-turnover").json()["departures"] == []
     )
     assert token_client(company.rep).get("/api/v1/team-turnover").status_code == 403
+
+
+def test_team_managers_for_the_director_and_managers(company: Company) -> None:
+    from django.utils import timezone
+
+    from dirco.core.periods import month_add
+    from dirco.teams.models import TeamEvent
+
+    on = month_add(timezone.localdate().replace(day=1), -3)
+    TeamEvent.objects.create(team=company.team, user=company.manager, kind="manager_started", on=on)
+    [row] = token_client(company.director).get("/api/v1/team-managers").json()
+    assert row["manager"] == str(company.manager) and row["effect"] is None
+    assert token_client(company.other_manager).get("/api/v1/team-managers").json() == []
+    assert token_client(company.rep).get("/api/v1/team-managers").status_code == 403
