@@ -31,6 +31,7 @@ DEFAULT_DIR = Path("/tmp/dirco-bench")
 TARGETS = [
     ("synergy", "/team/synergy/"),
     ("synergy_api", "/api/v1/team-synergy?team={team}"),
+    ("managers", "/team/managers/"),
     ("turnover", "/team/turnover/"),
     ("turnover_what_if", "/team/turnover/?what_if={rep}"),
     ("handovers", "/team/handovers/"),

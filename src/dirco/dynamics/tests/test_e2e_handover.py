@@ -49,6 +49,7 @@ def test_the_director_hands_a_leaving_reps_book_to_two_reps(
     base = live_server.url
     browser_log_in(page, base_url=base, email=company.director.email)
     page.get_by_role("link", name="Team dynamics").click()
+    page.get_by_role("link", name="Handovers", exact=True).click()
     page.get_by_role("link", name=f"Hand over {company.rep}'s book").click()
     page.get_by_label(str(ada)).check()
     page.get_by_label(str(company.other_rep)).check()
