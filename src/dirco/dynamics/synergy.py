@@ -1,7 +1,8 @@
 """Reads of team dynamics: individual baselines and the team synergy index, month by month.
 
-Every revenue figure comes from the rollup tables (``dirco.rollups.selectors``: won revenue
-of the rep and team scopes, by close month) and the company's seasonal shape from the
+The team's revenue comes from the rollup tables (``dirco.rollups.selectors``: the team scope,
+by close month) and each member's from their own won deals (by owner and close month: the
+rollups' rep scope adds the partner deals a rep channel-manages, which the team counts once) and the company's seasonal shape from the
 forecasting engine (``dirco.forecasting.seasonal_profile``); the arithmetic is
 ``dirco.dynamics.model``. A page costs a fixed number of queries whatever the number of deals
 (the rollups hold rows per scope and month): no precomputed table is needed.
@@ -19,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min
+from django.db.models import Min, Sum
+from django.db.models.functions import TruncMonth
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import SELLING_ROLES
@@ -38,6 +40,7 @@ from dirco.dynamics.model import (
     tenured_prior,
 )
 from dirco.forecasting import seasonal_profile
+from dirco.pipeline.models import Deal
 from dirco.rollups.selectors import monthly_won_revenue, won_and_created_by_scope_month
 from dirco.scopes import Scope
 from dirco.teams.models import Departure, SalesTeam, TeamEvent
@@ -120,6 +123,22 @@ def _starts(user_ids: Iterable[int], created: dict[tuple[int, dt.date], int]) ->
     return out
 
 
+def _owner_won(first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], float]:
+    """Won revenue per deal owner and close month. Not the rollups' rep scope: that one also
+    counts the partner deals a rep channel-manages, so the members' sum would count a deal
+    twice against the team's (one query on the won deals of the period, index deal_close)."""
+    rows = (
+        Deal.objects.filter(
+            stage__is_won=True, close_date__gte=first, close_date__lt=month_add(last, 1)
+        )
+        .annotate(month=TruncMonth("close_date"))
+        .values("owner_id", "month")
+        .order_by()
+        .annotate(won=Sum("amount_company"))
+    )
+    return {(int(r["owner_id"]), r["month"]): float(r["won"] or 0) for r in rows}
+
+
 def _selling_staff() -> list[int]:
     return list(User.objects.filter(role__in=SELLING_ROLES).values_list("pk", flat=True))
 
@@ -134,9 +153,9 @@ def dynamics_inputs(*, as_of: dt.date, months: int = SHOWN_MONTHS) -> Inputs:
     rows = won_and_created_by_scope_month(
         scope_kind="rep", first_month=month_add(history_first, -12 * SEASON_YEARS), last_month=last
     )
-    won = {k: float(v[0]) for k, v in rows.items()}
+    won = _owner_won(month_add(history_first, -12 * SEASON_YEARS), last)
     created = {k: v[1] for k, v in rows.items()}
-    reps = {rep for rep, _ in rows}
+    reps = {rep for rep, _ in rows} | {rep for rep, _ in won}
     history = _months(history_first, WINDOW + months)
     # Who left when: the recorded departures, else the user's "left on" date.
     left: dict[int, dt.date] = {
