@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dirco.funds",
     "dirco.impact",
     "dirco.plans",
+    "dirco.dynamics",
     "dirco.imports",
     "dirco.portal",
     "dirco.api",

@@ -22,6 +22,7 @@ from dirco.core.observability import metrics_view
 from dirco.customers import views as customers_views
 from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
+from dirco.dynamics.api import router as dynamics_router
 from dirco.funds.api import router as funds_router
 from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
@@ -78,6 +79,7 @@ api.add_router("", revenue_router)
 api.add_router("", webhooks_router)
 api.add_router("", funds_router)
 api.add_router("", plans_router)
+api.add_router("", dynamics_router)
 # After every router: a body only under its declared media type (dirco.api.media_types),
 # then each POST honours Idempotency-Key (dirco.api.idempotency).
 media_types_install(api)
@@ -137,6 +139,7 @@ urlpatterns = [
     path("notifications/", include("dirco.notifications.urls")),
     path("mdf/", include("dirco.funds.urls")),
     path("plans/", include("dirco.plans.urls")),
+    path("team/", include("dirco.dynamics.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
     path("imports/", include("dirco.imports.urls")),

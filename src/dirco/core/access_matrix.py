@@ -43,6 +43,7 @@ OBJECTS: Final = (
     "mdf_request",
     "plan",
     "import",
+    "team_dynamics",
 )
 
 
@@ -161,6 +162,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("import", "view"): _IMPORTERS,
     ("import", "create"): _IMPORTERS,
     ("import", "edit"): _IMPORTERS,
+    # Team dynamics (dynamics/permissions.py): the figures of people and teams (baselines,
+    # synergy, ramp-up, turnover, manager effect) and the handover of a leaving person's
+    # book ("create": a handover). The director: everyone; a manager: their line.
+    ("team_dynamics", "list"): "all team none none none none",
+    ("team_dynamics", "view"): "all team none none none none",
+    ("team_dynamics", "create"): "all team none none none none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -39,6 +39,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.money import company_currency
 from dirco.customers.models import Account
 from dirco.demo import fake_names
+from dirco.demo.dynamics_seed import demo_dynamics_seed
 from dirco.demo.funds_seed import demo_funds_seed
 from dirco.demo.pac_seed import demo_plans_seed
 from dirco.documents.models import Announcement, Document
@@ -743,6 +744,7 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
     proposals = story.tier_review()
     plans = demo_plans_seed(director=story.director, today=today, seed=seed)
     fund_requests = demo_funds_seed(director=story.director, today=today)
+    demo_dynamics_seed(today=today, director=story.director)
     leads = {status: Lead.objects.filter(status=status).count() for status in Lead.Status.values}
     leads["expired_offers"] = LeadAssignment.objects.filter(
         outcome=LeadAssignment.Outcome.EXPIRED

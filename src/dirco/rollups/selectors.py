@@ -206,3 +206,26 @@ def _cycle_middles_read(
         .annotate(n=Sum("won_count"))
     )
     return _middles(histogram, key)
+
+
+def won_and_created_by_scope_month(
+    *, scope_kind: str, first_month: dt.date, last_month: dt.date
+) -> dict[tuple[int, dt.date], tuple[Decimal, int]]:
+    """(won revenue, deals created) of every scope of a kind ("rep", "team") per month, all
+    product lines: one query, rows per scope and month (team dynamics reads all reps at once).
+    Months without a row are absent (zero)."""
+    rows = (
+        RevenueRollup.objects.filter(
+            scope_kind=scope_kind, month__gte=first_month, month__lte=last_month
+        )
+        .values("scope_id", "month")
+        .order_by()
+        .annotate(won=Sum("won_cents"), created=Sum("created_count"))
+    )
+    return {
+        (int(r["scope_id"]), r["month"]): (
+            won_revenue({r["month"]: {"won_cents": int(r["won"] or 0)}})[r["month"]],
+            int(r["created"] or 0),
+        )
+        for r in rows
+    }

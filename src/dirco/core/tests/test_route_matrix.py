@@ -326,6 +326,17 @@ WEB_ROUTES: dict[str, R] = {
         roles=STAFF,
     ),
     "plans:calendar_feed": R(None, roles=STAFF),
+    # Team dynamics: the director and managers (a manager for their line).
+    "dynamics:handovers": R("team_dynamics", "list", queries=("", "export=csv", "export=xlsx")),
+    "dynamics:handover": R("team_dynamics", "create", target="user_rep", roles=STAFF),
+    "dynamics:method": R("team_dynamics", "list"),
+    "dynamics:managers": R("team_dynamics", "list", queries=("", "export=xlsx")),
+    "dynamics:turnover": R(
+        "team_dynamics", "list", queries=("", "export=csv", "Urep|what_if={user_rep}")
+    ),
+    "dynamics:synergy": R(
+        "team_dynamics", "list", queries=("", "T|team={team_T}", "T|team={team_T}&export=csv")
+    ),
     "plans:plan_ics": R("plan", target="plan_A", roles=STAFF),
     "portal:plan_list": R("plan", "list", roles=PARTNERS),
     "portal:plan_detail": R("plan", target="plan_A", queries=("", "version=1"), roles=PARTNERS),
@@ -666,6 +677,19 @@ API_ROUTES: dict[str, R] = {
     ),
     "POST /api/v1/mdf/claims/{claim_id}/reject": R(
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
+    ),
+    "GET /api/v1/handovers": R("team_dynamics", "list"),
+    "GET /api/v1/team-turnover": R("team_dynamics", "list"),
+    "GET /api/v1/team-managers": R("team_dynamics", "list"),
+    "GET /api/v1/team-synergy": R("team_dynamics", "view", queries=("T|team={team_T}",)),
+    "GET /api/v1/handovers/preview": R(
+        "team_dynamics", "view", queries=("Urep|leaver={user_rep}",)
+    ),
+    "POST /api/v1/handovers": R(
+        "team_dynamics",
+        "create",
+        target="user_rep",
+        body=lambda w: {"leaver_id": w.pk("user_rep"), "items": []},
     ),
     "POST /api/v1/forecast-calls": R(
         "forecast",
