@@ -349,7 +349,16 @@ def forecast(
         band_table[: first_origin + 1] = np.nan
         if seasonal:
             widening = short_history_widening(n, period)
-    bands = prediction_bands(y, band_table, point, levels, widening=widening, prior=prior)
+    members = None
+    if not short and len(sel.weights) > 1:
+        by_name = {m.name: m for m in sel.models}
+        members = (
+            np.array(list(sel.weights.values())),
+            np.stack([by_name[name].table[:, :horizon] for name in sel.weights]),
+        )
+    bands = prediction_bands(
+        y, band_table, point, levels, widening=widening, prior=prior, members=members
+    )
     notes.extend(bands.notes)
 
     lower: dict[int, list[float]] = {}
