@@ -162,7 +162,9 @@ def pooled_quantile(errors: Sequence[FloatArray], rms: FloatArray, level: int) -
     return float(np.quantile(np.concatenate(pooled), level / 100))
 
 
-def excess_disagreement(members: FloatArray, weights: FloatArray, multiplicative: bool) -> FloatArray:
+def excess_disagreement(
+    members: FloatArray, weights: FloatArray, multiplicative: bool
+) -> FloatArray:
     """Per horizon, the part of today's spread between the combined models that exceeds
     their usual spread (weighted standard deviation, log scale when multiplicative).
 

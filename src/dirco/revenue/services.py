@@ -74,7 +74,7 @@ def departed_rep_notice(scope: Scope) -> str | None:
     is no future revenue of theirs to forecast; None for every other scope."""
     from django.contrib.auth import get_user_model
 
-    if scope.kind != "rep":
+    if scope.kind != "rep" or scope.id is None:
         return None
     if get_user_model().objects.filter(pk=scope.id, is_active=True).exists():
         return None

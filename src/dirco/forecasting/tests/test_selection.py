@@ -6,7 +6,6 @@ import pytest
 from dirco.forecasting import forecast
 from dirco.forecasting.forecaster import fallback_to_seasonal_naive, seasonal_naive_beats_naive
 from dirco.forecasting.models import OriginForecasts, seasonal_naive
-from dirco.forecasting.tests.conftest import seasonal_series
 from dirco.forecasting.selection import (
     Scored,
     backtest_mase,
@@ -15,6 +14,7 @@ from dirco.forecasting.selection import (
     ensemble_weights,
     mase_scale,
 )
+from dirco.forecasting.tests.conftest import seasonal_series
 
 SEASONAL_MODELS = (
     "seasonal_naive",
