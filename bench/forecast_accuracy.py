@@ -1,7 +1,8 @@
 """Forecast accuracy of dirco.forecasting against peers on public monthly series.
 
 Usage: python bench/forecast_accuracy.py [--quick] [--us-years 20] [--origins 3]
-       [--short-origins 2] [--tracks full,short] [--demo-db PATH] [--cache PATH]
+       [--short-origins 2] [--short-lengths 24,36,48] [--tracks full,short]
+       [--demo-db PATH] [--cache PATH]
 
 Two tracks, each forecasting 12 months:
 
@@ -540,12 +541,15 @@ def full_track(
 
 
 def short_track(
-    series: Mapping[str, FloatArray], origins: int, cache: PeerCache
+    series: Mapping[str, FloatArray],
+    origins: int,
+    cache: PeerCache,
+    lengths: Sequence[int] = SHORT_LENGTHS,
 ) -> dict[str, object]:
-    out: dict[str, object] = {"lengths": list(SHORT_LENGTHS), "origins": origins}
+    out: dict[str, object] = {"lengths": list(lengths), "origins": origins}
     all_groups: list[str] = []
     all_scores: dict[str, dict[str, Score]] = {m: {} for m in SHORT_METHODS}
-    for length in SHORT_LENGTHS:
+    for length in lengths:
         cases = short_cases(series, length, origins)
         scores = evaluate(cases, SHORT_METHODS, cache)
         groups = sorted({c.group for c in cases})
@@ -576,6 +580,7 @@ def run(
     tracks: Sequence[str] = ("full", "short"),
     extra_series: Mapping[str, Sequence[float]] | None = None,
     cache_path: str | None = None,
+    short_lengths: Sequence[int] = SHORT_LENGTHS,
 ) -> dict[str, object]:
     """Run the benchmark; ``extra_series`` (e.g. demo-company scopes) are scored separately
     on the full track."""
@@ -588,7 +593,7 @@ def run(
         figures["full"] = full_track(series, extra, origins, cache)
         cache.save()
     if "short" in tracks:
-        figures["short"] = short_track(series, short_origins, cache)
+        figures["short"] = short_track(series, short_origins, cache, short_lengths)
         cache.save()
     report(figures)
     return figures
@@ -727,6 +732,11 @@ def main(argv: list[str] | None = None) -> int:
         " its scopes are scored as a separate group on the full track",
     )
     parser.add_argument("--cache", help="JSON file caching the peers' forecasts (development)")
+    parser.add_argument(
+        "--short-lengths",
+        default=",".join(str(n) for n in SHORT_LENGTHS),
+        help="short track: months of training, e.g. 60,72,84 for the five-to-seven-year band",
+    )
     args = parser.parse_args(argv)
     extra = load_demo_series(args.demo_db) if args.demo_db else None
     figures = run(
@@ -737,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         tracks=[t.strip() for t in args.tracks.split(",") if t.strip()],
         extra_series=extra,
         cache_path=args.cache,
+        short_lengths=[int(n) for n in args.short_lengths.split(",") if n.strip()],
     )
     print(json.dumps(figures, separators=(",", ":")))
     return 0

@@ -23,6 +23,11 @@ MIN_ERRORS = 6
 LUMPY_VOLATILITY = 0.25
 # The parent scope's errors count as this many backtest origins of the scope's own.
 PRIOR_ORIGINS = 24
+# Quantiles of the backtest errors themselves replace the normal (Student) quantile when
+# at least this many standardised errors are pooled from horizons with 24 errors or more
+# (the long-history pool; rule 10 of docs/forecasting.md).
+POOLED_MIN_ERRORS = 200
+POOLED_MIN_PER_HORIZON = 24
 
 
 @dataclass
@@ -106,27 +111,77 @@ def horizon_scales(
     return np.maximum.accumulate(scales)
 
 
-def backtest_error_rms(
+def backtest_errors(
     y: FloatArray, table: FloatArray, horizon: int, multiplicative: bool
-) -> tuple[FloatArray, FloatArray]:
-    """RMS of the errors (log ratios when multiplicative) for each horizon, and counts."""
+) -> list[FloatArray]:
+    """The backtest errors (log ratios when multiplicative) at each horizon 1..horizon,
+    from the rows of ``table`` that hold a forecast (the last ``MAX_ORIGINS``)."""
     n = len(y)
-    rms = np.full(horizon, np.nan)
-    counts = np.zeros(horizon)
-    for h in range(1, min(horizon, n - 1) + 1):
+    out: list[FloatArray] = []
+    for h in range(1, horizon + 1):
+        if h > n - 1:
+            out.append(np.zeros(0))
+            continue
         origins = np.arange(max(0, n - 1 - h - MAX_ORIGINS + 1), n - h)
         forecast = table[origins, h - 1]
         actual = y[origins + h]
         ok = np.isfinite(forecast)
         if multiplicative:
             ok &= forecast > 0
-            err = np.log(actual[ok] / forecast[ok])
+            out.append(np.log(actual[ok] / forecast[ok]))
         else:
-            err = actual[ok] - forecast[ok]
-        counts[h - 1] = len(err)
-        if len(err):
-            rms[h - 1] = float(np.sqrt(np.mean(err * err)))
+            out.append(actual[ok] - forecast[ok])
+    return out
+
+
+def backtest_error_rms(
+    y: FloatArray, table: FloatArray, horizon: int, multiplicative: bool
+) -> tuple[FloatArray, FloatArray]:
+    """RMS of the errors (log ratios when multiplicative) for each horizon, and counts."""
+    errors = backtest_errors(y, table, horizon, multiplicative)
+    counts = np.array([len(e) for e in errors], dtype=np.float64)
+    rms = np.array([float(np.sqrt(np.mean(e * e))) if len(e) else np.nan for e in errors])
     return rms, counts
+
+
+def pooled_quantile(errors: Sequence[FloatArray], rms: FloatArray, level: int) -> float | None:
+    """The ``level`` % quantile of the absolute backtest errors, each divided by its
+    horizon's RMS, pooled over the horizons with enough errors; None when too few.
+
+    Forecast errors are not normal: on the public series most months miss by less than
+    the RMS and a few by much more, so RMS x 1.28 covered 84 % at 80 %. Their own
+    quantiles size each level as the backtest saw it.
+    """
+    pooled = [
+        np.abs(e) / rms[i]
+        for i, e in enumerate(errors)
+        if len(e) >= POOLED_MIN_PER_HORIZON and np.isfinite(rms[i]) and rms[i] > 0
+    ]
+    if not pooled or sum(len(p) for p in pooled) < POOLED_MIN_ERRORS:
+        return None
+    return float(np.quantile(np.concatenate(pooled), level / 100))
+
+
+def excess_disagreement(
+    members: FloatArray, weights: FloatArray, multiplicative: bool
+) -> FloatArray:
+    """Per horizon, the part of today's spread between the combined models that exceeds
+    their usual spread (weighted standard deviation, log scale when multiplicative).
+
+    ``members[k, t, h-1]`` is model k's forecast from origin t. The backtest errors
+    already hold the models' usual disagreement; when they disagree more today (a trend
+    that turned, a shape that changed), the combination is less sure than its past errors
+    say (rule 11 of docs/forecasting.md). 0 where today's spread is the usual one or less.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log(np.maximum(members, 1e-12)) if multiplicative else members
+        mean = np.tensordot(weights, z, axes=1)
+        spread = np.tensordot(weights, (z - mean) ** 2, axes=1)
+    past = spread[:-1][np.all(np.isfinite(spread[:-1]), axis=1)][-MAX_ORIGINS:]
+    if len(past) < MIN_ERRORS or not np.all(np.isfinite(spread[-1])):
+        return np.zeros(members.shape[2])
+    result: FloatArray = np.sqrt(np.maximum(spread[-1] - past.mean(axis=0), 0.0))
+    return result
 
 
 def fallback_scales(y: FloatArray, horizon: int, multiplicative: bool) -> FloatArray:
@@ -147,14 +202,20 @@ def prediction_bands(
     growth: float = 0.5,
     widening: float = WIDENING,
     prior: ErrorProfile | None = None,
+    members: tuple[FloatArray, FloatArray] | None = None,
 ) -> Bands:
     """Symmetric bands at each level in percent: in log space for positive, smooth series,
-    otherwise additive (and then shrunk toward ``prior``, the parent's errors, if given)."""
+    otherwise additive (and then shrunk toward ``prior``, the parent's errors, if given).
+
+    ``members`` (the combined models' weights and stacked origin tables, long-history
+    pool only) turns on the errors' own quantiles and the excess-disagreement term."""
     horizon = len(point)
     level, volatility = level_and_volatility(y)
     lumpy = volatility > LUMPY_VOLATILITY
     multiplicative = bool(np.all(y > 0) and np.all(point > 0)) and not lumpy
-    rms, counts = backtest_error_rms(y, table, horizon, multiplicative)
+    errors = backtest_errors(y, table, horizon, multiplicative)
+    counts = np.array([len(e) for e in errors], dtype=np.float64)
+    rms = np.array([float(np.sqrt(np.mean(e * e))) if len(e) else np.nan for e in errors])
     scales = horizon_scales(rms, counts, horizon, growth)
     notes: list[str] = []
     if multiplicative:
@@ -173,6 +234,10 @@ def prediction_bands(
     if not np.all(np.isfinite(scales)):
         scales = fallback_scales(y, horizon, multiplicative)
     scales = scales * widening
+    own = prior is None or multiplicative
+    if members is not None and own:
+        weights, tables = members
+        scales = np.sqrt(scales**2 + excess_disagreement(tables, weights, multiplicative) ** 2)
     # Student's t with one degree of freedom per backtest origin: RMS from a dozen errors
     # understates the spread (at 24 months the 95 % bands covered 91 % with normal z).
     used = counts[counts > 0]
@@ -181,6 +246,9 @@ def prediction_bands(
     upper: dict[int, FloatArray] = {}
     for lv in levels:
         z = float(student_t.ppf(0.5 + lv / 200, max(dof, 2.0)))
+        empirical = pooled_quantile(errors, rms, lv) if members is not None and own else None
+        if empirical is not None:
+            z = empirical
         if multiplicative:
             lower[lv] = point * np.exp(-z * scales)
             upper[lv] = point * np.exp(z * scales)

@@ -69,6 +69,20 @@ def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
     ]
 
 
+def departed_rep_notice(scope: Scope) -> str | None:
+    """Why a rep's scope gets no forecast: the rep has left (account deactivated), so there
+    is no future revenue of theirs to forecast; None for every other scope."""
+    from django.contrib.auth import get_user_model
+
+    if scope.kind != "rep" or scope.id is None:
+        return None
+    if get_user_model().objects.filter(pk=scope.id, is_active=True).exists():
+        return None
+    return _(
+        "%(rep)s has left the company (account deactivated): no forecast of their revenue."
+    ) % {"rep": scope.label}
+
+
 def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
     """Compute (without the cache) the payload served by the API and the page."""
     today = today or timezone.localdate()
@@ -87,6 +101,10 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "seasonality": None,
         "in_month_pattern": in_month_pattern(scope=scope, today=today) if history else [],
     }
+    departed = departed_rep_notice(scope)
+    if departed is not None:
+        payload["warnings"].append(departed)
+        return payload
     if len(history) < 3:
         payload["warnings"].append(
             _("Not enough won history to forecast: at least 3 months are needed.")
@@ -227,6 +245,13 @@ def revenue_forecast_for_scope(
     assert snapshot is not None
     payload = dict(snapshot.payload)
     today = today or timezone.localdate()
+    departed = departed_rep_notice(scope) if payload["forecast"] else None
+    if departed is not None:
+        # Stored while the rep was active: deactivating an account changes no deal, so the
+        # snapshot is not marked stale; the read drops the forecast.
+        payload["forecast"] = []
+        payload["method"] = ""
+        payload["warnings"] = [departed]
     forecast = [dict(point) for point in payload["forecast"][:horizon]]
     current = today.replace(day=1)
     if forecast and forecast[0]["period"] == f"{current:%Y-%m}":

@@ -76,3 +76,19 @@ def test_forecast_page_scoped_to_the_user(company: Company) -> None:
     french = session_client(company.director)
     french.cookies["django_language"] = "fr"
     assert french.get("/revenue/forecast/").status_code == 200
+
+
+def test_forecast_page_of_a_rep_who_has_left(company: Company) -> None:
+    """The director opens a departed rep's scope: the history stays, the page says why
+    there is no forecast and prints no forecast total; an active rep's page does."""
+    _won_history(company, months=30)
+    director = session_client(company.director)
+    active = director.get("/revenue/forecast/", {"scope": f"rep:{company.rep.pk}"})
+    assert b"has left the company" not in active.content
+    assert b"Forecast for the next" in active.content
+    company.rep.is_active = False
+    company.rep.save(update_fields=["is_active"])
+    page = director.get("/revenue/forecast/", {"scope": f"rep:{company.rep.pk}"})
+    assert page.status_code == 200
+    assert b"has left the company (account deactivated)" in page.content
+    assert b"Forecast for the next" not in page.content

@@ -194,3 +194,24 @@ def test_lumpy_partner_intervals_borrow_from_the_company(company: Company) -> No
         assert f["upper80"] - f["lower80"] < 4 * max(f["forecast"], 1.0)
     team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
     assert not any("parent scope" in w for w in team["warnings"])
+
+
+def test_a_rep_who_has_left_gets_no_forecast(company: Company) -> None:
+    """A deactivated rep keeps their history but gets no forecast, and the page says why;
+    a snapshot stored while the rep was active loses its forecast at the next read."""
+    _won_history(company)
+    scope = Scope("rep", company.rep.pk)
+    active = revenue_forecast_for_scope(scope=scope)
+    assert len(active["forecast"]) == 12
+    company.rep.is_active = False
+    company.rep.save(update_fields=["is_active"])
+    stored = revenue_forecast_for_scope(scope=scope)  # the snapshot is still fresh
+    assert stored["forecast"] == []
+    assert any("has left" in w for w in stored["warnings"])
+    ForecastSnapshot.objects.filter(scope_key=scope.key).delete()
+    recomputed = revenue_forecast_for_scope(scope=scope)
+    assert recomputed["forecast"] == [] and len(recomputed["history"]) == 36
+    assert any("has left" in w for w in recomputed["warnings"])
+    # The team keeps its forecast: the rep's past deals are still the team's revenue.
+    team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
+    assert len(team["forecast"]) == 12
