@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from dirco.accounts.permissions import user_is_partner
+from dirco.marketing.permissions import marketing_may_manage
 from dirco.registrations.permissions import application_can_review, tier_review_may_run
 from dirco.webhooks.permissions import webhooks_can_manage
 
@@ -18,9 +19,10 @@ register = template.Library()
 def nav_flags(user: Any) -> dict[str, bool]:
     """Which optional entries of the staff navigation this user gets."""
     if not getattr(user, "is_authenticated", False) or user_is_partner(user):
-        return {"applications": False, "tier_review": False, "webhooks": False}
+        return {"applications": False, "tier_review": False, "webhooks": False, "marketing": False}
     return {
         "applications": application_can_review(user=user),
         "tier_review": tier_review_may_run(user=user),
         "webhooks": webhooks_can_manage(user),
+        "marketing": marketing_may_manage(user),
     }
