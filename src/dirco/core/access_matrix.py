@@ -42,6 +42,7 @@ OBJECTS: Final = (
     "mdf_budget",
     "mdf_request",
     "plan",
+    "campaign",
 )
 
 
@@ -58,6 +59,7 @@ _STAFF_SELLERS_EDIT = "all team own none none none"
 _NOBODY = "none none none none none none"
 _OWN = "own own own own own own"
 _DIRECTOR_ONLY = "all none none none none none"
+_MARKETING = "all none none all none none"
 
 _SPEC: Final[dict[tuple[str, str], str]] = {
     # Partners: the channel; status and tier are the director's fields (partners/services.py).
@@ -153,6 +155,14 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("plan", "create"): "all team own all none none",
     ("plan", "edit"): "all team own own none none",
     ("plan", "approve"): "none none none none partner none",
+    # Direct marketing (marketing/permissions.py): segments, email templates, campaigns,
+    # consent records and the suppression list are the director's and marketing's alone;
+    # no other role, and no partner, sees anything of them ("approve" is scheduling a send).
+    ("campaign", "list"): _MARKETING,
+    ("campaign", "view"): _MARKETING,
+    ("campaign", "create"): _MARKETING,
+    ("campaign", "edit"): _MARKETING,
+    ("campaign", "approve"): _MARKETING,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

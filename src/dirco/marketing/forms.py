@@ -23,7 +23,11 @@ class SegmentForm(DircoForm):
     kind = forms.ChoiceField(
         label=_("Contacts at"),
         required=False,
-        choices=[("", _("Partners and accounts")), ("partner", _("Partners")), ("account", _("Customer accounts"))],
+        choices=[
+            ("", _("Partners and accounts")),
+            ("partner", _("Partners")),
+            ("account", _("Customer accounts")),
+        ],
     )
     tiers = forms.ModelMultipleChoiceField(
         label=_("Partner tier"), queryset=Tier.objects.all(), required=False

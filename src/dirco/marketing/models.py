@@ -236,9 +236,7 @@ class Recipient(models.Model):
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
         ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "email"], name="recipient_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["campaign", "email"], name="recipient_once")]
         indexes = [models.Index(fields=["campaign", "status"], name="recipient_status")]
 
     def __str__(self) -> str:

@@ -60,7 +60,9 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         recipient_unsubscribe(recipient_id=recipient.pk)
         done = True
-    return render(request, "marketing/public_unsubscribe.html", {"done": done, "email": recipient.email})
+    return render(
+        request, "marketing/public_unsubscribe.html", {"done": done, "email": recipient.email}
+    )
 
 
 @never_cache
@@ -75,5 +77,8 @@ def consent_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "marketing/public_confirm.html",
-        {"done": consent.status == Consent.Status.GRANTED, "withdrawn": consent.status == Consent.Status.WITHDRAWN},
+        {
+            "done": consent.status == Consent.Status.GRANTED,
+            "withdrawn": consent.status == Consent.Status.WITHDRAWN,
+        },
     )

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from dirco.core.errors import ApplicationError
 from dirco.marketing.consent import sendable_contacts, suppressed_q
-
 from dirco.partners.models import Contact, Partner, Territory, Tier
 
 KINDS = ("", "partner", "account")
@@ -67,10 +66,8 @@ class SegmentFilter:
             errors["partner_statuses"] = [_("Unknown partner status.")]
         if self.tiers and Tier.objects.filter(pk__in=self.tiers).count() != len(set(self.tiers)):
             errors["tiers"] = [_("Unknown tier.")]
-        if (
-            self.territories
-            and Territory.objects.filter(pk__in=self.territories).count()
-            != len(set(self.territories))
+        if self.territories and Territory.objects.filter(pk__in=self.territories).count() != len(
+            set(self.territories)
         ):
             errors["territories"] = [_("Unknown territory.")]
         if any(len(x) > 80 for x in (*self.industries, *self.roles)):
@@ -83,9 +80,10 @@ def territory_ids_with_descendants(ids: list[int]) -> set[int]:
     found = set(ids)
     frontier = set(ids)
     while frontier:
-        frontier = set(
-            Territory.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
-        ) - found
+        frontier = (
+            set(Territory.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - found
+        )
         found |= frontier
     return found
 
@@ -135,5 +133,3 @@ def segment_count(spec: SegmentFilter) -> dict[str, int]:
         "matched": matched.count(),
         "sendable": sendable_contacts(Contact.objects.filter(pk__in=matched.values("pk"))).count(),
     }
-
-

@@ -25,9 +25,7 @@ from dirco.partners.models import Contact
 
 
 @transaction.atomic
-def segment_save(
-    *, segment: Segment | None, name: str, spec: SegmentFilter, by: User
-) -> Segment:
+def segment_save(*, segment: Segment | None, name: str, spec: SegmentFilter, by: User) -> Segment:
     if not name.strip():
         raise ApplicationError(_("Give the segment a name."), fields={"name": [_("Required.")]})
     spec.validate()
@@ -226,9 +224,7 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
         from dirco.marketing.tasks import consent_confirmation_send_task
 
         consent_id = consent.pk
-        transaction.on_commit(
-            lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id)
-        )
+        transaction.on_commit(lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id))
     return consent
 
 

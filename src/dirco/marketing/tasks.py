@@ -55,4 +55,4 @@ def consent_confirmation_send_task(consent_id: int) -> bool:
         from_email=settings.DIRCO_MARKETING_FROM_EMAIL,
         to=[consent.contact.email],
     )
-    return get_connection().send_messages([message]) == 1
+    return bool(get_connection().send_messages([message]) == 1)

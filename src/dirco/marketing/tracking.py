@@ -78,6 +78,8 @@ def unsubscribe_token_read(token: str) -> int | None:
 
 def confirm_token_read(token: str) -> int | None:
     try:
-        return _id(signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE))
+        return _id(
+            signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE)
+        )
     except signing.BadSignature:
         return None

@@ -154,9 +154,7 @@ def template_list_view(request: AuthedHttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def template_edit_view(
-    request: AuthedHttpRequest, template_id: int | None = None
-) -> HttpResponse:
+def template_edit_view(request: AuthedHttpRequest, template_id: int | None = None) -> HttpResponse:
     marketing_require(request.user)
     template = (
         get_template_for_user(user=request.user, template_id=template_id) if template_id else None

@@ -7,8 +7,13 @@ from django.utils import timezone
 from dirco.accounts.models import User
 from dirco.marketing.models import Consent, EmailTemplate, Segment
 from dirco.marketing.segments import SegmentFilter
-from dirco.marketing.services import CampaignInput, TemplateInput, campaign_create, segment_save
-from dirco.marketing.services import template_save
+from dirco.marketing.services import (
+    CampaignInput,
+    TemplateInput,
+    campaign_create,
+    segment_save,
+    template_save,
+)
 from dirco.partners.models import Contact, Partner
 from dirco.partners.tests.factories import PartnerContactFactory
 
