@@ -300,12 +300,7 @@ def recipient_clicked(*, recipient_id: int) -> None:
 def recipient_unsubscribe(*, recipient_id: int) -> Recipient | None:
     """One click: the address goes on the suppression list and the contact's consent is
     withdrawn. Idempotent (mail clients may POST twice)."""
-    recipient = (
-        Recipient.objects.select_for_update()
-        .select_related("campaign", "contact")
-        .filter(pk=recipient_id)
-        .first()
-    )
+    recipient = Recipient.objects.select_for_update().filter(pk=recipient_id).first()
     if recipient is None:
         return None
     suppression_add(
