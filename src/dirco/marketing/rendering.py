@@ -102,17 +102,20 @@ class RenderedEmail:
     text: str
 
 
-def _plain(template: Any, values: dict[str, Any]) -> str:
-    return str(template.render(Context(values, autoescape=False)))
+def _render(template: Any, values: dict[str, Any], *, autoescape: bool) -> str:
+    # Template.render returns a SafeString; an email is never "safe" to paste into one of
+    # dirco's pages (the preview): "".join gives a plain str, escaped wherever shown.
+    return "".join((template.render(Context(values, autoescape=autoescape)),))
 
 
 def email_render(compiled: CompiledTemplate, values: dict[str, Any]) -> RenderedEmail:
-    """Subject and text unescaped, HTML escaped (a contact's name cannot inject markup)."""
-    subject = " ".join(_plain(compiled.subject, values).split())[:250]
+    """Subject and text unescaped, HTML escaped (a contact's name cannot inject markup).
+    All three are plain strings (not marked safe for Django's pages)."""
+    subject = " ".join(_render(compiled.subject, values, autoescape=False).split())[:250]
     return RenderedEmail(
         subject=subject,
-        html=str(compiled.html.render(Context(values, autoescape=True))),
-        text=_plain(compiled.text, values),
+        html=_render(compiled.html, values, autoescape=True),
+        text=_render(compiled.text, values, autoescape=False),
     )
 
 

@@ -105,7 +105,14 @@ def test_template_form_refuses_sandbox_escape_and_previews(company: Company) -> 
     response = client.post(reverse("marketing:template_create"), data)
     assert EmailTemplate.objects.count() == 1
     page = client.get(response["Location"]).content.decode()
-    assert "Hello Camille" in page  # the preview (in the iframe's srcdoc, escaped)
+    # The preview is the email inside the iframe's srcdoc attribute, escaped: the
+    # template's markup never reaches the staff page as markup.
+    assert 'srcdoc="&lt;p&gt;Hello Camille&lt;/p&gt;"' in page
+    data["text_body"] = "<script>alert(1)</script>"
+    data["html_body"] = '<p title="x"></iframe><script>alert(2)</script></p>'
+    client.post(response["Location"], data)
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert" not in page
 
 
 def test_template_test_send_goes_to_the_sender_only(company: Company) -> None:
