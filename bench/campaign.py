@@ -9,6 +9,7 @@ task to the campaign finishing) and over the whole wall time (worker start-up in
 what the SMTP server received, and the load average.
 
     python bench/campaign.py [--recipients 10000] [--pg postgres://...] [--rate 0]
+                             [--connections 8]
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--pg", default="")
     parser.add_argument("--rate", default="0", help="DIRCO_CAMPAIGN_RATE_PER_SECOND (0: none)")
+    parser.add_argument("--connections", default="8", help="DIRCO_CAMPAIGN_CONNECTIONS")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--step", default="", help=argparse.SUPPRESS)
     parser.add_argument("--campaign", type=int, default=0, help=argparse.SUPPRESS)
@@ -208,6 +210,7 @@ def main() -> None:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(port),
             "DIRCO_CAMPAIGN_RATE_PER_SECOND": args.rate,
+            "DIRCO_CAMPAIGN_CONNECTIONS": args.connections,
             "DIRCO_BASE_URL": "https://dirco.example",
         }
         env.pop("TASKS_IMMEDIATE", None)
@@ -261,6 +264,7 @@ def main() -> None:
                 "bench": "campaign",
                 "db": "postgresql" if args.pg else "sqlite",
                 "rate_limit_per_s": float(args.rate),
+                "smtp_connections": int(args.connections),
                 **figures,
                 "smtp_received": received["received"],
                 "wall_s_with_worker_start": round(wall, 2),
