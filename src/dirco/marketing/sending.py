@@ -41,6 +41,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 
+from dirco.core.errors import ApplicationError
 from dirco.marketing import tracking
 from dirco.marketing.consent import email_normalise, sendable_contacts
 from dirco.marketing.models import Campaign, Recipient, Suppression
@@ -322,8 +323,17 @@ def campaign_send(
         if campaign.status == Campaign.Status.SCHEDULED:
             campaign.status = Campaign.Status.SENDING
             campaign.started_at = timezone.now()
-            campaign.save(update_fields=["status", "started_at", "updated_at"])
-            campaign_recipients_draw(campaign=campaign)
+            try:
+                campaign_recipients_draw(campaign=campaign)
+            except ApplicationError as exc:
+                # The segment's filter no longer holds (a tier or territory deleted since):
+                # nobody is drawn, and the campaign says why instead of staying scheduled.
+                logger.warning("campaign %s not sent: %s", campaign.pk, exc.message)
+                campaign.status = Campaign.Status.CANCELLED
+                campaign.finished_at = timezone.now()
+            campaign.save(update_fields=["status", "started_at", "finished_at", "updated_at"])
+            if campaign.status == Campaign.Status.CANCELLED:
+                return report
     template = campaign.template
     compiled = template_compile(
         subject=template.subject, html_body=template.html_body, text_body=template.text_body

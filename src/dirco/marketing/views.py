@@ -91,7 +91,10 @@ def _segment_preview_context(spec: SegmentFilter | None) -> dict[str, Any]:
 def segment_edit_view(request: AuthedHttpRequest, segment_id: int | None = None) -> HttpResponse:
     marketing_require(request.user)
     segment = get_segment_for_user(user=request.user, segment_id=segment_id) if segment_id else None
-    initial = SegmentForm.initial_from(segment) if segment else None
+    try:
+        initial = SegmentForm.initial_from(segment) if segment else None
+    except ApplicationError:
+        initial = {"name": segment.name} if segment else None
     form = SegmentForm(request.POST or None, initial=initial)
     spec: SegmentFilter | None = None
     if request.method == "POST" and form.is_valid():
@@ -106,7 +109,10 @@ def segment_edit_view(request: AuthedHttpRequest, segment_id: int | None = None)
             messages.success(request, _("Segment saved."))
             return redirect("marketing:segment_edit", segment.pk)
     elif segment is not None:
-        spec = SegmentFilter.from_json(segment.filters)
+        try:
+            spec = SegmentFilter.from_json(segment.filters)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
     return render(
         request,
         "marketing/segment_form.html",
@@ -134,8 +140,13 @@ def segment_preview_view(request: AuthedHttpRequest) -> HttpResponse:
 @staff_required
 def segment_list_view(request: AuthedHttpRequest) -> HttpResponse:
     marketing_require(request.user)
-    segments = list(segments_visible_to(request.user))
-    rows = [(s, segment_count(SegmentFilter.from_json(s.filters))) for s in segments[:100]]
+    rows = []
+    for segment in segments_visible_to(request.user)[:100]:
+        try:
+            count: dict[str, int] | None = segment_count(SegmentFilter.from_json(segment.filters))
+        except ApplicationError:  # a tier or territory it names was deleted since
+            count = None
+        rows.append((segment, count))
     return render(request, "marketing/segment_list.html", {"rows": rows})
 
 
@@ -234,7 +245,12 @@ def campaign_detail_view(request: AuthedHttpRequest, campaign_id: int) -> HttpRe
         recipients = recipients.filter(status=status)
     else:
         status = ""
-    spec = SegmentFilter.from_json(campaign.segment.filters)
+    audience = None
+    if campaign.status == Campaign.Status.DRAFT:
+        try:
+            audience = segment_count(SegmentFilter.from_json(campaign.segment.filters))
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
     return render(
         request,
         "marketing/campaign_detail.html",
@@ -244,7 +260,7 @@ def campaign_detail_view(request: AuthedHttpRequest, campaign_id: int) -> HttpRe
             "page_obj": Paginator(recipients, 50).get_page(page_number(request)),
             "status": status,
             "statuses": Recipient.Status.choices,
-            "audience": segment_count(spec) if campaign.status == Campaign.Status.DRAFT else None,
+            "audience": audience,
             "schedule_form": ScheduleForm(),
         },
     )

@@ -251,3 +251,25 @@ def test_throttle_paces_to_the_rate() -> None:
         throttle.wait()
     assert clock[0] == pytest.approx(101.0)  # 11 sends at 10/s take one second
     assert Throttle(0, sleep=sleep).interval == 0
+
+
+def test_segment_naming_a_deleted_tier_cancels_the_campaign(
+    company: Company, smtp: SinkHandler
+) -> None:
+    from django.test import Client
+
+    lone = TierFactory(name="Lone", rank=9)
+    contact_make(partner=company.partner_a, email="x@a.example")
+    campaign = campaign_make(by=company.marketing, spec=SegmentFilter(tiers=[lone.pk]))
+    lone.delete()
+    client = Client()
+    client.force_login(company.marketing)
+    for url in (
+        "/marketing/segments/",
+        f"/marketing/segments/{campaign.segment_id}/",
+        f"/marketing/campaigns/{campaign.pk}/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert _send(campaign).sent == 0
+    assert Campaign.objects.get().status == Campaign.Status.CANCELLED
+    assert smtp.received == []
