@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh messages screenshots clean
+.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh bench-campaign messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ bench-api: install ## Deal API list and create at 1M deals (p50/p95, requests/s)
 
 bench-forecast-refresh: install ## Forecast refresh tasks and the home after a deal write (coalesced, debounced)
 	$(PY) bench/forecast_refresh.py
+
+bench-campaign: install ## A 10,000-recipient campaign through the worker to a local SMTP server (messages/s)
+	$(PY) bench/campaign.py
 
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dirco.revenue",
     "dirco.objectives",
     "dirco.notifications",
+    "dirco.marketing",
     "dirco.registrations",
     "dirco.leads",
     "dirco.documents",
@@ -312,8 +313,24 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DIRCO_BASE_URL = os.environ.get("DIRCO_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dirco <no-reply@dirco.local>")
+
+# Direct marketing campaigns (dirco.marketing.sending): the sender address, at most this many
+# messages a second per worker (0: no limit) over this many SMTP connections, attempts per message on a temporary SMTP
+# failure, and the first pause between attempts (doubled each time).
+DIRCO_MARKETING_FROM_EMAIL = os.environ.get("DIRCO_MARKETING_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+DIRCO_CAMPAIGN_RATE_PER_SECOND = float(os.environ.get("DIRCO_CAMPAIGN_RATE_PER_SECOND", "50"))
+DIRCO_CAMPAIGN_CONNECTIONS = int(os.environ.get("DIRCO_CAMPAIGN_CONNECTIONS", "4"))
+DIRCO_CAMPAIGN_MAX_ATTEMPTS = int(os.environ.get("DIRCO_CAMPAIGN_MAX_ATTEMPTS", "3"))
+DIRCO_CAMPAIGN_RETRY_PAUSE_SECONDS = float(
+    os.environ.get("DIRCO_CAMPAIGN_RETRY_PAUSE_SECONDS", "2")
+)
 
 # Company settings.
 DIRCO_COMPANY_NAME = os.environ.get("DIRCO_COMPANY_NAME", "Demo Industries")

@@ -138,6 +138,9 @@ urlpatterns = [
     path("leads/", include("dirco.leads.urls")),
     path("notifications/", include("dirco.notifications.urls")),
     path("mdf/", include("dirco.funds.urls")),
+    path("marketing/", include("dirco.marketing.urls")),
+    # The links of campaign emails (open pixel, click, unsubscribe): public, signed tokens.
+    path("m/", include("dirco.marketing.public_urls")),
     path("plans/", include("dirco.plans.urls")),
     path("team/", include("dirco.dynamics.urls")),
     path("portal/", include("dirco.portal.urls")),

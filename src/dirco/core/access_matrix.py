@@ -44,6 +44,7 @@ OBJECTS: Final = (
     "plan",
     "import",
     "team_dynamics",
+    "campaign",
 )
 
 
@@ -61,6 +62,7 @@ _NOBODY = "none none none none none none"
 _OWN = "own own own own own own"
 _DIRECTOR_ONLY = "all none none none none none"
 _IMPORTERS = "own own own none own none"
+_MARKETING = "all none none all none none"
 
 _SPEC: Final[dict[tuple[str, str], str]] = {
     # Partners: the channel; status and tier are the director's fields (partners/services.py).
@@ -168,6 +170,14 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("team_dynamics", "list"): "all team none none none none",
     ("team_dynamics", "view"): "all team none none none none",
     ("team_dynamics", "create"): "all team none none none none",
+    # Direct marketing (marketing/permissions.py): segments, email templates, campaigns,
+    # consent records and the suppression list are the director's and marketing's alone;
+    # no other role, and no partner, sees anything of them ("approve" is scheduling a send).
+    ("campaign", "list"): _MARKETING,
+    ("campaign", "view"): _MARKETING,
+    ("campaign", "create"): _MARKETING,
+    ("campaign", "edit"): _MARKETING,
+    ("campaign", "approve"): _MARKETING,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

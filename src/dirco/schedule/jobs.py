@@ -27,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from dirco.core.task_queue import tasks_reclaim_abandoned
 from dirco.imports.tasks import import_jobs_prune_task
 from dirco.leads.tasks import leads_reroute_expired_task
+from dirco.marketing.tasks import campaigns_send_due_task
 from dirco.registrations.tasks import registrations_expire_task
 from dirco.revenue.tasks import forecasts_refresh_due
 from dirco.schedule.models import ScheduledJob
@@ -64,6 +65,12 @@ JOBS: tuple[Job, ...] = (
         dt.timedelta(minutes=1),
         webhooks_retry_due_task,
         "send the webhook deliveries whose backoff has elapsed",
+    ),
+    Job(
+        "campaigns_send_due",
+        dt.timedelta(minutes=1),
+        campaigns_send_due_task,
+        "send the campaigns whose time has come, and resume those of a lost worker",
     ),
     Job(
         "forecasts_refresh_due",

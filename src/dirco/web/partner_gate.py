@@ -20,8 +20,9 @@ from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_partner
 
 # Namespaces a partner user may enter: the portal, the API (own auth and scoping), admin
-# (Django refuses non-staff users there itself).
-PARTNER_NAMESPACES = frozenset({"portal", "api", "admin"})
+# (Django refuses non-staff users there itself), and the public links of marketing emails
+# (a partner's people receive campaigns too; each link is authorised by its signed token).
+PARTNER_NAMESPACES = frozenset({"portal", "api", "admin", "mail"})
 
 # URL names (with namespace) open to every logged-in user, partners included.
 PARTNER_OPEN_ROUTES = frozenset(

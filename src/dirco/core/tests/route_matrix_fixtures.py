@@ -496,6 +496,38 @@ def world_build(company: Company) -> World:
         )
         plan_version_share(plan=plan, by=owner, note=mark(side, "plan", "note"))
         o[f"plan_{side}"], o[f"action_{side}"] = plan, action
+    # Direct marketing: a segment, a template and a campaign (the director's and marketing's).
+    from dirco.marketing.segments import SegmentFilter
+    from dirco.marketing.services import (
+        CampaignInput,
+        TemplateInput,
+        campaign_create,
+        segment_save,
+        template_save,
+    )
+
+    marketing = c.marketing
+    o["segment_C"] = segment_save(
+        segment=None, name=mark("C", "campaign", "segment"), spec=SegmentFilter(), by=marketing
+    )
+    o["template_C"] = template_save(
+        template=None,
+        data=TemplateInput(
+            name=mark("C", "campaign", "template"),
+            subject="Hello",
+            html_body="<p>Hello {{ contact.first_name }}</p>",
+            text_body="Hello",
+        ),
+        by=marketing,
+    )
+    o["campaign_C"] = campaign_create(
+        data=CampaignInput(
+            name=mark("C", "campaign"),
+            segment=o["segment_C"],  # type: ignore[arg-type]
+            template=o["template_C"],  # type: ignore[arg-type]
+        ),
+        by=marketing,
+    )
     return world
 
 

@@ -125,6 +125,12 @@ PUBLIC_ROUTES = frozenset(
         "api:openapi-json",
         "api:openapi-view",
         "api:api-root",
+        # The links of a campaign email: no login, each authorised by its signed token
+        # (marketing/tests/test_campaign_send.py forges and tampers with them).
+        "mail:open",
+        "mail:click",
+        "mail:unsubscribe",
+        "mail:confirm",
     }
 )
 
@@ -344,6 +350,25 @@ WEB_ROUTES: dict[str, R] = {
     "portal:plan_accept": R(
         "plan", "approve", target="plan_A", kw={"number": ("1",)}, roles=PARTNERS
     ),
+    # Direct marketing: the director's and marketing's pages (404 for anyone else).
+    "marketing:overview": R("campaign", "list"),
+    "marketing:segment_list": R("campaign", "list"),
+    "marketing:segment_create": R("campaign", "create"),
+    "marketing:segment_preview": R(
+        "campaign", "list", queries=("", "roles=LEAKCHECK", "consent=sendable&kind=partner")
+    ),
+    "marketing:segment_edit": R("campaign", target="segment_C", post=("campaign", "edit")),
+    "marketing:template_list": R("campaign", "list"),
+    "marketing:template_create": R("campaign", "create"),
+    "marketing:template_edit": R("campaign", target="template_C", post=("campaign", "edit")),
+    "marketing:template_test": R("campaign", "edit", target="template_C"),
+    "marketing:campaign_create": R("campaign", "create"),
+    "marketing:campaign_detail": R("campaign", target="campaign_C", queries=("", "status=sent")),
+    "marketing:campaign_schedule": R("campaign", "approve", target="campaign_C"),
+    "marketing:campaign_cancel": R("campaign", "edit", target="campaign_C"),
+    "marketing:consent_list": R("campaign", "list", queries=("", "q=LEAKCHECK")),
+    "marketing:consent_record": R("campaign", "edit", target="contact_A", view="contact"),
+    "marketing:suppression_list": R("campaign", "list", post=("campaign", "edit")),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an

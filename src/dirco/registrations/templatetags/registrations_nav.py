@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from dirco.accounts.permissions import user_is_partner, user_manages_people
+from dirco.marketing.permissions import marketing_may_manage
 from dirco.registrations.permissions import application_can_review, tier_review_may_run
 from dirco.webhooks.permissions import webhooks_can_manage
 
@@ -23,6 +24,7 @@ def nav_flags(user: Any) -> dict[str, bool]:
             "tier_review": False,
             "webhooks": False,
             "team_dynamics": False,
+            "marketing": False,
         }
     return {
         "applications": application_can_review(user=user),
@@ -30,4 +32,5 @@ def nav_flags(user: Any) -> dict[str, bool]:
         "webhooks": webhooks_can_manage(user),
         # dirco.dynamics.permissions.dynamics_can_view asks the same predicate.
         "team_dynamics": user_manages_people(user),
+        "marketing": marketing_may_manage(user),
     }

@@ -41,6 +41,7 @@ def test_each_job_is_enqueued_when_due_and_once_by_two_schedulers() -> None:
     # A worker ran everything: the one-minute jobs are enqueued at their next due time.
     DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=later)
     assert sorted(schedule_tick(now=later + dt.timedelta(minutes=2))) == [
+        "campaigns_send_due",
         "tasks_reclaim_abandoned",
         "webhooks_retry_due",
     ]
