@@ -44,7 +44,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PASSWORD = "dirco-demo"  # seed_demo's
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -97,32 +96,51 @@ def child_plan(run: str, deals_per_rep: int) -> dict[str, Any]:
         accounts = list(accounts_visible_to(rep).order_by("id").values_list("id", flat=True))
         tokens.append({"email": rep.email, "key": key, "accounts": accounts[:200]})
     partners = [
-        u.email
+        u
         for u in User.objects.filter(is_active=True, partner__isnull=False)
         .select_related("partner")
         .order_by("id")
         if registration_can_submit(user=u)
     ]
+    director = User.objects.filter(role=User.Role.DIRECTOR, is_active=True).order_by("id").first()
+    managers = list(User.objects.filter(role=User.Role.MANAGER, is_active=True).order_by("id"))
+    assert director is not None
+    people = [
+        director,
+        *managers,
+        *User.objects.filter(email__in=[r["email"] for r in reps]),
+        *partners,
+    ]
     return {
         "run": run,
-        "password": PASSWORD,
-        "director": User.objects.filter(role=User.Role.DIRECTOR, is_active=True)
-        .order_by("id")
-        .values_list("email", flat=True)
-        .first(),
-        "managers": list(
-            User.objects.filter(role=User.Role.MANAGER, is_active=True)
-            .order_by("id")
-            .values_list("email", flat=True)
-        ),
+        "director": director.email,
+        "managers": [m.email for m in managers],
         "reps": reps,
-        "partners": partners,
+        "partners": [p.email for p in partners],
+        "sessions": {user.email: session_open(user) for user in people},
         "api_tokens": tokens,
         "stages": {"open": open_stages, "moves": moves},
         "product_lines": list(ProductLine.objects.order_by("id").values_list("id", flat=True)),
         "currency": company_currency(),
         "stages_before": stages_before,
     }
+
+
+def session_open(user: Any) -> str:
+    """A session key for ``user``, as a login leaves it: the people of the run are logged in
+    before it starts (a login hashes the password, about half a second of CPU by design, and
+    200 of them at once would be a login storm, not the day the run is about)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
 
 
 def child_verify(plan_path: Path, ledger_path: Path, started_at: float) -> dict[str, Any]:
@@ -440,7 +458,7 @@ def main() -> int:
         load_before = loadavg()
         busy0, started = machine_busy_seconds(), time.time()
         own0 = sum(cpu_seconds(p.pid) for p in processes.values())
-        spawn_rate = args.spawn_rate or max(1.0, args.users / 20)
+        spawn_rate = args.spawn_rate or max(1.0, args.users / 10)
         locust = subprocess.Popen(
             [
                 str(BIN / "locust"), "-f", str(Path(__file__).with_name("load_users.py")),
