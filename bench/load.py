@@ -61,6 +61,8 @@ def _django() -> None:
 def child_plan(run: str, deals_per_rep: int) -> dict[str, Any]:
     """Who plays, which deals each rep moves, the stages, the API keys."""
     _django()
+    from django.utils import timezone
+
     from dirco.accounts.models import User
     from dirco.accounts.services import api_token_create
     from dirco.catalog.models import ProductLine
@@ -71,6 +73,7 @@ def child_plan(run: str, deals_per_rep: int) -> dict[str, Any]:
     from dirco.registrations.permissions import registration_can_submit
 
     rng = random.Random(14)
+    today = timezone.localdate()
     open_stages = list(
         Stage.objects.filter(is_won=False, is_lost=False)
         .order_by("order")
@@ -85,7 +88,9 @@ def child_plan(run: str, deals_per_rep: int) -> dict[str, Any]:
     for rep in User.objects.filter(role=User.Role.REP, is_active=True).order_by("id"):
         open_deals = list(
             deals_editable_by(rep)
-            .filter(owner=rep, stage__in=open_stages)
+            # Not yet past their expected close date: a won or lost deal dropped back into
+            # an open column must then be given a new date (deal_rules), which a drop cannot.
+            .filter(owner=rep, stage__in=open_stages, expected_close_date__gte=today)
             .order_by("id")
             .values_list("id", "stage_id")
         )
