@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh bench-campaign messages screenshots clean
+.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh bench-campaign bench-load messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -96,6 +96,15 @@ bench-forecast-refresh: install ## Forecast refresh tasks and the home after a d
 
 bench-campaign: install ## A 10,000-recipient campaign through the worker to a local SMTP server (messages/s)
 	$(PY) bench/campaign.py
+
+# The load test: gunicorn + db_worker + scheduler on a seeded copy, locust users, the ledger of
+# acknowledged writes checked afterwards. E.g. BENCH_LOAD_ARGS='--users 200 --duration 600
+# --pg postgres://postgres@127.0.0.1:5432/x --kill-every 120' (see bench/load.py and
+# docs/deployment.md for the measured limits).
+BENCH_LOAD_ARGS ?= --users 50 --duration 60
+bench-load: install ## Load test (locust): p50/p95 per route, errors, lost writes; BENCH_LOAD_ARGS
+	$(PY) -m pip install --quiet -e '.[load]'
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'
