@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
+from dirco.core.text import TextRulesFormMixin
 from dirco.imports.engine import ImportReport
 from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportObject
@@ -62,7 +63,7 @@ def _staff_render(
 STAFF = Surface("imports", _staff_render, "web/base.html")
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextRulesFormMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Records"))
     file = forms.FileField(
         label=gettext_lazy("File (CSV or XLSX)"),
