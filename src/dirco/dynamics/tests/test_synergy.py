@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from dirco.accounts.models import User
@@ -72,3 +75,18 @@ def test_team_synergy_against_its_members_baselines(company: Company) -> None:
     # The other team has nobody with history: too little data, no number.
     south = team_synergy(team=company.other_team, inputs=inputs)
     assert all(m.synergy.index is None for m in south.months)
+
+    # The chart's coordinates are numbers in every language: French wrote "150,7" (a decimal
+    # comma) into the SVG, which the browser refused.
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(company.director)
+    page = client.get(reverse("dynamics:synergy"), {"team": company.team.pk}).content.decode()
+    assert 'lang="fr"' in page
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    number = r"-?\d+(?:\.\d+)?"
+    coordinates = re.findall(r'\s(?:x|y|x1|x2|y1|y2)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(number, c) for c in coordinates), coordinates
+    points = re.findall(r'points="([^"]*)"', svg)
+    assert points and all(
+        re.fullmatch(rf"{number},{number}(?: {number},{number})*", p) for p in points
+    ), points
