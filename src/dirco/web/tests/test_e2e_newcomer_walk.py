@@ -70,6 +70,12 @@ OVERFLOW_JS = """() => {
   return {scroll, width, over};
 }"""
 
+TOP_BAR_JS = """() => {
+  const bar = document.querySelector('.sidebar');
+  const open = document.querySelector('.nav--open');
+  return bar && !open && window.innerWidth <= 860 ? Math.round(bar.getBoundingClientRect().height) : 0;
+}"""
+
 
 @dataclass
 class Walk:
@@ -111,6 +117,11 @@ def _visit(page: Any, url: str, label: str, walk: Walk, errors: list[str]) -> bo
         walk.problems.append(
             f"{label} {url}: {box['scroll']} px wide in {box['width']} px {box['over']}"
         )
+    # On a phone the staff sidebar is a top bar with a menu button: a short page must not
+    # stretch it (it once filled a third of the screen above the direct marketing page).
+    bar = page.evaluate(TOP_BAR_JS)
+    if bar > 120:
+        walk.problems.append(f"{label} {url}: the closed top bar is {bar} px tall")
     return True
 
 
