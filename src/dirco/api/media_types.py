@@ -46,11 +46,15 @@ def _has_body(request: HttpRequest) -> bool:
 def media_type_check(
     api: NinjaAPI, request: HttpRequest, accepted: frozenset[str]
 ) -> HttpResponse | None:
+    media_type = (request.content_type or "").lower()
+    if media_type in accepted and media_type in FORM:
+        # A form type is parsed even without a body (Django reads the multipart boundary
+        # first): check it here, so that a bad one is a 400 and not the operation's 500.
+        return _form_body_problem(api, request)
     if not _has_body(request):
         return None
-    media_type = (request.content_type or "").lower()
     if media_type in accepted:
-        return _form_body_problem(api, request) if media_type in FORM else None
+        return None
     wanted = " or ".join(sorted(accepted))
     return error_response(
         api,
