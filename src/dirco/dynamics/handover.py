@@ -24,6 +24,7 @@ from simple_history.utils import update_change_reason
 
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
+from dirco.core.versioning import version_bump
 from dirco.customers.models import Account
 from dirco.customers.services import account_update
 from dirco.dynamics.models import Handover, HandoverItem, ItemKind
@@ -332,9 +333,11 @@ def _objective_move(*, objective: Objective, to: User, by: User, effective_on: d
         month.save(update_fields=["amount", "is_override"])
     ObjectiveMonthChange.objects.bulk_create(changes)
     objective.amount -= moved
-    objective.save(update_fields=["amount", "updated_at"])
+    version_bump(objective)
+    objective.save(update_fields=["amount", "version", "updated_at"])
     target.amount += moved
-    target.save(update_fields=["amount", "updated_at"])
+    version_bump(target)
+    target.save(update_fields=["amount", "version", "updated_at"])
     return moved
 
 
@@ -439,7 +442,8 @@ def _item_move(
         activity = Activity.objects.select_for_update().get(pk=item.object_id)
         before = activity_snapshot(activity) if activity_change_hooks else None
         activity.owner = to
-        activity.save(update_fields=["owner", "updated_at"])
+        version_bump(activity)
+        activity.save(update_fields=["owner", "version", "updated_at"])
         if activity_change_hooks:
             activity_change_hooks_run(before, activity_snapshot(activity))
         return _item_record(handover, item, to)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -22,6 +22,7 @@ from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import DecimalString, FiscalYear, Id, InputSchema, StrictBool, Text
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.fiscal_calendar import fiscal_year_of
@@ -93,6 +94,7 @@ class ObjectiveOut(Schema):
     set_by_id: int | None
     set_at: dt.datetime
     published_at: dt.datetime | None
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 class AllocationChildOut(Schema):
@@ -406,9 +408,11 @@ def objective_list(
     response={200: ObjectiveDetailOut, **ERRORS},
     summary="An objective with its months, changes and allocation",
 )
-def objective_get(request: HttpRequest, objective_id: Id) -> Any:
+def objective_get(request: HttpRequest, objective_id: Id, response: HttpResponse) -> Any:
     user = request_user(request)
-    return _detail(get_objective_for_user(user=user, objective_id=objective_id), user)
+    objective = get_objective_for_user(user=user, objective_id=objective_id)
+    etag_set(response, objective.version)
+    return _detail(objective, user)
 
 
 @router.post(
@@ -448,10 +452,12 @@ def objective_create_endpoint(request: HttpRequest, payload: ObjectiveIn) -> Any
 
 @router.patch(
     "/objectives/{objective_id}",
-    response={200: ObjectiveDetailOut, **ERRORS},
-    summary="Change the amount or the monthly split",
+    response={200: ObjectiveDetailOut, **ERRORS, 412: ErrorOut},
+    summary="Change the amount or the monthly split (If-Match: the ETag read, or 412)",
 )
-def objective_patch(request: HttpRequest, objective_id: Id, payload: ObjectivePatch) -> Any:
+def objective_patch(
+    request: HttpRequest, objective_id: Id, payload: ObjectivePatch, response: HttpResponse
+) -> Any:
     user, objective = _editable(request, objective_id)
     objective = objective_update(
         objective=objective,
@@ -459,16 +465,20 @@ def objective_patch(request: HttpRequest, objective_id: Id, payload: ObjectivePa
         amount=payload.amount,
         split_method=payload.split_method,
         percentages=payload.percentages,
+        expected_version=if_match_version(request),
     )
+    etag_set(response, objective.version)
     return _detail(objective, user)
 
 
 @router.put(
     "/objectives/{objective_id}/months",
-    response={200: ObjectiveDetailOut, **ERRORS},
-    summary="Set months by hand (audited)",
+    response={200: ObjectiveDetailOut, **ERRORS, 412: ErrorOut},
+    summary="Set months by hand (audited; If-Match: the ETag read, or 412)",
 )
-def objective_months_put(request: HttpRequest, objective_id: Id, payload: MonthsIn) -> Any:
+def objective_months_put(
+    request: HttpRequest, objective_id: Id, payload: MonthsIn, response: HttpResponse
+) -> Any:
     """The months must still add up to the year unless ``rebalance`` spreads the difference
     over the months not set by hand."""
     user, objective = _editable(request, objective_id)
@@ -477,8 +487,11 @@ def objective_months_put(request: HttpRequest, objective_id: Id, payload: Months
         user=user,
         amounts=dict(payload.amounts),
         rebalance=payload.rebalance,
+        expected_version=if_match_version(request),
     )
-    return _detail(Objective.objects.get(pk=objective.pk), user)
+    objective = Objective.objects.get(pk=objective.pk)
+    etag_set(response, objective.version)
+    return _detail(objective, user)
 
 
 @router.delete(

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.models import TimeStampedModel
+from dirco.core.versioning import Versioned
 
 # The scope kinds are the rollups' (below objectives), re-exported.
 from dirco.rollups.models import ScopeKind as ScopeKind
 
 
-class Objective(TimeStampedModel):
+class Objective(TimeStampedModel, Versioned):
     """A yearly target for a scope (optionally narrowed to a product line), split by month."""
 
     class Measure(models.TextChoices):

@@ -17,6 +17,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.l10n import parse_amount
 from dirco.core.money import CENT
 from dirco.core.periods import month_add
+from dirco.core.versioning import version_bump, version_check
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_months,
     fiscal_year_settable_check,
@@ -361,8 +362,11 @@ def objective_update(
     amount: Any = None,
     split_method: str | None = None,
     percentages: list[Any] | None = None,
+    expected_version: int | None = None,
 ) -> Objective:
-    """Change the yearly amount and/or the split; the months are split again (overrides too)."""
+    """Change the yearly amount and/or the split; the months are split again (overrides too).
+    ``expected_version`` (the version the caller read) refuses the change with StaleVersion
+    when the objective was saved in between."""
     _split_forecasts_warm(
         scopes=[objective_scope(objective)],
         split_method=split_method or objective.split_method,
@@ -376,6 +380,7 @@ def objective_update(
             rep=objective.rep,
             partner=objective.partner,
         )
+        version_check(objective, expected_version)
         if amount is not None:
             objective.amount = amount_parse(amount)
         if split_method is not None:
@@ -395,8 +400,17 @@ def objective_update(
         objective.split_note = note
         objective.set_by = user
         objective.set_at = timezone.now()
+        version_bump(objective)
         objective.save(
-            update_fields=["amount", "split_method", "split_note", "set_by", "set_at", "updated_at"]
+            update_fields=[
+                "amount",
+                "split_method",
+                "split_note",
+                "set_by",
+                "set_at",
+                "version",
+                "updated_at",
+            ]
         )
         _months_write(objective, amounts)
         ObjectiveMonthChange.objects.bulk_create(
@@ -417,7 +431,12 @@ def objective_update(
 
 @transaction.atomic
 def objective_months_set(
-    *, objective: Objective, user: User, amounts: dict[Any, Any], rebalance: bool = False
+    *,
+    objective: Objective,
+    user: User,
+    amounts: dict[Any, Any],
+    rebalance: bool = False,
+    expected_version: int | None = None,
 ) -> Objective:
     """Set some fiscal months (1-12) by hand; each change is audited (who, when, from, to).
 
@@ -433,6 +452,7 @@ def objective_months_set(
         rep=objective.rep,
         partner=objective.partner,
     )
+    version_check(objective, expected_version)
     rows = {m.month_index: m for m in objective.months.all()}
     new: dict[int, Decimal] = {}
     for key, value in amounts.items():
@@ -502,6 +522,9 @@ def objective_months_set(
             row.amount, row.is_override = value, override
             row.save(update_fields=["amount", "is_override"])
     ObjectiveMonthChange.objects.bulk_create(changes)
+    if changes:
+        version_bump(objective)
+        objective.save(update_fields=["version", "updated_at"])
     return objective
 
 
@@ -639,7 +662,8 @@ def objective_allocate(
                 )
             else:
                 child.parent = parent
-                child.save(update_fields=["parent", "updated_at"])
+                version_bump(child)
+                child.save(update_fields=["parent", "version", "updated_at"])
                 if child.amount != value:
                     objective_update(objective=child, user=user, amount=value)
         summary = allocation_summary(objective=parent)
@@ -729,7 +753,8 @@ def objective_publish(*, objective: Objective, user: User, confirm: bool = False
                 )
     objective.status = Objective.Status.PUBLISHED
     objective.published_at = timezone.now()
-    objective.save(update_fields=["status", "published_at", "updated_at"])
+    version_bump(objective)
+    objective.save(update_fields=["status", "published_at", "version", "updated_at"])
     emit(
         "objective.published",
         {

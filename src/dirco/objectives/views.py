@@ -70,6 +70,7 @@ from dirco.objectives.services import (
     objective_update,
 )
 from dirco.scopes import Scope, scope_may_see
+from dirco.web.forms import version_for_form, version_posted
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 KIND_ORDER = Case(
@@ -232,6 +233,7 @@ def objective_edit_view(request: AuthedHttpRequest, objective_id: int) -> HttpRe
                 amount=data["amount"],
                 split_method=data["split_method"],
                 percentages=form.percentages(),
+                expected_version=version_posted(request),
             )
         except ApplicationError as exc:
             form.apply_error(exc)
@@ -240,7 +242,11 @@ def objective_edit_view(request: AuthedHttpRequest, objective_id: int) -> HttpRe
             if objective.split_note:
                 messages.warning(request, objective.split_note)
             return redirect("objective_detail", objective_id=objective.pk)
-    return render(request, "objectives/objective_form.html", {"form": form, "objective": objective})
+    return render(
+        request,
+        "objectives/objective_form.html",
+        {"form": form, "objective": objective, "version": version_for_form(request, objective)},
+    )
 
 
 @staff_required
@@ -262,6 +268,7 @@ def objective_months_view(request: AuthedHttpRequest, objective_id: int) -> Http
                 user=user,
                 amounts=changed,
                 rebalance=form.cleaned_data["rebalance"],
+                expected_version=version_posted(request),
             )
         except ApplicationError as exc:
             form.apply_error(exc)
@@ -269,7 +276,9 @@ def objective_months_view(request: AuthedHttpRequest, objective_id: int) -> Http
             messages.success(request, _("Months saved; each change is in the history below."))
             return redirect("objective_detail", objective_id=objective.pk)
     return render(
-        request, "objectives/objective_months.html", {"form": form, "objective": objective}
+        request,
+        "objectives/objective_months.html",
+        {"form": form, "objective": objective, "version": version_for_form(request, objective)},
     )
 
 

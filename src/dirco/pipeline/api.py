@@ -407,6 +407,7 @@ class ActivityOut(Schema):
     account: Ref | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 class ActivityFilters(Schema):
@@ -469,8 +470,10 @@ def activity_list(
 @router.get(
     "/activities/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="An activity"
 )
-def activity_detail(request: HttpRequest, activity_id: Id) -> Any:
-    return get_activity_for_user(user=request_user(request), activity_id=activity_id)
+def activity_detail(request: HttpRequest, activity_id: Id, response: HttpResponse) -> Any:
+    activity = get_activity_for_user(user=request_user(request), activity_id=activity_id)
+    etag_set(response, activity.version)
+    return activity
 
 
 @router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Log an activity")
@@ -497,16 +500,23 @@ def activity_create_endpoint(request: HttpRequest, payload: ActivityIn) -> Any:
 
 @router.patch(
     "/activities/{activity_id}",
-    response={200: ActivityOut, **ERRORS},
-    summary="Change an activity (its owner or their manager)",
+    response={200: ActivityOut, **ERRORS, 412: ErrorOut},
+    summary="Change an activity (its owner or their manager; If-Match: the ETag read, or 412)",
 )
-def activity_update_endpoint(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> Any:
+def activity_update_endpoint(
+    request: HttpRequest, activity_id: Id, payload: ActivityPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     activity = get_activity_for_user(user=user, activity_id=activity_id)
     if not activity_can_edit(user=user, activity=activity):
         raise PermissionDenied(_("Only the owner or their manager can change this activity."))
     data = payload_fields(payload, Activity)
-    activity_update(activity=activity, **cast(ActivityFields, data))
+    activity = activity_update(
+        activity=activity,
+        expected_version=if_match_version(request),
+        **cast(ActivityFields, data),
+    )
+    etag_set(response, activity.version)
     return get_activity_for_user(user=user, activity_id=activity.pk)
 
 

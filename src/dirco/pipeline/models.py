@@ -255,7 +255,7 @@ class StageChange(models.Model):
         return f"{self.deal_id}: {self.from_stage_id} -> {self.to_stage_id}"
 
 
-class Activity(TimeStampedModel):
+class Activity(TimeStampedModel, Versioned):
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
         MEETING = "meeting", _("Meeting")

@@ -348,15 +348,18 @@ ACTIVITY_EDITABLE_FIELDS = frozenset({"kind", "subject", "notes", "due_at"})
 
 
 @atomic_retrying
-def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> Activity:
+def activity_update(
+    *, activity: Activity, expected_version: int | None = None, **fields: Unpack[ActivityFields]
+) -> Activity:
     """Change what an activity says and when it is due (not what it is linked to, nor its
-    owner: log another activity for that)."""
+    owner: log another activity for that); ``expected_version`` as for deals."""
     unknown = set(fields) - ACTIVITY_EDITABLE_FIELDS
     if unknown:
         raise ApplicationError(
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    version_check(activity, expected_version)
     before = activity_snapshot(activity) if activity_change_hooks else None
     for name, value in fields.items():
         setattr(activity, name, value)
@@ -367,6 +370,7 @@ def activity_update(*, activity: Activity, **fields: Unpack[ActivityFields]) -> 
             _("The activity was not saved: correct the fields shown."),
             fields=_validation_error_fields(exc),
         ) from exc
+    version_bump(activity)
     activity.save()
     if activity_change_hooks:
         activity_change_hooks_run(before, activity_snapshot(activity))
@@ -379,7 +383,8 @@ def activity_complete(*, activity: Activity, done: bool = True) -> Activity:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = activity_snapshot(activity) if activity_change_hooks else None
     activity.done_at = timezone.now() if done else None
-    activity.save(update_fields=["done_at", "updated_at"])
+    version_bump(activity)
+    activity.save(update_fields=["done_at", "version", "updated_at"])
     if activity_change_hooks:
         activity_change_hooks_run(before, activity_snapshot(activity))
     return activity

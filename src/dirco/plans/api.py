@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -31,6 +31,7 @@ from dirco.api.schemas import (
     choices_schema,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.plans.models import Action, ActionPlan
 from dirco.plans.permissions import (
     action_can_create,
@@ -86,6 +87,7 @@ class PlanOut(Schema):
     next_review_on: dt.date | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
     @staticmethod
     def resolve_scope(obj: ActionPlan) -> str:
@@ -136,6 +138,7 @@ class ActionOut(Schema):
     partner_ids: list[int]
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
     @staticmethod
     def resolve_expected_revenue(obj: Action) -> dict[str, str]:
@@ -277,8 +280,10 @@ def plan_list_endpoint(
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="An action plan")
-def plan_detail_endpoint(request: HttpRequest, plan_id: Id) -> Any:
-    return _plan(request_user(request), plan_id)
+def plan_detail_endpoint(request: HttpRequest, plan_id: Id, response: HttpResponse) -> Any:
+    plan = _plan(request_user(request), plan_id)
+    etag_set(response, plan.version)
+    return plan
 
 
 @router.get(
@@ -301,11 +306,23 @@ def plan_create_endpoint(request: HttpRequest, payload: PlanIn) -> Any:
     return Status(201, _plan(user, plan.pk))
 
 
-@router.put("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Change a plan")
-def plan_update_endpoint(request: HttpRequest, plan_id: Id, payload: PlanIn) -> Any:
+@router.put(
+    "/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS, 412: ErrorOut},
+    summary="Change a plan (If-Match: the ETag read, or 412)",
+)
+def plan_update_endpoint(
+    request: HttpRequest, plan_id: Id, payload: PlanIn, response: HttpResponse
+) -> Any:
     user = request_user(request)
     plan = _editable_plan(user, plan_id)
-    plan_update(plan=plan, by=user, data=_plan_input(user, payload))
+    plan = plan_update(
+        plan=plan,
+        by=user,
+        data=_plan_input(user, payload),
+        expected_version=if_match_version(request),
+    )
+    etag_set(response, plan.version)
     return _plan(user, plan_id)
 
 
@@ -375,8 +392,10 @@ def action_list_endpoint(
 
 
 @router.get("/actions/{action_id}", response={200: ActionOut, **ERRORS}, summary="An action")
-def action_detail_endpoint(request: HttpRequest, action_id: Id) -> Any:
-    return _action(request_user(request), action_id)
+def action_detail_endpoint(request: HttpRequest, action_id: Id, response: HttpResponse) -> Any:
+    action = _action(request_user(request), action_id)
+    etag_set(response, action.version)
+    return action
 
 
 @router.post("/actions", response={201: ActionOut, **ERRORS}, summary="Add an action to a plan")
@@ -389,11 +408,23 @@ def action_create_endpoint(request: HttpRequest, payload: ActionCreateIn) -> Any
     return Status(201, _action(user, action.pk))
 
 
-@router.put("/actions/{action_id}", response={200: ActionOut, **ERRORS}, summary="Change an action")
-def action_update_endpoint(request: HttpRequest, action_id: Id, payload: ActionIn) -> Any:
+@router.put(
+    "/actions/{action_id}",
+    response={200: ActionOut, **ERRORS, 412: ErrorOut},
+    summary="Change an action (If-Match: the ETag read, or 412)",
+)
+def action_update_endpoint(
+    request: HttpRequest, action_id: Id, payload: ActionIn, response: HttpResponse
+) -> Any:
     user = request_user(request)
     action = _editable_action(user, action_id)
-    action_update(action=action, by=user, data=_action_input(user, payload))
+    action = action_update(
+        action=action,
+        by=user,
+        data=_action_input(user, payload),
+        expected_version=if_match_version(request),
+    )
+    etag_set(response, action.version)
     return _action(user, action_id)
 
 

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.models import TimeStampedModel
+from dirco.core.versioning import Versioned
 from dirco.scopes import Scope
 
 if TYPE_CHECKING:
     from dirco.pipeline.models import Deal
 
 
-class ActionPlan(TimeStampedModel):
+class ActionPlan(TimeStampedModel, Versioned):
     """A plan of actions for one scope and fiscal period, serving some objectives."""
 
     class ScopeKind(models.TextChoices):
@@ -144,7 +145,7 @@ class PlanReview(models.Model):
         return f"{self.plan_id} {self.review_on}"
 
 
-class Action(TimeStampedModel):
+class Action(TimeStampedModel, Versioned):
     """One planned action of a plan: an event, a campaign, an offer, a training..."""
 
     class Kind(models.TextChoices):

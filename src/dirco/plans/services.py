@@ -27,6 +27,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.core.periods import month_add
 from dirco.core.text import LONG_TEXT_MAX, NAME_MAX
+from dirco.core.versioning import version_bump, version_check
 from dirco.customers.permissions import accounts_visible_to
 from dirco.objectives.fiscal_calendar import period_parse
 from dirco.objectives.permissions import objectives_visible_to
@@ -261,12 +262,18 @@ def plan_create(*, by: User, data: PlanInput) -> ActionPlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: ActionPlan, by: User, data: PlanInput) -> ActionPlan:
+def plan_update(
+    *, plan: ActionPlan, by: User, data: PlanInput, expected_version: int | None = None
+) -> ActionPlan:
+    """Change a plan; ``expected_version`` (the version the caller read) refuses the change
+    with StaleVersion when the plan was saved in between."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    version_check(plan, expected_version)
     fields, objective_ids = _plan_validate(by=by, data=data, plan=plan)
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.full_clean()
+    version_bump(plan)
     plan.save()
     plan.objectives.set(objective_ids)
     return plan
@@ -293,7 +300,8 @@ def plan_set_status(*, plan: ActionPlan, status: str) -> ActionPlan:
     if status == ActionPlan.Status.ACTIVE and plan.activated_at is None:
         plan.activated_at = now
     plan.closed_at = now if status == ActionPlan.Status.CLOSED else None
-    plan.save(update_fields=["status", "activated_at", "closed_at", "updated_at"])
+    version_bump(plan)
+    plan.save(update_fields=["status", "activated_at", "closed_at", "version", "updated_at"])
     return plan
 
 
@@ -426,9 +434,13 @@ def action_create(*, plan: ActionPlan, by: User, data: ActionInput) -> Action:
 
 
 @transaction.atomic
-def action_update(*, action: Action, by: User, data: ActionInput) -> Action:
+def action_update(
+    *, action: Action, by: User, data: ActionInput, expected_version: int | None = None
+) -> Action:
+    """Change an action; ``expected_version`` as for plans."""
     action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
     _plan_open_check(action.plan)
+    version_check(action, expected_version)
     fields, refs, months = _action_validate(by=by, plan=action.plan, data=data, action=action)
     if (
         data.kind != action.kind
@@ -442,6 +454,7 @@ def action_update(*, action: Action, by: User, data: ActionInput) -> Action:
     for name, value in fields.items():
         setattr(action, name, value)
     action.full_clean(exclude=["plan"])
+    version_bump(action)
     action.save()
     _action_write_relations(action, refs, months)
     return action
@@ -468,7 +481,8 @@ def action_set_status(*, action: Action, status: str, actual_cost: Decimal | Non
     action.status = status
     if cost is not None:
         action.actual_cost = cost
-    action.save(update_fields=["status", "actual_cost", "updated_at"])
+    version_bump(action)
+    action.save(update_fields=["status", "actual_cost", "version", "updated_at"])
     return action
 
 

@@ -82,7 +82,7 @@ from dirco.plans.services import (
 )
 from dirco.scopes import Scope, scope_labels, scopes_for
 from dirco.teams.models import SalesTeam
-from dirco.web.forms import form_submit
+from dirco.web.forms import form_submit, version_for_form, version_posted
 from dirco.web.http import AuthedHttpRequest, staff_required
 
 PER_PAGE = 25
@@ -183,11 +183,20 @@ def plan_edit_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
     if form_submit(
         request,
         form,
-        lambda: plan_update(plan=plan, by=user, data=form.service_input()),
+        lambda: plan_update(
+            plan=plan,
+            by=user,
+            data=form.service_input(),
+            expected_version=version_posted(request),
+        ),
         success=_("Plan saved."),
     ):
         return redirect("plans:detail", plan.pk)
-    return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"form": form, "plan": plan, "version": version_for_form(request, plan)},
+    )
 
 
 @staff_required
@@ -382,7 +391,12 @@ def action_detail_view(request: AuthedHttpRequest, action_id: int) -> HttpRespon
         if form_submit(
             request,
             form,
-            lambda: action_update(action=action, by=user, data=form.service_input()),
+            lambda: action_update(
+                action=action,
+                by=user,
+                data=form.service_input(),
+                expected_version=version_posted(request),
+            ),
             success=_("Action saved."),
         ):
             return redirect("plans:action_detail", action.pk)
@@ -399,6 +413,7 @@ def action_detail_view(request: AuthedHttpRequest, action_id: int) -> HttpRespon
             "months": months,
             "measured": measured,
             "form": form,
+            "version": version_for_form(request, action),
             "can_edit": can_edit,
             "tasks": action.tasks.select_related("assignee").order_by("due_on", "id"),
             "task_form": TaskForm(owners=plan_owner_choices(user)) if can_edit else None,

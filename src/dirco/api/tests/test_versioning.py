@@ -3,6 +3,8 @@ that says who changed what instead of overwriting."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -11,7 +13,7 @@ from dirco.conftest import Company
 from dirco.customers.tests.factories import AccountFactory
 from dirco.partners.tests.factories import PartnerContactFactory
 from dirco.pipeline.models import Deal
-from dirco.pipeline.tests.factories import DealFactory
+from dirco.pipeline.tests.factories import ActivityFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,143 @@ def test_partner_form_carries_its_version_and_refuses_a_stale_save(company: Comp
     assert "changed by someone else" in response.content.decode()
     partner.refresh_from_db()
     assert partner.domain == "new.example"
+
+
+# -- activities, objectives, plans and actions carry versions too (issue 13: every object) ------
+
+
+def put_json_if(client: Client, url: str, data: dict[str, object], etag: str) -> object:
+    return client.put(url, data=data, content_type="application/json", headers={"If-Match": etag})
+
+
+def _stale_refused(response: object, current: str) -> None:
+    assert response.status_code == 412, response.content  # type: ignore[attr-defined]
+    assert response.json()["error"]["code"] == "precondition_failed"  # type: ignore[attr-defined]
+    assert response["ETag"] == current  # type: ignore[index]
+
+
+def test_activity_etag_if_match_and_412(company: Company) -> None:
+    from dirco.pipeline.models import Activity
+
+    deal = DealFactory(owner=company.rep, team=company.team)
+    activity = ActivityFactory(owner=company.rep, deal=deal, subject="Call")
+    client = token_client(company.rep)
+    url = f"/api/v1/activities/{activity.pk}"
+    read = client.get(url)
+    assert read["ETag"] == '"1"' and read.json()["version"] == 1
+    ok = patch_json_if(client, url, {"subject": "First"}, '"1"')
+    assert ok.status_code == 200 and ok["ETag"] == '"2"' and ok.json()["version"] == 2
+    _stale_refused(patch_json_if(client, url, {"subject": "Second"}, '"1"'), '"2"')
+    assert Activity.objects.get(pk=activity.pk).subject == "First"
+    # Marking it done is a change too: a client holding version 2 is then refused.
+    assert client.post(f"{url}/complete", data={"done": True}, content_type="application/json")
+    _stale_refused(patch_json_if(client, url, {"subject": "Third"}, '"2"'), '"3"')
+
+
+def test_objective_etag_if_match_and_412_on_patch_and_months(company: Company) -> None:
+    from dirco.objectives.models import Objective
+    from dirco.objectives.services import objective_create
+    from dirco.scopes import Scope
+
+    objective = objective_create(
+        user=company.director,
+        scope=Scope("team", company.team.pk),
+        fiscal_year=dt.date.today().year,
+        amount="12000",
+        split_method="flat",
+    )
+    client = token_client(company.director)
+    url = f"/api/v1/objectives/{objective.pk}"
+    etag = client.get(url)["ETag"]
+    assert etag == f'"{objective.version}"'
+    ok = patch_json_if(client, url, {"amount": "24000"}, etag)
+    assert ok.status_code == 200 and ok.json()["version"] == objective.version + 1
+    new_etag = ok["ETag"]
+    _stale_refused(patch_json_if(client, url, {"amount": "36000"}, etag), new_etag)
+    months = {"1": "1500", "2": "2500"}
+    _stale_refused(
+        put_json_if(client, f"{url}/months", {"amounts": months, "rebalance": True}, etag),
+        new_etag,
+    )
+    moved = put_json_if(client, f"{url}/months", {"amounts": months, "rebalance": True}, new_etag)
+    assert moved.status_code == 200 and moved["ETag"] != new_etag
+    assert Objective.objects.get(pk=objective.pk).amount == 24000
+
+
+def test_plan_and_action_etag_if_match_and_412(company: Company) -> None:
+    from dirco.plans.models import Action, ActionPlan
+    from dirco.plans.tests.factories import make_action, make_plan
+
+    plan = make_plan(by=company.manager, scope=f"team:{company.team.pk}", name="Spring")
+    action = make_action(plan=plan, by=company.manager)
+    client = token_client(company.manager)
+    url = f"/api/v1/plans/{plan.pk}"
+    read = client.get(url)
+    assert read["ETag"] == '"1"'
+    body = {k: read.json()[k] for k in ("scope", "period", "objective_ids", "diagnosis")}
+    ok = put_json_if(client, url, {**body, "name": "Summer"}, '"1"')
+    assert ok.status_code == 200 and ok["ETag"] == '"2"'
+    _stale_refused(put_json_if(client, url, {**body, "name": "Autumn"}, '"1"'), '"2"')
+    assert ActionPlan.objects.get(pk=plan.pk).name == "Summer"
+
+    url = f"/api/v1/actions/{action.pk}"
+    read = client.get(url)
+    assert read["ETag"] == '"1"'
+    data = read.json()
+    body = {
+        k: data[k] for k in ("kind", "description", "starts_on", "ends_on", "planned_cost")
+    } | {"expected_revenue": data["expected_revenue"]}
+    ok = put_json_if(client, url, {**body, "title": "Webinar, take 2"}, '"1"')
+    assert ok.status_code == 200 and ok["ETag"] == '"2"'
+    _stale_refused(put_json_if(client, url, {**body, "title": "Take 3"}, '"1"'), '"2"')
+    assert Action.objects.get(pk=action.pk).title == "Webinar, take 2"
+
+
+def test_objective_and_plan_forms_refuse_a_stale_save(company: Company) -> None:
+    from dirco.objectives.models import Objective
+    from dirco.objectives.services import objective_create, objective_update
+    from dirco.plans.models import ActionPlan
+    from dirco.plans.services import PlanInput, plan_update
+    from dirco.plans.tests.factories import make_plan
+    from dirco.scopes import Scope
+
+    director = Client()
+    director.force_login(company.director)
+    objective = objective_create(
+        user=company.director,
+        scope=Scope("team", company.team.pk),
+        fiscal_year=dt.date.today().year,
+        amount="12000",
+        split_method="flat",
+    )
+    page = director.get(f"/objectives/{objective.pk}/edit/")
+    opened_at = objective.version
+    assert f'name="version" value="{opened_at}"' in page.content.decode()
+    objective_update(objective=objective, user=company.director, amount="18000")  # meanwhile
+    post = {"amount": "30000", "split_method": "flat", "version": str(opened_at)}
+    response = director.post(f"/objectives/{objective.pk}/edit/", post)
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert Objective.objects.get(pk=objective.pk).amount == 18000
+
+    plan = make_plan(by=company.manager, scope=f"team:{company.team.pk}", name="Spring")
+    manager = Client()
+    manager.force_login(company.manager)
+    page = manager.get(f"/plans/{plan.pk}/edit/")
+    assert 'name="version" value="1"' in page.content.decode()
+    form = {k: ("" if v is None else v) for k, v in page.context["form"].initial.items()}
+    plan_update(  # the director renames it meanwhile
+        plan=plan,
+        by=company.director,
+        data=PlanInput(
+            name="Renamed",
+            scope=Scope("team", company.team.pk),
+            period=plan.period,
+            owner=plan.owner,
+        ),
+    )
+    form.update({"name": "Mine", "version": "1"})
+    response = manager.post(f"/plans/{plan.pk}/edit/", form)
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert ActionPlan.objects.get(pk=plan.pk).name == "Renamed"
