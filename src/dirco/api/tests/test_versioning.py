@@ -186,9 +186,9 @@ def test_plan_and_action_etag_if_match_and_412(company: Company) -> None:
     read = client.get(url)
     assert read["ETag"] == '"1"'
     data = read.json()
-    body = {
-        k: data[k] for k in ("kind", "description", "starts_on", "ends_on", "planned_cost")
-    } | {"expected_revenue": data["expected_revenue"]}
+    body = {k: data[k] for k in ("kind", "description", "starts_on", "ends_on", "planned_cost")} | {
+        "expected_revenue": data["expected_revenue"]
+    }
     ok = put_json_if(client, url, {**body, "title": "Webinar, take 2"}, '"1"')
     assert ok.status_code == 200 and ok["ETag"] == '"2"'
     _stale_refused(put_json_if(client, url, {**body, "title": "Take 3"}, '"1"'), '"2"')
