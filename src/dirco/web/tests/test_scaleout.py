@@ -149,7 +149,11 @@ def test_s3_storage_chosen_by_environment(tmp_path: Path) -> None:
         "import json; from django.conf import settings; "
         "print(json.dumps(settings.STORAGES['default']))"
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DIRCO_S3")}
+    # The probe process reads settings only: a scratch SQLite file, never the test run's
+    # PostgreSQL (its open session would outlive the test and delay the database's teardown).
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("DIRCO_S3") and k != "DATABASE_URL"
+    }
     base["SQLITE_PATH"] = str(tmp_path / "x.sqlite3")
     dirco = str(Path(sys.executable).with_name("dirco"))
 
