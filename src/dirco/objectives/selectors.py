@@ -68,7 +68,7 @@ from dirco.rollups.selectors import (
     cycle_middles_of_scope,
     rollup_by_month,
 )
-from dirco.scopes import Scope, scope_check
+from dirco.scopes import Scope, scope_check, scope_labels
 from dirco.teams.models import SalesTeam
 
 
@@ -287,6 +287,25 @@ def allocation_summary(*, objective: Objective, user: User | None = None) -> dic
             for c in children
         ],
     }
+
+
+def objective_names(objectives: list[Objective]) -> dict[int, str]:
+    """A readable name per objective for pickers and lists mixing scopes, by id: "Team
+    North / Core · 2026 · Won revenue" (one query per scope kind, whatever their number)."""
+    scopes = {o.pk: Scope.parse(o.scope_key) for o in objectives}
+    labels = scope_labels(scopes.values(), prefixed=True)
+    lines = dict(
+        ProductLine.objects.filter(
+            pk__in={o.product_line_id for o in objectives if o.product_line_id}
+        ).values_list("id", "name")
+    )
+    names = {}
+    for o in objectives:
+        name = labels.get(scopes[o.pk].key, o.scope_key)
+        if o.product_line_id and o.scope_kind != ScopeKind.PRODUCT_LINE:
+            name = f"{name} / {lines.get(o.product_line_id, '?')}"
+        names[o.pk] = f"{name} · {o.fiscal_year} · {Objective.Measure(o.measure).label}"
+    return names
 
 
 def _objective_label(objective: Objective) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.objectives.models import Objective
+from dirco.objectives.selectors import objective_names
 from dirco.partners.models import Partner, Territory, Tier
 from dirco.plans.models import Action
 from dirco.plans.services import ActionInput, PlanInput, TaskInput, revenue_spread_evenly
@@ -70,6 +71,8 @@ class PlanForm(DircoForm):
         self.fields["scope"].choices = [(s.key, labels.get(s.key, s.key)) for s in scopes]  # type: ignore[attr-defined]
         self.fields["owner"].queryset = owners.order_by("first_name", "last_name", "email")  # type: ignore[attr-defined]
         self.fields["objectives"].queryset = objectives  # type: ignore[attr-defined]
+        names = objective_names(list(objectives))
+        self.fields["objectives"].label_from_instance = lambda o: names.get(o.pk, str(o))  # type: ignore[attr-defined]
 
     def service_input(self) -> PlanInput:
         d = self.cleaned_data

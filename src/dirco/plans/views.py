@@ -27,6 +27,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.exports import export_requested, export_response
 from dirco.objectives.fiscal_calendar import fiscal_year_of
 from dirco.objectives.permissions import objectives_visible_to
+from dirco.objectives.selectors import objective_names
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.exports import ACTIVITY_COLUMNS
 from dirco.pipeline.selectors import activity_list_for_user
@@ -224,7 +225,9 @@ def plan_detail_view(request: AuthedHttpRequest, plan_id: int) -> HttpResponse:
             "versions": plan.versions.select_related("shared_by", "accepted_by").order_by(
                 "-number"
             ),
-            "objectives": plan.objectives.select_related("team", "rep", "partner"),
+            "objectives": list(
+                objective_names(list(plan.objectives.order_by("-fiscal_year", "id"))).items()
+            ),
             "comment_form": CommentForm(),
             "next_statuses": _plan_next_statuses(plan) if can_edit else [],
             "today": timezone.localdate(),

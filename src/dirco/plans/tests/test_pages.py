@@ -270,3 +270,29 @@ def test_a_joint_plan_is_shared_read_commented_and_accepted_in_the_portal(
     assert version.accepted_by == company.partner_a_admin
     staff_page = staff.get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert "Looks good" in staff_page and "accepted by" in staff_page
+
+
+def test_objectives_are_named_for_people_in_the_form_and_on_the_plan(company: Company) -> None:
+    """The objectives picker and the plan's "Objectives served" read "Team North · 2026 · Won
+    revenue", not the internal key "team:3 2026 won_revenue"."""
+    from dirco.objectives.services import objective_create
+    from dirco.scopes import Scope
+
+    objective = objective_create(
+        user=company.director,
+        scope=Scope("team", company.team.pk),
+        fiscal_year=YEAR,
+        amount="12000",
+        split_method="flat",
+    )
+    plan = make_plan(by=company.manager, scope=f"team:{company.team.pk}")
+    plan.objectives.set([objective])
+    manager = _client(company.manager)
+    name = f"Team {company.team.name} · {YEAR} · Won revenue"
+    for url in (f"/plans/{plan.pk}/edit/", f"/plans/{plan.pk}/"):
+        html = manager.get(url).content.decode()
+        assert name in html, url
+        assert objective.scope_key + " " not in html, url
+    detail = manager.get(f"/plans/{plan.pk}/").content.decode()
+    assert manager.get(f"/objectives/{objective.pk}/").status_code == 200
+    assert f'href="/objectives/{objective.pk}/"' in detail
