@@ -51,9 +51,7 @@ def test_year_ahead_criterion_never_sees_the_future() -> None:
     changed[100:] *= 2.5
     for seasonal in ("mul", None):
         before = exponential_smoothing_family(y, 12, 12, seasonal=seasonal, criterion="amse")
-        after = exponential_smoothing_family(
-            changed, 12, 12, seasonal=seasonal, criterion="amse"
-        )
+        after = exponential_smoothing_family(changed, 12, 12, seasonal=seasonal, criterion="amse")
         for a, b in zip(before, after, strict=True):
             np.testing.assert_array_equal(a.table[:100], b.table[:100])
             assert not np.array_equal(a.table[100:], b.table[100:])
