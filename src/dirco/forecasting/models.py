@@ -30,7 +30,8 @@ FloatArray = npt.NDArray[np.float64]
 Seasonal = Literal["add", "mul"] | None
 Transform = Literal["none", "log"]
 # "mse": each origin takes the grid point with the least one-step squared error so far;
-# "amse": the least mean squared error of its 1..12-step forecasts (rule 12 of the docs).
+# "amse": the least mean squared error of its 1..period-step (a year's) forecasts (rule 12
+# of the docs).
 Criterion = Literal["mse", "amse"]
 
 ALPHAS = (0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9)
@@ -132,7 +133,7 @@ def exponential_smoothing_family(
     two variants cost little more than one.
 
     ``criterion="amse"`` ranks the grid points by the mean squared error of their
-    1..min(horizon, 12)-step forecasts from every past origin, each scored when its
+    1..min(horizon, period)-step forecasts from every past origin, each scored when its
     target arrives (so still nothing from the future): the forecasts are used a year
     ahead, and one-step errors favour a trend that chases the last few months.
     """
@@ -182,8 +183,9 @@ def exponential_smoothing_family(
     tables = [_empty(n, horizon) for _ in trends]
     amse = criterion == "amse"
     # Level and slope at the last ``reach`` origins (ring buffer indexed by origin %
-    # reach): with reach <= m, every forecast of y[t] made from them used the seasonal
-    # index that y[t] is fitted with now, so their errors need no stored paths.
+    # reach): with reach <= m (or no season), every forecast of y[t] made from them used
+    # the seasonal index that y[t] is fitted with now, so their errors need no stored
+    # paths.
     reach = min(horizon, period) if amse else 1
     reach_steps = np.arange(1, reach + 1)
     levels_seen = np.zeros((reach, k))
