@@ -16,6 +16,7 @@ from dirco.forecasting.intervals import (
     prediction_bands,
 )
 from dirco.forecasting.models import (
+    Criterion,
     OriginForecasts,
     adjusted_trend_models,
     airline_arima,
@@ -58,6 +59,10 @@ AIRLINE_MIN_SEASONS = 3
 # equal mean does (rule 7 of docs/forecasting.md: MASE 0.467/0.463/0.470 ->
 # 0.457/0.453/0.464 at 60/72/84 months).
 SHORT_SEASONS = 8
+# Holt-Winters' grid point at each origin: least mean squared error of its 1..12-step
+# forecasts ("amse"), not of its one-step forecasts (rule 12: public set 0.3864 ->
+# 0.3830 on the rolling cuts, named series 0.964 -> 0.949; holdout unchanged or better).
+HOLT_WINTERS_CRITERION: Criterion = "amse"
 
 
 @dataclass
@@ -112,13 +117,23 @@ def candidate_models(
     if seasonal:
         models.append(seasonal_naive(y, period, horizon))
         models.append(theta(y, period, horizon, seasonal=True))
+        # Holt-Winters picks its parameters by the errors of its year-ahead forecasts
+        # (rule 12 of docs/forecasting.md); ETS on logs keeps the one-step errors.
         if positive:
-            models.extend(exponential_smoothing_family(y, period, horizon, seasonal="mul"))
+            models.extend(
+                exponential_smoothing_family(
+                    y, period, horizon, seasonal="mul", criterion=HOLT_WINTERS_CRITERION
+                )
+            )
             models.extend(
                 exponential_smoothing_family(y, period, horizon, seasonal="add", transform="log")
             )
         else:
-            models.append(exponential_smoothing(y, period, horizon, seasonal="add"))
+            models.append(
+                exponential_smoothing(
+                    y, period, horizon, seasonal="add", criterion=HOLT_WINTERS_CRITERION
+                )
+            )
         if len(y) >= AIRLINE_MIN_SEASONS * period + 1:
             models.append(airline_arima(y, period, horizon))
     return models

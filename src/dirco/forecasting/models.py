@@ -29,6 +29,10 @@ from dirco.forecasting.seasonality import FORECAST_DECAY, seasonal_indices
 FloatArray = npt.NDArray[np.float64]
 Seasonal = Literal["add", "mul"] | None
 Transform = Literal["none", "log"]
+# "mse": each origin takes the grid point with the least one-step squared error so far;
+# "amse": the least mean squared error of its 1..period-step (a year's) forecasts (rule 12
+# of the docs).
+Criterion = Literal["mse", "amse"]
 
 ALPHAS = (0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9)
 BETAS = (0.01, 0.05, 0.15, 0.3)
@@ -91,6 +95,7 @@ def exponential_smoothing(
     seasonal: Seasonal = "add",
     transform: Transform = "none",
     name: str | None = None,
+    criterion: Criterion = "mse",
 ) -> OriginForecasts:
     """Holt-Winters / ETS with additive damped trend, fitted on a grid at every origin.
 
@@ -98,7 +103,13 @@ def exponential_smoothing(
     errors, trend and season in all but name, and well behaved for revenue.
     """
     model = exponential_smoothing_family(
-        y, period, horizon, trends=(trend,), seasonal=seasonal, transform=transform
+        y,
+        period,
+        horizon,
+        trends=(trend,),
+        seasonal=seasonal,
+        transform=transform,
+        criterion=criterion,
     )[0]
     if name is not None:
         model.name = name
@@ -113,12 +124,18 @@ def exponential_smoothing_family(
     trends: Sequence[bool] = (True, False),
     seasonal: Seasonal = "add",
     transform: Transform = "none",
+    criterion: Criterion = "mse",
 ) -> list[OriginForecasts]:
     """One model per entry of ``trends`` (damped trend or level only), in one pass.
 
     The grids of the variants are stacked and filtered together, each variant taking
     its own best grid point at each origin: the Python loop over time is the cost, so
     two variants cost little more than one.
+
+    ``criterion="amse"`` ranks the grid points by the mean squared error of their
+    1..min(horizon, period)-step forecasts from every past origin, each scored when its
+    target arrives (so still nothing from the future): the forecasts are used a year
+    ahead, and one-step errors favour a trend that chases the last few months.
     """
     n = len(y)
     m = period if seasonal else 1
@@ -164,6 +181,17 @@ def exponential_smoothing_family(
     # damp_sum[j, h-1] = phi_j + phi_j^2 + ... + phi_j^h
     damp_sum = np.cumsum(phi[:, None] ** steps[None, :], axis=1)
     tables = [_empty(n, horizon) for _ in trends]
+    amse = criterion == "amse"
+    # Level and slope at the last ``reach`` origins (ring buffer indexed by origin %
+    # reach): with reach <= m (or no season), every forecast of y[t] made from them used
+    # the seasonal index that y[t] is fitted with now, so their errors need no stored
+    # paths.
+    reach = min(horizon, period) if amse else 1
+    reach_steps = np.arange(1, reach + 1)
+    levels_seen = np.zeros((reach, k))
+    slopes_seen = np.zeros((reach, k))
+    damp_by_step = damp_sum[:, :reach].T
+    multi_sse = np.zeros(k)
     first_origin = max(start + m, start + 2) if seasonal else start + 2
     first_origin = min(max(first_origin, n - KEPT_ORIGINS), n - 1)
     for t in range(start, n):
@@ -178,6 +206,12 @@ def exponential_smoothing_family(
         obs = z[t]
         err = obs - fitted
         sse += err * err
+        if amse and t > start:
+            back = reach_steps[: t - start]  # the origins t - back >= start
+            rows = (t - back) % reach
+            ahead = levels_seen[rows] + slopes_seen[rows] * damp_by_step[back - 1]
+            missed = obs - (ahead * s_old if mul else ahead + s_old)
+            multi_sse += np.sum(missed * missed, axis=0)
         if mul:
             level_new = alpha * obs / s_old + (1 - alpha) * base
             season[slot] = np.clip(gamma * obs / base + (1 - gamma) * s_old, 1e-3, None)
@@ -186,9 +220,13 @@ def exponential_smoothing_family(
             season[slot] = gamma * (obs - base) + (1 - gamma) * s_old
         slope_state = beta * (level_new - level) + (1 - beta) * phi * slope_state
         level = level_new
+        if amse:
+            levels_seen[t % reach] = level
+            slopes_seen[t % reach] = slope_state
+        score = multi_sse if amse else sse
         if t >= first_origin:
             for table, lo, hi in zip(tables, bounds[:-1], bounds[1:], strict=True):
-                best = lo + int(np.argmin(sse[lo:hi]))
+                best = lo + int(np.argmin(score[lo:hi]))
                 path = level[best] + slope_state[best] * damp_sum[best]
                 if seasonal:
                     s_future = season[(t + steps) % m, best]
