@@ -96,7 +96,7 @@ def board_card(context: template.Context, deal: Any) -> SafeString:
     name = conditional_escape(deal.name)
     move_url = f"{s.move_url[0]}{pk}{s.move_url[1]}"
     overdue = deal.expected_close_date < s.today
-    account = conditional_escape(deal.account.name)
+    account: str = conditional_escape(deal.account.name)
     if s.show_owner:
         account = f"{account} · {conditional_escape(deal.owner)}"
     days = days_in_stage(deal, s.today)
