@@ -10,7 +10,7 @@ SHOT_PORT ?= 8106
 API_FUZZ_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh bench-campaign bench-load messages screenshots clean
+.PHONY: help install demo prod-demo backup serve test test-e2e api-fuzz lint format bench bench-seed bench-pages bench-api bench-forecast bench-forecast-refresh bench-campaign bench-load bench-route-cpu messages screenshots clean
 
 help: ## List the tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -105,6 +105,14 @@ BENCH_LOAD_ARGS ?= --users 50 --duration 60
 bench-load: install ## Load test (locust): p50/p95 per route, errors, lost writes; BENCH_LOAD_ARGS
 	$(PY) -m pip install --quiet -e '.[load]'
 	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
+
+# CPU per request of each route of the load test (web process and PostgreSQL backend), on a
+# copy of the load test's seeded PostgreSQL database. E.g. BENCH_ROUTE_CPU_ARGS='--profile
+# "POST /deals" --profiler cprofile' writes a profile per route to /tmp/dirco-profiles.
+BENCH_ROUTE_CPU_ARGS ?=
+bench-route-cpu: install ## CPU ms and queries per request, per route of the load test (PostgreSQL)
+	$(PY) -m pip install --quiet pyinstrument
+	$(PY) bench/route_cpu.py $(BENCH_ROUTE_CPU_ARGS)
 
 bench-forecast: install ## Forecast accuracy against statsmodels and statsforecast
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -204,15 +204,11 @@ def sqlite_prepare(work: Path, deals: int, env: dict[str, str]) -> dict[str, str
     return {"SQLITE_PATH": str(run)}
 
 
-def pg_prepare(url: str, deals: int, env: dict[str, str]) -> dict[str, str]:
+def pg_prepare(url: str, deals: int, env: dict[str, str], run: str) -> dict[str, str]:
     import psycopg
 
     base = url.rsplit("/", 1)[0]
-    seed, partial, run = (
-        f"dirco_load_seed_{deals}",
-        f"dirco_load_seed_{deals}_partial",
-        "dirco_load_run",
-    )
+    seed, partial = f"dirco_load_seed_{deals}", f"dirco_load_seed_{deals}_partial"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [seed]).fetchone()
         if not exists:
@@ -359,6 +355,9 @@ def main() -> int:
     parser.add_argument("--kill-every", type=float, default=0, help="SIGKILL a web worker.")
     parser.add_argument("--no-scheduler", action="store_true")
     parser.add_argument("--pg", default="", help="PostgreSQL server URL (else SQLite).")
+    parser.add_argument(
+        "--pg-run-db", default="dirco_load_run", help="The scratch copy's name (PostgreSQL)."
+    )
     parser.add_argument("--deals", type=int, default=25000, help="Deals of the seeded company.")
     parser.add_argument("--deals-per-rep", type=int, default=200)
     parser.add_argument("--port", type=int, default=8140)
@@ -398,7 +397,9 @@ def main() -> int:
         env.pop(name, None)
     db = "postgresql" if args.pg else "sqlite"
     env.update(
-        pg_prepare(args.pg, args.deals, env) if args.pg else sqlite_prepare(work, args.deals, env)
+        pg_prepare(args.pg, args.deals, env, args.pg_run_db)
+        if args.pg
+        else sqlite_prepare(work, args.deals, env)
     )
     dirco("migrate", "--no-input", "-v0", env=env)
     dirco("collectstatic", "--no-input", "-v0", env=env)

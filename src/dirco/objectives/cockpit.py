@@ -35,8 +35,10 @@ from dirco.objectives.permissions import (
     users_in_line_of,
 )
 from dirco.objectives.selectors import (
+    Cache,
     attainment_for,
     cockpit_director,
+    cycles_prefetch,
     leaderboard,
     objective_curve,
 )
@@ -232,8 +234,14 @@ def home_cockpit(*, user: User, today: dt.date) -> dict[str, Any] | None:
             "gaps": top_gaps(data["teams"] + data["reps"]),
             "compared": any(r["objective"] is not None for r in data["teams"] + data["reps"]),
         }
-    curve = objective_curve(scope=scope, fiscal_year=year, user=user, today=today)
-    attainment = attainment_for(scope=scope, period=period_for_year(year), user=user, today=today)
+    # One read of the scope's objective, rollups, forecast and cycles for the whole home, as
+    # the director's cockpit does (the curve and the attainment read the same ones).
+    cache: Cache = {}
+    cycles_prefetch(cache, [scope.kind, "rep"] if scope.kind == "team" else [scope.kind], today)
+    curve = objective_curve(scope=scope, fiscal_year=year, user=user, today=today, cache=cache)
+    attainment = attainment_for(
+        scope=scope, period=period_for_year(year), user=user, today=today, cache=cache
+    )
     out: dict[str, Any] = {
         "role": "manager" if scope.kind == "team" else "rep",
         "scope": scope,
@@ -243,7 +251,7 @@ def home_cockpit(*, user: User, today: dt.date) -> dict[str, Any] | None:
         "side_by_side": [],
     }
     if scope.kind == "team":
-        reps = leaderboard(kind="rep", fiscal_year=year, user=user, today=today)
+        reps = leaderboard(kind="rep", fiscal_year=year, user=user, today=today, cache=cache)
         members = set(User.objects.filter(sales_teams=scope.id).values_list("id", flat=True))
         out["side_by_side"] = [r for r in reps if r["id"] in members]
         out["gaps"] = top_gaps(out["side_by_side"])

@@ -687,7 +687,7 @@ def _cycles_cached(
 
 def _kind_cycles(cache: Cache | None, kind: str, today: dt.date) -> dict[int, tuple[int, int]]:
     """The middle cycles of every scope of ``kind`` (one read for the page, see
-    :func:`_cycles_prefetch`)."""
+    :func:`cycles_prefetch`)."""
     first, last = stats_window(today)
     key = ("cycles", kind, first)
     if cache is not None and key in cache:
@@ -699,7 +699,7 @@ def _kind_cycles(cache: Cache | None, kind: str, today: dt.date) -> dict[int, tu
     return middles
 
 
-def _cycles_prefetch(cache: Cache | None, kinds: list[str], today: dt.date) -> None:
+def cycles_prefetch(cache: Cache | None, kinds: list[str], today: dt.date) -> None:
     if cache is None:
         return
     first, last = stats_window(today)
@@ -1097,7 +1097,7 @@ def cockpit_director(
     fiscal_year = fiscal_year or fiscal_year_of(today)
     company = Scope("company")
     cache: Cache = {}  # one read of the company's objective, rollups and forecast
-    _cycles_prefetch(cache, ["company", "team", "rep"], today)  # one read of the cycles
+    cycles_prefetch(cache, ["company", "team", "rep"], today)  # one read of the cycles
     return {
         "fiscal_year": fiscal_year,
         "curve": objective_curve(

@@ -141,9 +141,18 @@ def deal_scope_keys(deal: Deal) -> set[str]:
     return {scope.key for scope in scopes_of_deal(deal)}
 
 
-def _deals_changed_on_commit(keys: set[str]) -> None:
+def deal_won_month(deal: Deal) -> dt.date | None:
+    """The month (its first day) a deal's won revenue counts in, as the rollups count it (the
+    close date, else the expected one); None unless the deal is won."""
+    if not deal.stage.is_won:
+        return None
+    return (deal.close_date or deal.expected_close_date).replace(day=1)
+
+
+def _deals_changed_on_commit(keys: set[str], won_months: set[dt.date | None]) -> None:
     frozen = sorted(keys)
-    transaction.on_commit(lambda: deals_changed.send(sender=Deal, scopes=frozen))
+    months = sorted(m for m in won_months if m is not None)
+    transaction.on_commit(lambda: deals_changed.send(sender=Deal, scopes=frozen, won_months=months))
 
 
 def deal_event_payload(deal: Deal) -> dict[str, Any]:
@@ -207,7 +216,7 @@ def deal_create(
     if deal_change_hooks:
         deal_change_hooks_run(None, deal_snapshot(deal))
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
-    _deals_changed_on_commit(deal_scope_keys(deal))
+    _deals_changed_on_commit(deal_scope_keys(deal), {deal_won_month(deal)})
     emit("deal.created", deal_event_payload(deal))
     if stage.is_won:
         emit("deal.won", deal_event_payload(deal))
@@ -236,6 +245,7 @@ def deal_update(
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     version_check(deal, expected_version)
     keys_before = deal_scope_keys(deal)
+    won_month_before = deal_won_month(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
     facts_before = DealFacts.of(deal)
     new_stage = fields.pop("stage", None)
@@ -272,7 +282,9 @@ def deal_update(
         StageChange.objects.create(
             deal=deal, from_stage=previous_stage, to_stage=new_stage, changed_by=updated_by
         )
-    _deals_changed_on_commit(keys_before | deal_scope_keys(deal))
+    _deals_changed_on_commit(
+        keys_before | deal_scope_keys(deal), {won_month_before, deal_won_month(deal)}
+    )
     payload = deal_event_payload(deal)
     emit("deal.updated", payload)
     if new_stage is not None and new_stage.pk != previous_stage.pk:
@@ -308,10 +320,11 @@ def deal_delete(*, deal: Deal) -> None:
         return
     deal = locked
     keys = deal_scope_keys(deal)
+    won_month = deal_won_month(deal)
     deal_delete_hooks_run(deal)
     emit("deal.deleted", {"id": deal.pk, "name": deal.name})
     deal.delete()
-    _deals_changed_on_commit(keys)
+    _deals_changed_on_commit(keys, {won_month})
 
 
 ACTIVITY_WRITABLE_FIELDS = frozenset(ActivityFields.__annotations__)

@@ -10,6 +10,7 @@ it is for staff only, never shown to a partner.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -48,6 +49,9 @@ def _ascii_lower(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+# Every registration compares its customer with every account: the accounts' keys are
+# remembered per process (a key depends on the text alone), not recomputed for each one.
+@functools.lru_cache(maxsize=100_000)
 def name_key(name: str) -> str:
     """'Société Générale S.A.' -> 'generale'; 'ACME, Inc.' -> 'acme'."""
     text = _ascii_lower(name or "").replace("&", " ")
@@ -58,6 +62,7 @@ def name_key(name: str) -> str:
     return " ".join(tokens) if tokens else text
 
 
+@functools.lru_cache(maxsize=100_000)
 def domain_key(domain: str) -> str:
     """'https://www.Acme.fr/contact' -> 'acme.fr'; 'jane@acme.fr' -> 'acme.fr'."""
     text = (domain or "").strip().lower()
@@ -71,6 +76,7 @@ def domain_key(domain: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=100_000)
 def legal_id_key(value: str) -> str:
     """'FR 12 345-678.90' -> 'FR1234567890': spaces and separators do not count."""
     return _NOT_ALNUM.sub("", (value or "").upper())
@@ -202,42 +208,43 @@ def conflicts_find(
             )
         )
 
-    live = (
-        DealRegistration.objects.filter(
-            Q(status=DealRegistration.Status.PENDING)
-            | Q(status=DealRegistration.Status.APPROVED, protected_until__gt=now)
-        )
-        .select_related("partner")
-        .order_by("id")
+    live = DealRegistration.objects.filter(
+        Q(status=DealRegistration.Status.PENDING)
+        | Q(status=DealRegistration.Status.APPROVED, protected_until__gt=now)
     )
     if exclude_registration_id is not None:
         live = live.exclude(pk=exclude_registration_id)
-    registrations = list(live)
-    reg_scores = _name_scores(keys.name, {r.name_key for r in registrations})
-    for reg in registrations:
-        matched, score = _match(
-            keys,
-            name=reg.name_key,
-            domain=reg.domain_key,
-            legal_id=reg.legal_id_key,
-            scores=reg_scores,
-        )
+    # The keys of every live registration, then the rows of the matching ones only (there are
+    # thousands of live registrations, and a handful of matches).
+    candidates = list(live.values_list("id", "name_key", "domain_key", "legal_id_key"))
+    reg_scores = _name_scores(keys.name, {n for _pk, n, _d, _li in candidates})
+    matched_registrations: dict[int, tuple[list[str], float | None]] = {}
+    for pk, n, d, li in candidates:
+        matched, score = _match(keys, name=n, domain=d, legal_id=li, scores=reg_scores)
         if matched:
-            conflicts.append(
-                Conflict(
-                    kind="registration",
-                    object_id=reg.pk,
-                    label=reg.customer_name,
-                    matched_on=matched,
-                    score=score,
-                    account_id=reg.account_id,
-                    partner_id=reg.partner_id,
-                    partner_name=reg.partner.name,
-                    status=reg.status,
-                    protected=reg.is_protected(now=now),
-                    protected_until=reg.protected_until,
-                )
+            matched_registrations[pk] = (matched, score)
+    registrations = (
+        live.filter(pk__in=list(matched_registrations)).select_related("partner").order_by("id")
+        if matched_registrations
+        else []
+    )
+    for reg in registrations:
+        matched, score = matched_registrations[reg.pk]
+        conflicts.append(
+            Conflict(
+                kind="registration",
+                object_id=reg.pk,
+                label=reg.customer_name,
+                matched_on=matched,
+                score=score,
+                account_id=reg.account_id,
+                partner_id=reg.partner_id,
+                partner_name=reg.partner.name,
+                status=reg.status,
+                protected=reg.is_protected(now=now),
+                protected_until=reg.protected_until,
             )
+        )
     return conflicts
 
 

@@ -1,8 +1,13 @@
 """Forecasts and seasonal profiles of a scope's monthly won revenue, cached per scope.
 
 The snapshot holds a 24-month forecast; a request for a shorter horizon is a slice of it.
-A snapshot is marked stale when deals of its scope change (see receivers.py) and is
-recomputed by a background task, coalesced per scope: the write that turns a fresh snapshot
+It is computed from complete months only (the won revenue of the months before the current
+one, and their in-month pattern); the month in progress is added at each read from the
+rollups. So a snapshot is marked stale when a deal change moves the won revenue of a complete
+month of its scope (:func:`revenue_forecast_inputs_changed`; see receivers.py): a deal moved
+between open stages, created, or won or reopened within the current month leaves every
+stored forecast as it would be computed again. A stale snapshot is recomputed by a
+background task, coalesced per scope: the write that turns a fresh snapshot
 stale enqueues one refresh, delayed by ``DIRCO_FORECAST_DEBOUNCE_SECONDS``; later writes
 find it stale already and enqueue nothing, so a burst of writes costs one computation.
 
@@ -170,9 +175,12 @@ def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
         .values_list("generation", flat=True)
         .first()
     )
+    # Dated from the start of the computation: one that straddles midnight at a month's end
+    # read the month before as the current one, and must count as last month's.
+    started = timezone.now()
     payload = revenue_forecast_compute(scope=scope)
     now = timezone.now()
-    fresh = {"payload": payload, "computed_at": now, "stale": False, "stale_since": None}
+    fresh = {"payload": payload, "computed_at": started, "stale": False, "stale_since": None}
     with transaction.atomic():
         if generation is None:
             try:
@@ -185,9 +193,18 @@ def revenue_forecast_refresh(*, scope: Scope) -> ForecastSnapshot:
         ):
             return ForecastSnapshot.objects.get(scope_key=scope.key)
         ForecastSnapshot.objects.filter(scope_key=scope.key).update(
-            payload=payload, computed_at=now, updated_at=now
+            payload=payload, computed_at=started, updated_at=now
         )
         return ForecastSnapshot.objects.get(scope_key=scope.key)
+
+
+def revenue_forecast_inputs_changed(*, won_months: list[dt.date]) -> bool:
+    """Whether a deal change whose won revenue moved in ``won_months`` (first days; see
+    :data:`dirco.pipeline.signals.deals_changed`) changes what :func:`revenue_forecast_compute`
+    reads: the won revenue of a month before the current one. A snapshot computed last month
+    is refreshed anyway (:func:`revenue_forecast_needs_refresh`)."""
+    month_start = timezone.localdate().replace(day=1)
+    return any(month < month_start for month in won_months)
 
 
 def revenue_forecast_needs_refresh(snapshot: ForecastSnapshot | None) -> bool:

@@ -12,7 +12,8 @@ from django.utils import timezone
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.core.periods import month_add
-from dirco.pipeline.services import deal_move_stage
+from dirco.pipeline.models import Deal
+from dirco.pipeline.services import deal_move_stage, deal_update
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
 from dirco.revenue.services import revenue_forecast_for_scope
@@ -159,8 +160,8 @@ def test_forecast_is_cached_and_refreshed_when_deals_change(
     first = revenue_forecast_for_scope(scope=scope)
     snapshot = ForecastSnapshot.objects.get(scope_key=scope.key)
     assert revenue_forecast_for_scope(scope=scope)["computed_at"] == first["computed_at"]
-    # Winning a big deal this month marks the scope stale; the task (run at once in
-    # tests) recomputes the snapshot.
+    # Winning a big deal this month changes no complete month: the stored forecast stays
+    # (it would be computed the same), and the read adds the deal to the month in progress.
     deal = DealFactory(
         owner=company.rep,
         team=company.team,
@@ -169,9 +170,30 @@ def test_forecast_is_cached_and_refreshed_when_deals_change(
     )
     with django_capture_on_commit_callbacks(execute=True):
         deal_move_stage(deal=deal, stage=stage_named("Won"), moved_by=company.rep)
+    after_win = revenue_forecast_for_scope(scope=scope)
+    assert after_win["computed_at"] == first["computed_at"]
+    assert after_win["forecast"][0]["in_progress"] is True
+    assert after_win["forecast"][0]["won_so_far"] == 5_000_000
+    # Reopening last month's won deal changes the history: the snapshot is marked stale and
+    # the task (run at once in tests) recomputes it.
+    last_month = month_add(timezone.localdate().replace(day=1), -1)
+    won_last_month = Deal.objects.get(
+        team=company.team,
+        stage__is_won=True,
+        close_date__year=last_month.year,
+        close_date__month=last_month.month,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_update(
+            deal=won_last_month,
+            updated_by=company.rep,
+            stage=stage_named("Negotiation"),
+            expected_close_date=timezone.localdate() + dt.timedelta(days=30),
+        )
     snapshot.refresh_from_db()
     assert snapshot.stale is False
     assert snapshot.payload["computed_at"] != first["computed_at"]
+    assert snapshot.payload["history"][-1] == {"period": f"{last_month:%Y-%m}", "value": 0.0}
 
 
 def test_horizon_out_of_range_is_refused(company: Company) -> None:
