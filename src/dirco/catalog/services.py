@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -58,11 +60,12 @@ def product_line_delete(*, product_line: ProductLine, deleted_by: User) -> None:
     for relation in ProductLine._meta.related_objects:
         if getattr(relation, "on_delete", None) is models.SET_NULL:
             continue
-        accessor = relation.get_accessor_name()
-        if accessor and getattr(product_line, accessor).exists():
+        model: Any = relation.related_model
+        users = model._default_manager.filter(**{relation.field.name: product_line})
+        if users.exists():
             raise ProtectedError(
                 _("This product line is in use: %(what)s.")
-                % {"what": relation.related_model._meta.verbose_name_plural},  # type: ignore[union-attr]
-                set(getattr(product_line, accessor).all()[:10]),
+                % {"what": model._meta.verbose_name_plural},
+                set(users[:10]),
             )
     product_line.delete()

@@ -215,18 +215,19 @@ def import_create_endpoint(
     task worker; poll the job at ``Location`` (``status``, ``progress``) until it is
     ``checked``, ``done``, ``refused`` or ``failed``."""
     user = _importer(request)
-    if not import_can_run(user=user, kind=payload.kind):
+    kind = ImportObject(payload.kind).value
+    if not import_can_run(user=user, kind=kind):
         raise PermissionDenied(_("You may not import these records."))
     if (file.size or 0) > MAX_BYTES:
         raise ApplicationError(
             _("The file is over %(max)s MB: split it.") % {"max": MAX_BYTES // (1024 * 1024)},
             fields={"file": [_("Too large.")]},
         )
-    saved, given = _mapping_parse(payload.mapping, user=user, kind=payload.kind)
+    saved, given = _mapping_parse(payload.mapping, user=user, kind=kind)
     try:
         job = import_job_submit(
             user=user,
-            kind=payload.kind,
+            kind=kind,
             data=file.read(),
             file_name=file.name or "import.csv",
             saved=saved,

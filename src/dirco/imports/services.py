@@ -83,6 +83,8 @@ def import_job_create(
     """Keep an uploaded file for import: it must read (CSV or XLSX within the limits) and
     have rows; the mapping starts as the saved one given, over the guess from its headers."""
     _check_can_run(user, kind)
+    # The name as the user's system gave it, without what no name holds (NUL, newlines).
+    file_name = "".join(c for c in file_name if c.isprintable()).strip()[-255:] or "import.csv"
     table = read_table(data, name=file_name)
     rows = sum(1 for r in table.rows if r)
     if not rows:

@@ -749,6 +749,17 @@ API_ROUTES: dict[str, R] = {
     "POST /api/v1/mdf/claims/{claim_id}/reject": R(
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
     ),
+    # Imports: one's own jobs (imports.permissions); the upload is multipart, so the walk's
+    # JSON body is refused (415) before any access check: imports/tests/test_import_api.py
+    # uploads real files as the allowed and the forbidden users.
+    "GET /api/v1/imports": R("import", "list"),
+    "POST /api/v1/imports": R("import", "create"),
+    "GET /api/v1/imports/{job_id}": R("import", target="importjob_Udirector"),
+    "GET /api/v1/imports/{job_id}/errors": R("import", target="importjob_Udirector"),
+    "POST /api/v1/imports/{job_id}/run": R(
+        "import", "edit", target="importjob_Udirector", body=lambda w: {"dry_run": True}
+    ),
+    "GET /api/v1/import-mappings": R("import", "list"),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
     "GET /api/v1/team-turnover": R("team_dynamics", "list"),
     "GET /api/v1/team-managers": R("team_dynamics", "list"),
