@@ -106,7 +106,7 @@ def product_line_update_endpoint(
 
 @router.delete(
     "/product-lines/{product_line_id}",
-    response={204: None, **ERRORS},
+    response={204: None, 409: ErrorOut, **ERRORS},
     summary="Delete a product line nothing uses (director; 409 when in use)",
 )
 def product_line_delete_endpoint(request: HttpRequest, product_line_id: Id) -> Any:

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, Strict, field_serializer
 
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
@@ -275,8 +275,9 @@ def stage_list(request: HttpRequest, page: Query[PageParams]) -> Any:
     return paginate(request, Stage.objects.all(), order=("order", "id"), params=page)
 
 
-Probability = Annotated[int, Field(ge=0, le=100, description="Percent, 0-100.")]
-StageOrder = Annotated[int, Field(ge=0, le=32767, description="Place in the pipeline.")]
+# Strict: JSON's true and false are not numbers (pydantic would read them as 1 and 0).
+Probability = Annotated[int, Strict(), Field(ge=0, le=100, description="Percent, 0-100.")]
+StageOrder = Annotated[int, Strict(), Field(ge=0, le=32767, description="Place in the pipeline.")]
 
 
 class StageIn(InputSchema):
@@ -331,7 +332,7 @@ def stage_update_endpoint(request: HttpRequest, stage_id: Id, payload: StagePatc
 
 @router.delete(
     "/stages/{stage_id}",
-    response={204: None, **ERRORS},
+    response={204: None, 409: ErrorOut, **ERRORS},
     summary="Delete a stage no deal went through (director)",
 )
 def stage_delete_endpoint(request: HttpRequest, stage_id: Id) -> Any:

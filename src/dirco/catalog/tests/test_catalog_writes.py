@@ -97,6 +97,10 @@ def test_the_director_configures_the_stages(company: Company, auth_kind: str) ->
         {"name": "Odd", "order": 260, "probability": 0, "is_won": True, "is_lost": True},
     )
     assert both.status_code == 400
+    not_a_number = post_json(
+        client, "/api/v1/stages", {"name": "Bool", "order": 270, "probability": False}
+    )
+    assert not_a_number.status_code == 400 and "probability" in error_fields(not_a_number)
     taken = post_json(client, "/api/v1/stages", {"name": "Pilot 2", "order": 251, "probability": 1})
     assert taken.status_code == 400 and "order" in error_fields(taken)
     assert client.delete(f"/api/v1/stages/{stage_id}").status_code == 204
