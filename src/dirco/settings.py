@@ -335,6 +335,9 @@ DIRCO_CAMPAIGN_RETRY_PAUSE_SECONDS = float(
 # Company settings.
 DIRCO_COMPANY_NAME = os.environ.get("DIRCO_COMPANY_NAME", "Demo Industries")
 DIRCO_COMPANY_CURRENCY = os.environ.get("DIRCO_COMPANY_CURRENCY", "EUR")
+# The company's own country (ISO 3166 code): an imported partner or account whose row gives
+# none and whose web domain or VAT number says none gets this one (dirco.core.countries).
+DIRCO_COMPANY_COUNTRY = os.environ.get("DIRCO_COMPANY_COUNTRY", "FR").strip().upper()
 
 # Lead routing: hours a partner or rep has to accept or decline an offered lead before it is
 # re-routed (``dirco leads_reroute_expired`` from cron); the policy where no RoutingRule

@@ -24,6 +24,7 @@ from dirco.customers.api import contacts_router
 from dirco.customers.api import router as customers_router
 from dirco.dynamics.api import router as dynamics_router
 from dirco.funds.api import router as funds_router
+from dirco.imports.api import router as imports_router
 from dirco.leads.api import router as leads_router
 from dirco.objectives.api import router as objectives_router
 from dirco.partners import views as partners_views
@@ -80,6 +81,7 @@ api.add_router("", webhooks_router)
 api.add_router("", funds_router)
 api.add_router("", plans_router)
 api.add_router("", dynamics_router)
+api.add_router("", imports_router)
 # After every router: a body only under its declared media type (dirco.api.media_types),
 # then each POST honours Idempotency-Key (dirco.api.idempotency).
 media_types_install(api)

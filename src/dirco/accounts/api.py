@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.accounts.api_auth import session_auth
-from dirco.accounts.models import ApiToken
-from dirco.accounts.partner_users import partner_user_invite
+from dirco.accounts.models import ApiToken, User
+from dirco.accounts.partner_users import partner_user_invite, partner_user_update
 from dirco.accounts.permissions import get_partner_user_for_admin, partner_users_visible_to
 from dirco.accounts.security import user_deactivate
 from dirco.accounts.selectors import api_tokens_of, get_api_token_for_user
@@ -19,7 +19,16 @@ from dirco.accounts.services import api_token_create, api_token_revoke
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, IsoDateTime, Line, Name, Ref, StrictBool
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    IsoDateTime,
+    Line,
+    Name,
+    Ref,
+    StrictBool,
+    payload_fields,
+)
 
 router = Router(tags=["me"])
 
@@ -129,6 +138,19 @@ class PartnerUserInviteIn(InputSchema):
     last_name: Name = ""
 
 
+PartnerRole = Literal["partner_admin", "partner_user"]
+
+
+class PartnerUserPatch(InputSchema):
+    """What a partner admin changes of its partner's users (only the fields sent)."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    role: PartnerRole | None = Field(
+        None, description="partner_admin or partner_user (never one's own)."
+    )
+
+
 class InvitationOut(Schema):
     email: str
     detail: str
@@ -166,6 +188,18 @@ def partner_user_invite_endpoint(request: HttpRequest, payload: PartnerUserInvit
             detail=_("Invitation sent: the link lets them choose a password."),
         ),
     )
+
+
+@partner_users_router.patch(
+    "/partner-users/{user_id}",
+    response={200: PartnerUserOut, **ERRORS},
+    summary="Rename a user of my partner, or make it an admin or a plain user",
+)
+def partner_user_patch(request: HttpRequest, user_id: Id, payload: PartnerUserPatch) -> Any:
+    by = request_user(request)
+    target = get_partner_user_for_admin(user=by, user_id=user_id)
+    fields = payload_fields(payload, User)
+    return partner_user_update(user=target, by=by, **fields)
 
 
 @partner_users_router.delete(

@@ -18,7 +18,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
-from dirco.accounts.permissions import partner_users_may_manage
+from dirco.accounts.permissions import (
+    partner_user_can_change_role,
+    partner_user_can_edit,
+    partner_users_may_manage,
+)
 from dirco.core.errors import ApplicationError
 
 
@@ -106,4 +110,43 @@ def partner_user_invite(
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     transaction.on_commit(lambda: partner_user_invitation_send(user=user, invited_by=invited_by))
+    return user
+
+
+@transaction.atomic
+def partner_user_update(
+    *,
+    user: User,
+    by: User,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    role: str | None = None,
+) -> User:
+    """A partner admin renames a user of its partner or makes it an admin or a plain user
+    (``None``: unchanged). Never staff, never another partner's user, never its own role."""
+    if not partner_user_can_edit(by=by, user=user):
+        raise PermissionDenied(_("Only your partner's admin changes its users."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    fields: list[str] = []
+    if first_name is not None:
+        user.first_name = first_name.strip()
+        fields.append("first_name")
+    if last_name is not None:
+        user.last_name = last_name.strip()
+        fields.append("last_name")
+    if role is not None and role != user.role:
+        if role not in User.PARTNER_ROLES:
+            raise ApplicationError(
+                _("A partner's user is a partner admin or a partner user."),
+                fields={"role": [_("Choose partner_admin or partner_user.")]},
+            )
+        if not partner_user_can_change_role(by=by, user=user):
+            raise ApplicationError(
+                _("You may not change your own role: ask another admin of your company."),
+                fields={"role": [_("Not your own.")]},
+            )
+        user.role = role
+        fields.append("role")
+    if fields:
+        user.save(update_fields=fields)
     return user

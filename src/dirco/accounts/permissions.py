@@ -110,6 +110,21 @@ def get_partner_user_for_admin(*, user: User, user_id: int | str) -> User:
         raise Http404("No such user.") from None
 
 
+def partner_user_can_edit(*, by: User, user: User) -> bool:
+    """A partner admin changes the names and role of its own partner's users (the matrix's
+    ("user", "edit") partner scope; the portal and the API ask this). Its own role it may
+    not change: the last admin would lock its partner out."""
+    return (
+        partner_users_may_manage(user=by)
+        and user.partner_id == by.partner_id
+        and user.role in User.PARTNER_ROLES
+    )
+
+
+def partner_user_can_change_role(*, by: User, user: User) -> bool:
+    return partner_user_can_edit(by=by, user=user) and by.pk != user.pk
+
+
 def user_can_deactivate(*, by: User, user: User) -> bool:
     """Admins and the director deactivate anyone; a partner admin, the users of its partner."""
     if by.pk == user.pk or not by.is_active:

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,8 +49,25 @@ def request_fingerprint(request: HttpRequest) -> str:
     for part in (request.method or "", request.path, request.META.get("QUERY_STRING", "")):
         digest.update(part.encode())
         digest.update(b"\0")
-    digest.update(request.body)
+    try:
+        digest.update(request.body)
+    except RawPostDataException:
+        # A multipart upload was parsed already (dirco.api.media_types checks it first), and
+        # its files were streamed, not kept as one body: the fields and the files' bytes.
+        _form_digest(request, digest)
     return digest.hexdigest()
+
+
+def _form_digest(request: HttpRequest, digest: Any) -> None:
+    for name in sorted(request.POST):
+        for value in request.POST.getlist(name):
+            digest.update(f"{name}\0{value}\0".encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"{name}\0{upload.name}\0{upload.size}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
 
 
 def _replay(record: IdempotencyKey) -> HttpResponse:

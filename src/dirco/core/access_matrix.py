@@ -45,6 +45,7 @@ OBJECTS: Final = (
     "import",
     "team_dynamics",
     "campaign",
+    "catalog",
 )
 
 
@@ -102,13 +103,16 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("registration", "edit"): "none none none none partner partner",  # extension requests
     ("registration", "delete"): _NOBODY,
     ("registration", "approve"): "all team own none none none",
-    # Leads: routed to reps and partners; "approve" is accept/decline by the recipient.
+    # Leads: routed to reps and partners. "approve" decides a lead: the recipient accepts
+    # or declines it (the current assignee only: stricter), then the accepted lead is
+    # converted or marked lost by its recipient or the staff above it (leads/permissions.py
+    # lead_can_convert).
     ("lead", "list"): _VISIBLE,
     ("lead", "view"): _VISIBLE,
     ("lead", "create"): "all all all all none none",
     ("lead", "edit"): "all team own all none none",
     ("lead", "delete"): _NOBODY,
-    ("lead", "approve"): "none none own none partner partner",
+    ("lead", "approve"): "all team own none partner partner",
     # Objectives: set top-down, allocated by the director and managers.
     ("objective", "list"): _VISIBLE,
     ("objective", "view"): _VISIBLE,
@@ -178,6 +182,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("campaign", "create"): _MARKETING,
     ("campaign", "edit"): _MARKETING,
     ("campaign", "approve"): _MARKETING,
+    # The catalogue (catalog/permissions.py): product lines and the pipeline's stages.
+    # Everyone reads them (a deal, a registration or a lead names one; no row: not scoped);
+    # the director alone changes them, since every figure per line and forecast reads them.
+    ("catalog", "create"): _DIRECTOR_ONLY,
+    ("catalog", "edit"): _DIRECTOR_ONLY,
+    ("catalog", "delete"): _DIRECTOR_ONLY,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

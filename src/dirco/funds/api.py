@@ -32,6 +32,7 @@ from dirco.api.schemas import (
     Ref,
     Text,
     choices_schema,
+    payload_fields,
     refs_resolve,
 )
 from dirco.core.money import quantize
@@ -42,6 +43,7 @@ from dirco.funds.permissions import (
     fund_claim_can_decide,
     fund_request_can_claim,
     fund_request_can_decide,
+    fund_request_can_edit,
     fund_request_can_submit,
     get_fund_budget_for_user,
     get_fund_claim_for_user,
@@ -58,6 +60,7 @@ from dirco.funds.services import (
     fund_request_approve,
     fund_request_reject,
     fund_request_submit,
+    fund_request_update,
 )
 from dirco.partners.models import Tier
 from dirco.partners.permissions import partners_visible_to
@@ -132,6 +135,17 @@ class FundRequestIn(InputSchema):
     starts_on: IsoDate
     ends_on: IsoDate
     amount: Money
+
+
+class FundRequestPatch(InputSchema):
+    """A submitted request's corrections (only the fields sent); the budget stays."""
+
+    activity: Annotated[Name, Field(min_length=1)] | None = None
+    description: Text | None = None
+    expected_result: Annotated[Text, Field(min_length=1)] | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
+    amount: Money | None = None
 
 
 class FundApproveIn(InputSchema):
@@ -256,6 +270,24 @@ def request_submit_endpoint(request: HttpRequest, payload: FundRequestIn) -> Any
         ),
     )
     return Status(201, get_fund_request_for_user(user=user, request_id=fund_request.pk))
+
+
+@router.patch(
+    "/mdf/requests/{request_id}",
+    response={200: FundRequestOut, **ERRORS},
+    summary="Correct a fund request that awaits a decision (its partner's users)",
+)
+def request_patch_endpoint(request: HttpRequest, request_id: Id, payload: FundRequestPatch) -> Any:
+    user = request_user(request)
+    fund_request = get_fund_request_for_user(user=user, request_id=request_id)
+    if not fund_request_can_edit(user=user, fund_request=fund_request):
+        raise PermissionDenied(_("Only the partner's users change its fund requests."))
+    fund_request_update(
+        fund_request=fund_request,
+        updated_by=user,
+        changes=payload_fields(payload, FundRequest),
+    )
+    return get_fund_request_for_user(user=user, request_id=request_id)
 
 
 def _decidable(request: HttpRequest, request_id: int) -> tuple[Any, FundRequest]:

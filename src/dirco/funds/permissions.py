@@ -112,6 +112,12 @@ def fund_request_can_claim(*, user: User, fund_request: FundRequest) -> bool:
     )
 
 
+def fund_request_can_edit(*, user: User, fund_request: FundRequest) -> bool:
+    """The users of the request's partner correct it (the matrix's ("mdf_request", "edit"),
+    like a claim); the service then refuses a request that was already decided."""
+    return fund_request_can_claim(user=user, fund_request=fund_request)
+
+
 def fund_claims_visible_to(user: User) -> QuerySet[FundClaim]:
     qs = FundClaim.objects.all()
     if not _active(user):

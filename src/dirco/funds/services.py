@@ -127,13 +127,9 @@ def fund_budget_applies_to(*, budget: FundBudget, partner: Partner) -> bool:
     )
 
 
-@transaction.atomic
-def fund_request_submit(
-    *, submitted_by: User, partner: Partner, budget: FundBudget, data: FundRequestInput
-) -> FundRequest:
-    """A partner asks for funds from a budget of its own or of its tier."""
-    if not fund_budget_applies_to(budget=budget, partner=partner):
-        raise _refuse("budget", _("This budget is not open to your company."))
+def _request_check(*, budget: FundBudget, data: FundRequestInput) -> Decimal:
+    """The rules of what a request asks (on submission and on each change): its amount,
+    its dates within the budget's period, no more than the budget has left."""
     amount = _amount_check(data.amount)
     if data.ends_on < data.starts_on:
         raise _refuse("ends_on", _("The activity ends before it starts."))
@@ -150,6 +146,17 @@ def fund_request_submit(
             _("The budget has %(remaining)s %(currency)s left; ask for that much at most.")
             % {"remaining": remaining, "currency": budget.currency},
         )
+    return amount
+
+
+@transaction.atomic
+def fund_request_submit(
+    *, submitted_by: User, partner: Partner, budget: FundBudget, data: FundRequestInput
+) -> FundRequest:
+    """A partner asks for funds from a budget of its own or of its tier."""
+    if not fund_budget_applies_to(budget=budget, partner=partner):
+        raise _refuse("budget", _("This budget is not open to your company."))
+    amount = _request_check(budget=budget, data=data)
     fund_request = FundRequest(
         budget=budget,
         partner=partner,
@@ -177,6 +184,43 @@ def fund_request_submit(
         ),
     )
     return fund_request
+
+
+FUND_REQUEST_EDITABLE_FIELDS = frozenset(
+    {"activity", "description", "expected_result", "starts_on", "ends_on", "amount"}
+)
+
+
+@transaction.atomic
+def fund_request_update(
+    *, fund_request: FundRequest, updated_by: User, changes: dict[str, Any]
+) -> FundRequest:
+    """The partner corrects its request while it awaits a decision (``changes``: some of
+    ``FUND_REQUEST_EDITABLE_FIELDS``); the rules of a submission apply to the result. Once
+    decided, a request no longer changes: the decision was made on what it said."""
+    unknown = sorted(set(changes) - FUND_REQUEST_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={name: [_("This field cannot be set here.")] for name in unknown},
+        )
+    # The budget first, then the request: the order of fund_request_approve (no deadlock).
+    budget = FundBudget.objects.select_for_update().get(pk=fund_request.budget_id)
+    locked = FundRequest.objects.select_for_update().get(pk=fund_request.pk)
+    if locked.status != FundRequest.Status.SUBMITTED:
+        raise ApplicationError(
+            _("Only a request awaiting a decision can change; this one is %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    current = {name: getattr(locked, name) for name in FUND_REQUEST_EDITABLE_FIELDS}
+    data = FundRequestInput(**{**current, **changes})
+    locked.amount = _request_check(budget=budget, data=data)
+    locked.activity = data.activity.strip()
+    locked.description = data.description.strip()
+    locked.expected_result = data.expected_result.strip()
+    locked.starts_on, locked.ends_on = data.starts_on, data.ends_on
+    _save(locked, [*sorted(FUND_REQUEST_EDITABLE_FIELDS), "updated_at"])
+    return locked
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ are written through the object's own services. The engine does the rest, the sam
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
@@ -54,6 +56,9 @@ class ImportReport:
     mapping: dict[str, str] = field(default_factory=dict)  # field -> header
     written: bool = False
     kind: str = "deals"
+    # What the import assumed for rows that did not say (e.g. a default country), one line
+    # each, with how many rows.
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +72,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "written": self.written,
             "mapping": self.mapping,
+            "notes": self.notes,
         }
 
     @classmethod
@@ -82,6 +88,7 @@ class ImportReport:
             dry_run=data.get("dry_run", False),
             written=data.get("written", False),
             mapping=data.get("mapping", {}),
+            notes=list(data.get("notes", [])),
         )
 
 
@@ -96,6 +103,18 @@ class ImportContext:
     french: bool = False
     create_accounts: bool = False
     partner: Partner | None = None
+    # What a kind assumed for rows that did not say: the sentence -> how many rows.
+    assumed: Counter[str] = field(default_factory=Counter)
+
+    def assume(self, sentence: str) -> None:
+        self.assumed[sentence] += 1
+
+    def notes(self) -> list[str]:
+        return [
+            ngettext("%(sentence)s (%(count)s row).", "%(sentence)s (%(count)s rows).", count)
+            % {"sentence": sentence, "count": count}
+            for sentence, count in self.assumed.items()
+        ]
 
 
 class RowReader:
@@ -328,6 +347,7 @@ def import_run(
             transaction.set_rollback(True)
         else:
             kind.after_write()
+    report.notes = ctx.notes()
     report.created, report.updated = written.created, written.updated
     report.accounts_created = written.accounts_created
     if refused and not dry_run:

@@ -131,13 +131,5 @@ class ImportJob(TimeStampedModel):
         return f"{self.kind} {self.file_name}"
 
     @property
-    def percent(self) -> int:
-        if self.status in (self.Status.CHECKED, self.Status.DONE, self.Status.REFUSED):
-            return 100
-        if not self.progress_total:
-            return 0
-        return min(100, 100 * self.progress_done // self.progress_total)
-
-    @property
     def busy(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -75,6 +75,11 @@ def _sniff(sample: str) -> str:
 
 def read_csv(data: bytes) -> Table:
     text, encoding = _decode(data)
+    if "\x00" in text:
+        # No text file holds NUL characters (PostgreSQL refuses them in text, too).
+        raise ApplicationError(
+            _("This is not a CSV file (it holds binary data): save it as CSV or XLSX.")
+        )
     delimiter = _sniff(text[:8192])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

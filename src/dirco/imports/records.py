@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.core.countries import CountryFrom, country_guess
 from dirco.core.errors import ApplicationError
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
@@ -137,6 +138,26 @@ def _default_territory() -> Territory | None:
         Territory.objects.filter(parent__isnull=True).order_by("id").first()
         or Territory.objects.order_by("id").first()
     )
+
+
+def _country_of_new(fields: dict[str, Any], ctx: ImportContext) -> str:
+    """The country of a new account or partner: the row's, else guessed from its VAT number
+    or web domain, else the company's own (the report says which, with how many rows). A
+    matched record keeps its country when the row gives none."""
+    given = str(fields.get("country") or "").strip()
+    if given:
+        return given
+    code, source = country_guess(
+        domain=str(fields.get("domain") or ""),
+        legal_identifier=str(fields.get("legal_identifier") or ""),
+    )
+    if source == CountryFrom.VAT:
+        ctx.assume(_("No country given: taken from the VAT number"))
+    elif source == CountryFrom.DOMAIN:
+        ctx.assume(_("No country given: taken from the web domain"))
+    else:
+        ctx.assume(_("No country given: %(country)s, the company's country") % {"country": code})
+    return code
 
 
 def _errors_from(exc: ApplicationError, line: int, mapping: dict[str, str]) -> list[RowError]:
@@ -367,8 +388,7 @@ class AccountKind(_ServiceKind):
                     _("No territory exists yet: create one before importing accounts.")
                 )
             fields["territory"] = index.refs["territory"]
-        if not fields.get("country"):
-            fields.pop("country", None)
+        fields["country"] = _country_of_new(fields, ctx)
         return account_create(created_by=ctx.user, **fields)
 
     def update(self, obj: Any, values: _Values, ctx: ImportContext) -> Any:
@@ -483,8 +503,7 @@ class PartnerKind(_ServiceKind):
                     _("No territory exists yet: create one before importing partners.")
                 )
             fields["territory"] = index.refs["territory"]
-        if not fields.get("country"):
-            fields.pop("country", None)
+        fields["country"] = _country_of_new(fields, ctx)
         return partner_create(created_by=ctx.user, **fields)
 
     def update(self, obj: Any, values: _Values, ctx: ImportContext) -> Any:

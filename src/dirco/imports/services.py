@@ -29,9 +29,12 @@ from dirco.imports.engine import ImportReport, import_run, mapping_guess, mappin
 from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportMapping
 from dirco.imports.permissions import import_can_run, import_mappings_visible_to, import_partner_of
+from dirco.imports.progress import ProgressChannel
 from dirco.imports.reading import Table, cell_text, read_table
 
 PREVIEW_ROWS = 5
+# A running job reports its progress at most this often.
+PROGRESS_EVERY_SECONDS = 0.5
 logger = logging.getLogger("dirco.imports")
 
 
@@ -80,6 +83,8 @@ def import_job_create(
     """Keep an uploaded file for import: it must read (CSV or XLSX within the limits) and
     have rows; the mapping starts as the saved one given, over the guess from its headers."""
     _check_can_run(user, kind)
+    # The name as the user's system gave it, without what no name holds (NUL, newlines).
+    file_name = "".join(c for c in file_name if c.isprintable()).strip()[-255:] or "import.csv"
     table = read_table(data, name=file_name)
     rows = sum(1 for r in table.rows if r)
     if not rows:
@@ -136,9 +141,15 @@ def import_job_configure(
     return job
 
 
-def import_job_start(*, job: ImportJob, user: User, dry_run: bool) -> ImportJob:
+def import_job_start(
+    *, job: ImportJob, user: User, dry_run: bool, check_first: bool = True
+) -> ImportJob:
     """Check (``dry_run``) or import the file: at once for a small file, by the task worker
-    for a large one (the job is then QUEUED; the page polls it)."""
+    for a large one (the job is then QUEUED; the page polls it).
+
+    The pages check a file before they import it (``check_first``); the API and the command
+    may import at once, the import then being its own check (all or nothing, or the valid
+    rows only, with the same report)."""
     from dirco.imports.tasks import import_job_task
 
     with transaction.atomic():
@@ -150,7 +161,7 @@ def import_job_start(*, job: ImportJob, user: User, dry_run: bool) -> ImportJob:
             raise ApplicationError(_("This import is already running."))
         if job.status == ImportJob.Status.DONE:
             raise ApplicationError(_("This file was imported already: upload it again."))
-        if not dry_run and job.status != ImportJob.Status.CHECKED:
+        if not dry_run and check_first and job.status != ImportJob.Status.CHECKED:
             raise ApplicationError(_("Check the file (dry run) before importing it."))
         job.dry_run = dry_run
         job.progress_done, job.progress_total = 0, job.rows
@@ -166,6 +177,53 @@ def import_job_start(*, job: ImportJob, user: User, dry_run: bool) -> ImportJob:
     return import_job_run(job_id=job.pk)
 
 
+def import_mapping_for(*, user: User, kind: str, name: str) -> ImportMapping:
+    """The saved mapping ``name`` of ``kind`` among those ``user`` shares, or a field error."""
+    saved = import_mappings_visible_to(user).filter(kind=kind, name=name.strip()).first()
+    if saved is None:
+        raise ApplicationError(
+            _("No saved mapping of %(kind)s is named “%(name)s”.")
+            % {"kind": import_kind(kind).label(), "name": name},
+            fields={"mapping": [_("Give the name of a saved mapping, or a JSON object.")]},
+        )
+    return saved
+
+
+def import_job_submit(
+    *,
+    user: User,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    saved: ImportMapping | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = True,
+    valid_only: bool = False,
+    create_accounts: bool = False,
+) -> ImportJob:
+    """A file from upload to report in one call (the API): kept as a job, mapped (the guess
+    from its headers, the ``saved`` mapping over it, then ``mapping``), then checked
+    (``dry_run``) or imported at once, in the call for a small file, by the task worker for
+    a large one. A file that cannot be mapped is refused and not kept."""
+    _check_can_run(user, kind)
+    job = import_job_create(user=user, kind=kind, data=data, file_name=file_name, mapping=saved)
+    try:
+        job = import_job_configure(
+            job=job,
+            user=user,
+            mapping={**job.mapping, **(mapping or {})},
+            valid_only=valid_only,
+            create_accounts=create_accounts,
+        )
+    except ApplicationError as exc:
+        job.file.delete(save=False)
+        job.delete()
+        raise ApplicationError(
+            exc.message, fields=exc.fields or {"mapping": [exc.message]}
+        ) from None
+    return import_job_start(job=job, user=user, dry_run=dry_run, check_first=False)
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a started job (in the request, or as the worker's task; a task run again after
     a lost worker starts over: the import is one transaction, so nothing was kept)."""
@@ -173,14 +231,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    # Outside the import's transaction: the bar advances while the rows are written too.
+    channel = ProgressChannel(job_id)
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()
-        if now - last[0] < 0.5:
+        if now - last[0] < PROGRESS_EVERY_SECONDS:
             return
         last[0] = now
-        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+        channel.write(done, total)
 
     try:
         if not import_can_run(user=job.user, kind=job.kind):
@@ -224,6 +284,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             "updated_at",
         ]
     )
+    channel.close()  # after the final save: a reader never falls back to older figures
     return job
 
 

@@ -31,6 +31,7 @@ from dirco.imports.permissions import (
     import_kinds_for,
     import_mappings_visible_to,
 )
+from dirco.imports.progress import import_job_progress
 from dirco.imports.reading import MAX_BYTES
 from dirco.imports.services import (
     import_job_configure,
@@ -150,6 +151,7 @@ def _context(job: ImportJob, surface: Surface) -> dict[str, Any]:
         "errors": report.errors[:ERRORS_SHOWN] if report else [],
         "errors_more": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
         "kind_label": import_kind(job.kind).label(),
+        "progress": import_job_progress(job),
     }
 
 
@@ -207,7 +209,11 @@ def import_progress(request: AuthedHttpRequest, job_id: int, surface: Surface) -
     page is reloaded to show the report."""
     _allowed(request)
     job = get_import_job_for_user(user=request.user, job_id=job_id)
-    response = render(request, "imports/_progress.html", {"job": job, "ns": surface.namespace})
+    response = render(
+        request,
+        "imports/_progress.html",
+        {"job": job, "ns": surface.namespace, "progress": import_job_progress(job)},
+    )
     if not job.busy and getattr(request, "htmx", False):
         response["HX-Refresh"] = "true"
     return response

@@ -29,6 +29,7 @@ from dirco.api.schemas import (
     Ref,
     SearchText,
     StrictBool,
+    Text,
     UserRef,
     choices_schema,
     refs_resolve,
@@ -37,12 +38,20 @@ from dirco.catalog.models import ProductLine
 from dirco.leads.models import Lead, LeadEvent
 from dirco.leads.permissions import (
     get_lead_for_user,
+    lead_can_convert,
     lead_can_create,
     lead_can_respond,
     lead_can_route,
 )
 from dirco.leads.selectors import LeadFilters, lead_history, lead_list
-from dirco.leads.services import lead_accept, lead_create, lead_decline, lead_route
+from dirco.leads.services import (
+    lead_accept,
+    lead_convert,
+    lead_create,
+    lead_decline,
+    lead_mark_lost,
+    lead_route,
+)
 from dirco.partners.models import Territory
 
 LeadStatusField = Annotated[Lead.Status, choices_schema(Lead.Status, "LeadStatus")]
@@ -72,6 +81,7 @@ class LeadOut(Schema):
     sla_due_at: dt.datetime | None
     accepted_at: dt.datetime | None
     deal_id: int | None
+    lost_reason: str
     created_at: dt.datetime
 
 
@@ -108,6 +118,10 @@ class LeadAcceptIn(InputSchema):
 
 class LeadDeclineIn(InputSchema):
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class LeadLostIn(InputSchema):
+    reason: Text = Field(min_length=1, description="Why the lead came to nothing.")
 
 
 class LeadEventOut(Schema):
@@ -208,6 +222,41 @@ def lead_decline_endpoint(request: HttpRequest, lead_id: Id, payload: LeadDeclin
         return get_lead_for_user(user=user, lead_id=lead.pk)
     except Http404:  # the lead went to another partner: no longer the caller's to see
         return None
+
+
+def _lead_to_decide(request: HttpRequest, lead_id: int) -> tuple[Any, Lead]:
+    """The lead and its caller, refused (403) when the caller may see it but not decide its
+    outcome; a lead that is not accepted is the services' 400 (it has no outcome to decide)."""
+    user = request_user(request)
+    lead = get_lead_for_user(user=user, lead_id=lead_id)
+    if lead.status == Lead.Status.ACCEPTED and not lead_can_convert(user=user, lead=lead):
+        raise PermissionDenied(_("You may not decide what becomes of this lead."))
+    return user, lead
+
+
+@router.post(
+    "/leads/{lead_id}/convert",
+    response={200: LeadOut, **ERRORS},
+    summary="Convert an accepted lead into an account and an open deal",
+)
+def lead_convert_endpoint(request: HttpRequest, lead_id: Id) -> Any:
+    """The deal (amount 0, to qualify) is owned by the partner's channel manager or the rep
+    who took the lead; the answer's ``deal_id`` names it. The lead's recipient, the staff
+    above it or the director may convert it (``leads.permissions.lead_can_convert``)."""
+    user, lead = _lead_to_decide(request, lead_id)
+    lead_convert(lead=lead, user=user)
+    return get_lead_for_user(user=user, lead_id=lead.pk)
+
+
+@router.post(
+    "/leads/{lead_id}/lost",
+    response={200: LeadOut, **ERRORS},
+    summary="Mark an accepted lead lost, with the reason",
+)
+def lead_lost_endpoint(request: HttpRequest, lead_id: Id, payload: LeadLostIn) -> Any:
+    user, lead = _lead_to_decide(request, lead_id)
+    lead_mark_lost(lead=lead, user=user, reason=payload.reason)
+    return get_lead_for_user(user=user, lead_id=lead.pk)
 
 
 @router.get(

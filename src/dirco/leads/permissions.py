@@ -6,6 +6,10 @@
 - partner users: only leads currently offered to or taken by their own partner (and its child
   partners for a partner admin), and of a lead's history only the events about their partner.
 
+Acting on a lead: routing (``lead_can_route``: matrix "edit"), the recipient's answer
+(``lead_can_respond``: the current assignee only, stricter than the matrix's "approve") and
+the outcome of an accepted lead, converted or lost (``lead_can_convert``: matrix "approve").
+
 Hidden and missing leads both answer 404.
 """
 
@@ -108,15 +112,25 @@ def lead_can_respond(*, user: User, lead: Lead) -> bool:
 
 
 def lead_can_convert(*, user: User, lead: Lead) -> bool:
-    """Turn an accepted lead into an account and a deal: the assignee or its channel manager."""
-    if lead.status != Lead.Status.ACCEPTED:
+    """Decide how an accepted lead ends: convert it into an account and a deal, or mark it
+    lost. The matrix's ("lead", "approve"), the one rule of the page, the API and the
+    services: the lead's recipient (the users of its partner, a partner admin's child
+    partners included; the rep it went to) or the staff above it (the partner's channel
+    manager, a manager whose line holds the recipient rep or that channel manager, the
+    director). Marketing brings leads in and routes them, but does not decide for the
+    recipient. Only an accepted lead has an outcome to decide."""
+    if not user.is_authenticated or not user.is_active or lead.status != Lead.Status.ACCEPTED:
         return False
-    if lead_is_offered_to(user=user, lead=lead):
-        return True
+    if user.is_partner_user:
+        return lead.partner_id is not None and lead.partner_id in partner_ids_of_partner_user(user)
     if user.role == User.Role.DIRECTOR:
         return True
-    return (
-        lead.partner is not None
-        and lead.partner.channel_manager_id is not None
-        and lead.partner.channel_manager_id == user.pk
-    )
+    handlers = {lead.rep_id}
+    if lead.partner_id is not None:
+        handlers.add(lead.partner.channel_manager_id if lead.partner is not None else None)
+    handlers.discard(None)
+    if user.role == User.Role.REP:
+        return user.pk in handlers
+    if user.role == User.Role.MANAGER:
+        return bool(handlers) and manager_line_ids(user).filter(pk__in=handlers).exists()
+    return False

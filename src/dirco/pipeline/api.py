@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal, cast
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, Strict, field_serializer
 
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
@@ -72,6 +72,9 @@ from dirco.pipeline.services import (
     deal_delete,
     deal_move_stage,
     deal_update,
+    stage_create,
+    stage_delete,
+    stage_update,
 )
 from dirco.teams.permissions import users_assignable_by
 
@@ -270,6 +273,71 @@ def _deal_editable(request: HttpRequest, deal_id: Id) -> tuple[User, Deal]:
 @router.get("/stages", response={200: Page[StageOut], **ERRORS}, summary="Pipeline stages")
 def stage_list(request: HttpRequest, page: Query[PageParams]) -> Any:
     return paginate(request, Stage.objects.all(), order=("order", "id"), params=page)
+
+
+# Strict: JSON's true and false are not numbers (pydantic would read them as 1 and 0).
+Probability = Annotated[int, Strict(), Field(ge=0, le=100, description="Percent, 0-100.")]
+StageOrder = Annotated[int, Strict(), Field(ge=0, le=32767, description="Place in the pipeline.")]
+
+
+class StageIn(InputSchema):
+    name: Annotated[Name, Field(min_length=1, max_length=80)]
+    order: StageOrder
+    probability: Probability
+    forecast_category: ForecastCategory = ForecastCategory.PIPELINE
+    is_won: StrictBool = False
+    is_lost: StrictBool = False
+
+
+class StagePatch(InputSchema):
+    """Only the fields sent; a stage's outcome (won, lost, open) never changes."""
+
+    name: Annotated[Name, Field(min_length=1, max_length=80)] | None = None
+    order: StageOrder | None = None
+    probability: Probability | None = None
+    forecast_category: ForecastCategory | None = None
+
+
+def _stage(stage_id: int) -> Stage:
+    found = Stage.objects.filter(pk=stage_id).first()
+    if found is None:
+        raise Http404("No such stage.")
+    return found
+
+
+@router.get("/stages/{stage_id}", response={200: StageOut, **ERRORS}, summary="A stage")
+def stage_detail(request: HttpRequest, stage_id: Id) -> Any:
+    return _stage(stage_id)
+
+
+@router.post(
+    "/stages", response={201: StageOut, **ERRORS}, summary="Add a pipeline stage (director)"
+)
+def stage_create_endpoint(request: HttpRequest, payload: StageIn) -> Any:
+    return Status(201, stage_create(created_by=request_user(request), **payload.model_dump()))
+
+
+@router.patch(
+    "/stages/{stage_id}",
+    response={200: StageOut, **ERRORS},
+    summary="Rename or reorder a stage, or change what deals entering it take (director)",
+)
+def stage_update_endpoint(request: HttpRequest, stage_id: Id, payload: StagePatch) -> Any:
+    return stage_update(
+        stage=_stage(stage_id),
+        updated_by=request_user(request),
+        changes=payload_fields(payload, Stage),
+    )
+
+
+@router.delete(
+    "/stages/{stage_id}",
+    response={204: None, 409: ErrorOut, **ERRORS},
+    summary="Delete a stage no deal went through (director)",
+)
+def stage_delete_endpoint(request: HttpRequest, stage_id: Id) -> Any:
+    stage_delete(stage=_stage(stage_id), deleted_by=request_user(request))
+    return Status(204, None)
 
 
 @router.get("/deals", response={200: Page[DealOut], **ERRORS}, summary="Deals")

@@ -6,13 +6,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict, Unpack
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
+from dirco.catalog.permissions import catalog_can_change
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.core.transactions import atomic_retrying
@@ -30,7 +31,7 @@ from dirco.pipeline.hooks import (
     deal_delete_hooks_run,
     deal_snapshot,
 )
-from dirco.pipeline.models import Activity, Deal, Stage, StageChange
+from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage, StageChange
 from dirco.pipeline.signals import deals_changed
 from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
@@ -435,3 +436,87 @@ def deal_refs_resolve(data: dict[str, Any]) -> dict[str, Any]:
             _("The deal was not saved: correct the fields shown."), fields=errors
         )
     return out
+
+
+# The pipeline's stages: the director's configuration (catalog.permissions). A deal copies
+# its stage's probability and forecast category when it enters it, and the rollups count a
+# deal won or lost by its stage's outcome: so a stage's outcome (won, lost, open) is set when
+# it is created and never changes, and a stage deals went through is never deleted.
+
+STAGE_EDITABLE_FIELDS = frozenset({"name", "order", "probability", "forecast_category"})
+
+
+def _stage_save(stage: Stage, fields: list[str] | None = None) -> Stage:
+    try:
+        stage.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("Nothing was saved: correct the fields shown."),
+            fields=_validation_error_fields(exc),
+        ) from None
+    stage.save(update_fields=fields)
+    return stage
+
+
+def _stage_allowed(user: User) -> None:
+    if not catalog_can_change(user=user):
+        raise PermissionDenied(_("Only the director changes the pipeline's stages."))
+
+
+@transaction.atomic
+def stage_create(
+    *,
+    created_by: User,
+    name: str,
+    order: int,
+    probability: int,
+    forecast_category: str = ForecastCategory.PIPELINE,
+    is_won: bool = False,
+    is_lost: bool = False,
+) -> Stage:
+    _stage_allowed(created_by)
+    stage = Stage(
+        name=name.strip(),
+        order=order,
+        probability=probability,
+        forecast_category=forecast_category,
+        is_won=is_won,
+        is_lost=is_lost,
+    )
+    return _stage_save(stage)
+
+
+@transaction.atomic
+def stage_update(*, stage: Stage, updated_by: User, changes: dict[str, Any]) -> Stage:
+    """Rename, reorder or change the defaults deals take on entering the stage (deals
+    already in it keep theirs)."""
+    _stage_allowed(updated_by)
+    unknown = sorted(set(changes) - STAGE_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("A stage's outcome (won, lost, open) is set when it is created."),
+            fields={name: [_("This field cannot be changed.")] for name in unknown},
+        )
+    locked = Stage.objects.select_for_update().get(pk=stage.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    return _stage_save(locked, [*sorted(changes), "updated_at"])
+
+
+@transaction.atomic
+def stage_delete(*, stage: Stage, deleted_by: User) -> None:
+    """Delete a stage no deal went through (the database protects the others: 409), never
+    the last open, won or lost stage: the pipeline needs one of each."""
+    _stage_allowed(deleted_by)
+    locked = Stage.objects.select_for_update().get(pk=stage.pk)
+    same_outcome = Stage.objects.filter(is_won=locked.is_won, is_lost=locked.is_lost)
+    if not same_outcome.exclude(pk=locked.pk).exists():
+        raise ApplicationError(
+            _("This is the pipeline's last %(outcome)s stage: add another before deleting it.")
+            % {
+                "outcome": _("won")
+                if locked.is_won
+                else (_("lost") if locked.is_lost else _("open"))
+            }
+        )
+    locked.delete()

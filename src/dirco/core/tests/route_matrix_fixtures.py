@@ -453,6 +453,7 @@ def world_build(company: Company) -> World:
     o["team_T"], o["team_other"] = c.team, c.other_team
     o["tier_gold"], o["tier_silver"] = gold, silver
     o["stage_proposal"] = Stage.objects.get(name="Proposal")
+    o["stage"] = _stage_unused(world.next())
     # Marketing development funds: a budget per partner, a submitted request and a
     # submitted claim (on an approved request) per side.
     for side, partner, user, approver in (
@@ -548,11 +549,18 @@ def _mdf_claim(side: str, user: User, approver: User, budget: Any, n: int | str 
 
 
 # Fresh records for write requests (each allowed actor acts on its own copy).
+def _stage_unused(n: int) -> Stage:
+    """A stage no deal went through (its writes and delete go through for the director)."""
+    return Stage.objects.create(name=f"Walk stage {n}", order=1000 + n, probability=10)
+
+
 def fresh(world: World, key: str) -> models.Model:
     """A copy of ``world.objects[key]`` for a write by an allowed actor (same side, same
     relations); objects without a copy recipe are returned as they are."""
     o, c, n = world.objects, world.company, world.next()
     kind, _, side = key.partition("_")
+    if kind == "stage" and not side:
+        return _stage_unused(n)
     if kind == "webhook":
         return WebhookSubscription.objects.create(
             url="https://93.184.215.14/hook",

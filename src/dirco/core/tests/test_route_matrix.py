@@ -106,6 +106,11 @@ STRICTER: dict[tuple[str, str], str] = {
     ("registration", "marketing"): "registrations: the deciding roles and partners only",
 }
 
+# Accepting or declining a lead is its current assignee's answer alone: the staff the
+# matrix's ("lead", "approve") names above it decide only the outcome of an accepted lead.
+# (On partner A's lead, the rep is its channel manager, not its assignee: stricter too.)
+LEAD_ANSWER_STRICTER = frozenset({"director", "manager"})
+
 # Not object routes: no login needed, or the login itself, or API documentation.
 PUBLIC_ROUTES = frozenset(
     {
@@ -192,15 +197,14 @@ WEB_ROUTES: dict[str, R] = {
     "lead_route": R("lead", "edit", target="lead_A", stricter=frozenset({"rep"})),
     # Offering a lead by hand: whoever may route it (the form then needs a valid assignee).
     "lead_assign": R("lead", "edit", target="lead_A", stricter=frozenset({"rep"})),
-    "lead_accept": R("lead", "approve", target="lead_R"),
-    "lead_decline": R("lead", "approve", target="lead_R"),
-    # Converting or losing an accepted lead: its assignee, channel manager or the director.
-    "lead_convert": R(
-        "lead", "edit", target="leadaccepted_A", stricter=frozenset({"manager", "marketing"})
-    ),
-    "lead_lost": R(
-        "lead", "edit", target="leadaccepted_A", stricter=frozenset({"manager", "marketing"})
-    ),
+    # Accepting or declining: the current assignee alone (the staff above it decide only the
+    # outcome of an accepted lead).
+    "lead_accept": R("lead", "approve", target="lead_R", stricter=LEAD_ANSWER_STRICTER),
+    "lead_decline": R("lead", "approve", target="lead_R", stricter=LEAD_ANSWER_STRICTER),
+    # Converting or losing an accepted lead (leads.permissions.lead_can_convert): its
+    # recipient, the partner's channel manager, their manager or the director.
+    "lead_convert": R("lead", "approve", target="leadaccepted_A"),
+    "lead_lost": R("lead", "approve", target="leadaccepted_A"),
     # the partner portal
     "portal:home": R(None, roles=PARTNERS),
     "portal:deal_list": R(
@@ -429,8 +433,28 @@ API_ROUTES: dict[str, R] = {
         "account", "edit", target="account_A", body=lambda w: {"industry": "Patched"}
     ),
     "GET /api/v1/stages": ALL_VIEW,
+    "GET /api/v1/stages/{stage_id}": R(None, target="stage"),
+    # The catalogue: everyone reads it, the director changes it (a line in use: 409).
+    "POST /api/v1/stages": R(
+        "catalog",
+        "create",
+        body=lambda w: {"name": f"Walk new {w.next()}", "order": 2000 + w.next(), "probability": 5},
+    ),
+    "PATCH /api/v1/stages/{stage_id}": R(
+        "catalog", "edit", target="stage", body=lambda w: {"probability": 15}
+    ),
+    "DELETE /api/v1/stages/{stage_id}": R("catalog", "delete", target="stage"),
     "GET /api/v1/product-lines": ALL_VIEW,
     "GET /api/v1/product-lines/{product_line_id}": R(None, target="line"),
+    "POST /api/v1/product-lines": R(
+        "catalog",
+        "create",
+        body=lambda w: {"name": f"Walk line {w.next()}", "code": f"walk-{w.next()}"},
+    ),
+    "PATCH /api/v1/product-lines/{product_line_id}": R(
+        "catalog", "edit", target="line", body=lambda w: {"name": "Automation (renamed)"}
+    ),
+    "DELETE /api/v1/product-lines/{product_line_id}": R("catalog", "delete", target="line"),
     # The users of one's own partner: partner admins only (the director manages staff users
     # in the admin site, not through this endpoint).
     "GET /api/v1/partner-users": R("user", "list"),
@@ -444,6 +468,15 @@ API_ROUTES: dict[str, R] = {
         "create",
         body=lambda w: {"email": "new.person@alpha.example", "first_name": "New"},
         stricter=frozenset({"director"}),
+    ),
+    # Names and role of one's partner's users: the partner admin (a partner user edits its
+    # own profile elsewhere; the director manages users in the admin site).
+    "PATCH /api/v1/partner-users/{user_id}": R(
+        "user",
+        "edit",
+        target="user_partner_a_user",
+        body=lambda w: {"first_name": "Renamed", "role": "partner_user"},
+        stricter=frozenset({"director", "manager", "rep", "marketing", "partner_user"}),
     ),
     "DELETE /api/v1/partner-users/{user_id}": R(
         "user", "delete", target="user_partner_a_user", stricter=frozenset({"director"})
@@ -568,14 +601,24 @@ API_ROUTES: dict[str, R] = {
         "lead", "edit", target="lead_A", body=lambda w: {}, stricter=frozenset({"rep"})
     ),
     "POST /api/v1/leads/{lead_id}/accept": R(
-        "lead", "approve", target="lead_A", body=lambda w: {}, stricter=frozenset({"rep"})
+        "lead",
+        "approve",
+        target="lead_A",
+        body=lambda w: {},
+        stricter=LEAD_ANSWER_STRICTER | {"rep"},
     ),
     "POST /api/v1/leads/{lead_id}/decline": R(
         "lead",
         "approve",
         target="lead_A",
         body=lambda w: {"reason": "busy"},
-        stricter=frozenset({"rep"}),
+        stricter=LEAD_ANSWER_STRICTER | {"rep"},
+    ),
+    "POST /api/v1/leads/{lead_id}/convert": R(
+        "lead", "approve", target="leadaccepted_A", body=lambda w: {}
+    ),
+    "POST /api/v1/leads/{lead_id}/lost": R(
+        "lead", "approve", target="leadaccepted_A", body=lambda w: {"reason": "No budget"}
     ),
     "GET /api/v1/leads/{lead_id}/history": R("lead", target="lead_A"),
     "GET /api/v1/seasonality": R("forecast", queries=API_SCOPES),
@@ -686,6 +729,9 @@ API_ROUTES: dict[str, R] = {
         },
     ),
     "GET /api/v1/mdf/requests/{request_id}": R("mdf_request", target="mdfrequest_A"),
+    "PATCH /api/v1/mdf/requests/{request_id}": R(
+        "mdf_request", "edit", target="mdfrequest_A", body=lambda w: {"activity": "Webinar 2"}
+    ),
     "POST /api/v1/mdf/requests/{request_id}/approve": R(
         "mdf_request", "approve", target="mdfrequest_A", body=lambda w: {}
     ),
@@ -703,6 +749,17 @@ API_ROUTES: dict[str, R] = {
     "POST /api/v1/mdf/claims/{claim_id}/reject": R(
         "mdf_request", "approve", target="mdfclaim_A", body=lambda w: {"reason": "No proof"}
     ),
+    # Imports: one's own jobs (imports.permissions); the upload is multipart, so the walk's
+    # JSON body is refused (415) before any access check: imports/tests/test_import_api.py
+    # uploads real files as the allowed and the forbidden users.
+    "GET /api/v1/imports": R("import", "list"),
+    "POST /api/v1/imports": R("import", "create"),
+    "GET /api/v1/imports/{job_id}": R("import", target="importjob_Udirector"),
+    "GET /api/v1/imports/{job_id}/errors": R("import", target="importjob_Udirector"),
+    "POST /api/v1/imports/{job_id}/run": R(
+        "import", "edit", target="importjob_Udirector", body=lambda w: {"dry_run": True}
+    ),
+    "GET /api/v1/import-mappings": R("import", "list"),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
     "GET /api/v1/team-turnover": R("team_dynamics", "list"),
     "GET /api/v1/team-managers": R("team_dynamics", "list"),

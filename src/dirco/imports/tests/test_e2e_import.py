@@ -108,3 +108,31 @@ def test_a_partner_admin_imports_its_contacts_in_the_portal(
     assert width <= 361, width
     contact = company.partner_a.contacts.get()
     assert (contact.email, contact.last_name) == ("lea@alpha.example", "Petit")
+
+
+def test_a_partner_file_without_countries_says_what_was_assumed(
+    live_server: Any, company: Company, browser_page: Any, tmp_path: Path
+) -> None:
+    TerritoryFactory(code="eu", name="Europe")
+    path = tmp_path / "partenaires.csv"
+    path.write_text(
+        "Partenaire;Domaine\nAlpha Technik;alpha-technik.de\nBeta Conseil;beta-conseil.com\n"
+    )
+    page = browser_page
+    browser_log_in(page, base_url=live_server.url, email=company.director.email)
+    page.goto(f"{live_server.url}/imports/")
+    page.select_option("select[name=kind]", "partners")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_role("button", name="Upload and map").click()
+    page.get_by_role("button", name="Check the file").click()
+    notes = page.locator("[data-report=notes] li")
+    notes.first.wait_for()
+    assert [notes.nth(i).inner_text() for i in range(notes.count())] == [
+        "No country given: taken from the web domain (1 row).",
+        "No country given: FR, the company's country (1 row).",
+    ]
+    _shot(page, "import-notes-1366")
+    page.set_viewport_size({"width": 360, "height": 740})
+    _shot(page, "import-notes-360")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 361, width

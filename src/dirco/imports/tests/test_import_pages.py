@@ -18,6 +18,7 @@ from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.customers.models import Account
 from dirco.imports.models import ImportJob, ImportMapping
+from dirco.imports.progress import import_job_progress
 from dirco.partners.models import Contact
 from dirco.partners.tests.factories import TerritoryFactory
 
@@ -121,7 +122,7 @@ def test_a_large_file_runs_in_the_background_with_progress(
     assert "HX-Refresh" not in progress
     callbacks[0]()  # the worker (the immediate backend in tests) runs the task
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.CHECKED and job.percent == 100
+    assert job.status == ImportJob.Status.CHECKED and import_job_progress(job).percent == 100
     done = client.get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
     with django_capture_on_commit_callbacks(execute=True):
