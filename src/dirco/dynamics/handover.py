@@ -387,14 +387,18 @@ def handover_execute(
         )
     departure = None
     if departure_reason:
-        departure = Departure.objects.create(
-            user=leaver,
-            left_on=departure_on or effective_on,
-            reason=departure_reason,
-            status=Departure.Status.CONFIRMED,
-            note=note[:300],
-            recorded_by=by,
-        )
+        # A planned departure becomes the confirmed one (one record per leaving).
+        departure = (
+            Departure.objects.select_for_update()
+            .filter(user=leaver, status=Departure.Status.PLANNED)
+            .first()
+        ) or Departure(user=leaver)
+        departure.left_on = departure_on or effective_on
+        departure.reason = departure_reason
+        departure.status = Departure.Status.CONFIRMED
+        departure.note = note[:300] or departure.note
+        departure.recorded_by = by
+        departure.save()
         for team in SalesTeam.objects.filter(members=leaver):
             TeamEvent.objects.create(
                 team=team, user=leaver, kind=TeamEvent.Kind.LEFT, on=departure.left_on
