@@ -50,7 +50,7 @@ def tenured_reference(inputs: Inputs) -> float:
 def _ramp_row(inputs: Inputs, rep: int, reference: float) -> list[float | None] | None:
     start = inputs.starts.get(rep)
     if start is None or start < inputs.history[0] or reference <= 0:
-        return None  # started before the history read: no ramp to see
+        return None  # started before the history read: no ramp to see (or no reference)
     row: list[float | None] = []
     left = inputs.left.get(rep)
     for t in range(WINDOW):
@@ -69,7 +69,7 @@ def ramp_curves(*, inputs: Inputs, group_of: Mapping[int, str]) -> list[RampCurv
     rows_by: dict[str, list[list[float | None]]] = defaultdict(list)
     for rep, label in group_of.items():
         row = _ramp_row(inputs, rep, reference)
-        if row is not None:
+        if row is not None and any(v is not None for v in row):
             rows_by[label].append(row)
     out = []
     for label in sorted(rows_by):
