@@ -464,7 +464,7 @@ def handovers_visible_to(user: User) -> list[Handover]:
 
 @dataclass(frozen=True)
 class HandoverNote:
-    """"Handed over from X to Y on DATE (handover #N)" for one record."""
+    """ "Handed over from X to Y on DATE (handover #N)" for one record."""
 
     handover_id: int
     from_user: str

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -551,13 +552,25 @@ def departure_cancel_view(request: AuthedHttpRequest, departure_id: int) -> Http
     return redirect("dynamics:departures")
 
 
+def _months_to_title(share: int) -> str:
+    return _("Months to %(share)s%%") % {"share": share}
+
+
+def _month_title(n: int) -> str:
+    return _("Month %(n)s") % {"n": n}
+
+
+# Titles translated when the export is made, in the reader's language.
+_months_to_title_lazy = lazy(_months_to_title, str)
+_month_title_lazy = lazy(_month_title, str)
+
 RAMP_COLUMNS: list[Column[tuple[str, RampCurve]]] = [
     Column(gettext_lazy("Grouped by"), lambda r: r[0]),
     Column(gettext_lazy("Group"), lambda r: r[1].label),
     Column(gettext_lazy("People"), lambda r: r[1].reps, kind="number"),
     *[
         Column(
-            gettext_lazy("Months to %(share)s%%") % {"share": share},
+            _months_to_title_lazy(share),
             lambda r, share=share: "" if r[1].too_little_data else r[1].months_to[share],
             kind="number",
         )
@@ -565,7 +578,7 @@ RAMP_COLUMNS: list[Column[tuple[str, RampCurve]]] = [
     ],
     *[
         Column(
-            gettext_lazy("Month %(n)s") % {"n": t + 1},
+            _month_title_lazy(t + 1),
             lambda r, t=t: "" if r[1].curve[t] is None else round(r[1].curve[t] or 0.0, 3),
             kind="number",
         )

@@ -22,9 +22,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def handover_notes_of(context: template.Context, kind: str, object_id: int) -> list[HandoverNote]:
-    return handover_notes(
-        user=context["request"].user, kind=kind, object_ids=[object_id]
-    ).get(int(object_id), [])
+    return handover_notes(user=context["request"].user, kind=kind, object_ids=[object_id]).get(
+        int(object_id), []
+    )
 
 
 @register.simple_tag(takes_context=True)
