@@ -11,6 +11,7 @@ from dirco.conftest import Company
 from dirco.dynamics.models import OwnerWonMonth
 from dirco.dynamics.owner_won import owner_won_by_month, owner_won_rebuild
 from dirco.objectives.services import rollups_rebuild
+from dirco.pipeline.models import Deal
 from dirco.pipeline.services import deal_update
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 
@@ -36,6 +37,9 @@ def test_kept_on_write_and_equal_to_the_rebuild(company: Company) -> None:
         expected_close_date=day,
     )
     DealFactory(owner=company.rep, team=company.team, amount=Decimal(999))  # open: not counted
+    # Created before it closed (the services refuse a close date before the creation).
+    Deal.objects.filter(pk=won.pk).update(created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+    won.refresh_from_db()
     rollups_rebuild()  # the bulk writers' path: the rollups' rebuild runs this table's
     march = dt.date(2026, 3, 1)
     assert _table() == {(company.rep.pk, march, 1, 123456)}
