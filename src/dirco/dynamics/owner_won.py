@@ -43,7 +43,7 @@ def owner_won_apply_deal_change(before: DealSnapshot | None, after: DealSnapshot
         return
     table = connection.ops.quote_name(OwnerWonMonth._meta.db_table)
     values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[int | str | None] = []
     for (owner, month), (count, cents) in rows:
         params += [owner, connection.ops.adapt_datefield_value(month), count, cents]
     with connection.cursor() as cursor:

@@ -564,26 +564,30 @@ def _month_title(n: int) -> str:
 _months_to_title_lazy = lazy(_months_to_title, str)
 _month_title_lazy = lazy(_month_title, str)
 
-RAMP_COLUMNS: list[Column[tuple[str, RampCurve]]] = [
+RampRow = tuple[str, RampCurve]
+
+
+def _months_to_column(share: int) -> Column[RampRow]:
+    def value(r: RampRow) -> int | str | None:
+        return "" if r[1].too_little_data else r[1].months_to[share]
+
+    return Column(_months_to_title_lazy(share), value, kind="number")
+
+
+def _curve_column(t: int) -> Column[RampRow]:
+    def value(r: RampRow) -> float | str:
+        v = r[1].curve[t]
+        return "" if v is None else round(v, 3)
+
+    return Column(_month_title_lazy(t + 1), value, kind="number")
+
+
+RAMP_COLUMNS: list[Column[RampRow]] = [
     Column(gettext_lazy("Grouped by"), lambda r: r[0]),
     Column(gettext_lazy("Group"), lambda r: r[1].label),
     Column(gettext_lazy("People"), lambda r: r[1].reps, kind="number"),
-    *[
-        Column(
-            _months_to_title_lazy(share),
-            lambda r, share=share: "" if r[1].too_little_data else r[1].months_to[share],
-            kind="number",
-        )
-        for share in RAMP_SHARES
-    ],
-    *[
-        Column(
-            _month_title_lazy(t + 1),
-            lambda r, t=t: "" if r[1].curve[t] is None else round(r[1].curve[t] or 0.0, 3),
-            kind="number",
-        )
-        for t in range(12)
-    ],
+    *[_months_to_column(share) for share in RAMP_SHARES],
+    *[_curve_column(t) for t in range(12)],
 ]
 
 
