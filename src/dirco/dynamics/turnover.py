@@ -96,7 +96,8 @@ def departure_costs(
     rates: WinRates,
 ) -> list[DepartureCost]:
     """The cost of each departure: vacancy until the next person joined one of the leaver's
-    teams (or until ``as_of``: still vacant), ramp shortfall, orphaned-pipeline slippage of
+    teams (for a manager: until the team's next manager started; else until ``as_of``: still
+    vacant), ramp shortfall, orphaned-pipeline slippage of
     the deals handed over at the departure, and recruiting."""
     if not departures:
         return []
@@ -114,17 +115,24 @@ def departure_costs(
             open_by[row["handover__leaver"]] += float(row["amount"] or 0)
         elif row["kind"] == ItemKind.PARTNER:
             partners_by[row["handover__leaver"]] += int(row["n"])
-    left_teams: dict[int, set[int]] = defaultdict(set)
-    for user, team in TeamEvent.objects.filter(
-        user__in=leavers, kind=TeamEvent.Kind.LEFT
-    ).values_list("user", "team"):
-        left_teams[user].add(team)
+    # A rep's seat is filled by the next person who joins the team; a manager's by the next
+    # manager of the team.
+    left_teams: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    seat_of: dict[str, str] = {
+        TeamEvent.Kind.LEFT: TeamEvent.Kind.JOINED,
+        TeamEvent.Kind.MANAGER_ENDED: TeamEvent.Kind.MANAGER_STARTED,
+    }
+    for user, team, kind in TeamEvent.objects.filter(
+        user__in=leavers, kind__in=list(seat_of)
+    ).values_list("user", "team", "kind"):
+        left_teams[user].add((team, seat_of[kind]))
     joins = list(
         TeamEvent.objects.filter(
-            team__in={t for ts in left_teams.values() for t in ts}, kind=TeamEvent.Kind.JOINED
+            team__in={t for ts in left_teams.values() for t, _kind in ts},
+            kind__in=list(seat_of.values()),
         )
         .order_by("on")
-        .values_list("team", "user", "on")
+        .values_list("team", "user", "on", "kind")
     )
     out = []
     for departure in departures:
@@ -133,8 +141,8 @@ def departure_costs(
         replaced_on = next(
             (
                 on
-                for team, user, on in joins
-                if team in left_teams[rep] and user != rep and on >= departure.left_on
+                for team, user, on, kind in joins
+                if (team, kind) in left_teams[rep] and user != rep and on >= departure.left_on
             ),
             None,
         )
