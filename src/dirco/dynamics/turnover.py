@@ -27,7 +27,7 @@ from dirco.dynamics.model import (
 from dirco.dynamics.models import HandoverItem, ItemKind
 from dirco.dynamics.synergy import Inputs, levels_at
 from dirco.partners.models import Partner
-from dirco.pipeline.models import Deal
+from dirco.pipeline.models import Deal, Stage
 from dirco.rollups.models import RevenueRollup
 from dirco.teams.models import Departure, TeamEvent
 
@@ -183,9 +183,12 @@ def what_if_cost(
     replacement, their open deals as the orphaned pipeline, the partners they manage. With a
     ``departure`` (a planned one), its date and reason are shown."""
     level = levels_at(inputs, len(inputs.history), [who.pk])[who.pk]
-    open_amount = Deal.objects.filter(
-        owner=who, stage__is_won=False, stage__is_lost=False
-    ).aggregate(total=Sum("amount_company"))["total"] or Decimal(0)
+    # By open stage id, not through a join: the (stage, owner, amount) index answers alone
+    # (a join read every deal of the owner: 100 ms at 1M deals).
+    open_stages = Stage.objects.filter(is_won=False, is_lost=False).values("pk")
+    open_amount = Deal.objects.filter(owner=who, stage__in=open_stages).aggregate(
+        total=Sum("amount_company")
+    )["total"] or Decimal(0)
     return DepartureCost(
         departure=departure,
         who=who,
