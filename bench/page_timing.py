@@ -45,10 +45,12 @@ def measure(script: str, db: Path, runs: int, only: str = "") -> dict[str, Any]:
     """Run ``script``'s child on ``db`` in its own process; its last line is the JSON."""
     out = subprocess.run(
         [sys.executable, script, "--child", str(db), "--runs", str(runs), "--only", only],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"{script} on {db} failed:\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
