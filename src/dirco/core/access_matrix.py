@@ -170,10 +170,12 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("import", "edit"): _IMPORTERS,
     # Team dynamics (dynamics/permissions.py): the figures of people and teams (baselines,
     # synergy, ramp-up, turnover, manager effect) and the handover of a leaving person's
-    # book ("create": a handover). The director: everyone; a manager: their line.
+    # book ("create": a handover, or a planned departure recorded; "edit": a planned
+    # departure cancelled). The director: everyone; a manager: their line.
     ("team_dynamics", "list"): "all team none none none none",
     ("team_dynamics", "view"): "all team none none none none",
     ("team_dynamics", "create"): "all team none none none none",
+    ("team_dynamics", "edit"): "all team none none none none",
     # Direct marketing (marketing/permissions.py): segments, email templates, campaigns,
     # consent records and the suppression list are the director's and marketing's alone;
     # no other role, and no partner, sees anything of them ("approve" is scheduling a send).

@@ -45,12 +45,22 @@ from dirco.demo.deal_generation import (
     NONE,
     Accounts,
     DealChunk,
+    Effect,
     Partners,
     People,
     ProductLines,
     Stages,
     World,
     deal_chunks,
+)
+from dirco.demo.dynamics_seed import (
+    CHANGED_TEAM,
+    CHANGED_TEAM_WIN_FACTOR,
+    MANAGER_CHANGE_DAYS_AGO,
+    PROMOTED_OWN_FACTOR,
+    PROMOTED_TEAM,
+    PROMOTED_TEAM_WIN_FACTOR,
+    PROMOTION_DAYS_AGO,
 )
 from dirco.demo.story_seed import StorySummary, demo_story_seed
 from dirco.partners.models import Contact, Partner, Territory, Tier
@@ -403,6 +413,10 @@ class _Seeder:
             )
             for i in range(len(TEAMS))
         ]
+        # France Ouest's manager was hired from outside when they took the team.
+        changed = managers[CHANGED_TEAM]
+        changed.hired_on = self.day(today - MANAGER_CHANGE_DAYS_AGO - 20)
+        changed.date_joined = self.at(today - MANAGER_CHANGE_DAYS_AGO - 20, 8)
         User.objects.bulk_create([marketing, *managers])
         self.director, self.managers = director, managers
 
@@ -436,7 +450,18 @@ class _Seeder:
             )
             for email, seat, h, left in former_spec
         ]
-        User.objects.bulk_create([*reps, *former])
+        # France Sud's manager retired; the company's best seller, manager3, took the team
+        # (a promoted top seller: see dynamics_seed for the story told by the pages).
+        retired = self._user(
+            f"former3@{DEMO_DOMAIN}",
+            User.Role.MANAGER,
+            hired=self.day(today - 4200),
+            left_on=self.day(today - PROMOTION_DAYS_AGO),
+            is_active=False,
+            reports_to=director,
+            name=("Gérard", "Lambert"),
+        )
+        User.objects.bulk_create([*reps, *former, retired])
         self.reps = reps
 
         self.teams = []
@@ -444,6 +469,7 @@ class _Seeder:
             self.teams.append(
                 SalesTeam.objects.create(name=name, manager=manager, territory=self.territory[code])
             )
+        promoted = managers[PROMOTED_TEAM]
         # Reps who left stay members: the team's history (and turnover) includes them.
         membership = SalesTeam.members.through
         membership.objects.bulk_create(
@@ -455,6 +481,8 @@ class _Seeder:
                 membership(salesteam_id=self.teams[seat // SEATS_PER_TEAM].pk, user_id=user.pk)
                 for user, (_e, seat, _h, _l) in zip(former, former_spec, strict=True)
             ]
+            # The promoted manager still sells a little: a member of the team they run.
+            + [membership(salesteam_id=self.teams[PROMOTED_TEAM].pk, user_id=promoted.pk)]
         )
 
         # Skills: volume, win rate and deal size. rep3 is the team star, rep12 struggles.
@@ -466,16 +494,34 @@ class _Seeder:
         volume[11], win[11] = 0.6, 0.8
         seats = list(range(n_seats)) + [seat for _e, seat, _h, _l in former_spec]
         lefts = [FAR_FUTURE] * n_seats + [left for *_x, left in former_spec]
+        hires = hired + [h for _e, _s, h, _l in former_spec]
+        # The promoted manager sold from the first seat of their team: the best seller of
+        # the company until the promotion (volume and win above rep3's).
+        everyone.append(promoted)
+        seats.append(PROMOTED_TEAM * SEATS_PER_TEAM)
+        lefts.append(FAR_FUTURE)
+        hires.append(_day_number(promoted.hired_on or self.day(today - 3000)))
+        volume = np.append(volume, 1.9)
+        win = np.append(win, 1.3)
+        size = np.append(size, 1.1)
         self.people = People(
             user_id=np.array([u.pk for u in everyone], dtype=np.int64),
             seat=np.array(seats, dtype=np.int64),
             team=np.array([s // SEATS_PER_TEAM for s in seats], dtype=np.int64),
-            hired_day=np.array(hired + [h for _e, _s, h, _l in former_spec], dtype=np.int64),
+            hired_day=np.array(hires, dtype=np.int64),
             left_day=np.array(lefts, dtype=np.int64),
             volume=volume,
             win=win,
             size=size,
         )
+        # The staged effects the team dynamics pages read: once promoted, the top seller
+        # sells a fifth as much and their team wins 18% less often (nobody coaches it); the
+        # manager who took France Ouest lifts its win rate by 15%.
+        self.effects = [
+            Effect("volume", len(everyone) - 1, today - PROMOTION_DAYS_AGO, PROMOTED_OWN_FACTOR),
+            Effect("win", PROMOTED_TEAM, today - PROMOTION_DAYS_AGO, PROMOTED_TEAM_WIN_FACTOR),
+            Effect("win", CHANGED_TEAM, today - MANAGER_CHANGE_DAYS_AGO, CHANGED_TEAM_WIN_FACTOR),
+        ]
 
     def _catalog(self) -> None:
         lines, products = [], []
@@ -782,6 +828,7 @@ class _Seeder:
             team_partner_share=np.array([share for _n, _c, share in TEAMS]),
             team_ids=[t.pk for t in self.teams],
             home_currency=company_currency(),
+            effects=self.effects,
         )
         first_id = (Deal.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         writer = _RowWriter(sqlite=self.sqlite)

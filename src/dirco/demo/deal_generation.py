@@ -9,7 +9,9 @@ The shape of the data is what the product's dashboards are meant to reveal:
   December, peaks at the end of March, June and November) and grows about 12% a year;
 - reps differ in volume, win rate and deal size; new reps ramp up over six months, and reps
   who left close nothing after their last day;
-- about 40% of won revenue comes through partners, Gold partners bringing the most.
+- about 40% of won revenue comes through partners, Gold partners bringing the most;
+- staged changes (``Effect``) from a day on: the top seller promoted to manager sells less,
+  and a team's win rate moves with its new manager (the team dynamics pages show them).
 """
 
 from __future__ import annotations
@@ -128,6 +130,18 @@ class Stages:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """A staged change from a day on: ``volume`` multiplies one person's share of the deals
+    (a top seller promoted to manager sells less), ``win`` multiplies the win rate of one
+    team's deals (a manager's effect on the team)."""
+
+    kind: str  # "volume" (index: a person) or "win" (index: a team)
+    index: int
+    from_day: int
+    factor: float
+
+
+@dataclass(frozen=True)
 class World:
     today: int  # day number
     start: int  # first day of the history (first day of the month, 36 months ago)
@@ -141,6 +155,7 @@ class World:
     partner_win_rate: float = 0.4
     team_ids: list[int] = field(default_factory=list)
     home_currency: str = "EUR"
+    effects: list[Effect] = field(default_factory=list)
 
 
 @dataclass
@@ -303,6 +318,10 @@ def _chunk(
 
     # Who owns it: reps in proportion to their volume, ramp-up and presence on the day.
     weights, ramp = _staff_weights(people, ref_day)
+    for effect in world.effects:
+        if effect.kind == "volume":
+            after = ref_day >= effect.from_day
+            weights[after, effect.index] *= effect.factor
     person = _pick(rng, weights)
     person = np.where(person < 0, int(np.argmax(people.volume)), person)
     rows = np.arange(n)
@@ -345,6 +364,10 @@ def _chunk(
     # Outcome and path through the stages.
     p_win = np.where(via_partner, world.partner_win_rate, world.direct_win_rate)
     p_win = p_win * people.win[person] * (0.55 + 0.45 * owner_ramp)
+    for effect in world.effects:
+        if effect.kind == "win":
+            staged = (team == effect.index) & (ref_day >= effect.from_day)
+            p_win = np.where(staged, p_win * effect.factor, p_win)
     won = ~is_open & (rng.random(n) < p_win)
     lost = ~is_open & ~won
     level = np.where(

@@ -18,19 +18,26 @@ from ninja import Field, Query, Router, Schema, Status
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.schemas import DecimalString, Id, InputSchema, IsoDate, UserRef, choices_schema
+from dirco.dynamics.capacity import capacity_plan, company_ramp_curve
+from dirco.dynamics.departures import departure_plan, departure_plan_cancel
 from dirco.dynamics.handover import handover_execute, handover_preview, handovers_visible_to
 from dirco.dynamics.managers import manager_changes
 from dirco.dynamics.models import Handover, ItemKind
 from dirco.dynamics.permissions import (
     dynamics_check_view,
+    dynamics_sees_company,
     get_leaver_for_user,
     people_visible_for_dynamics,
+    planned_departures_visible_to,
     teams_visible_for_dynamics,
 )
+from dirco.dynamics.ramp import RampCurve, ramp_by_team, ramp_cohorts
 from dirco.dynamics.synergy import dynamics_inputs, team_synergy
 from dirco.dynamics.turnover import (
+    DEFAULT_VACANCY_MONTHS,
+    DepartureCost,
     departure_costs,
-    ramp_cohorts,
+    planned_departure_costs,
     recruiting_cost_default,
     win_rates,
 )
@@ -313,27 +320,7 @@ def team_turnover_endpoint(request: HttpRequest, filters: Query[TurnoverFilters]
     )
     cohorts = ramp_cohorts(inputs=inputs, reps=list(people.values_list("pk", flat=True)))
     return {
-        "departures": [
-            {
-                "person": str(c.who),
-                "left_on": c.left_on,
-                "reason": str(c.reason),
-                "level": round(c.cost.level, 2),
-                "vacancy_months": c.cost.vacancy_months,
-                "still_vacant": c.still_vacant,
-                "vacancy_lost": round(c.cost.vacancy_lost, 2),
-                "ramp_shortfall": round(c.cost.ramp_shortfall, 2),
-                "orphaned_pipeline": round(c.cost.orphaned_pipeline, 2),
-                "slippage_lost": (
-                    None if c.cost.slippage_lost is None else round(c.cost.slippage_lost, 2)
-                ),
-                "partners_reassigned": c.cost.partners_reassigned,
-                "recruiting_cost": round(c.cost.recruiting_cost, 2),
-                "total": round(c.cost.total, 2),
-                "too_little_data": c.too_little_data,
-            }
-            for c in costs
-        ],
+        "departures": [_cost_out(c) for c in costs],
         "cohorts": [
             {
                 "cohort": c.label,
@@ -392,3 +379,223 @@ def team_managers_endpoint(request: HttpRequest) -> Any:
         }
         for c in changes
     ]
+
+
+class PlannedDepartureOut(Schema):
+    id: int
+    person: UserRef
+    left_on: dt.date
+    reason: str
+    note: str
+    what_if: DepartureCostOut = Field(
+        description="What the departure would cost (3 months until replaced, the default "
+        "recruiting cost)."
+    )
+
+
+class PlannedDepartureIn(InputSchema):
+    user_id: Id
+    left_on: IsoDate
+    reason: ReasonField
+    note: str = Field("", max_length=300)
+
+
+def _cost_out(c: DepartureCost) -> dict[str, Any]:
+    return {
+        "person": str(c.who),
+        "left_on": c.left_on,
+        "reason": str(c.reason),
+        "level": round(c.cost.level, 2),
+        "vacancy_months": c.cost.vacancy_months,
+        "still_vacant": c.still_vacant,
+        "vacancy_lost": round(c.cost.vacancy_lost, 2),
+        "ramp_shortfall": round(c.cost.ramp_shortfall, 2),
+        "orphaned_pipeline": round(c.cost.orphaned_pipeline, 2),
+        "slippage_lost": None if c.cost.slippage_lost is None else round(c.cost.slippage_lost, 2),
+        "partners_reassigned": c.cost.partners_reassigned,
+        "recruiting_cost": round(c.cost.recruiting_cost, 2),
+        "total": round(c.cost.total, 2),
+        "too_little_data": c.too_little_data,
+    }
+
+
+def _planned_out(departures: list[Departure]) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    costs = planned_departure_costs(
+        departures=departures,
+        inputs=dynamics_inputs(as_of=today),
+        as_of=today,
+        vacancy_months=float(DEFAULT_VACANCY_MONTHS),
+        recruiting_cost=recruiting_cost_default(),
+    )
+    return [
+        {
+            "id": c.departure.pk if c.departure else 0,
+            "person": c.who,
+            "left_on": c.left_on,
+            "reason": c.departure.reason if c.departure else "",
+            "note": c.departure.note if c.departure else "",
+            "what_if": _cost_out(c),
+        }
+        for c in costs
+    ]
+
+
+@router.get(
+    "/planned-departures",
+    response={200: list[PlannedDepartureOut], **ERRORS},
+    summary="The planned departures of your line, each with what it would cost",
+)
+def planned_departure_list_endpoint(request: HttpRequest) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    return _planned_out(
+        list(planned_departures_visible_to(user).select_related("user").order_by("left_on"))
+    )
+
+
+@router.post(
+    "/planned-departures",
+    response={201: PlannedDepartureOut, **ERRORS},
+    summary="Record (or move) the planned departure of someone of your line",
+)
+def planned_departure_create_endpoint(request: HttpRequest, payload: PlannedDepartureIn) -> Any:
+    user = request_user(request)
+    leaver = get_leaver_for_user(user=user, leaver_id=payload.user_id)
+    departure = departure_plan(
+        by=user, leaver=leaver, left_on=payload.left_on, reason=payload.reason, note=payload.note
+    )
+    departure = Departure.objects.select_related("user").get(pk=departure.pk)
+    return Status(201, _planned_out([departure])[0])
+
+
+@router.delete(
+    "/planned-departures/{departure_id}",
+    response={204: None, **ERRORS},
+    summary="Cancel a planned departure (the person stays)",
+)
+def planned_departure_delete_endpoint(request: HttpRequest, departure_id: Id) -> Any:
+    departure_plan_cancel(by=request_user(request), departure_id=departure_id)
+    return Status(204, None)
+
+
+class SeatOut(Schema):
+    person: UserRef
+    level: float = Field(description="Monthly won revenue today, deseasonalised.")
+    months_of_history: int
+    tenure_at_start: int = Field(description="Months since they started, at the year's start.")
+    planned_departure: dt.date | None
+    expected: float = Field(description="Expected won revenue over the planned year.")
+
+
+class RampCurveOut(Schema):
+    grouped_by: str = Field(description="start_year or team")
+    group: str
+    people: int
+    months_to: dict[str, int | None] = Field(
+        description="Share of a tenured level (50, 80, 100) -> months; null: not reached."
+    )
+    curve: list[float | None]
+    too_little_data: bool
+
+
+class CapacityOut(Schema):
+    scope: str = Field(description="company or team:<id>")
+    fiscal_year: int
+    objective: DecimalString | None = Field(description="null: no objective set.")
+    target: DecimalString | None
+    expected_in_place: float | None
+    gap: float | None
+    new_rep_first_year: float
+    reps_needed: int | None = Field(description="null: too little data or no target.")
+    partner_yield: float | None
+    partners_needed: int | None
+    departure_rate: float | None = Field(description="Yearly; null: under a person-year.")
+    departures: int
+    person_years: float
+    ramp_months: int
+    ramp_measured: bool
+    tenured_level: float
+    missing: list[str] = Field(description="Figures without data: objective, rate, hire, partners.")
+    seats: list[SeatOut]
+    ramp: list[RampCurveOut]
+
+
+class CapacityFilters(Schema):
+    team: Id | None = Field(None, description="Omitted: the company (the director only).")
+    target: Decimal | None = Field(None, ge=0, le=10**12)
+
+
+def _curve_out(kind: str, c: RampCurve) -> dict[str, Any]:
+    return {
+        "grouped_by": kind,
+        "group": c.label,
+        "people": c.reps,
+        "months_to": {str(k): (None if c.too_little_data else v) for k, v in c.months_to.items()},
+        "curve": [None if v is None else round(v, 3) for v in c.curve],
+        "too_little_data": c.too_little_data,
+    }
+
+
+@router.get(
+    "/team-capacity",
+    response={200: CapacityOut, **ERRORS},
+    summary="Next fiscal year's capacity plan (reps and partners to add) and ramp-up curves",
+)
+def team_capacity_endpoint(request: HttpRequest, filters: Query[CapacityFilters]) -> Any:
+    user = request_user(request)
+    dynamics_check_view(user)
+    team = None
+    if filters.team is not None:
+        team = teams_visible_for_dynamics(user).filter(pk=filters.team).first()
+        if team is None:
+            raise Http404(_("No such team."))
+    elif not dynamics_sees_company(user):
+        team = teams_visible_for_dynamics(user).order_by("name").first()
+        if team is None:
+            raise Http404(_("You manage no team."))
+    today = timezone.localdate()
+    inputs = dynamics_inputs(as_of=today)
+    people = list(people_visible_for_dynamics(user).values_list("pk", flat=True))
+    plan = capacity_plan(
+        inputs=inputs,
+        team=team,
+        as_of=today,
+        target=filters.target or None,
+        company_curve=company_ramp_curve(inputs=inputs),
+    )
+    cap = plan.capacity
+    return {
+        "scope": f"team:{team.pk}" if team else "company",
+        "fiscal_year": plan.fiscal_year,
+        "objective": plan.objective,
+        "target": plan.target,
+        "expected_in_place": None if cap is None else round(cap.in_place, 2),
+        "gap": None if cap is None else round(cap.gap, 2),
+        "new_rep_first_year": round(cap.hire_yield if cap else 0.0, 2),
+        "reps_needed": None if cap is None else cap.reps_needed,
+        "partner_yield": None
+        if cap is None or cap.partner_yield is None
+        else round(cap.partner_yield, 2),
+        "partners_needed": None if cap is None else cap.partners_needed,
+        "departure_rate": plan.rate,
+        "departures": plan.departures,
+        "person_years": plan.person_years,
+        "ramp_months": plan.ramp_months,
+        "ramp_measured": plan.ramp_measured,
+        "tenured_level": round(plan.hire_level, 2),
+        "missing": plan.reasons,
+        "seats": [
+            {
+                "person": s.person,
+                "level": round(s.level, 2),
+                "months_of_history": s.months_of_history,
+                "tenure_at_start": s.tenure_at_start,
+                "planned_departure": s.planned_departure,
+                "expected": round(s.expected, 2),
+            }
+            for s in plan.seats
+        ],
+        "ramp": [_curve_out("start_year", c) for c in ramp_cohorts(inputs=inputs, reps=people)]
+        + [_curve_out("team", c) for c in ramp_by_team(inputs=inputs, reps=people)],
+    }

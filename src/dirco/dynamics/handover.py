@@ -29,6 +29,7 @@ from dirco.customers.models import Account
 from dirco.customers.services import account_update
 from dirco.dynamics.models import Handover, HandoverItem, ItemKind
 from dirco.dynamics.permissions import (
+    dynamics_can_view,
     get_leaver_for_user,
     handover_leavers_for,
     handover_recipients_for,
@@ -390,14 +391,18 @@ def handover_execute(
         )
     departure = None
     if departure_reason:
-        departure = Departure.objects.create(
-            user=leaver,
-            left_on=departure_on or effective_on,
-            reason=departure_reason,
-            status=Departure.Status.CONFIRMED,
-            note=note[:300],
-            recorded_by=by,
-        )
+        # A planned departure becomes the confirmed one (one record per leaving).
+        departure = (
+            Departure.objects.select_for_update()
+            .filter(user=leaver, status=Departure.Status.PLANNED)
+            .first()
+        ) or Departure(user=leaver)
+        departure.left_on = departure_on or effective_on
+        departure.reason = departure_reason
+        departure.status = Departure.Status.CONFIRMED
+        departure.note = note[:300] or departure.note
+        departure.recorded_by = by
+        departure.save()
         for team in SalesTeam.objects.filter(members=leaver):
             TeamEvent.objects.create(
                 team=team, user=leaver, kind=TeamEvent.Kind.LEFT, on=departure.left_on
@@ -459,3 +464,47 @@ def handovers_visible_to(user: User) -> list[Handover]:
         .select_related("leaver", "by", "departure")
         .prefetch_related("items__to_user")[:50]
     )
+
+
+@dataclass(frozen=True)
+class HandoverNote:
+    """ "Handed over from X to Y on DATE (handover #N)" for one record."""
+
+    handover_id: int
+    from_user: str
+    to_user: str
+    on: dt.date
+    can_open: bool  # whether the reader may open the handover (the director, managers)
+
+
+NOTES_PER_RECORD = 3
+
+
+def handover_notes(
+    *, user: User, kind: str, object_ids: Iterable[int]
+) -> dict[int, list[HandoverNote]]:
+    """The handovers that moved each record of ``kind``, newest first (one query). The
+    caller shows them on a page where ``user`` may see the records."""
+    ids = [int(i) for i in object_ids]
+    if not ids or kind not in ItemKind.values:
+        return {}
+    can_open = dynamics_can_view(user)
+    items = (
+        HandoverItem.objects.filter(kind=kind, object_id__in=ids)
+        .select_related("handover__leaver", "to_user")
+        .order_by("-handover__effective_on", "-handover_id")
+    )
+    out: dict[int, list[HandoverNote]] = defaultdict(list)
+    for item in items:
+        notes = out[item.object_id]
+        if len(notes) < NOTES_PER_RECORD:
+            notes.append(
+                HandoverNote(
+                    handover_id=item.handover_id,
+                    from_user=str(item.handover.leaver),
+                    to_user=str(item.to_user),
+                    on=item.handover.effective_on,
+                    can_open=can_open,
+                )
+            )
+    return dict(out)

@@ -265,3 +265,83 @@ def effect_of(differences: Sequence[float]) -> Effect:
     mean = statistics.fmean(differences)
     half = T80.get(n - 1, Z80) * statistics.stdev(differences) / math.sqrt(n)
     return Effect(n, mean, mean - half, mean + half)
+
+
+# -- ramp-up and capacity ----------------------------------------------------------------------
+
+RAMP_SHARES = (50, 80, 100)  # the shares of a tenured level whose months are shown
+
+
+def months_to_shares(curve: Sequence[float | None]) -> dict[int, int | None]:
+    """The months to reach each share of ``RAMP_SHARES`` (``months_to_reach``)."""
+    return {share: months_to_reach(curve, share / 100) for share in RAMP_SHARES}
+
+
+def departure_rate(departures: int, person_years: float) -> float | None:
+    """Departures per person-year of the sales force; None without a year of exposure."""
+    if person_years < 1:
+        return None
+    return min(1.0, departures / person_years)
+
+
+def stay_probability(rate: float, months_from_now: float) -> float:
+    """The chance someone is still here ``months_from_now`` months on, at a constant
+    yearly departure ``rate`` (exponential survival: (1 - rate) ^ (months / 12))."""
+    if rate >= 1:
+        return 0.0
+    return float((1.0 - rate) ** (max(0.0, months_from_now) / 12))
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One person's place in the planned year: their level, tenure at the year's first
+    month, and the months they are known to leave (planned departure) or not."""
+
+    level: float
+    tenure_at_start: int  # months since they started, at the year's first month
+    months_before_start: int  # months from now to the year's first month
+    leaves_after: int | None = None  # index of the last month they work (planned departure)
+
+
+def seat_expected(
+    seat: Seat, *, seasons: Sequence[float], rate: float, ramp_months: int = RAMP_MONTHS
+) -> float:
+    """What one person is expected to win over the year: level x seasonal index x ramp
+    factor x the chance they are still here, month by month; nothing after a planned
+    departure (the rate then no longer applies: their leaving is known)."""
+    total = 0.0
+    for i, season in enumerate(seasons):
+        if seat.leaves_after is not None:
+            if i > seat.leaves_after:
+                break
+            stay = 1.0
+        else:
+            stay = stay_probability(rate, seat.months_before_start + i + 0.5)
+        total += seat.level * season * ramp_factor(seat.tenure_at_start + i, ramp_months) * stay
+    return total
+
+
+@dataclass(frozen=True)
+class Capacity:
+    objective: float
+    in_place: float  # what the people in place are expected to win over the year
+    gap: float  # objective - in_place (never negative)
+    hire_yield: float  # what one rep hired on the year's first month is expected to win
+    reps_needed: int | None  # None: no yield to divide by (too little data)
+    partner_yield: float | None  # the median active partner's last twelve months
+    partners_needed: int | None
+
+
+def capacity_of(
+    *, objective: float, in_place: float, hire_yield: float, partner_yield: float | None
+) -> Capacity:
+    """How many reps hired at the start of the year (or partners like the median active
+    one) close the gap between the objective and what the people in place will win."""
+    gap = max(0.0, objective - in_place)
+    reps = math.ceil(gap / hire_yield - 1e-9) if hire_yield > 0 else None
+    partners = (
+        math.ceil(gap / partner_yield - 1e-9)
+        if partner_yield is not None and partner_yield > 0
+        else None
+    )
+    return Capacity(objective, in_place, gap, hire_yield, reps, partner_yield, partners)

@@ -19,7 +19,7 @@ from dirco.accounts.permissions import (
     user_is_manager,
     user_manages_people,
 )
-from dirco.teams.models import SalesTeam
+from dirco.teams.models import Departure, SalesTeam
 from dirco.teams.permissions import manager_line_ids, users_assignable_by
 
 
@@ -79,3 +79,28 @@ def people_visible_for_dynamics(user: User) -> QuerySet[User]:
     if user_is_manager(user):
         return staff.filter(pk__in=manager_line_ids(user))
     return staff.none()
+
+
+def planned_departures_visible_to(user: User) -> QuerySet[Departure]:
+    """The planned departures of the people whose book ``user`` may hand over."""
+    if not dynamics_can_view(user):
+        return Departure.objects.none()
+    return Departure.objects.filter(
+        status=Departure.Status.PLANNED, user__in=handover_leavers_for(user)
+    )
+
+
+def get_planned_departure_for_user(*, user: User, departure_id: int | str) -> Departure:
+    """A planned departure ``user`` may change; 403 for a role without team dynamics, 404
+    for one outside their line (or unknown, or already confirmed)."""
+    dynamics_check_view(user)
+    try:
+        return planned_departures_visible_to(user).select_related("user").get(pk=int(departure_id))
+    except (Departure.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("No such planned departure in your line.")) from exc
+
+
+def dynamics_sees_company(user: User) -> bool:
+    """Whether ``user`` reads the company-wide plans (capacity of the whole sales force):
+    the director only; a manager plans their teams."""
+    return user_is_director(user)

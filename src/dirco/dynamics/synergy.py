@@ -1,11 +1,12 @@
 """Reads of team dynamics: individual baselines and the team synergy index, month by month.
 
 The team's revenue comes from the rollup tables (``dirco.rollups.selectors``: the team scope,
-by close month) and each member's from their own won deals (by owner and close month: the
-rollups' rep scope adds the partner deals a rep channel-manages, which the team counts once) and the company's seasonal shape from the
-forecasting engine (``dirco.forecasting.seasonal_profile``); the arithmetic is
-``dirco.dynamics.model``. A page costs a fixed number of queries whatever the number of deals
-(the rollups hold rows per scope and month): no precomputed table is needed.
+by close month), each member's from the won revenue by owner and close month
+(``dynamics.owner_won``: the rollups' rep scope adds the partner deals a rep channel-manages,
+which the team counts once), and the company's seasonal shape from the forecasting engine
+(``dirco.forecasting.seasonal_profile``); the arithmetic is ``dirco.dynamics.model``. A page
+costs a fixed number of queries on rows per scope (or owner) and month, whatever the number
+of deals: the owner table is precomputed, kept on every deal write like the rollups.
 
 Who was in a team in a month: today's members, dated by the team's events (joined, left) and
 the departures; the manager likewise (manager started/ended events, else today's manager).
@@ -20,8 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Min
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import SELLING_ROLES
@@ -39,8 +39,8 @@ from dirco.dynamics.model import (
     synergy_of,
     tenured_prior,
 )
+from dirco.dynamics.owner_won import owner_won_by_month
 from dirco.forecasting import seasonal_profile
-from dirco.pipeline.models import Deal
 from dirco.rollups.selectors import monthly_won_revenue, won_and_created_by_scope_month
 from dirco.scopes import Scope
 from dirco.teams.models import Departure, SalesTeam, TeamEvent
@@ -123,22 +123,6 @@ def _starts(user_ids: Iterable[int], created: dict[tuple[int, dt.date], int]) ->
     return out
 
 
-def _owner_won(first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], float]:
-    """Won revenue per deal owner and close month. Not the rollups' rep scope: that one also
-    counts the partner deals a rep channel-manages, so the members' sum would count a deal
-    twice against the team's (one query on the won deals of the period, index deal_close)."""
-    rows = (
-        Deal.objects.filter(
-            stage__is_won=True, close_date__gte=first, close_date__lt=month_add(last, 1)
-        )
-        .annotate(month=TruncMonth("close_date"))
-        .values("owner_id", "month")
-        .order_by()
-        .annotate(won=Sum("amount_company"))
-    )
-    return {(int(r["owner_id"]), r["month"]): float(r["won"] or 0) for r in rows}
-
-
 def _selling_staff() -> list[int]:
     return list(User.objects.filter(role__in=SELLING_ROLES).values_list("pk", flat=True))
 
@@ -153,7 +137,7 @@ def dynamics_inputs(*, as_of: dt.date, months: int = SHOWN_MONTHS) -> Inputs:
     rows = won_and_created_by_scope_month(
         scope_kind="rep", first_month=month_add(history_first, -12 * SEASON_YEARS), last_month=last
     )
-    won = _owner_won(month_add(history_first, -12 * SEASON_YEARS), last)
+    won = owner_won_by_month(first=month_add(history_first, -12 * SEASON_YEARS), last=last)
     created = {k: v[1] for k, v in rows.items()}
     reps = {rep for rep, _ in rows} | {rep for rep, _ in won}
     history = _months(history_first, WINDOW + months)

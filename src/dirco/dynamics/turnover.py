@@ -1,5 +1,5 @@
-"""Reads of turnover and ramp-up: the cost of each departure, a "what if" for someone who may
-leave, and ramp-up curves by cohort (the arithmetic: ``dirco.dynamics.model``).
+"""Reads of turnover: the cost of each departure and a "what if" for someone who may leave
+(the arithmetic: ``dirco.dynamics.model``; ramp-up curves: ``dynamics.ramp``).
 
 Revenue comes from the rollups (through ``dynamics.synergy.dynamics_inputs``) and the
 company rollup's won and lost counts; the handed-over deals from the handover items. A fixed
@@ -9,7 +9,6 @@ number of queries whatever the number of deals.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,22 +20,18 @@ from dirco.accounts.models import User
 from dirco.core.periods import month_add
 from dirco.dynamics.model import (
     MIN_HISTORY_MONTHS,
-    WINDOW,
     TurnoverCost,
     WinRates,
-    months_to_reach,
     turnover_cost,
 )
 from dirco.dynamics.models import HandoverItem, ItemKind
 from dirco.dynamics.synergy import Inputs, levels_at
 from dirco.partners.models import Partner
-from dirco.pipeline.models import Deal
+from dirco.pipeline.models import Deal, Stage
 from dirco.rollups.models import RevenueRollup
 from dirco.teams.models import Departure, TeamEvent
 
 DEFAULT_VACANCY_MONTHS = 3
-MIN_COHORT = 3  # fewer reps in a cohort: no curve figure
-RAMP_SHARE = 0.8
 
 
 def recruiting_cost_default() -> Decimal:
@@ -101,7 +96,8 @@ def departure_costs(
     rates: WinRates,
 ) -> list[DepartureCost]:
     """The cost of each departure: vacancy until the next person joined one of the leaver's
-    teams (or until ``as_of``: still vacant), ramp shortfall, orphaned-pipeline slippage of
+    teams (for a manager: until the team's next manager started; else until ``as_of``: still
+    vacant), ramp shortfall, orphaned-pipeline slippage of
     the deals handed over at the departure, and recruiting."""
     if not departures:
         return []
@@ -119,17 +115,24 @@ def departure_costs(
             open_by[row["handover__leaver"]] += float(row["amount"] or 0)
         elif row["kind"] == ItemKind.PARTNER:
             partners_by[row["handover__leaver"]] += int(row["n"])
-    left_teams: dict[int, set[int]] = defaultdict(set)
-    for user, team in TeamEvent.objects.filter(
-        user__in=leavers, kind=TeamEvent.Kind.LEFT
-    ).values_list("user", "team"):
-        left_teams[user].add(team)
+    # A rep's seat is filled by the next person who joins the team; a manager's by the next
+    # manager of the team.
+    left_teams: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    seat_of: dict[str, str] = {
+        TeamEvent.Kind.LEFT: TeamEvent.Kind.JOINED,
+        TeamEvent.Kind.MANAGER_ENDED: TeamEvent.Kind.MANAGER_STARTED,
+    }
+    for user, team, kind in TeamEvent.objects.filter(
+        user__in=leavers, kind__in=list(seat_of)
+    ).values_list("user", "team", "kind"):
+        left_teams[user].add((team, seat_of[kind]))
     joins = list(
         TeamEvent.objects.filter(
-            team__in={t for ts in left_teams.values() for t in ts}, kind=TeamEvent.Kind.JOINED
+            team__in={t for ts in left_teams.values() for t, _kind in ts},
+            kind__in=list(seat_of.values()),
         )
         .order_by("on")
-        .values_list("team", "user", "on")
+        .values_list("team", "user", "on", "kind")
     )
     out = []
     for departure in departures:
@@ -138,8 +141,8 @@ def departure_costs(
         replaced_on = next(
             (
                 on
-                for team, user, on in joins
-                if team in left_teams[rep] and user != rep and on >= departure.left_on
+                for team, user, on, kind in joins
+                if (team, kind) in left_teams[rep] and user != rep and on >= departure.left_on
             ),
             None,
         )
@@ -174,18 +177,23 @@ def what_if_cost(
     vacancy_months: float,
     recruiting_cost: Decimal,
     rates: WinRates,
+    departure: Departure | None = None,
 ) -> DepartureCost:
     """What ``who`` leaving now would cost: their level today, ``vacancy_months`` without a
-    replacement, their open deals as the orphaned pipeline, the partners they manage."""
+    replacement, their open deals as the orphaned pipeline, the partners they manage. With a
+    ``departure`` (a planned one), its date and reason are shown."""
     level = levels_at(inputs, len(inputs.history), [who.pk])[who.pk]
-    open_amount = Deal.objects.filter(
-        owner=who, stage__is_won=False, stage__is_lost=False
-    ).aggregate(total=Sum("amount_company"))["total"] or Decimal(0)
+    # By open stage id, not through a join: the (stage, owner, amount) index answers alone
+    # (a join read every deal of the owner: 100 ms at 1M deals).
+    open_stages = Stage.objects.filter(is_won=False, is_lost=False).values("pk")
+    open_amount = Deal.objects.filter(owner=who, stage__in=open_stages).aggregate(
+        total=Sum("amount_company")
+    )["total"] or Decimal(0)
     return DepartureCost(
-        departure=None,
+        departure=departure,
         who=who,
-        left_on=as_of,
-        reason="",
+        left_on=departure.left_on if departure is not None else as_of,
+        reason=departure.get_reason_display() if departure is not None else "",
         replaced_on=None,
         still_vacant=True,
         level_months=level.months,
@@ -200,59 +208,27 @@ def what_if_cost(
     )
 
 
-@dataclass
-class Cohort:
-    label: str  # the start year
-    reps: int
-    curve: list[float | None]  # share of the tenured level by tenure month (1..12)
-    months_to_80: int | None
-
-    @property
-    def too_little_data(self) -> bool:
-        return self.reps < MIN_COHORT
-
-
-def ramp_cohorts(*, inputs: Inputs, reps: list[int]) -> list[Cohort]:
-    """Ramp-up curves by start year: each month of tenure, the cohort's mean won revenue
-    (deseasonalised) as a share of the company's tenured median level today."""
-    # The tenured median level: the prior of today's levels (all sellers).
-    tenured = levels_at(inputs, len(inputs.history), list(inputs.sellers))
-    long_ones = [lv.value for lv in tenured.values() if lv.months >= MIN_HISTORY_MONTHS]
-    reference = statistics.median(long_ones) if long_ones else 0.0
-    first_month = inputs.history[0]
-    by_cohort: dict[str, list[list[float | None]]] = defaultdict(list)
-    for rep in reps:
-        start = inputs.starts.get(rep)
-        if start is None or start < first_month or reference <= 0:
-            continue  # started before the data shown: no ramp to see
-        row: list[float | None] = []
-        for t in range(WINDOW):
-            month = month_add(start, t)
-            if month > inputs.history[-1]:
-                row.append(None)
-                continue
-            left = inputs.left.get(rep)
-            if left is not None and month > left:
-                row.append(None)
-                continue
-            season = inputs.season.get(month, 1.0) or 1.0
-            row.append(inputs.won.get((rep, month), 0.0) / season / reference)
-        by_cohort[str(start.year)].append(row)
-    out = []
-    for label in sorted(by_cohort):
-        rows = by_cohort[label]
-        curve: list[float | None] = []
-        for t in range(WINDOW):
-            values = [r[t] for r in rows if r[t] is not None]
-            curve.append(statistics.fmean(v for v in values if v is not None) if values else None)
-        out.append(
-            Cohort(
-                label=label,
-                reps=len(rows),
-                curve=curve,
-                months_to_80=months_to_reach(curve, RAMP_SHARE)
-                if len(rows) >= MIN_COHORT
-                else None,
-            )
+def planned_departure_costs(
+    *,
+    departures: list[Departure],
+    inputs: Inputs,
+    as_of: dt.date,
+    vacancy_months: float,
+    recruiting_cost: Decimal,
+) -> list[DepartureCost]:
+    """The "what if" of each planned departure (``what_if_cost`` at its date and reason)."""
+    if not departures:
+        return []
+    rates = win_rates(first_month=inputs.history[0], last_month=inputs.months[-1])
+    return [
+        what_if_cost(
+            who=d.user,
+            inputs=inputs,
+            as_of=as_of,
+            vacancy_months=vacancy_months,
+            recruiting_cost=recruiting_cost,
+            rates=rates,
+            departure=d,
         )
-    return out
+        for d in departures
+    ]

@@ -10,5 +10,12 @@ urlpatterns = [
     path("synergy/", views.synergy_view, name="synergy"),
     path("turnover/", views.turnover_view, name="turnover"),
     path("managers/", views.managers_view, name="managers"),
+    path("capacity/", views.capacity_view, name="capacity"),
+    path("departures/", views.departures_view, name="departures"),
+    path(
+        "departures/<int:departure_id>/cancel/",
+        views.departure_cancel_view,
+        name="departure_cancel",
+    ),
     path("method/", views.method_view, name="method"),
 ]

@@ -7,6 +7,7 @@ go home). Every write goes through ``dynamics.handover``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -23,7 +25,9 @@ from django.views.decorators.http import require_http_methods
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
 from dirco.core.exports import Column, export_requested, export_response
+from dirco.dynamics.capacity import CapacityPlan, capacity_plan, company_ramp_curve
 from dirco.dynamics.charts import synergy_chart
+from dirco.dynamics.departures import departure_plan, departure_plan_cancel
 from dirco.dynamics.handover import (
     KIND_ORDER,
     Book,
@@ -32,23 +36,25 @@ from dirco.dynamics.handover import (
     handovers_visible_to,
 )
 from dirco.dynamics.managers import SIDE, ManagerChange, manager_changes
-from dirco.dynamics.model import MIN_EFFECT_REPS
+from dirco.dynamics.model import MIN_EFFECT_REPS, RAMP_SHARES
 from dirco.dynamics.models import HandoverItem, ItemKind
 from dirco.dynamics.permissions import (
     dynamics_check_view,
+    dynamics_sees_company,
     get_leaver_for_user,
     handover_leavers_for,
     handover_recipients_for,
     people_visible_for_dynamics,
+    planned_departures_visible_to,
     teams_visible_for_dynamics,
 )
+from dirco.dynamics.ramp import MIN_COHORT, RampCurve, ramp_by_team, ramp_cohorts
 from dirco.dynamics.synergy import TeamMonth, dynamics_inputs, team_synergy
 from dirco.dynamics.turnover import (
     DEFAULT_VACANCY_MONTHS,
-    MIN_COHORT,
     DepartureCost,
     departure_costs,
-    ramp_cohorts,
+    planned_departure_costs,
     recruiting_cost_default,
     what_if_cost,
     win_rates,
@@ -363,7 +369,6 @@ def turnover_view(request: AuthedHttpRequest) -> HttpResponseBase:
     by_year: dict[int, float] = {}
     for c in costs:
         by_year[c.left_on.year] = by_year.get(c.left_on.year, 0.0) + c.cost.total
-    cohorts = ramp_cohorts(inputs=inputs, reps=list(people.values_list("pk", flat=True)))
     return render(
         request,
         "dynamics/turnover.html",
@@ -378,10 +383,6 @@ def turnover_view(request: AuthedHttpRequest) -> HttpResponseBase:
             ),
             "vacancy": vacancy,
             "recruiting": recruiting,
-            "cohorts": cohorts,
-            "ramp_share": 80,
-            "tenure_months": list(range(1, 13)),
-            "min_cohort": MIN_COHORT,
             "csv_url": f"{reverse('dynamics:turnover')}?export=csv&recruiting_cost={recruiting}",
             "xlsx_url": f"{reverse('dynamics:turnover')}?export=xlsx&recruiting_cost={recruiting}",
         },
@@ -439,5 +440,283 @@ def managers_view(request: AuthedHttpRequest) -> HttpResponseBase:
             "min_reps": MIN_EFFECT_REPS,
             "csv_url": f"{reverse('dynamics:managers')}?export=csv",
             "xlsx_url": f"{reverse('dynamics:managers')}?export=xlsx",
+        },
+    )
+
+
+PLANNED_COLUMNS: list[Column[DepartureCost]] = [
+    Column(gettext_lazy("Who"), lambda d: str(d.who)),
+    Column(gettext_lazy("Leaving date"), lambda d: d.left_on),
+    Column(gettext_lazy("Reason"), lambda d: d.reason),
+    Column(gettext_lazy("Note"), lambda d: d.departure.note if d.departure else ""),
+    *TURNOVER_COLUMNS[3:5],
+    *TURNOVER_COLUMNS[6:8],
+    Column(
+        gettext_lazy("Orphaned pipeline (expected value)"),
+        lambda d: round(d.cost.orphaned_pipeline, 2),
+        kind="money",
+    ),
+    *TURNOVER_COLUMNS[8:],
+]
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def departures_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    """The planned departures of the user's line, each with its "what if", and the form that
+    records one (POST)."""
+    user = request.user
+    dynamics_check_view(user)
+    today = timezone.localdate()
+    errors: list[str] = []
+    field_errors: dict[str, list[str]] = {}
+    form = {"user": "", "left_on": "", "reason": "", "note": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            leaver = get_leaver_for_user(user=user, leaver_id=form["user"])
+        except Http404:
+            errors.append(_("Choose someone of your line."))
+            field_errors = {"user": [_("Choose someone of your line.")]}
+        else:
+            try:
+                departure = departure_plan(
+                    by=user,
+                    leaver=leaver,
+                    left_on=parse_date(form["left_on"]) if form["left_on"] else None,
+                    reason=form["reason"],
+                    note=form["note"],
+                )
+            except (ApplicationError, ValueError) as exc:
+                if isinstance(exc, ApplicationError):
+                    errors.append(exc.message)
+                    field_errors = exc.fields
+                else:
+                    errors.append(_("Give the leaving date as YYYY-MM-DD."))
+                    field_errors = {"left_on": [_("Give the leaving date as YYYY-MM-DD.")]}
+            else:
+                messages.success(
+                    request,
+                    _("%(who)s's departure on %(day)s is recorded as planned.")
+                    % {"who": departure.user, "day": departure.left_on.isoformat()},
+                )
+                return redirect(f"{reverse('dynamics:departures')}#departure-{departure.pk}")
+    recruiting = recruiting_cost_default()
+    planned = list(planned_departures_visible_to(user).select_related("user").order_by("left_on"))
+    costs = planned_departure_costs(
+        departures=planned,
+        inputs=dynamics_inputs(as_of=today),
+        as_of=today,
+        vacancy_months=float(DEFAULT_VACANCY_MONTHS),
+        recruiting_cost=recruiting,
+    )
+    fmt = export_requested(request.GET)
+    if fmt and request.method == "GET":
+        return export_response(
+            fmt=fmt,
+            filename="planned-departures",
+            columns=PLANNED_COLUMNS,
+            rows=costs,
+            sheet_title=_("Planned departures"),
+        )
+    planned_ids = {d.user_id for d in planned}
+    return render(
+        request,
+        "dynamics/departures.html",
+        {
+            "costs": costs,
+            "people": handover_leavers_for(user)
+            .filter(is_active=True)
+            .exclude(pk__in=planned_ids)
+            .order_by("first_name", "last_name"),
+            "reasons": Departure.Reason.choices,
+            "form": form,
+            "errors": errors,
+            "field_errors": field_errors,
+            "vacancy": DEFAULT_VACANCY_MONTHS,
+            "recruiting": recruiting,
+            "today": today,
+            "csv_url": f"{reverse('dynamics:departures')}?export=csv",
+            "xlsx_url": f"{reverse('dynamics:departures')}?export=xlsx",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["POST"])
+def departure_cancel_view(request: AuthedHttpRequest, departure_id: int) -> HttpResponse:
+    """The person stays: remove their planned departure."""
+    departure_plan_cancel(by=request.user, departure_id=departure_id)
+    messages.success(request, _("The planned departure was removed."))
+    return redirect("dynamics:departures")
+
+
+def _months_to_title(share: int) -> str:
+    return _("Months to %(share)s%%") % {"share": share}
+
+
+def _month_title(n: int) -> str:
+    return _("Month %(n)s") % {"n": n}
+
+
+# Titles translated when the export is made, in the reader's language.
+_months_to_title_lazy = lazy(_months_to_title, str)
+_month_title_lazy = lazy(_month_title, str)
+
+RampRow = tuple[str, RampCurve]
+
+
+def _months_to_column(share: int) -> Column[RampRow]:
+    def value(r: RampRow) -> int | str | None:
+        return "" if r[1].too_little_data else r[1].months_to[share]
+
+    return Column(_months_to_title_lazy(share), value, kind="number")
+
+
+def _curve_column(t: int) -> Column[RampRow]:
+    def value(r: RampRow) -> float | str:
+        v = r[1].curve[t]
+        return "" if v is None else round(v, 3)
+
+    return Column(_month_title_lazy(t + 1), value, kind="number")
+
+
+RAMP_COLUMNS: list[Column[RampRow]] = [
+    Column(gettext_lazy("Grouped by"), lambda r: r[0]),
+    Column(gettext_lazy("Group"), lambda r: r[1].label),
+    Column(gettext_lazy("People"), lambda r: r[1].reps, kind="number"),
+    *[_months_to_column(share) for share in RAMP_SHARES],
+    *[_curve_column(t) for t in range(12)],
+]
+
+
+@dataclass(frozen=True)
+class CapacityLine:
+    """One line of the capacity export: a person in place, or a line of the plan."""
+
+    label: str
+    level: float | None = None
+    months_of_history: int | None = None
+    tenure_at_start: int | None = None
+    planned_departure: dt.date | None = None
+    amount: float | None = None
+
+
+def capacity_lines(plan: CapacityPlan) -> list[CapacityLine]:
+    lines = [
+        CapacityLine(
+            str(s.person),
+            s.level,
+            s.months_of_history,
+            s.tenure_at_start,
+            s.planned_departure,
+            s.expected,
+        )
+        for s in plan.seats
+    ]
+    cap = plan.capacity
+    lines.append(CapacityLine(str(_("Target")), amount=float(plan.target or 0) or None))
+    if cap is not None:
+        lines += [
+            CapacityLine(str(_("Expected from the people in place")), amount=cap.in_place),
+            CapacityLine(str(_("Gap")), amount=cap.gap),
+            CapacityLine(str(_("A new rep's first year")), amount=cap.hire_yield),
+            CapacityLine(
+                str(_("Reps to hire")),
+                amount=None if cap.reps_needed is None else float(cap.reps_needed),
+            ),
+            CapacityLine(
+                str(_("Or partners like the median active one")),
+                amount=None if cap.partners_needed is None else float(cap.partners_needed),
+            ),
+        ]
+    return lines
+
+
+def _round_or_blank(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
+
+
+CAPACITY_COLUMNS: list[Column[CapacityLine]] = [
+    Column(gettext_lazy("Person or line"), lambda c: c.label),
+    Column(gettext_lazy("Monthly level"), lambda c: _round_or_blank(c.level), kind="money"),
+    Column(gettext_lazy("Months of own history"), lambda c: c.months_of_history, kind="number"),
+    Column(gettext_lazy("Tenure at the year's start (months)"), lambda c: c.tenure_at_start),
+    Column(gettext_lazy("Planned departure"), lambda c: c.planned_departure),
+    Column(gettext_lazy("Amount"), lambda c: _round_or_blank(c.amount), kind="number"),
+]
+
+
+def _capacity_team_arg(user: User, raw: str | None) -> SalesTeam | None:
+    """The team planned: the one asked; for a manager, their first team by default; for the
+    director, the company (None) by default."""
+    if raw:
+        return _team_arg(user, raw)
+    if dynamics_sees_company(user):
+        return None
+    return _team_arg(user, None)
+
+
+@staff_required
+def capacity_view(request: AuthedHttpRequest) -> HttpResponseBase:
+    """Ramp-up curves by cohort and by team, and next year's capacity plan."""
+    user = request.user
+    dynamics_check_view(user)
+    today = timezone.localdate()
+    team = _capacity_team_arg(user, request.GET.get("team"))
+    raw_target = request.GET.get("target", "").strip()
+    target = _decimal_arg(raw_target, Decimal(0), high=Decimal(10**12)) if raw_target else None
+    inputs = dynamics_inputs(as_of=today)
+    people = list(people_visible_for_dynamics(user).values_list("pk", flat=True))
+    cohorts = ramp_cohorts(inputs=inputs, reps=people)
+    by_team = ramp_by_team(inputs=inputs, reps=people)
+    curve = company_ramp_curve(inputs=inputs)
+    plan = None
+    if team is not None or dynamics_sees_company(user):
+        plan = capacity_plan(
+            inputs=inputs, team=team, as_of=today, target=target or None, company_curve=curve
+        )
+    fmt = export_requested(request.GET)
+    if fmt:
+        if request.GET.get("table") == "ramp":
+            return export_response(
+                fmt=fmt,
+                filename="ramp-up",
+                columns=RAMP_COLUMNS,
+                rows=[(str(_("Start year")), c) for c in cohorts]
+                + [(str(_("Team")), c) for c in by_team],
+                sheet_title=_("Ramp-up"),
+            )
+        return export_response(
+            fmt=fmt,
+            filename=f"capacity-{team.pk if team else 'company'}",
+            columns=CAPACITY_COLUMNS,
+            rows=capacity_lines(plan) if plan else [],
+            sheet_title=_("Capacity"),
+        )
+    query = f"team={team.pk}&" if team else ""
+    if target:
+        query += f"target={target}&"
+    base = reverse("dynamics:capacity")
+    return render(
+        request,
+        "dynamics/capacity.html",
+        {
+            "team": team,
+            "teams": teams_visible_for_dynamics(user).order_by("name"),
+            "sees_company": dynamics_sees_company(user),
+            "plan": plan,
+            "target": target,
+            "cohorts": cohorts,
+            "by_team": by_team,
+            "company_curve": curve,
+            "shares": RAMP_SHARES,
+            "tenure_months": list(range(1, 13)),
+            "min_cohort": MIN_COHORT,
+            "csv_url": f"{base}?{query}export=csv",
+            "xlsx_url": f"{base}?{query}export=xlsx",
+            "ramp_csv_url": f"{base}?table=ramp&export=csv",
+            "ramp_xlsx_url": f"{base}?table=ramp&export=xlsx",
         },
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,6 +46,12 @@ _CATEGORY_COLUMN = {
     ForecastCategory.PIPELINE: "pipeline_cents",
     ForecastCategory.OMITTED: "omitted_cents",
 }
+
+
+# Derived tables of higher apps that follow the deals like the rollups (e.g. the team
+# dynamics' won revenue by owner): their app's ``ready`` appends a function that recomputes
+# its table from the deals; :func:`rollups_rebuild` runs them in its transaction.
+rebuild_hooks: list[Callable[[], object]] = []
 
 
 def amount_cents(amount: Decimal) -> int:
@@ -381,6 +387,8 @@ def rollups_rebuild() -> dict[str, int]:
         )
     activities = _activities_rebuild()
     cycles = cycle_rollups_rebuild()
+    for hook in rebuild_hooks:
+        hook()
     return {
         "revenue_rows": RevenueRollup.objects.count(),
         "activity_rows": activities,

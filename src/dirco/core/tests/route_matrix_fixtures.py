@@ -71,6 +71,7 @@ from dirco.registrations.models import (
 from dirco.registrations.services import registration_approve, registration_extension_request
 from dirco.registrations.tests.factories import submit
 from dirco.scopes import Scope
+from dirco.teams.models import Departure
 from dirco.webhooks.models import WebhookDelivery, WebhookSubscription
 
 MARKER = "LEAKCHECK"
@@ -404,6 +405,8 @@ def world_build(company: Company) -> World:
         o[f"token_{actor}"] = token
         world.tokens[actor] = key
         o[f"user_{actor}"] = user
+    # A planned departure of the rep (team dynamics): their manager and the director only.
+    o["departure_Urep"] = _planned_departure(c.rep, mark("Urep", "team_dynamics"))
     # Import jobs: the director's (accounts) and partner A's admin's (contacts), each checked
     # with one refused row, so that its error file exists.
     for actor, kind, text in (
@@ -548,6 +551,16 @@ def _mdf_claim(side: str, user: User, approver: User, budget: Any, n: int | str 
     )
 
 
+def _planned_departure(user: User, note: str) -> Departure:
+    return Departure.objects.create(
+        user=user,
+        left_on=timezone.localdate() + dt.timedelta(days=60),
+        reason=Departure.Reason.RESIGNATION,
+        status=Departure.Status.PLANNED,
+        note=note,
+    )
+
+
 # Fresh records for write requests (each allowed actor acts on its own copy).
 def _stage_unused(n: int) -> Stage:
     """A stage no deal went through (its writes and delete go through for the director)."""
@@ -561,6 +574,9 @@ def fresh(world: World, key: str) -> models.Model:
     kind, _, side = key.partition("_")
     if kind == "stage" and not side:
         return _stage_unused(n)
+    if kind == "departure":
+        base = o[key]
+        return _planned_departure(base.user, mark(side, "team_dynamics", f"w{n}"))
     if kind == "webhook":
         return WebhookSubscription.objects.create(
             url="https://93.184.215.14/hook",

@@ -344,6 +344,18 @@ WEB_ROUTES: dict[str, R] = {
     "dynamics:turnover": R(
         "team_dynamics", "list", queries=("", "export=csv", "Urep|what_if={user_rep}")
     ),
+    "dynamics:capacity": R(
+        "team_dynamics",
+        "list",
+        queries=("", "T|team={team_T}", "export=csv", "table=ramp&export=xlsx"),
+    ),
+    "dynamics:departures": R(
+        "team_dynamics",
+        "list",
+        queries=("", "export=csv", "export=xlsx"),
+        post=("team_dynamics", "create"),
+    ),
+    "dynamics:departure_cancel": R("team_dynamics", "edit", target="departure_Urep"),
     "dynamics:synergy": R(
         "team_dynamics", "list", queries=("", "T|team={team_T}", "T|team={team_T}&export=csv")
     ),
@@ -772,6 +784,17 @@ API_ROUTES: dict[str, R] = {
         "create",
         target="user_rep",
         body=lambda w: {"leaver_id": w.pk("user_rep"), "items": []},
+    ),
+    "GET /api/v1/team-capacity": R("team_dynamics", "view", queries=("", "T|team={team_T}")),
+    "GET /api/v1/planned-departures": R("team_dynamics", "list"),
+    "POST /api/v1/planned-departures": R(
+        "team_dynamics",
+        "create",
+        target="user_rep",
+        body=lambda w: {"user_id": w.pk("user_rep"), "left_on": _FUTURE, "reason": "resignation"},
+    ),
+    "DELETE /api/v1/planned-departures/{departure_id}": R(
+        "team_dynamics", "edit", target="departure_Urep"
     ),
     "POST /api/v1/forecast-calls": R(
         "forecast",

@@ -29,7 +29,7 @@ from dirco.registrations.models import (
     PartnerApplication,
     TierProposal,
 )
-from dirco.teams.models import SalesTeam
+from dirco.teams.models import Departure, SalesTeam, TeamEvent
 
 SMALL = 600
 FIXED_TODAY = dt.date(2026, 5, 14)
@@ -137,7 +137,7 @@ def test_seed_demo_builds_a_believable_company() -> None:
 
     today = dt.date.today()
     former = User.objects.filter(left_on__isnull=False)
-    assert former.count() == 2
+    assert former.count() == 3  # two reps, and the manager who retired (dynamics_seed)
     assert not former.filter(is_active=True).exists()
     for rep in former:
         # Nobody closes deals after their last day.
@@ -316,7 +316,11 @@ def test_the_demo_tells_the_whole_story(media: None) -> None:
     )
     assert kinds["company"] == 1 and kinds["team"] == 4 and kinds["rep"] == 20
     assert kinds["partner"] >= 5
-    assert not Objective.objects.exclude(status=Objective.Status.PUBLISHED).exists()
+    this_year = Objective.objects.get(scope_kind="company", status="published").fiscal_year
+    drafts = Objective.objects.exclude(status=Objective.Status.PUBLISHED)
+    # Next year's objective, allocated to the teams, is the capacity plan's draft target.
+    assert set(drafts.values_list("fiscal_year", flat=True)) == {this_year + 1}
+    assert drafts.filter(scope_kind="team").count() == 4
     assert ObjectiveMonthChange.objects.exists()
     assert ForecastAdjustment.objects.filter(manager_call__isnull=False).exists()
     assert ForecastAdjustment.objects.filter(owner_call__isnull=False).count() >= 5
@@ -343,6 +347,31 @@ def test_the_demo_tells_the_whole_story(media: None) -> None:
     # Services ran: people were notified, no mail left for the fake addresses.
     assert Notification.objects.filter(recipient__role=User.Role.DIRECTOR).exists()
     assert Notification.objects.filter(recipient__partner__isnull=False).exists()
+    # Team dynamics: France Sud's retired manager, replaced by the company's best seller,
+    # whose own sales then fell (a fifth of the deals); a manager hired for France Ouest;
+    # the two reps who left and the two departures planned.
+    sud = SalesTeam.objects.order_by("id")[2]
+    promoted = sud.manager
+    assert promoted.email == "manager3@demo.test" and sud.members.filter(pk=promoted.pk).exists()
+    started = TeamEvent.objects.filter(kind=TeamEvent.Kind.MANAGER_STARTED)
+    assert set(started.values_list("user__email", flat=True)) == {
+        "manager3@demo.test",
+        "manager2@demo.test",
+    }
+    confirmed = Departure.objects.filter(status=Departure.Status.CONFIRMED)
+    assert set(confirmed.values_list("reason", flat=True)) == {
+        "resignation",
+        "end_of_contract",
+        "retirement",
+    }
+    assert Departure.objects.filter(status=Departure.Status.PLANNED).count() == 2
+    promoted_on = started.get(user=promoted).on
+    won = Deal.objects.filter(owner=promoted, stage__is_won=True)
+    before = won.filter(
+        close_date__lt=promoted_on, close_date__gte=promoted_on - dt.timedelta(days=300)
+    ).count()
+    after = won.filter(close_date__gte=promoted_on).count()
+    assert after < before / 2, (before, after)
 
 
 def test_sweeps_run_once(media: None) -> None:

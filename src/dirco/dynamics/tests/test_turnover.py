@@ -83,6 +83,32 @@ def test_departure_cost_by_hand(company: Company) -> None:
     assert cost.cost.total == pytest.approx(19500)
 
 
+def test_a_managers_seat_is_filled_by_the_next_manager(company: Company) -> None:
+    today = timezone.localdate()
+    left_on = month_add(today.replace(day=1), -3)
+    old = UserFactory(email="old@example.test", role=User.Role.MANAGER)
+    departure = Departure.objects.create(user=old, left_on=left_on, reason="retirement")
+    TeamEvent.objects.create(team=company.team, user=old, kind="manager_ended", on=left_on)
+    # A rep joining the team does not fill a manager's seat; the next manager does.
+    TeamEvent.objects.create(team=company.team, user=company.rep, kind="joined", on=left_on)
+    TeamEvent.objects.create(
+        team=company.team,
+        user=company.manager,
+        kind="manager_started",
+        on=left_on + dt.timedelta(days=30),
+    )
+    inputs = dynamics_inputs(as_of=today)
+    [cost] = departure_costs(
+        departures=[departure],
+        inputs=inputs,
+        as_of=today,
+        recruiting_cost=Decimal(0),
+        rates=win_rates(first_month=inputs.history[0], last_month=inputs.months[-1]),
+    )
+    assert cost.replaced_on == left_on + dt.timedelta(days=30)
+    assert cost.cost.vacancy_months == pytest.approx(1.0)
+
+
 def test_turnover_page_for_the_director_and_managers_only(company: Company) -> None:
     url = reverse("dynamics:turnover")
     Departure.objects.create(user=company.rep, left_on=timezone.localdate(), reason="dismissal")

@@ -41,6 +41,8 @@ ROLES = {
 }
 FRENCH_ROLES = ("rep",)
 NAV_LINKS = "#main-nav a[href], nav.p-nav a[href], .p-header a[href]"
+TABS = "main nav.tabs a[href]"
+TABBED_SECTIONS = ("/team/",)  # team dynamics: synergy, managers, capacity, turnover ...
 FIRST_ROW = "main tbody tr, main .rows > li, main .p-cards > li, main ol > li, main ul.list > li"
 # The first row's text: what a "next" link must change.
 FIRST_ROW_JS = """(selector) => {
@@ -155,6 +157,14 @@ def _walk_role(browser: Any, base: str, role: str, lang: str, walk: Walk) -> Non
     )
     urls = sorted({urljoin(page.url, h) for h in hrefs if h.startswith("/") and h != "#"})
     assert urls, f"[{role} {lang}]: no navigation links"
+    # A section whose pages are tabs under one navigation link: its tabs are walked too.
+    for url in list(urls):
+        if urlsplit(url).path.startswith(TABBED_SECTIONS):
+            page.goto(url)
+            tabs: list[str] = page.eval_on_selector_all(
+                TABS, "els => els.map(e => e.getAttribute('href'))"
+            )
+            urls = sorted(set(urls) | {urljoin(page.url, h) for h in tabs if h.startswith("/")})
     for viewport, (width, height) in VIEWPORTS.items():
         label = f"[{role} {viewport} {lang}]"
         if (width, height) != (first_width, first_height):
