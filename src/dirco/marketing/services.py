@@ -122,6 +122,24 @@ def campaign_create(*, data: CampaignInput, by: User) -> Campaign:
 
 
 @transaction.atomic
+def campaign_update(*, campaign: Campaign, data: CampaignInput) -> Campaign:
+    """Change a company campaign while it is a draft (its name, segment and template)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise ApplicationError(_("Only a draft campaign can be changed."))
+    if campaign.partner_id is not None:
+        raise ApplicationError(_("A partner's campaign is changed by the partner, in the portal."))
+    if not data.name.strip():
+        raise ApplicationError(_("Give the campaign a name."), fields={"name": [_("Required.")]})
+    campaign.name = data.name.strip()
+    campaign.segment = data.segment
+    campaign.template = data.template
+    campaign.full_clean()
+    campaign.save(update_fields=["name", "segment", "template", "updated_at"])
+    return campaign
+
+
+@transaction.atomic
 def campaign_schedule(
     *, campaign: Campaign, at: dt.datetime | None, now: dt.datetime | None = None
 ) -> Campaign:
@@ -209,6 +227,7 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
     consent = Consent.objects.select_for_update().filter(contact=contact).first() or Consent(
         contact=contact
     )
+    consent.email = email_normalise(contact.email)
     consent.source = data.source
     consent.legal_basis = data.legal_basis
     consent.given_at = data.given_at or timezone.now()
@@ -225,6 +244,52 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
 
         consent_id = consent.pk
         transaction.on_commit(lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id))
+    return consent
+
+
+@transaction.atomic
+def consent_record_for_lead(*, lead_id: int, email: str, note: str = "") -> Consent:
+    """The marketing consent box of the public lead form: a public sign-up, so a double
+    opt-in (PENDING until the person follows the link emailed on commit). The consent
+    belongs to the lead until a contact is made from it (:func:`consent_move_to_contact`)."""
+    address = email_normalise(email)
+    if not address:
+        raise ApplicationError(_("An email address is needed to record a consent."))
+    consent = Consent.objects.select_for_update().filter(lead_id=lead_id).first() or Consent(
+        lead_id=lead_id
+    )
+    consent.email = address
+    consent.source = Consent.Source.WEB_FORM
+    consent.legal_basis = Consent.LegalBasis.CONSENT
+    consent.given_at = timezone.now()
+    consent.double_opt_in = True
+    consent.status = Consent.Status.PENDING
+    consent.confirmed_at = None
+    consent.withdrawn_at = None
+    consent.note = note[:200]
+    consent.recorded_by = None
+    consent.full_clean()
+    consent.save()
+    from dirco.marketing.tasks import consent_confirmation_send_task
+
+    consent_id = consent.pk
+    transaction.on_commit(lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id))
+    return consent
+
+
+@transaction.atomic
+def consent_move_to_contact(*, lead_id: int, contact: Contact) -> Consent | None:
+    """A contact was made from a lead: the lead's consent becomes the contact's, unless the
+    contact has one already (the contact's own record wins) or the addresses differ."""
+    consent = Consent.objects.select_for_update().filter(lead_id=lead_id).first()
+    if consent is None or consent.contact_id is not None:
+        return consent
+    if email_normalise(contact.email) != consent.email:
+        return None
+    if Consent.objects.filter(contact=contact).exists():
+        return None
+    consent.contact = contact
+    consent.save(update_fields=["contact", "updated_at"])
     return consent
 
 
