@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.errors import ApplicationError
-from dirco.documents.models import Document
 from dirco.marketing.channel import BrandInput, PartnerCampaignInput
 from dirco.marketing.models import (
     Campaign,
@@ -267,7 +266,7 @@ class SocialPostForm(DircoForm):
     link_kind = forms.ChoiceField(label=_("The link leads to"), choices=SocialPost.LinkKind.choices)
     url = forms.URLField(label=_("Landing page"), required=False, max_length=500)
     document = forms.ModelChoiceField(
-        label=_("Document"), queryset=Document.objects.none(), required=False
+        label=_("Document"), queryset=Campaign.objects.none(), required=False
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),
@@ -282,7 +281,9 @@ class SocialPostForm(DircoForm):
 
     def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.filter(is_published=True)  # type: ignore[attr-defined]
+        # documents is a sibling app: its model is reached through the post's field.
+        document_model: Any = SocialPost._meta.get_field("document").related_model
+        self.fields["document"].queryset = document_model.objects.filter(is_published=True)  # type: ignore[attr-defined]
         self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
 
     @classmethod

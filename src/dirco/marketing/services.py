@@ -19,6 +19,7 @@ from dirco.marketing.consent import email_is_suppressed, email_normalise
 from dirco.marketing.models import Campaign, Consent, EmailTemplate, Recipient, Segment, Suppression
 from dirco.marketing.rendering import contact_context, email_render, template_compile
 from dirco.marketing.segments import SegmentFilter
+from dirco.customers.models import Account
 from dirco.partners.models import Contact
 
 # --- segments ------------------------------------------------------------------------
@@ -291,6 +292,33 @@ def consent_move_to_contact(*, lead_id: int, contact: Contact) -> Consent | None
     consent.contact = contact
     consent.save(update_fields=["contact", "updated_at"])
     return consent
+
+
+@transaction.atomic
+def consent_follow_conversion(
+    *, lead_id: int, account: Account, contact_name: str, email: str
+) -> Consent | None:
+    """A lead with a marketing consent became an account: the person becomes the account's
+    contact (the one with that address, or a new one) and the consent follows it, in the
+    state it is in (a pending double opt-in stays pending)."""
+    consent = (
+        Consent.objects.select_for_update().filter(lead_id=lead_id, contact__isnull=True).first()
+    )
+    if consent is None:
+        return None
+    address = email_normalise(email)
+    contact = Contact.objects.filter(account=account, email__iexact=address).first()
+    if contact is None:
+        first, _, last = " ".join(contact_name.split()).partition(" ")
+        contact = Contact(
+            account=account,
+            first_name=(first or address)[:100],
+            last_name=(last or first or address)[:100],
+            email=address,
+        )
+        contact.full_clean()
+        contact.save()
+    return consent_move_to_contact(lead_id=lead_id, contact=contact)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ partner the sharer belonged to, and the post's campaign).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -23,10 +24,12 @@ from django.utils.translation import gettext as _
 from dirco.accounts.models import User
 from dirco.accounts.permissions import user_is_partner
 from dirco.core.errors import ApplicationError
-from dirco.documents.models import Document
 from dirco.marketing import tracking
 from dirco.marketing.models import Campaign, Share, ShareClick, ShareLead, ShareLink, SocialPost
 from dirco.marketing.permissions import marketing_may_manage, social_posts_shareable_by
+
+if TYPE_CHECKING:  # documents and marketing are sibling apps: the model by reference only
+    from dirco.documents.models import Document
 
 IMAGE_MAX_BYTES = 1_000_000
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
