@@ -151,7 +151,7 @@ def partner_campaign_schedule(*, campaign: Campaign, at: dt.datetime | None, by:
     if not partner_campaign_can_send(user=by, campaign=campaign):
         raise PermissionDenied(_("Only an admin of this partner may send its campaign."))
     _template_check(campaign.template)
-    return campaign_schedule(campaign=campaign, at=at)
+    return campaign_schedule(campaign=campaign, at=at, for_partner=True)
 
 
 def partner_campaign_cancel(*, campaign: Campaign, by: User) -> Campaign:

@@ -142,12 +142,21 @@ def campaign_update(*, campaign: Campaign, data: CampaignInput) -> Campaign:
 
 @transaction.atomic
 def campaign_schedule(
-    *, campaign: Campaign, at: dt.datetime | None, now: dt.datetime | None = None
+    *,
+    campaign: Campaign,
+    at: dt.datetime | None,
+    now: dt.datetime | None = None,
+    for_partner: bool = False,
 ) -> Campaign:
     """Schedule a draft for ``at`` (None or past: now). The scheduler's job sends it when
-    due; a campaign due now is handed to the task worker when the transaction commits."""
+    due; a campaign due now is handed to the task worker when the transaction commits.
+
+    A partner's campaign is sent by its partner admin only (``for_partner``, from
+    dirco.marketing.channel): marketing's pages and API cannot send in a partner's name."""
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.partner_id is not None and not for_partner:
+        raise ApplicationError(_("A partner's campaign is sent by the partner, in the portal."))
     if campaign.status != Campaign.Status.DRAFT:
         raise ApplicationError(_("Only a draft campaign can be scheduled."))
     campaign.status = Campaign.Status.SCHEDULED

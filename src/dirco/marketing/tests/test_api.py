@@ -55,9 +55,12 @@ def test_marketing_builds_and_schedules_a_campaign(company: Company, kind: str) 
     campaign = post_json(client, f"{API}/campaigns", body)
     assert campaign.status_code == 201, campaign.content
     campaign_id = campaign.json()["id"]
-    assert put_json(client, f"{API}/campaigns/{campaign_id}", {**body, "name": "Renamed"}).json()[
-        "name"
-    ] == "Renamed"
+    assert (
+        put_json(client, f"{API}/campaigns/{campaign_id}", {**body, "name": "Renamed"}).json()[
+            "name"
+        ]
+        == "Renamed"
+    )
     scheduled = post_json(
         client, f"{API}/campaigns/{campaign_id}/schedule", {"at": "2099-03-01T09:00:00+01:00"}
     )
@@ -75,7 +78,9 @@ def test_bad_input_is_a_problem_document(company: Company) -> None:
     broken = post_json(client, f"{API}/templates", {**TEMPLATE, "html_body": "{% debug %}"})
     assert broken.status_code == 400
     assert "html_body" in error_fields(broken)
-    unknown_tier = post_json(client, f"{API}/segments", {"name": "X", "filters": {"tiers": [999999]}})
+    unknown_tier = post_json(
+        client, f"{API}/segments", {"name": "X", "filters": {"tiers": [999999]}}
+    )
     assert unknown_tier.status_code == 400 and "tiers" in error_fields(unknown_tier)
     naive = post_json(client, f"{API}/campaigns", {"name": "N", "segment_id": 1, "template_id": 1})
     assert naive.status_code == 404  # no such segment
@@ -125,9 +130,12 @@ def test_recipients_status_and_consents(company: Company, smtp: SinkHandler) -> 
     client = client_for("token", company.director)
     rows = client.get(f"{API}/campaigns/{campaign.pk}/recipients").json()["items"]
     assert [(r["email"], r["status"]) for r in rows] == [("ana@a.example", "sent")]
-    assert client.get(f"{API}/campaigns/{campaign.pk}/recipients", {"status": "bounced"}).json()[
-        "items"
-    ] == []
+    assert (
+        client.get(f"{API}/campaigns/{campaign.pk}/recipients", {"status": "bounced"}).json()[
+            "items"
+        ]
+        == []
+    )
     consents = client.get(f"{API}/consents", {"status": "pending"}).json()["items"]
     assert [c["status"] for c in consents] == ["pending"]
 

@@ -48,7 +48,9 @@ def dsn(
     report["To"] = to
     report["Subject"] = "Undelivered Mail Returned to Sender"
     report["Message-ID"] = make_msgid(domain="mx.remote.example")
-    report.attach(MIMEText("I'm sorry to have to inform you that your message could not be delivered."))
+    report.attach(
+        MIMEText("I'm sorry to have to inform you that your message could not be delivered.")
+    )
     status_part = MIMEBase("message", "delivery-status")
     status_part.set_payload(
         [
@@ -63,9 +65,7 @@ def dsn(
     )
     report.attach(status_part)
     if original is not None:
-        headers = MIMEText(
-            "".join(f"{k}: {v}\n" for k, v in original.items()), "rfc822-headers"
-        )
+        headers = MIMEText("".join(f"{k}: {v}\n" for k, v in original.items()), "rfc822-headers")
         report.attach(headers)
     return report.as_bytes()
 
@@ -122,12 +122,19 @@ def test_dsn_and_arf_from_a_maildir_bounce_complain_and_suppress(
     )
     # A delay is recorded, nothing more.
     box.add(
-        dsn(to=slow.envelope_from, final_recipient="slow@a.example", action="delayed", status="4.4.1")
+        dsn(
+            to=slow.envelope_from,
+            final_recipient="slow@a.example",
+            action="delayed",
+            status="4.4.1",
+        )
     )
     # The complaint's feedback loop writes to our plain address: the quoted Message-ID says who.
     box.add(arf(to=BOUNCES, original=angry.message))
     # Not a report at all (an auto-reply): ignored.
-    box.add(b"From: someone@a.example\r\nTo: bounces@mail.dirco.example\r\nSubject: Out of office\r\n\r\nBack Monday.\r\n")
+    box.add(
+        b"From: someone@a.example\r\nTo: bounces@mail.dirco.example\r\nSubject: Out of office\r\n\r\nBack Monday.\r\n"
+    )
     out = StringIO()
 
     call_command("process_bounces", str(tmp_path / "bounces"), stdout=out)

@@ -81,7 +81,11 @@ def test_only_marketing_approves_and_only_approved_templates_are_offered(
 
 
 def test_partner_campaign_co_branded_to_own_consenting_contacts_only(
-    company: Company, approved: Any, smtp: SinkHandler, settings: Any, django_capture_on_commit_callbacks: Any
+    company: Company,
+    approved: Any,
+    smtp: SinkHandler,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.DIRCO_BOUNCE_ADDRESS = "bounces@mail.dirco.example"
     settings.DIRCO_MARKETING_FROM_EMAIL = "Demo Industries <news@dirco.example>"
@@ -152,14 +156,17 @@ def test_partner_campaign_co_branded_to_own_consenting_contacts_only(
     assert [(r.partner_id, r.campaigns, r.sent) for r in rows] == [(a.pk, 1, 1)]
     page = _client(company.rep).get(reverse("marketing:channel"))
     assert page.status_code == 200 and b"Alpha spring" in page.content
-    assert _client(company.rep).get(
-        reverse("marketing:channel_campaign", args=[campaign.pk])
-    ).status_code == 200
+    assert (
+        _client(company.rep)
+        .get(reverse("marketing:channel_campaign", args=[campaign.pk]))
+        .status_code
+        == 200
+    )
     other_rep = _client(company.other_rep)
     assert b"Alpha spring" not in other_rep.get(reverse("marketing:channel")).content
-    assert other_rep.get(
-        reverse("marketing:channel_campaign", args=[campaign.pk])
-    ).status_code == 404
+    assert (
+        other_rep.get(reverse("marketing:channel_campaign", args=[campaign.pk])).status_code == 404
+    )
 
 
 def test_partner_admin_cannot_create_for_another_partner_or_with_a_withdrawn_template(
