@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
+from dirco.customers.models import Account
 from dirco.marketing.consent import email_is_suppressed, email_normalise
 from dirco.marketing.models import Campaign, Consent, EmailTemplate, Recipient, Segment, Suppression
 from dirco.marketing.rendering import contact_context, email_render, template_compile
 from dirco.marketing.segments import SegmentFilter
-from dirco.customers.models import Account
 from dirco.partners.models import Contact
 
 # --- segments ------------------------------------------------------------------------
