@@ -7,6 +7,7 @@ import base64
 from pathlib import PurePath
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -88,7 +89,7 @@ def consent_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-def share_view(request: HttpRequest, token: str) -> HttpResponse:
+def share_view(request: HttpRequest, token: str) -> HttpResponseBase:
     """The short link of a shared post: counts the click and leads to the post's own
     destination (never one taken from the request). To our lead form, it carries the token
     (the lead is attributed to the share) and leaves it in a signed cookie for a later visit."""

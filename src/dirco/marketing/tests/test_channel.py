@@ -201,7 +201,7 @@ def test_brand_logo_must_be_an_image(company: Company) -> None:
         {"display_name": "A", "logo": _upload("logo.png", b"<svg onload=alert(1)>")},
     )
     assert response.status_code == 200
-    assert "PNG or JPEG" in response.content.decode()
+    assert "The logo must be a PNG or JPEG image." in response.content.decode()
     assert _client(company.partner_a_user).get(reverse("portal:brand")).status_code == 404
 
 
