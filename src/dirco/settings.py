@@ -389,7 +389,14 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # Sharing a social selling post posts to dirco, which records the share and
+        # redirects to the network's public share page: form-action covers that redirect.
+        "form-action": [
+            "'self'",
+            "https://www.linkedin.com",
+            "https://x.com",
+            "https://www.facebook.com",
+        ],
         "frame-ancestors": ["'none'"],
     },
 }

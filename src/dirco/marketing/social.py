@@ -37,7 +37,7 @@ _MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 # The networks' public share pages: the sharer posts from their own account, in their browser.
 SHARE_PAGES = {
     Share.Network.LINKEDIN: "https://www.linkedin.com/sharing/share-offsite/?",
-    Share.Network.X: "https://twitter.com/intent/tweet?",
+    Share.Network.X: "https://x.com/intent/post?",
     Share.Network.FACEBOOK: "https://www.facebook.com/sharer/sharer.php?",
 }
 

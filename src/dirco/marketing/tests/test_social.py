@@ -110,7 +110,7 @@ def test_share_click_and_lead_are_attributed_to_the_sharer_and_partner(
     linkedin = _share(partner_client, "portal:social_share", post, "linkedin")
     assert linkedin.startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
     x_page = _share(partner_client, "portal:social_share", post, "x")
-    assert x_page.startswith("https://twitter.com/intent/tweet?")
+    assert x_page.startswith("https://x.com/intent/post?")
     facebook = _share(partner_client, "portal:social_share", post, "facebook")
     assert facebook.startswith("https://www.facebook.com/sharer/sharer.php?u=")
     path = _short_link(linkedin)
