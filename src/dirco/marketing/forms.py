@@ -264,7 +264,9 @@ class SocialPostForm(DircoForm):
         help_text=_("What the sharer posts (X keeps the first 200 characters)."),
     )
     link_kind = forms.ChoiceField(label=_("The link leads to"), choices=SocialPost.LinkKind.choices)
-    url = forms.URLField(label=_("Landing page"), required=False, max_length=500)
+    url = forms.URLField(
+        label=_("Landing page"), required=False, max_length=500, assume_scheme="https"
+    )
     document = forms.ModelChoiceField(
         label=_("Document"), queryset=Campaign.objects.none(), required=False
     )

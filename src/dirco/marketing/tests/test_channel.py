@@ -140,7 +140,7 @@ def test_partner_campaign_co_branded_to_own_consenting_contacts_only(
     assert verp_read(received.envelope_from) == recipient.pk
     assert received.envelope_from.endswith("@mail.dirco.example")
     html = str(message.get_body(preferencelist=("html",)).get_content())
-    text = str(message.get_body(preferencelist=("plain",)).get_content())
+    text = str(message.get_body(preferencelist=("plain",)).get_content()).replace("\r\n", "\n")
     assert "Alpha Systems" in html and "Alice Admin<br>Alpha Systems, Nantes" in html
     assert 'src="cid:partner-logo@dirco"' in html
     assert "Alice Admin\nAlpha Systems, Nantes" in text
