@@ -192,8 +192,10 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("partner_campaign", "approve"): "none none none none partner none",
     # Social selling posts: marketing writes and publishes ("approve"); a published post is
     # read by its audience (staff, partners or both); drafts by marketing and the director.
-    ("social_post", "list"): "all all all all all all",
-    ("social_post", "view"): "all all all all all all",
+    # "partner": a partner user reads the published posts addressed to partners, as it
+    # reads the announcements addressed to it (a post belongs to no partner).
+    ("social_post", "list"): "all all all all partner partner",
+    ("social_post", "view"): "all all all all partner partner",
     ("social_post", "create"): _MARKETING,
     ("social_post", "edit"): _MARKETING,
     ("social_post", "approve"): _MARKETING,
