@@ -66,12 +66,12 @@ def _original_headers(msg: Message) -> Message | None:
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
-                inner: Message = payload[0]
-                return inner
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return payload[0]
         if ctype == "text/rfc822-headers":
-            raw = part.get_payload(decode=True) or b""
-            return HeaderParser().parsestr(raw.decode("utf-8", errors="replace"))
+            raw = part.get_payload(decode=True)
+            text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else ""
+            return HeaderParser().parsestr(text)
     return None
 
 

@@ -48,7 +48,7 @@ from dirco.web.forms import form_errors_from_application_error
 from dirco.web.http import AuthedHttpRequest, page_number, staff_required
 
 
-def image_data_url(data: bytes | None, mime: str) -> str:
+def image_data_url(data: bytes | memoryview | None, mime: str) -> str:
     """An uploaded image shown inline (no public file route to secure)."""
     if not data:
         return ""
