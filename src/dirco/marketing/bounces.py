@@ -154,7 +154,7 @@ def report_apply(parsed: ParsedReport) -> str:
     if BounceReport.objects.filter(message_id=parsed.message_id).exists():
         return "duplicate"
     recipient = (
-        Recipient.objects.select_for_update()
+        Recipient.objects.select_for_update(of=("self",))
         .select_related("contact", "campaign")
         .filter(pk=parsed.recipient_id)
         .first()

@@ -375,7 +375,7 @@ def campaign_send(
     report = SendReport()
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
+            Campaign.objects.select_for_update(of=("self",))
             .select_related("segment", "template", "partner")
             .filter(pk=campaign_id)
             .first()
