@@ -60,9 +60,8 @@ def test_partner_sends_a_co_branded_campaign_and_shares_a_post(
     contact_make(partner=company.partner_b, email="other@b.example")
     page = browser_page
     base = live_server.url
-    browser_log_in(page, base_url=base, email=company.partner_a_admin.email)
+    browser_log_in(page, base_url=base, email=company.partner_a_admin.email, landing="/portal/")
 
-    page.goto(f"{base}/portal/")
     page.click(".p-nav >> text=Campaigns")
     page.wait_for_url(f"{base}/portal/campaigns/")
     _fits(page, "portal-campaigns")
