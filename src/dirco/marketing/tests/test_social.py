@@ -204,3 +204,33 @@ def test_landing_page_and_document_destinations_are_the_posts_own(company: Compa
     link = ShareLink.objects.get()
     response = Client().get(f"/m/s/{tracking.share_token(link.pk)}/?next=https://evil.example")
     assert response.status_code == 302 and response["Location"] == "https://example.com/p"
+
+
+def test_lead_consent_follows_the_conversion_and_needs_its_confirmation(
+    company: Company, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    from dirco.customers.tests.factories import AccountFactory
+    from dirco.marketing.consent import sendable_contacts
+    from dirco.marketing.services import (
+        consent_confirm,
+        consent_follow_conversion,
+        consent_record_for_lead,
+    )
+
+    lead = Lead.objects.create(
+        company_name="Acme", contact_name="Jane  Doe", email="jane@acme.example", country="FR"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        consent = consent_record_for_lead(lead_id=lead.pk, email=lead.email)
+    assert [m.to for m in mailoutbox] == [["jane@acme.example"]]  # the double opt-in link
+    account = AccountFactory()
+    moved = consent_follow_conversion(
+        lead_id=lead.pk, account=account, contact_name=lead.contact_name, email=lead.email
+    )
+    assert moved is not None and moved.pk == consent.pk
+    contact = moved.contact
+    assert contact is not None
+    assert (contact.first_name, contact.last_name, contact.account) == ("Jane", "Doe", account)
+    assert not sendable_contacts().filter(pk=contact.pk).exists()  # pending: not yet
+    consent_confirm(consent_id=consent.pk)
+    assert sendable_contacts().filter(pk=contact.pk).exists()
