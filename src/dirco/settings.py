@@ -328,6 +328,9 @@ DIRCO_MARKETING_FROM_EMAIL = os.environ.get("DIRCO_MARKETING_FROM_EMAIL", DEFAUL
 DIRCO_CAMPAIGN_RATE_PER_SECOND = float(os.environ.get("DIRCO_CAMPAIGN_RATE_PER_SECOND", "50"))
 DIRCO_CAMPAIGN_CONNECTIONS = int(os.environ.get("DIRCO_CAMPAIGN_CONNECTIONS", "4"))
 DIRCO_CAMPAIGN_MAX_ATTEMPTS = int(os.environ.get("DIRCO_CAMPAIGN_MAX_ATTEMPTS", "3"))
+# The mailbox asynchronous bounces and complaints come back to: campaign emails are sent
+# with the envelope sender bounces+r<id>-<mac>@domain (VERP) when it is set (docs/marketing.md).
+DIRCO_BOUNCE_ADDRESS = os.environ.get("DIRCO_BOUNCE_ADDRESS", "")
 DIRCO_CAMPAIGN_RETRY_PAUSE_SECONDS = float(
     os.environ.get("DIRCO_CAMPAIGN_RETRY_PAUSE_SECONDS", "2")
 )
@@ -389,7 +392,14 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # Sharing a social selling post posts to dirco, which records the share and
+        # redirects to the network's public share page: form-action covers that redirect.
+        "form-action": [
+            "'self'",
+            "https://www.linkedin.com",
+            "https://x.com",
+            "https://www.facebook.com",
+        ],
         "frame-ancestors": ["'none'"],
     },
 }

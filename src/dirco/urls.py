@@ -26,6 +26,7 @@ from dirco.dynamics.api import router as dynamics_router
 from dirco.funds.api import router as funds_router
 from dirco.imports.api import router as imports_router
 from dirco.leads.api import router as leads_router
+from dirco.marketing.api import router as marketing_router
 from dirco.objectives.api import router as objectives_router
 from dirco.partners import views as partners_views
 from dirco.partners.api import router as partners_router
@@ -82,6 +83,7 @@ api.add_router("", funds_router)
 api.add_router("", plans_router)
 api.add_router("", dynamics_router)
 api.add_router("", imports_router)
+api.add_router("", marketing_router)
 # After every router: a body only under its declared media type (dirco.api.media_types),
 # then each POST honours Idempotency-Key (dirco.api.idempotency).
 media_types_install(api)

@@ -46,6 +46,9 @@ OBJECTS: Final = (
     "team_dynamics",
     "campaign",
     "catalog",
+    "partner_campaign",
+    "social_post",
+    "social_share",
 )
 
 
@@ -190,6 +193,29 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("catalog", "create"): _DIRECTOR_ONLY,
     ("catalog", "edit"): _DIRECTOR_ONLY,
     ("catalog", "delete"): _DIRECTOR_ONLY,
+    # Through-channel campaigns (marketing/permissions.py): a partner's co-branded campaign
+    # to its own contacts. Its users see it (a partner admin: its child partners' too), staff
+    # the campaigns of the partners they see; only a partner admin creates, changes ("edit":
+    # also cancel and the partner's brand) and sends ("approve") one, for its own partner.
+    ("partner_campaign", "list"): _VISIBLE,
+    ("partner_campaign", "view"): _VISIBLE,
+    ("partner_campaign", "create"): "none none none none partner none",
+    ("partner_campaign", "edit"): "none none none none partner none",
+    ("partner_campaign", "approve"): "none none none none partner none",
+    # Social selling posts: marketing writes and publishes ("approve"); a published post is
+    # read by its audience (staff, partners or both); drafts by marketing and the director.
+    # "partner": a partner user reads the published posts addressed to partners, as it
+    # reads the announcements addressed to it (a post belongs to no partner).
+    ("social_post", "list"): "all all all all partner partner",
+    ("social_post", "view"): "all all all all partner partner",
+    ("social_post", "create"): _MARKETING,
+    ("social_post", "edit"): _MARKETING,
+    ("social_post", "approve"): _MARKETING,
+    # Shares of posts (one tracked short link per sharer): everyone shares ("create", as
+    # themselves); results are read like partner records (a partner: its own only).
+    ("social_share", "list"): _VISIBLE,
+    ("social_share", "view"): _VISIBLE,
+    ("social_share", "create"): _OWN,
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

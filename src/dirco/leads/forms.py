@@ -67,6 +67,19 @@ class LeadContactForm(TextRulesFormMixin, SpamTrapsForm):
     consent = forms.BooleanField(
         label=_("I agree to be contacted about my request by the company or one of its partners.")
     )
+    # Marketing email is a separate, unticked choice (consent to be contacted about one's
+    # request is not consent to newsletters); ticked, it records a double opt-in consent.
+    marketing_consent = forms.BooleanField(
+        label=_("Send me news and offers by email (I can unsubscribe at any time)."),
+        required=False,
+        help_text=_("We email you a link to confirm."),
+    )
+    # The signed token of the share link that brought the visitor (social selling).
+    ref = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+
+    @property
+    def person_fields(self) -> list[forms.BoundField]:
+        return [field for field in super().person_fields if field.name != "ref"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -39,6 +39,7 @@ from dirco.leads.routing import (
     territory_country_check,
     territory_resolve,
 )
+from dirco.marketing.services import consent_follow_conversion
 from dirco.notifications.services import notification_send
 from dirco.partners.models import Partner, Territory
 from dirco.partners.permissions import partners_visible_to
@@ -513,6 +514,10 @@ def lead_convert(*, lead: Lead, user: User, now: dt.datetime | None = None) -> D
         stage=stage,
         expected_close_date=timezone.localdate(now) + dt.timedelta(days=CONVERTED_DEAL_CLOSE_DAYS),
         source=_deal_source(lead),
+    )
+    # A marketing consent given on the public form follows the person to the new account.
+    consent_follow_conversion(
+        lead_id=lead.pk, account=account, contact_name=lead.contact_name, email=lead.email
     )
     lead.status = Lead.Status.CONVERTED
     lead.account = account

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -42,6 +43,9 @@ from dirco.leads.services import (
     lead_mark_lost,
     lead_route,
 )
+from dirco.marketing.services import consent_record_for_lead
+from dirco.marketing.social import share_lead_attribute
+from dirco.marketing.tracking import SHARE_COOKIE
 from dirco.web.forms import form_errors_from_application_error
 from dirco.web.http import AuthedHttpRequest, page_number, rate_limit_hit, staff_required
 
@@ -246,10 +250,21 @@ def _contact_page(
     )
 
 
+def _share_token(request: HttpRequest, form_value: str = "") -> str:
+    """The share link that brought the visitor: the form's hidden field (from the short
+    link's redirect), else the signed cookie the short link set (a later visit)."""
+    cookie = request.get_signed_cookie(SHARE_COOKIE, default="", salt=SHARE_COOKIE)
+    return (form_value or request.GET.get("ref", "") or cookie or "")[:60]
+
+
 def lead_contact_view(request: HttpRequest) -> HttpResponse:
-    """The public "contact sales" form: no login, CSRF on, honeypot, minimum time, rate limit."""
+    """The public "contact sales" form: no login, CSRF on, honeypot, minimum time, rate limit.
+
+    Its marketing box records a double opt-in consent (dirco.marketing); a visitor who came
+    through a social share's short link brings its signed token, and the lead is attributed
+    to that share (the sharer, its partner and the post's campaign)."""
     if request.method != "POST":
-        return _contact_page(request, LeadContactForm())
+        return _contact_page(request, LeadContactForm(initial={"ref": _share_token(request)}))
     if _contact_rate_limited(request):
         return render(request, "leads/contact_limited.html", status=429)
     form = LeadContactForm(request.POST)
@@ -260,20 +275,26 @@ def lead_contact_view(request: HttpRequest) -> HttpResponse:
         return _contact_page(request, form, status=400)
     data = form.cleaned_data
     try:
-        lead_create(
-            created_by=None,
-            source=Lead.Source.WEB_FORM,
-            company_name=data["company_name"],
-            contact_name=data["contact_name"],
-            email=data["email"],
-            phone=data["phone"],
-            country=data["country"],
-            postcode=data["postcode"],
-            territory=data["territory"],
-            product_line=data["product_line"],
-            message=data["message"],
-            consent=data["consent"],
-        )
+        with transaction.atomic():
+            lead = lead_create(
+                created_by=None,
+                source=Lead.Source.WEB_FORM,
+                company_name=data["company_name"],
+                contact_name=data["contact_name"],
+                email=data["email"],
+                phone=data["phone"],
+                country=data["country"],
+                postcode=data["postcode"],
+                territory=data["territory"],
+                product_line=data["product_line"],
+                message=data["message"],
+                consent=data["consent"],
+            )
+            if data.get("marketing_consent"):
+                consent_record_for_lead(lead_id=lead.pk, email=lead.email)
+            token = _share_token(request, data.get("ref") or "")
+            if token:
+                share_lead_attribute(token=token, lead_id=lead.pk)
     except ApplicationError as exc:
         for name, errors in exc.fields.items():
             for error in errors:

@@ -4,21 +4,25 @@ signed token alone (dirco.marketing.tracking). A bad token answers 404 and recor
 from __future__ import annotations
 
 import base64
+from pathlib import PurePath
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from dirco.marketing import tracking
-from dirco.marketing.models import Consent, Recipient
+from dirco.marketing.models import Consent, Recipient, SocialPost
 from dirco.marketing.services import (
     consent_confirm,
     recipient_clicked,
     recipient_opened,
     recipient_unsubscribe,
 )
+from dirco.marketing.social import share_click
 
 # The smallest transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -82,3 +86,39 @@ def consent_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
             "withdrawn": consent.status == Consent.Status.WITHDRAWN,
         },
     )
+
+
+@never_cache
+def share_view(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The short link of a shared post: counts the click and leads to the post's own
+    destination (never one taken from the request). To our lead form, it carries the token
+    (the lead is attributed to the share) and leaves it in a signed cookie for a later visit."""
+    link_id = tracking.share_token_read(token)
+    link = share_click(link_id=link_id) if link_id is not None else None
+    if link is None:
+        raise Http404("No such link.")
+    post = link.post
+    response: HttpResponse
+    if post.link_kind == SocialPost.LinkKind.DOCUMENT:
+        document = post.document
+        if document is None or not document.is_published or not document.file:
+            raise Http404("This document is no longer available.")
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=False,
+            filename=PurePath(document.file.name).name,
+        )
+    if post.link_kind == SocialPost.LinkKind.URL and post.url:
+        response = HttpResponseRedirect(post.url)
+    else:
+        response = HttpResponseRedirect(f"{reverse('lead_contact')}?ref={token}")
+    response.set_signed_cookie(
+        tracking.SHARE_COOKIE,
+        token,
+        salt=tracking.SHARE_COOKIE,
+        max_age=tracking.SHARE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

@@ -23,6 +23,7 @@ emails again, nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 import smtplib
@@ -32,7 +33,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from email.mime.image import MIMEImage
+from email.utils import formataddr, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -43,6 +47,14 @@ from django.utils.html import escape
 
 from dirco.core.errors import ApplicationError
 from dirco.marketing import tracking
+from dirco.marketing.cobranding import (
+    LOGO_CID,
+    Brand,
+    brand_context,
+    brand_of,
+    html_cobrand,
+    text_cobrand,
+)
 from dirco.marketing.consent import email_normalise, sendable_contacts
 from dirco.marketing.models import Campaign, Recipient, Suppression
 from dirco.marketing.rendering import (
@@ -97,12 +109,38 @@ class CampaignEmail(EmailMultiAlternatives):
         return msg
 
 
+@functools.lru_cache(maxsize=4)
+def _message_domain(bounce_address: str, base_url: str) -> str:
+    return bounce_address.rpartition("@")[2] or urlsplit(base_url).hostname or "dirco.invalid"
+
+
+def _sender(brand: Brand | None) -> str:
+    """The From header: the marketing address, named after the partner in a co-branded
+    email (the address stays the company's: SPF and DKIM are the company's to sign)."""
+    if brand is None:
+        return str(settings.DIRCO_MARKETING_FROM_EMAIL)
+    _name, address = parseaddr(settings.DIRCO_MARKETING_FROM_EMAIL)
+    return formataddr((brand.name, address))
+
+
 def message_build(
-    *, compiled: CompiledTemplate, recipient: Recipient, contact: Contact | None
+    *,
+    compiled: CompiledTemplate,
+    recipient: Recipient,
+    contact: Contact | None,
+    brand: Brand | None = None,
 ) -> EmailMultiAlternatives:
-    """The email of one recipient: personalised, tracked, with its unsubscribe link."""
+    """The email of one recipient: personalised, tracked, with its unsubscribe link; a
+    through-channel one co-branded with the partner's ``brand``.
+
+    Its Message-ID names the recipient (signed), and with ``DIRCO_BOUNCE_ADDRESS`` set its
+    envelope sender (the Return-Path) is the VERP address ``bounces+r<id>-<mac>@...``: a
+    bounce or complaint that comes back is matched to the recipient (dirco.marketing.bounces).
+    """
     unsubscribe = tracking.unsubscribe_url(recipient.pk)
     values: dict[str, Any] = {**contact_context(contact), "unsubscribe_url": unsubscribe}
+    if brand is not None:
+        values.update(brand_context(brand))
     rendered = email_render(compiled, values)
     unsubscribe_prefix = unsubscribe.split("/m/")[0] + "/m/"
 
@@ -110,31 +148,58 @@ def message_build(
         return None if url.startswith(unsubscribe_prefix) else tracking.click_url(recipient.pk, url)
 
     body_html = html_links_rewrite(rendered.html, track)
+    body_text = rendered.text
+    if brand is not None:
+        body_html = html_cobrand(body_html, brand)
+        body_text = text_cobrand(body_text, brand)
     body_html = _html_with_footer(
         body_html, _footer_html(unsubscribe, tracking.open_url(recipient.pk))
     )
+    bounce_address = settings.DIRCO_BOUNCE_ADDRESS
+    sender = _sender(brand)
+    headers = {
+        "From": sender,
+        "Message-ID": tracking.message_id_for(
+            recipient.pk, _message_domain(bounce_address, settings.DIRCO_BASE_URL)
+        ),
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "X-Dirco-Campaign": str(recipient.campaign_id),
+    }
     message = CampaignEmail(
         subject=rendered.subject,
-        body=rendered.text + _footer_text(unsubscribe),
-        from_email=settings.DIRCO_MARKETING_FROM_EMAIL,
+        body=body_text + _footer_text(unsubscribe),
+        # The envelope sender; the From header above is what the reader sees.
+        from_email=(
+            tracking.verp_address(recipient.pk, bounce_address) if bounce_address else sender
+        ),
         to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Dirco-Campaign": str(recipient.campaign_id),
-        },
+        headers=headers,
+        reply_to=[brand.reply_to] if brand is not None and brand.reply_to else None,
     )
     message.attach_alternative(body_html, "text/html")
+    if brand is not None and brand.logo:
+        image = MIMEImage(brand.logo, _subtype=brand.logo_type.rpartition("/")[2] or "png")
+        image.add_header("Content-ID", f"<{LOGO_CID}>")
+        image.add_header("Content-Disposition", "inline", filename="logo")
+        message.attach(image)
     return message
 
 
 def campaign_recipients_draw(*, campaign: Campaign) -> int:
     """Add the segment's sendable contacts as QUEUED recipients (one per address); returns
-    how many were added. Run once, when the campaign starts sending."""
-    spec = SegmentFilter.from_json(campaign.segment.filters)
-    contacts = sendable_contacts(
-        Contact.objects.filter(pk__in=segment_contacts(spec).values("pk"))
-    ).order_by("pk")
+    how many were added. Run once, when the campaign starts sending.
+
+    A through-channel campaign draws from its partner's own contacts only, under the same
+    rule (consent and suppression are never bypassed)."""
+    if campaign.partner_id is not None:
+        audience = Contact.objects.filter(partner_id=campaign.partner_id)
+    else:
+        if campaign.segment is None:  # pragma: no cover - the model's constraint forbids it
+            raise ApplicationError("A company campaign needs a segment.")
+        spec = SegmentFilter.from_json(campaign.segment.filters)
+        audience = Contact.objects.filter(pk__in=segment_contacts(spec).values("pk"))
+    contacts = sendable_contacts(audience).order_by("pk")
     seen: set[str] = set()
     rows = []
     for contact_id, email in contacts.values_list("pk", "email").iterator(chunk_size=2000):
@@ -310,8 +375,8 @@ def campaign_send(
     report = SendReport()
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
-            .select_related("segment", "template")
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("segment", "template", "partner")
             .filter(pk=campaign_id)
             .first()
         )
@@ -335,6 +400,7 @@ def campaign_send(
             if campaign.status == Campaign.Status.CANCELLED:
                 return report
     template = campaign.template
+    brand = brand_of(campaign.partner) if campaign.partner is not None else None
     compiled = template_compile(
         subject=template.subject, html_body=template.html_body, text_body=template.text_body
     )
@@ -354,6 +420,7 @@ def campaign_send(
                 throttle=throttle,
                 sleep=sleep,
                 report=report,
+                brand=brand,
             )
     finally:
         pool.close()
@@ -371,15 +438,14 @@ def _batch_send(
     throttle: Throttle,
     sleep: Callable[[float], None],
     report: SendReport,
+    brand: Brand | None = None,
 ) -> None:
     contact_ids = [r.contact_id for r in batch if r.contact_id is not None]
+    audience = Contact.objects.filter(pk__in=contact_ids)
+    if brand is not None:  # a partner's campaign: its own contacts, and nobody else's
+        audience = audience.filter(partner_id=brand.partner_id)
     # Asked again now: an unsubscribe, a bounce or a withdrawn consent since the draw wins.
-    contacts = {
-        c.pk: c
-        for c in sendable_contacts(Contact.objects.filter(pk__in=contact_ids)).select_related(
-            "partner", "account"
-        )
-    }
+    contacts = {c.pk: c for c in sendable_contacts(audience).select_related("partner", "account")}
     todo: list[tuple[Recipient, Contact]] = []
     for recipient in batch:
         contact = contacts.get(recipient.contact_id) if recipient.contact_id else None
@@ -392,7 +458,9 @@ def _batch_send(
     def send_one(item: tuple[Recipient, Contact]) -> Outcome:
         recipient, contact = item
         try:
-            message = message_build(compiled=compiled, recipient=recipient, contact=contact)
+            message = message_build(
+                compiled=compiled, recipient=recipient, contact=contact, brand=brand
+            )
         except Exception as exc:  # a template that fails for this contact's values only
             logger.warning("campaign email of recipient %s not built", recipient.pk, exc_info=True)
             return Outcome(Recipient.Status.FAILED, 0, f"{type(exc).__name__}: {exc}"[:300])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.core.errors import ApplicationError
+from dirco.customers.models import Account
 from dirco.marketing.consent import email_is_suppressed, email_normalise
 from dirco.marketing.models import Campaign, Consent, EmailTemplate, Recipient, Segment, Suppression
 from dirco.marketing.rendering import contact_context, email_render, template_compile
@@ -122,13 +123,40 @@ def campaign_create(*, data: CampaignInput, by: User) -> Campaign:
 
 
 @transaction.atomic
+def campaign_update(*, campaign: Campaign, data: CampaignInput) -> Campaign:
+    """Change a company campaign while it is a draft (its name, segment and template)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise ApplicationError(_("Only a draft campaign can be changed."))
+    if campaign.partner_id is not None:
+        raise ApplicationError(_("A partner's campaign is changed by the partner, in the portal."))
+    if not data.name.strip():
+        raise ApplicationError(_("Give the campaign a name."), fields={"name": [_("Required.")]})
+    campaign.name = data.name.strip()
+    campaign.segment = data.segment
+    campaign.template = data.template
+    campaign.full_clean()
+    campaign.save(update_fields=["name", "segment", "template", "updated_at"])
+    return campaign
+
+
+@transaction.atomic
 def campaign_schedule(
-    *, campaign: Campaign, at: dt.datetime | None, now: dt.datetime | None = None
+    *,
+    campaign: Campaign,
+    at: dt.datetime | None,
+    now: dt.datetime | None = None,
+    for_partner: bool = False,
 ) -> Campaign:
     """Schedule a draft for ``at`` (None or past: now). The scheduler's job sends it when
-    due; a campaign due now is handed to the task worker when the transaction commits."""
+    due; a campaign due now is handed to the task worker when the transaction commits.
+
+    A partner's campaign is sent by its partner admin only (``for_partner``, from
+    dirco.marketing.channel): marketing's pages and API cannot send in a partner's name."""
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.partner_id is not None and not for_partner:
+        raise ApplicationError(_("A partner's campaign is sent by the partner, in the portal."))
     if campaign.status != Campaign.Status.DRAFT:
         raise ApplicationError(_("Only a draft campaign can be scheduled."))
     campaign.status = Campaign.Status.SCHEDULED
@@ -209,6 +237,7 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
     consent = Consent.objects.select_for_update().filter(contact=contact).first() or Consent(
         contact=contact
     )
+    consent.email = email_normalise(contact.email)
     consent.source = data.source
     consent.legal_basis = data.legal_basis
     consent.given_at = data.given_at or timezone.now()
@@ -226,6 +255,79 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
         consent_id = consent.pk
         transaction.on_commit(lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id))
     return consent
+
+
+@transaction.atomic
+def consent_record_for_lead(*, lead_id: int, email: str, note: str = "") -> Consent:
+    """The marketing consent box of the public lead form: a public sign-up, so a double
+    opt-in (PENDING until the person follows the link emailed on commit). The consent
+    belongs to the lead until a contact is made from it (:func:`consent_move_to_contact`)."""
+    address = email_normalise(email)
+    if not address:
+        raise ApplicationError(_("An email address is needed to record a consent."))
+    consent = Consent.objects.select_for_update().filter(lead_id=lead_id).first() or Consent(
+        lead_id=lead_id
+    )
+    consent.email = address
+    consent.source = Consent.Source.WEB_FORM
+    consent.legal_basis = Consent.LegalBasis.CONSENT
+    consent.given_at = timezone.now()
+    consent.double_opt_in = True
+    consent.status = Consent.Status.PENDING
+    consent.confirmed_at = None
+    consent.withdrawn_at = None
+    consent.note = note[:200]
+    consent.recorded_by = None
+    consent.full_clean()
+    consent.save()
+    from dirco.marketing.tasks import consent_confirmation_send_task
+
+    consent_id = consent.pk
+    transaction.on_commit(lambda: consent_confirmation_send_task.enqueue(consent_id=consent_id))
+    return consent
+
+
+@transaction.atomic
+def consent_move_to_contact(*, lead_id: int, contact: Contact) -> Consent | None:
+    """A contact was made from a lead: the lead's consent becomes the contact's, unless the
+    contact has one already (the contact's own record wins) or the addresses differ."""
+    consent = Consent.objects.select_for_update().filter(lead_id=lead_id).first()
+    if consent is None or consent.contact_id is not None:
+        return consent
+    if email_normalise(contact.email) != consent.email:
+        return None
+    if Consent.objects.filter(contact=contact).exists():
+        return None
+    consent.contact = contact
+    consent.save(update_fields=["contact", "updated_at"])
+    return consent
+
+
+@transaction.atomic
+def consent_follow_conversion(
+    *, lead_id: int, account: Account, contact_name: str, email: str
+) -> Consent | None:
+    """A lead with a marketing consent became an account: the person becomes the account's
+    contact (the one with that address, or a new one) and the consent follows it, in the
+    state it is in (a pending double opt-in stays pending)."""
+    consent = (
+        Consent.objects.select_for_update().filter(lead_id=lead_id, contact__isnull=True).first()
+    )
+    if consent is None:
+        return None
+    address = email_normalise(email)
+    contact = Contact.objects.filter(account=account, email__iexact=address).first()
+    if contact is None:
+        first, _, last = " ".join(contact_name.split()).partition(" ")
+        contact = Contact(
+            account=account,
+            first_name=(first or address)[:100],
+            last_name=(last or first or address)[:100],
+            email=address,
+        )
+        contact.full_clean()
+        contact.save()
+    return consent_move_to_contact(lead_id=lead_id, contact=contact)
 
 
 @transaction.atomic

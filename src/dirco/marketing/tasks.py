@@ -41,7 +41,7 @@ def consent_confirmation_send_task(consent_id: int) -> bool:
         .filter(pk=consent_id, status=Consent.Status.PENDING)
         .first()
     )
-    if consent is None or not consent.contact.email:
+    if consent is None or not consent.address:
         return False
     link = tracking.confirm_url(consent.pk)
     company = settings.DIRCO_COMPANY_NAME
@@ -53,6 +53,6 @@ def consent_confirmation_send_task(consent_id: int) -> bool:
         )
         % {"company": company, "link": link},
         from_email=settings.DIRCO_MARKETING_FROM_EMAIL,
-        to=[consent.contact.email],
+        to=[consent.address],
     )
     return bool(get_connection().send_messages([message]) == 1)

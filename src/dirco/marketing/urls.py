@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dirco.marketing import views
+from dirco.marketing import channel_views, views
 
 app_name = "marketing"
 
@@ -25,4 +25,30 @@ urlpatterns = [
     path("consent/", views.consent_list_view, name="consent_list"),
     path("consent/<int:contact_id>/", views.consent_record_view, name="consent_record"),
     path("suppression/", views.suppression_list_view, name="suppression_list"),
+    path(
+        "templates/<int:template_id>/partners/",
+        channel_views.template_partner_approval_view,
+        name="template_partner_approval",
+    ),
+    # Through-channel results: every staff member, for the partners they see.
+    path("channel/", channel_views.channel_overview_view, name="channel"),
+    path(
+        "channel/campaigns/<int:campaign_id>/",
+        channel_views.channel_campaign_view,
+        name="channel_campaign",
+    ),
+    # Social selling: marketing's posts; everyone's sharing page and the leaderboard.
+    path("social/posts/", channel_views.social_post_list_view, name="social_post_list"),
+    path("social/posts/new/", channel_views.social_post_edit_view, name="social_post_create"),
+    path(
+        "social/posts/<int:post_id>/", channel_views.social_post_edit_view, name="social_post_edit"
+    ),
+    path(
+        "social/posts/<int:post_id>/publish/",
+        channel_views.social_post_publish_view,
+        name="social_post_publish",
+    ),
+    path("social/", channel_views.social_share_list_view, name="social_share_list"),
+    path("social/<int:post_id>/share/", channel_views.social_share_view, name="social_share"),
+    path("social/leaderboard/", channel_views.social_leaderboard_view, name="social_leaderboard"),
 ]

@@ -246,7 +246,7 @@ def campaign_detail_view(request: AuthedHttpRequest, campaign_id: int) -> HttpRe
     else:
         status = ""
     audience = None
-    if campaign.status == Campaign.Status.DRAFT:
+    if campaign.status == Campaign.Status.DRAFT and campaign.segment is not None:
         try:
             audience = segment_count(SegmentFilter.from_json(campaign.segment.filters))
         except ApplicationError as exc:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from dirco.portal import funds_views, plans_views, views
+from dirco.portal import funds_views, marketing_views, plans_views, views
 
 app_name = "portal"
 
@@ -50,6 +50,30 @@ urlpatterns = [
         plans_views.plan_accept_view,
         name="plan_accept",
     ),
+    # Through-channel campaigns (co-branded, to the partner's own contacts) and social selling.
+    path("campaigns/", marketing_views.campaign_list_view, name="campaign_list"),
+    path("campaigns/new/", marketing_views.campaign_create_view, name="campaign_create"),
+    path(
+        "campaigns/<int:campaign_id>/", marketing_views.campaign_detail_view, name="campaign_detail"
+    ),
+    path(
+        "campaigns/<int:campaign_id>/send/",
+        marketing_views.campaign_schedule_view,
+        name="campaign_schedule",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/cancel/",
+        marketing_views.campaign_cancel_view,
+        name="campaign_cancel",
+    ),
+    path(
+        "campaigns/templates/<int:template_id>/",
+        marketing_views.template_preview_view,
+        name="campaign_template",
+    ),
+    path("campaigns/brand/", marketing_views.brand_view, name="brand"),
+    path("social/", marketing_views.social_view, name="social"),
+    path("social/<int:post_id>/share/", marketing_views.social_share_view, name="social_share"),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/read/", views.notification_read_view, name="notification_read"),
     path("imports/", include(("dirco.portal.imports_urls", "imports"))),

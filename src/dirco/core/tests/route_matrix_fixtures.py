@@ -532,7 +532,57 @@ def world_build(company: Company) -> World:
         ),
         by=marketing,
     )
+    _channel_and_social(world)
     return world
+
+
+def _channel_and_social(world: World) -> None:
+    """Through-channel campaigns of partners A and B, a published social post, and a share
+    of it by each partner's user (the leaderboard and the portal's results)."""
+    from dirco.marketing.channel import PartnerCampaignInput, partner_campaign_create
+    from dirco.marketing.models import Campaign, Share, SocialPost
+    from dirco.marketing.services import TemplateInput, template_save
+    from dirco.marketing.social import share_link_for
+
+    c, o = world.company, world.objects
+    # Approved for partners, so shown in every portal: it carries no marker on purpose.
+    ptemplate = template_save(
+        template=None,
+        data=TemplateInput(
+            name="Partner newsletter",
+            subject="News from {{ sender.company }}",
+            html_body="<p>Hello {{ contact.first_name }}</p>",
+            text_body="Hello",
+        ),
+        by=c.marketing,
+    )
+    ptemplate.partner_approved = True
+    ptemplate.save(update_fields=["partner_approved"])
+    o["ptemplate_C"] = ptemplate
+    o["pcampaign_A"] = partner_campaign_create(
+        data=PartnerCampaignInput(name=mark("A", "partner_campaign"), template=ptemplate),
+        by=c.partner_a_admin,
+    )
+    o["pcampaign_B"] = Campaign.objects.create(
+        name=mark("B", "partner_campaign"),
+        partner=c.partner_b,
+        template=ptemplate,
+        created_by=c.partner_b_user,
+    )
+    # Addressed to everyone, partners included: no marker (see test_social.py for a
+    # staff-only post never reaching a partner).
+    post = SocialPost.objects.create(
+        title="Spring offer post",
+        text="Spring offer",
+        status=SocialPost.Status.PUBLISHED,
+        published_at=timezone.now(),
+        created_by=c.marketing,
+    )
+    o["post_C"] = post
+    for side, user in (("A", c.partner_a_user), ("B", c.partner_b_user)):
+        link = share_link_for(post=post, user=user)
+        Share.objects.create(link=link, network=Share.Network.LINKEDIN)
+        o[f"sharelink_{side}"] = link
 
 
 def _mdf_request(side: str, user: User, budget: Any, n: int | str = 1) -> Any:

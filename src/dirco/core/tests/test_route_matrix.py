@@ -136,6 +136,8 @@ PUBLIC_ROUTES = frozenset(
         "mail:click",
         "mail:unsubscribe",
         "mail:confirm",
+        # A shared post's short link: its HMAC is checked (marketing/tests/test_social.py).
+        "mail:share",
     }
 )
 
@@ -385,6 +387,35 @@ WEB_ROUTES: dict[str, R] = {
     "marketing:consent_list": R("campaign", "list", queries=("", "q=LEAKCHECK")),
     "marketing:consent_record": R("campaign", "edit", target="contact_A", view="contact"),
     "marketing:suppression_list": R("campaign", "list", post=("campaign", "edit")),
+    "marketing:template_partner_approval": R("campaign", "edit", target="template_C"),
+    # Through-channel campaigns: the channel manager's page (the partners one sees).
+    "marketing:channel": R("partner_campaign", "list"),
+    "marketing:channel_campaign": R("partner_campaign", target="pcampaign_A"),
+    # Social selling: marketing's posts (drafts: its pages only), everyone's share page.
+    "marketing:social_post_list": R("social_post", "list", stricter=frozenset({"manager", "rep"})),
+    "marketing:social_post_create": R("social_post", "create"),
+    "marketing:social_post_edit": R(
+        "social_post",
+        target="post_C",
+        post=("social_post", "edit"),
+        stricter=frozenset({"manager", "rep"}),
+    ),
+    "marketing:social_post_publish": R("social_post", "approve", target="post_C"),
+    "marketing:social_share_list": R("social_share", "list"),
+    "marketing:social_share": R(None, target="post_C", roles=STAFF),
+    "marketing:social_leaderboard": R("social_share", "list"),
+    "portal:campaign_list": R("partner_campaign", "list", roles=PARTNERS),
+    "portal:campaign_create": R("partner_campaign", "create", roles=PARTNERS),
+    "portal:campaign_detail": R("partner_campaign", target="pcampaign_A", roles=PARTNERS),
+    "portal:campaign_schedule": R(
+        "partner_campaign", "approve", target="pcampaign_A", roles=PARTNERS
+    ),
+    "portal:campaign_cancel": R("partner_campaign", "edit", target="pcampaign_A", roles=PARTNERS),
+    # An approved template: every partner user may preview it with its own brand.
+    "portal:campaign_template": R(None, target="ptemplate_C", roles=PARTNERS),
+    "portal:brand": R("partner_campaign", "edit", roles=PARTNERS),
+    "portal:social": R("social_share", "list", roles=PARTNERS),
+    "portal:social_share": R(None, target="post_C", roles=PARTNERS),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -772,6 +803,59 @@ API_ROUTES: dict[str, R] = {
         "import", "edit", target="importjob_Udirector", body=lambda w: {"dry_run": True}
     ),
     "GET /api/v1/import-mappings": R("import", "list"),
+    # Direct marketing (the director and marketing only).
+    "GET /api/v1/marketing/segments": R("campaign", "list"),
+    "POST /api/v1/marketing/segments": R(
+        "campaign", "create", body=lambda w: {"name": "API segment", "filters": {"kind": "partner"}}
+    ),
+    "GET /api/v1/marketing/segments/{segment_id}": R("campaign", target="segment_C"),
+    "PUT /api/v1/marketing/segments/{segment_id}": R(
+        "campaign", "edit", target="segment_C", body=lambda w: {"name": "Renamed", "filters": {}}
+    ),
+    "GET /api/v1/marketing/templates": R("campaign", "list"),
+    "POST /api/v1/marketing/templates": R(
+        "campaign",
+        "create",
+        body=lambda w: {"name": "T", "subject": "S", "html_body": "<p>H</p>", "text_body": "H"},
+    ),
+    "GET /api/v1/marketing/templates/{template_id}": R("campaign", target="template_C"),
+    "PUT /api/v1/marketing/templates/{template_id}": R(
+        "campaign",
+        "edit",
+        target="template_C",
+        body=lambda w: {"name": "T2", "subject": "S", "html_body": "<p>H</p>", "text_body": "H"},
+    ),
+    "GET /api/v1/marketing/campaigns": R("campaign", "list"),
+    "POST /api/v1/marketing/campaigns": R(
+        "campaign",
+        "create",
+        body=lambda w: {
+            "name": "API campaign",
+            "segment_id": w.pk("segment_C"),
+            "template_id": w.pk("template_C"),
+        },
+    ),
+    "GET /api/v1/marketing/campaigns/{campaign_id}": R("campaign", target="campaign_C"),
+    "PUT /api/v1/marketing/campaigns/{campaign_id}": R(
+        "campaign",
+        "edit",
+        target="campaign_C",
+        body=lambda w: {
+            "name": "Renamed campaign",
+            "segment_id": w.pk("segment_C"),
+            "template_id": w.pk("template_C"),
+        },
+    ),
+    "POST /api/v1/marketing/campaigns/{campaign_id}/schedule": R(
+        "campaign", "approve", target="campaign_C", body=lambda w: {"at": "2099-01-01T09:00:00Z"}
+    ),
+    "POST /api/v1/marketing/campaigns/{campaign_id}/cancel": R(
+        "campaign", "edit", target="campaign_C", body=lambda w: {}
+    ),
+    "GET /api/v1/marketing/campaigns/{campaign_id}/recipients": R(
+        "campaign", target="campaign_C", queries=("", "status=sent")
+    ),
+    "GET /api/v1/marketing/consents": R("campaign", "list", queries=("", "status=granted")),
     "GET /api/v1/handovers": R("team_dynamics", "list"),
     "GET /api/v1/team-turnover": R("team_dynamics", "list"),
     "GET /api/v1/team-managers": R("team_dynamics", "list"),
