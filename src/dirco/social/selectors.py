@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Final
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, DateTimeField, Model, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dirco.accounts.models import User
@@ -120,8 +121,9 @@ def record_is_followed(*, user: User, kind: str, record: Model) -> bool | None:
 def feed_unread_count(*, user: User, now: dt.datetime | None = None) -> int:
     """The posts ``user`` may read, by others, since they last opened the feed (or in the
     last ``UNREAD_WINDOW_DAYS`` days): the top bar's count."""
-    seen = FeedSettings.objects.filter(user=user).values_list("seen_at", flat=True).first()
-    since = seen or (now or timezone.now()) - dt.timedelta(days=UNREAD_WINDOW_DAYS)
+    default = (now or timezone.now()) - dt.timedelta(days=UNREAD_WINDOW_DAYS)
+    seen = FeedSettings.objects.filter(user=user).values("seen_at")[:1]
+    since = Coalesce(Subquery(seen), Value(default, output_field=DateTimeField()))
     return posts_visible_to(user).filter(created_at__gt=since).exclude(author=user).count()
 
 
