@@ -156,6 +156,21 @@ def posts_visible_to(user: User) -> QuerySet[Post]:
     )
 
 
+def announcement_readers(post: Post) -> QuerySet[User]:
+    """The partner users an announcement reaches (its notifications): the rule of
+    :func:`posts_visible_to` for partner users, read from the post's side."""
+    if not post.is_announcement:
+        return User.objects.none()
+    readers = User.objects.filter(
+        is_active=True, role__in=User.PARTNER_ROLES, partner__isnull=False
+    )
+    if post.audience == Post.Audience.TIER:
+        if post.tier is None:
+            return User.objects.none()
+        readers = readers.filter(partner__tier__rank__lte=post.tier.rank)
+    return readers
+
+
 def get_post_for_user(*, user: User, post_id: int | str) -> Post:
     """The post, or 404 both when it does not exist and when the user may not read it."""
     try:

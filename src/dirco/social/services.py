@@ -33,6 +33,7 @@ from dirco.social.attachments import CheckedAttachment, attachments_check
 from dirco.social.markdown import markdown_render, mention_emails
 from dirco.social.models import Attachment, Comment, FeedSettings, Follow, Post, Reaction
 from dirco.social.permissions import (
+    announcement_readers,
     comment_can_create,
     comment_visible_to_user,
     follow_can,
@@ -200,13 +201,8 @@ def post_create(*, author: User, data: PostInput) -> Post:
         ),
     )
     if post.is_announcement:
-        readers = User.objects.filter(
-            is_active=True, role__in=User.PARTNER_ROLES, partner__isnull=False
-        )
-        if post.tier is not None:
-            readers = readers.filter(partner__tier__rank__lte=post.tier.rank)
         _notify(
-            users=list(readers),
+            users=list(announcement_readers(post)),
             kind="social_announcement",
             post=post,
             title=lambda: _("New announcement from %(who)s") % {"who": who},

@@ -103,7 +103,9 @@ def test_create_posts_and_comments(social: Social, seeded: dict[str, Post]) -> N
     )
     assert refused.status_code == 400
     assert "audience" in error_fields(refused)
-    assert post_json(partner, "/api/v1/posts", {"body": "x", "audience": "record"}).status_code == 403
+    assert (
+        post_json(partner, "/api/v1/posts", {"body": "x", "audience": "record"}).status_code == 403
+    )
     other = post_json(
         partner,
         "/api/v1/posts",

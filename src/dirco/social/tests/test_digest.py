@@ -31,13 +31,19 @@ def test_digest_over_smtp_follows_the_access_model(social: Social, smtp: SinkHan
         feed_digest_set(user=user, daily=True)
     post_create(
         author=c.rep,
-        data=PostInput(body="Margin is **thin**", audience="internal", record_kind="deal", record=social.deal_a),
+        data=PostInput(
+            body="Margin is **thin**", audience="internal", record_kind="deal", record=social.deal_a
+        ),
     )
     post_create(
         author=c.rep,
-        data=PostInput(body="Quote sent", audience="record", record_kind="deal", record=social.deal_a),
+        data=PostInput(
+            body="Quote sent", audience="record", record_kind="deal", record=social.deal_a
+        ),
     )
-    post_create(author=c.manager, data=PostInput(body="Gold funds open", audience="tier", tier=social.gold))
+    post_create(
+        author=c.manager, data=PostInput(body="Gold funds open", audience="tier", tier=social.gold)
+    )
     post_create(author=c.marketing, data=PostInput(body="Partner days", audience="partners"))
     assert social_digest_send() == 4
 

@@ -41,7 +41,7 @@ class _Tags(HTMLParser):
         '<iframe src="https://evil.example"></iframe>',
         "<svg onload=alert(1)>",
         '<div style="background:url(javascript:alert(1))">x</div>',
-        "[x](https://ok.example \"t\" onmouseover=alert(1))",
+        '[x](https://ok.example "t" onmouseover=alert(1))',
         "<a href='https://ok.example' onclick='alert(1)'>x</a>",
     ],
 )
@@ -72,5 +72,5 @@ def test_mentions_become_badges_only_for_resolved_users() -> None:
 
 
 def test_a_typed_placeholder_cannot_forge_a_mention() -> None:
-    html = markdown_render("\ue0000\ue001 <span class=\"mention\">@Boss</span>")
+    html = markdown_render('\ue0000\ue001 <span class="mention">@Boss</span>')
     assert '<span class="mention">' not in html

@@ -14,10 +14,12 @@ from dirco.plans.services import ActionInput, PlanInput, action_create, plan_cre
 from dirco.scopes import Scope
 from dirco.social.models import Post
 from dirco.social.permissions import (
+    announcement_readers,
     comments_visible_to,
     get_post_for_user,
     get_record_for_user,
     post_audiences_for,
+    post_visible_to_user,
     posts_visible_to,
     users_mentionable_by,
 )
@@ -37,11 +39,25 @@ def _bodies(user: User) -> set[str]:
 def posts(social: Social) -> dict[str, Post]:
     c = social.c
     return {
-        "deal_a": _post(c.rep, "on deal A", audience="record", record_kind="deal", record=social.deal_a),
-        "note_a": _post(c.rep, "note on deal A", audience="internal", record_kind="deal", record=social.deal_a),
-        "deal_b": _post(c.other_rep, "on deal B", audience="record", record_kind="deal", record=social.deal_b),
-        "partner_a": _post(c.rep, "on partner A", audience="record", record_kind="partner", record=c.partner_a),
-        "account": _post(c.rep, "on the shared account", audience="record", record_kind="account", record=social.shared_account),
+        "deal_a": _post(
+            c.rep, "on deal A", audience="record", record_kind="deal", record=social.deal_a
+        ),
+        "note_a": _post(
+            c.rep, "note on deal A", audience="internal", record_kind="deal", record=social.deal_a
+        ),
+        "deal_b": _post(
+            c.other_rep, "on deal B", audience="record", record_kind="deal", record=social.deal_b
+        ),
+        "partner_a": _post(
+            c.rep, "on partner A", audience="record", record_kind="partner", record=c.partner_a
+        ),
+        "account": _post(
+            c.rep,
+            "on the shared account",
+            audience="record",
+            record_kind="account",
+            record=social.shared_account,
+        ),
         "company": _post(c.director, "staff only", audience="internal"),
         "all": _post(c.director, "to every partner", audience="partners"),
         "gold": _post(c.manager, "to gold", audience="tier", tier=social.gold),
@@ -64,7 +80,11 @@ def test_partner_a_user_reads_its_records_and_its_announcements(
 def test_silver_partner_does_not_read_the_gold_announcement(
     social: Social, posts: dict[str, Post]
 ) -> None:
-    assert _bodies(social.c.partner_b_user) == {"on deal B", "to every partner", "to silver and better"}
+    assert _bodies(social.c.partner_b_user) == {
+        "on deal B",
+        "to every partner",
+        "to silver and better",
+    }
     with pytest.raises(Http404):
         get_post_for_user(user=social.c.partner_b_user, post_id=posts["gold"].pk)
 
@@ -184,3 +204,18 @@ def test_mentionable_users(social: Social) -> None:
     assert {c.partner_a_user, c.director, c.other_rep} <= rep_may
     assert c.partner_b_user not in rep_may
     assert c.partner_b_user in set(users_mentionable_by(c.director))
+
+
+def test_announcement_readers_agree_with_the_visibility_rule(
+    social: Social, posts: dict[str, Post]
+) -> None:
+    c = social.c
+    partner_users = [c.partner_a_user, c.partner_a_admin, c.partner_b_user]
+    for key in ("all", "gold", "silver", "company", "deal_a"):
+        readers = set(announcement_readers(posts[key]))
+        expected = {
+            u
+            for u in partner_users
+            if post_visible_to_user(user=u, post=posts[key]) and posts[key].is_announcement
+        }
+        assert readers == expected, key

@@ -49,7 +49,9 @@ def test_audience_rules(social: Social) -> None:
     with pytest.raises(ApplicationError):  # a partner user never writes an internal note
         post_create(
             author=c.partner_a_user,
-            data=PostInput(body="hi", audience="internal", record_kind="deal", record=social.deal_a),
+            data=PostInput(
+                body="hi", audience="internal", record_kind="deal", record=social.deal_a
+            ),
         )
     assert not Post.objects.exists()
 
@@ -130,7 +132,9 @@ def test_mentions_resolve_only_users_who_may_read_the_post(social: Social) -> No
 
 def test_announcement_notifies_the_partner_users_it_reaches(social: Social) -> None:
     c = social.c
-    post_create(author=c.manager, data=PostInput(body="gold news", audience="tier", tier=social.gold))
+    post_create(
+        author=c.manager, data=PostInput(body="gold news", audience="tier", tier=social.gold)
+    )
     assert _titles(c.partner_a_user) == ["social_announcement"]
     assert _titles(c.partner_a_admin) == ["social_announcement"]
     assert _titles(c.partner_b_user) == []
@@ -144,7 +148,9 @@ def test_followers_are_told_of_posts_and_comments_they_may_read(social: Social) 
     assert Follow.objects.filter(user=c.manager).count() == 1
     post = post_create(
         author=c.partner_a_user,
-        data=PostInput(body="question", audience="record", record_kind="deal", record=social.deal_a),
+        data=PostInput(
+            body="question", audience="record", record_kind="deal", record=social.deal_a
+        ),
     )
     assert _titles(c.manager) == ["social_post"]
     comment_create(author=c.rep, post=post, body="answer")

@@ -105,8 +105,14 @@ def test_portal_conversation_of_a_deal(social: Social) -> None:
     assert client.get(account).status_code == 404
     # Comments and reactions on a post one may not read are 404.
     note = posts["note"]
-    assert client.post(reverse("portal:feed_comment", args=[note.pk]), {"body": "x"}).status_code == 404
-    assert client.post(reverse("portal:feed_react", args=[note.pk]), {"kind": "like"}).status_code == 404
+    assert (
+        client.post(reverse("portal:feed_comment", args=[note.pk]), {"body": "x"}).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("portal:feed_react", args=[note.pk]), {"kind": "like"}).status_code
+        == 404
+    )
     assert not note.comments.exists() and not note.reactions.exists()
 
 
@@ -126,7 +132,9 @@ def test_attachments_are_served_only_with_their_post(social: Social) -> None:
         .status_code
         == 404
     )
-    assert _client(social.c.rep).get(reverse("social:attachment", args=[secret.pk])).status_code == 200
+    assert (
+        _client(social.c.rep).get(reverse("social:attachment", args=[secret.pk])).status_code == 200
+    )
     assert (
         _client(social.c.other_rep).get(reverse("social:attachment", args=[secret.pk])).status_code
         == 404
