@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
 from dirco.portal.http import partner_required
@@ -57,11 +57,13 @@ def feed_view(request: AuthedHttpRequest) -> HttpResponse:
     if view not in PORTAL_VIEWS or view not in FEED_VIEWS:
         view = "all"
     unread = feed_unread_count(user=user)
+    q = request.GET.get("q", "")[:200]
     context = feed_page_context(
         request,
-        post_list(user=user, view=view),
+        post_list(user=user, view=view, q=q),
         extra={
             "view": view,
+            "q": q,
             "unread": unread,
             "digest_daily": feed_settings_for(user).digest_daily,
             "partner_conversation": reverse(
@@ -148,6 +150,7 @@ def digest_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @partner_required
+@require_GET
 def attachment_view(request: AuthedHttpRequest, attachment_id: int) -> HttpResponse:
     attachment = get_attachment_for_user(user=request.user, attachment_id=attachment_id)
     return cast(HttpResponse, attachment_response(attachment))

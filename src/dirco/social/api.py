@@ -20,7 +20,16 @@ from pydantic import BaseModel, ConfigDict
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, Ref, Text, UserRef, choices_schema, refs_resolve
+from dirco.api.schemas import (
+    Id,
+    InputSchema,
+    Ref,
+    SearchText,
+    Text,
+    UserRef,
+    choices_schema,
+    refs_resolve,
+)
 from dirco.core.errors import ApplicationError
 from dirco.partners.models import Tier
 from dirco.social.models import Attachment, Comment, Post, Reaction
@@ -118,6 +127,7 @@ class ReactionOut(Schema):
 
 class PostFilters(Schema):
     view: Literal["all", "following", "announcements"] = "all"
+    q: SearchText = Field("", description="Posts whose text contains these words.")
     record_kind: RecordKindField | None = None
     record_id: Id | None = None
 
@@ -141,6 +151,7 @@ def post_list_endpoint(
         view=filters.view,
         record_kind=str(filters.record_kind or ""),
         record=record,
+        q=filters.q,
     ).prefetch_related("attachments")
     return paginate(request, qs, order=("-created_at", "-id"), params=page)
 

@@ -67,7 +67,9 @@ class PostForm(DircoForm):
         % {"n": MAX_ATTACHMENTS, "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
     )
 
-    def __init__(self, *args: Any, audiences: Sequence[str], on_record: bool, **kwargs: Any):
+    def __init__(
+        self, *args: Any, audiences: Sequence[str], on_record: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         labels = AUDIENCE_LABELS["record" if on_record else "company"]
         audience: forms.ChoiceField = self.fields["audience"]  # type: ignore[assignment]

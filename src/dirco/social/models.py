@@ -146,12 +146,14 @@ class Post(TimeStampedModel):
     @property
     def record_id(self) -> int | None:
         kind = self.record_kind
-        return getattr(self, f"{kind}_id") if kind else None
+        value = getattr(self, f"{kind}_id") if kind else None
+        return int(value) if value is not None else None
 
     @property
     def record(self) -> models.Model | None:
         kind = self.record_kind
-        return getattr(self, kind) if kind else None
+        record: models.Model | None = getattr(self, kind) if kind else None
+        return record
 
     @property
     def is_announcement(self) -> bool:

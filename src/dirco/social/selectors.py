@@ -26,11 +26,19 @@ REACTION_SYMBOLS: Final = {"like": "👍", "celebrate": "🎉", "insightful": "�
 
 
 def post_list(
-    *, user: User, view: str = "all", record_kind: str = "", record: Model | None = None
+    *,
+    user: User,
+    view: str = "all",
+    record_kind: str = "",
+    record: Model | None = None,
+    q: str = "",
 ) -> QuerySet[Post]:
     """The posts ``user`` reads, newest first: of one record's conversation, or of the feed
-    (``all``, the records ``following``, or the ``announcements`` to partners)."""
+    (``all``, the records ``following``, or the ``announcements`` to partners); with ``q``,
+    those whose text contains it (the feed's search: the same rule, then the words)."""
     qs = posts_visible_to(user)
+    if q.strip():
+        qs = qs.filter(body__icontains=q.strip())
     if record_kind and record is not None:
         qs = qs.filter(**{record_kind: record})
     elif view == "following":

@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dirco.core.errors import ApplicationError
 from dirco.social.forms import CommentForm, DigestForm, PostForm, ReactionForm
@@ -95,7 +95,6 @@ def feed_page_context(
         "page_obj": page,
         "posts": posts_decorate(user=request.user, posts=list(page.object_list)),
         "comment_form": CommentForm(),
-        "reaction_kinds": ReactionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
         **(extra or {}),
     }
 
@@ -117,12 +116,14 @@ def feed_view(request: AuthedHttpRequest) -> HttpResponse:
     if view not in FEED_VIEWS:
         view = "all"
     unread = feed_unread_count(user=user)
+    q = request.GET.get("q", "")[:200]
     context = feed_page_context(
         request,
-        post_list(user=user, view=view),
+        post_list(user=user, view=view, q=q),
         extra={
             "form": form,
             "view": view,
+            "q": q,
             "unread": unread,
             "digest_form": DigestForm(
                 initial={"digest_daily": feed_settings_for(user).digest_daily}
@@ -230,6 +231,7 @@ def digest_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_GET
 def attachment_view(request: AuthedHttpRequest, attachment_id: int) -> HttpResponse:
     attachment = get_attachment_for_user(user=request.user, attachment_id=attachment_id)
     # A streamed file, not an HttpResponse subclass: staff_required's type wants the latter.

@@ -375,7 +375,7 @@ WEB_ROUTES: dict[str, R] = {
     "social:feed": R(
         "feed",
         "list",
-        queries=("", "view=following", "view=announcements"),
+        queries=("", "view=following", "view=announcements", "q=LEAKCHECK"),
         post=("feed", "create"),
         roles=STAFF,
     ),
@@ -387,7 +387,9 @@ WEB_ROUTES: dict[str, R] = {
     "social:comment": R("post", "create", target="post_A", roles=STAFF),
     "social:react": R("post", "create", target="post_A", roles=STAFF),
     "social:attachment": R("post", target="attachment_A", roles=STAFF),
-    "portal:feed": R("feed", "list", queries=("", "view=announcements"), roles=PARTNERS),
+    "portal:feed": R(
+        "feed", "list", queries=("", "view=announcements", "q=LEAKCHECK"), roles=PARTNERS
+    ),
     "portal:feed_digest": R(None, roles=PARTNERS),
     "portal:conversation": R(
         "post", target="deal_A", kw={"kind": ("deal",)}, post=("post", "create"), roles=PARTNERS
@@ -750,6 +752,7 @@ API_ROUTES: dict[str, R] = {
             "",
             "view=following",
             "view=announcements",
+            "q=LEAKCHECK",
             "A|record_kind=deal&record_id={deal_A}",
             "A|record_kind=partner&record_id={partner_A}",
         ),

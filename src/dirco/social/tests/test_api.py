@@ -65,6 +65,11 @@ def test_post_list_follows_the_access_model(
     assert [p["body"] for p in gold] == ["gold"]
     assert gold[0]["tier"]["name"] == "Gold"
     assert gold[0]["url"].startswith("/portal/feed/")
+    # The search goes through the same rule: an internal note is never found by a partner.
+    assert _items(client_for(auth, c.partner_a_user).get("/api/v1/posts?q=internal")) == []
+    assert [p["body"] for p in _items(client_for(auth, c.rep).get("/api/v1/posts?q=intern"))] == [
+        "internal"
+    ]
 
 
 def test_post_detail_is_404_when_hidden(social: Social, seeded: dict[str, Post]) -> None:

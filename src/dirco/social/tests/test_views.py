@@ -78,6 +78,9 @@ def test_portal_feed_hides_internal_notes_and_other_tiers(social: Social) -> Non
     assert "Gold partners announcement" in gold
     assert "Internal note" not in gold
     assert "Staff only" not in gold
+    found = _client(social.c.partner_a_user).get(reverse("portal:feed") + "?q=note")
+    assert "Internal note" not in found.content.decode()
+    assert "No post yet." in found.content.decode()
     silver = _client(social.c.partner_b_user).get(reverse("portal:feed")).content.decode()
     assert "Gold partners announcement" not in silver
     assert "deal A" not in silver
