@@ -66,9 +66,16 @@ def test_staff_feed_shows_the_posts_the_user_may_read(social: Social) -> None:
     assert posts
 
 
-def test_partner_users_are_sent_to_the_portal(social: Social) -> None:
-    response = _client(social.c.partner_a_user).get(reverse("social:feed"))
-    assert response.status_code == 302
+def test_partner_users_are_sent_to_the_portal_feed(social: Social) -> None:
+    # dirco.web.partner_gate: the staff feed and a conversation have portal equivalents,
+    # whose own access checks still apply; the other feed pages answer 404.
+    client = _client(social.c.partner_a_user)
+    response = client.get(reverse("social:feed"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:feed")
+    response = client.get(reverse("social:record", args=["deal", social.deal_b.pk]))
+    assert response["Location"] == reverse("portal:conversation", args=["deal", social.deal_b.pk])
+    assert client.get(response["Location"]).status_code == 404
+    assert client.post(reverse("social:digest")).status_code == 404
 
 
 def test_portal_feed_hides_internal_notes_and_other_tiers(social: Social) -> None:
