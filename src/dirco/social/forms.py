@@ -16,8 +16,8 @@ from dirco.web.forms import DircoForm
 
 AUDIENCE_LABELS = {
     "record": {
-        Post.Audience.INTERNAL: _("Internal note: staff only, never shown to partners"),
-        Post.Audience.RECORD: _("Everyone who sees this record, partners included"),
+        Post.Audience.INTERNAL: _("Internal note (staff only)"),
+        Post.Audience.RECORD: _("Shared: partners who see it too"),
     },
     "company": {
         Post.Audience.INTERNAL: _("Company feed: staff only"),

@@ -22,7 +22,6 @@ from dirco.social.permissions import (
 FEED_VIEWS: Final = ("all", "following", "announcements")
 # Without a "feed read at" mark, the unread count covers this many days.
 UNREAD_WINDOW_DAYS: Final = 30
-REACTION_SYMBOLS: Final = {"like": "👍", "celebrate": "🎉", "insightful": "💡"}
 
 
 def post_list(
@@ -70,7 +69,6 @@ def comment_list(*, user: User, post: Post) -> QuerySet[Comment]:
 class ReactionCount:
     kind: str
     label: str
-    symbol: str
     count: int
     mine: bool
 
@@ -108,7 +106,6 @@ def posts_decorate(*, user: User, posts: list[Post]) -> list[PostView]:
             ReactionCount(
                 kind=kind,
                 label=str(label),
-                symbol=REACTION_SYMBOLS[kind],
                 count=counts.get((pk, kind), 0),
                 mine=(pk, kind) in mine,
             )

@@ -38,9 +38,10 @@ def test_manager_announces_to_gold_partners_and_only_they_see_it(
     page = _log_in(browser, base, company.manager.email, "/")
     page.get_by_role("link", name="Feed").first.click()
     page.wait_for_url(f"{base}/feed/")
+    page.get_by_text("Write a post").click()
     page.get_by_label("Message").fill(text)
     page.get_by_label("Who reads it").select_option(label="Announcement to a tier and better")
-    page.get_by_label("Tier").select_option(label="Gold")
+    page.get_by_label("Tier", exact=True).select_option(label="Gold")
     page.get_by_role("button", name="Post", exact=True).click()
     page.wait_for_url(f"{base}/feed/#post-*")
     post = page.locator("article.post").first
