@@ -97,15 +97,18 @@ def get_record_for_user(*, user: User, kind: str, record_id: int | str) -> Model
     user has no conversation of)."""
     if kind not in record_kinds_for(user):
         raise Http404("No such record.")
-    getter = {
-        "partner": lambda: get_partner_for_user(user=user, partner_id=int(record_id)),
-        "deal": lambda: get_deal_for_user(user=user, deal_id=record_id),
-        "account": lambda: get_account_for_user(user=user, account_id=int(record_id)),
-        "plan": lambda: get_plan_for_user(user=user, plan_id=record_id),
-        "action": lambda: get_action_for_user(user=user, action_id=record_id),
-    }[kind]
     try:
-        record: Model = getter()
+        record: Model
+        if kind == "partner":
+            record = get_partner_for_user(user=user, partner_id=int(record_id))
+        elif kind == "deal":
+            record = get_deal_for_user(user=user, deal_id=record_id)
+        elif kind == "account":
+            record = get_account_for_user(user=user, account_id=int(record_id))
+        elif kind == "plan":
+            record = get_plan_for_user(user=user, plan_id=record_id)
+        else:
+            record = get_action_for_user(user=user, action_id=record_id)
     except (ValueError, TypeError):
         raise Http404("No such record.") from None
     return record

@@ -275,10 +275,11 @@ def follow_toggle(*, user: User, kind: str, record: Model) -> bool:
     """Follow the record (reached by get_record_for_user), or stop; True when now following."""
     if not follow_can(user=user, kind=kind):
         raise PermissionDenied(_("You may not follow this record."))
-    deleted, _rows = Follow.objects.filter(user=user, **{kind: record}).delete()
+    which: dict[str, Any] = {"user": user, kind: record}
+    deleted, _rows = Follow.objects.filter(**which).delete()
     if deleted:
         return False
-    Follow.objects.get_or_create(user=user, **{kind: record})
+    Follow.objects.get_or_create(**which)
     return True
 
 
