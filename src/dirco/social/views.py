@@ -218,6 +218,13 @@ def follow_view(request: AuthedHttpRequest, kind: str, record_id: int) -> HttpRe
 
 
 @staff_required
+@require_GET
+def unread_view(request: AuthedHttpRequest) -> HttpResponse:
+    """The feed's unread count beside its menu link, loaded after the page (htmx)."""
+    return render(request, "social/_unread.html", {"count": feed_unread_count(user=request.user)})
+
+
+@staff_required
 @require_POST
 def digest_view(request: AuthedHttpRequest) -> HttpResponse:
     form = DigestForm(request.POST)

@@ -380,6 +380,7 @@ WEB_ROUTES: dict[str, R] = {
         roles=STAFF,
     ),
     "social:digest": R(None, roles=STAFF),
+    "social:unread": R("feed", "list", roles=STAFF),
     "social:record": R(
         "post", target="deal_A", kw={"kind": ("deal",)}, post=("post", "create"), roles=STAFF
     ),

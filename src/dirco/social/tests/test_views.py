@@ -198,5 +198,9 @@ def test_unread_counts_in_the_navigation(social: Social) -> None:
     home = partner.get(reverse("portal:home")).content.decode()
     assert "p-feed-count__n" not in home
     comment_create(author=c.rep, post=Post.objects.get(body="Gold partners announcement"), body="x")
-    staff = _client(c.other_rep).get(reverse("home")).content.decode()
-    assert 'class="nav-count"' in staff
+    staff = _client(c.other_rep)
+    assert 'hx-get="/feed/unread/"' in staff.get(reverse("home")).content.decode()
+    badge = staff.get(reverse("social:unread")).content.decode()
+    assert '<span class="nav-count" aria-label="2 new posts">2</span>' in badge
+    staff.get(reverse("social:feed"))
+    assert "nav-count" not in staff.get(reverse("social:unread")).content.decode()
