@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "dirco.plans",
     "dirco.dynamics",
     "dirco.imports",
+    "dirco.social",
     "dirco.portal",
     "dirco.api",
     "dirco.web",

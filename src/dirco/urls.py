@@ -37,6 +37,7 @@ from dirco.plans.api import router as plans_router
 from dirco.registrations import directory_views as registrations_directory
 from dirco.registrations.api import router as registrations_router
 from dirco.revenue.api import router as revenue_router
+from dirco.social.api import router as social_router
 from dirco.web import views as web_views
 from dirco.webhooks.api import router as webhooks_router
 
@@ -84,6 +85,7 @@ api.add_router("", plans_router)
 api.add_router("", dynamics_router)
 api.add_router("", imports_router)
 api.add_router("", marketing_router)
+api.add_router("", social_router)
 # After every router: a body only under its declared media type (dirco.api.media_types),
 # then each POST honours Idempotency-Key (dirco.api.idempotency).
 media_types_install(api)
@@ -147,6 +149,7 @@ urlpatterns = [
     path("m/", include("dirco.marketing.public_urls")),
     path("plans/", include("dirco.plans.urls")),
     path("team/", include("dirco.dynamics.urls")),
+    path("feed/", include("dirco.social.urls")),
     path("portal/", include("dirco.portal.urls")),
     path("webhooks/", include("dirco.webhooks.urls")),
     path("imports/", include("dirco.imports.urls")),

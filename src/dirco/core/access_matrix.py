@@ -49,6 +49,10 @@ OBJECTS: Final = (
     "partner_campaign",
     "social_post",
     "social_share",
+    "post",
+    "note",
+    "feed",
+    "announcement",
 )
 
 
@@ -67,6 +71,7 @@ _OWN = "own own own own own own"
 _DIRECTOR_ONLY = "all none none none none none"
 _IMPORTERS = "own own own none own none"
 _MARKETING = "all none none all none none"
+_STAFF_VISIBLE = "all team own all none none"
 
 _SPEC: Final[dict[tuple[str, str], str]] = {
     # Partners: the channel; status and tier are the director's fields (partners/services.py).
@@ -216,6 +221,22 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("social_share", "list"): _VISIBLE,
     ("social_share", "view"): _VISIBLE,
     ("social_share", "create"): _OWN,
+    # The social feed (social/permissions.py). A record's conversation (its posts, comments,
+    # reactions and attachments) follows the record: whoever sees the record reads and
+    # writes there ("create": a post, a comment or a reaction). An internal note on a record
+    # is staff-only. The company feed: staff read and post; a partner user reads the
+    # announcements addressed to it (every partner, or its tier and better). Announcements
+    # are published by the director, managers and marketing.
+    ("post", "list"): _VISIBLE,
+    ("post", "view"): _VISIBLE,
+    ("post", "create"): _VISIBLE,
+    ("note", "list"): _STAFF_VISIBLE,
+    ("note", "view"): _STAFF_VISIBLE,
+    ("note", "create"): _STAFF_VISIBLE,
+    ("feed", "list"): "all all all all partner partner",
+    ("feed", "view"): "all all all all partner partner",
+    ("feed", "create"): "all all all all none none",
+    ("announcement", "create"): "all all none all none none",
 }
 
 ACCESS_MATRIX: Final[dict[tuple[str, str], dict[str, Scope]]] = {

@@ -42,6 +42,7 @@ from dirco.demo import fake_names
 from dirco.demo.dynamics_seed import demo_dynamics_seed
 from dirco.demo.funds_seed import demo_funds_seed
 from dirco.demo.pac_seed import demo_plans_seed
+from dirco.demo.social_seed import demo_social_seed
 from dirco.documents.models import Announcement, Document
 from dirco.leads.models import Lead, LeadAssignment, TerritoryArea
 from dirco.leads.services import (
@@ -745,6 +746,7 @@ def _story_run(*, seed: int, today: dt.date) -> StorySummary:
     plans = demo_plans_seed(director=story.director, today=today, seed=seed)
     fund_requests = demo_funds_seed(director=story.director, today=today)
     demo_dynamics_seed(today=today, director=story.director)
+    demo_social_seed()
     leads = {status: Lead.objects.filter(status=status).count() for status in Lead.Status.values}
     leads["expired_offers"] = LeadAssignment.objects.filter(
         outcome=LeadAssignment.Outcome.EXPIRED

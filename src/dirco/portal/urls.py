@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from dirco.portal import funds_views, marketing_views, plans_views, views
+from dirco.portal import funds_views, marketing_views, plans_views, social_views, views
 
 app_name = "portal"
 
@@ -74,6 +74,20 @@ urlpatterns = [
     path("campaigns/brand/", marketing_views.brand_view, name="brand"),
     path("social/", marketing_views.social_view, name="social"),
     path("social/<int:post_id>/share/", marketing_views.social_share_view, name="social_share"),
+    path("feed/", social_views.feed_view, name="feed"),
+    path("feed/digest/", social_views.digest_view, name="feed_digest"),
+    path(
+        "feed/records/<slug:kind>/<int:record_id>/",
+        social_views.conversation_view,
+        name="conversation",
+    ),
+    path("feed/posts/<int:post_id>/comments/", social_views.comment_view, name="feed_comment"),
+    path("feed/posts/<int:post_id>/reactions/", social_views.react_view, name="feed_react"),
+    path(
+        "feed/attachments/<int:attachment_id>/",
+        social_views.attachment_view,
+        name="feed_attachment",
+    ),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/read/", views.notification_read_view, name="notification_read"),
     path("imports/", include(("dirco.portal.imports_urls", "imports"))),

@@ -36,6 +36,7 @@ from dirco.schedule.tasks import (
     task_results_prune_task,
     tasks_reclaim_abandoned_task,
 )
+from dirco.social.tasks import social_digest_task
 from dirco.webhooks.tasks import webhooks_retry_due_task
 
 
@@ -101,6 +102,12 @@ JOBS: tuple[Job, ...] = (
         dt.timedelta(hours=6),
         import_jobs_prune_task,
         "delete import jobs and their files older than DIRCO_IMPORT_KEEP_DAYS",
+    ),
+    Job(
+        "social_digest",
+        dt.timedelta(hours=1),
+        social_digest_task,
+        "email the daily feed digest to the users who asked for it, a day after the last one",
     ),
 )
 

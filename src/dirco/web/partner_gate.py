@@ -89,6 +89,8 @@ PORTAL_EQUIVALENT: dict[str, Equivalent] = {
     "plans:list": _portal("portal:plan_list"),
     "plans:detail": _portal("portal:plan_detail", plan_id="plan_id"),
     "funds:request_detail": _portal("portal:mdf_request_detail", request_id="request_id"),
+    "social:feed": _portal("portal:feed"),
+    "social:record": _portal("portal:conversation", kind="kind", record_id="record_id"),
 }
 
 

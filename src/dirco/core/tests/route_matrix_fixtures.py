@@ -500,6 +500,7 @@ def world_build(company: Company) -> World:
         )
         plan_version_share(plan=plan, by=owner, note=mark(side, "plan", "note"))
         o[f"plan_{side}"], o[f"action_{side}"] = plan, action
+    _social_world(world)
     # Direct marketing: a segment, a template and a campaign (the director's and marketing's).
     from dirco.marketing.segments import SegmentFilter
     from dirco.marketing.services import (
@@ -583,6 +584,40 @@ def _channel_and_social(world: World) -> None:
         link = share_link_for(post=post, user=user)
         Share.objects.create(link=link, network=Share.Network.LINKEDIN)
         o[f"sharelink_{side}"] = link
+def _social_world(world: World) -> None:
+    """On each side's deal: a post for everyone who sees it (with a text attachment) and an
+    internal note; a partner A user's comment on A's post; a staff-only company post."""
+    from dirco.social.models import Post
+    from dirco.social.services import PostInput, comment_create, post_create
+
+    o, c = world.objects, world.company
+    for side, author in (("A", c.rep), ("B", c.other_rep)):
+        deal = o[f"deal_{side}"]
+        post = post_create(
+            author=author,
+            data=PostInput(
+                body=f"{mark(side, 'post')} **hello**",
+                audience=Post.Audience.RECORD,
+                record_kind="deal",
+                record=deal,
+                attachments=[ContentFile(mark(side, "post", "file").encode(), name="notes.txt")],
+            ),
+        )
+        o[f"post_{side}"] = post
+        o[f"attachment_{side}"] = post.attachments.get()
+        o[f"note_{side}"] = post_create(
+            author=author,
+            data=PostInput(
+                body=mark(side, "note"),
+                audience=Post.Audience.INTERNAL,
+                record_kind="deal",
+                record=deal,
+            ),
+        )
+    comment_create(author=c.partner_a_user, post=o["post_A"], body=mark("A", "post", "reply"))  # type: ignore[arg-type]
+    o["feedpost_C"] = post_create(
+        author=c.director, data=PostInput(body=mark("C", "feed"), audience=Post.Audience.INTERNAL)
+    )
 
 
 def _mdf_request(side: str, user: User, budget: Any, n: int | str = 1) -> Any:

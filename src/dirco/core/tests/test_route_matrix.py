@@ -416,6 +416,35 @@ WEB_ROUTES: dict[str, R] = {
     "portal:brand": R("partner_campaign", "edit", roles=PARTNERS),
     "portal:social": R("social_share", "list", roles=PARTNERS),
     "portal:social_share": R(None, target="post_C", roles=PARTNERS),
+    # The social feed: the company feed and a record's conversation (staff pages, then the
+    # portal's); the world holds a post, an internal note and an attachment on each side's
+    # deal, a partner A user's comment and a staff-only company post.
+    "social:feed": R(
+        "feed",
+        "list",
+        queries=("", "view=following", "view=announcements", "q=LEAKCHECK"),
+        post=("feed", "create"),
+        roles=STAFF,
+    ),
+    "social:digest": R(None, roles=STAFF),
+    "social:unread": R("feed", "list", roles=STAFF),
+    "social:record": R(
+        "post", target="deal_A", kw={"kind": ("deal",)}, post=("post", "create"), roles=STAFF
+    ),
+    "social:follow": R("post", target="deal_A", kw={"kind": ("deal",)}, roles=STAFF),
+    "social:comment": R("post", "create", target="post_A", roles=STAFF),
+    "social:react": R("post", "create", target="post_A", roles=STAFF),
+    "social:attachment": R("post", target="attachment_A", roles=STAFF),
+    "portal:feed": R(
+        "feed", "list", queries=("", "view=announcements", "q=LEAKCHECK"), roles=PARTNERS
+    ),
+    "portal:feed_digest": R(None, roles=PARTNERS),
+    "portal:conversation": R(
+        "post", target="deal_A", kw={"kind": ("deal",)}, post=("post", "create"), roles=PARTNERS
+    ),
+    "portal:feed_comment": R("post", "create", target="post_A", roles=PARTNERS),
+    "portal:feed_react": R("post", "create", target="post_A", roles=PARTNERS),
+    "portal:feed_attachment": R("post", target="attachment_A", roles=PARTNERS),
 }
 
 # Partner users never reach staff pages (dirco.web.partner_gate): outside the portal, an
@@ -879,6 +908,38 @@ API_ROUTES: dict[str, R] = {
     ),
     "DELETE /api/v1/planned-departures/{departure_id}": R(
         "team_dynamics", "edit", target="departure_Urep"
+    # The social feed (posts of the feed or of a record's conversation, comments, reactions).
+    "GET /api/v1/posts": R(
+        "post",
+        "list",
+        queries=(
+            "",
+            "view=following",
+            "view=announcements",
+            "q=LEAKCHECK",
+            "A|record_kind=deal&record_id={deal_A}",
+            "A|record_kind=partner&record_id={partner_A}",
+        ),
+    ),
+    "POST /api/v1/posts": R(
+        "post",
+        "create",
+        target="deal_A",
+        view="deal",
+        body=lambda w: {
+            "body": "Hello",
+            "audience": "record",
+            "record_kind": "deal",
+            "record_id": w.pk("deal_A"),
+        },
+    ),
+    "GET /api/v1/posts/{post_id}": R("post", target="post_A"),
+    "GET /api/v1/posts/{post_id}/comments": R("post", target="post_A"),
+    "POST /api/v1/posts/{post_id}/comments": R(
+        "post", "create", target="post_A", body=lambda w: {"body": "Reply"}
+    ),
+    "POST /api/v1/posts/{post_id}/reactions": R(
+        "post", "create", target="post_A", body=lambda w: {"kind": "like"}
     ),
     "POST /api/v1/forecast-calls": R(
         "forecast",
