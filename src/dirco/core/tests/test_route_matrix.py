@@ -908,6 +908,7 @@ API_ROUTES: dict[str, R] = {
     ),
     "DELETE /api/v1/planned-departures/{departure_id}": R(
         "team_dynamics", "edit", target="departure_Urep"
+    ),
     # The social feed (posts of the feed or of a record's conversation, comments, reactions).
     "GET /api/v1/posts": R(
         "post",
