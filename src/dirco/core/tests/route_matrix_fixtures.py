@@ -584,6 +584,8 @@ def _channel_and_social(world: World) -> None:
         link = share_link_for(post=post, user=user)
         Share.objects.create(link=link, network=Share.Network.LINKEDIN)
         o[f"sharelink_{side}"] = link
+
+
 def _social_world(world: World) -> None:
     """On each side's deal: a post for everyone who sees it (with a text attachment) and an
     internal note; a partner A user's comment on A's post; a staff-only company post."""
