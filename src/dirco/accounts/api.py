@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -29,6 +29,7 @@ from dirco.api.schemas import (
     StrictBool,
     payload_fields,
 )
+from dirco.api.versioning import etag_set, if_match_version
 
 router = Router(tags=["me"])
 
@@ -130,6 +131,7 @@ class PartnerUserOut(Schema):
     role: str
     is_active: bool
     last_login: dt.datetime | None
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 class PartnerUserInviteIn(InputSchema):
@@ -169,8 +171,10 @@ def partner_user_list(request: HttpRequest, page: Query[PageParams]) -> Any:
 @partner_users_router.get(
     "/partner-users/{user_id}", response={200: PartnerUserOut, **ERRORS}, summary="A partner user"
 )
-def partner_user_detail(request: HttpRequest, user_id: Id) -> Any:
-    return get_partner_user_for_admin(user=request_user(request), user_id=user_id)
+def partner_user_detail(request: HttpRequest, user_id: Id, response: HttpResponse) -> Any:
+    target = get_partner_user_for_admin(user=request_user(request), user_id=user_id)
+    etag_set(response, target.version)
+    return target
 
 
 @partner_users_router.post(
@@ -192,14 +196,20 @@ def partner_user_invite_endpoint(request: HttpRequest, payload: PartnerUserInvit
 
 @partner_users_router.patch(
     "/partner-users/{user_id}",
-    response={200: PartnerUserOut, **ERRORS},
-    summary="Rename a user of my partner, or make it an admin or a plain user",
+    response={200: PartnerUserOut, **ERRORS, 412: ErrorOut},
+    summary="Rename a user of my partner, or make it an admin or a plain user (If-Match, or 412)",
 )
-def partner_user_patch(request: HttpRequest, user_id: Id, payload: PartnerUserPatch) -> Any:
+def partner_user_patch(
+    request: HttpRequest, user_id: Id, payload: PartnerUserPatch, response: HttpResponse
+) -> Any:
     by = request_user(request)
     target = get_partner_user_for_admin(user=by, user_id=user_id)
     fields = payload_fields(payload, User)
-    return partner_user_update(user=target, by=by, **fields)
+    target = partner_user_update(
+        user=target, by=by, expected_version=if_match_version(request), **fields
+    )
+    etag_set(response, target.version)
+    return target
 
 
 @partner_users_router.delete(

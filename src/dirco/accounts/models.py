@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dirco.core.models import TimeStampedModel
+from dirco.core.versioning import Versioned
 
 
 class UserManager(BaseUserManager["User"]):
@@ -38,7 +39,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, Versioned):
     class Role(models.TextChoices):
         DIRECTOR = "director", _("Sales director")
         MANAGER = "manager", _("Sales manager")

@@ -24,6 +24,7 @@ from dirco.accounts.permissions import (
     partner_users_may_manage,
 )
 from dirco.core.errors import ApplicationError
+from dirco.core.versioning import version_bump, version_check
 
 
 def partner_user_set_password_url(*, user: User) -> str:
@@ -121,12 +122,14 @@ def partner_user_update(
     first_name: str | None = None,
     last_name: str | None = None,
     role: str | None = None,
+    expected_version: int | None = None,
 ) -> User:
     """A partner admin renames a user of its partner or makes it an admin or a plain user
     (``None``: unchanged). Never staff, never another partner's user, never its own role."""
     if not partner_user_can_edit(by=by, user=user):
         raise PermissionDenied(_("Only your partner's admin changes its users."))
     user = User.objects.select_for_update().get(pk=user.pk)
+    version_check(user, expected_version)
     fields: list[str] = []
     if first_name is not None:
         user.first_name = first_name.strip()
@@ -148,5 +151,6 @@ def partner_user_update(
         user.role = role
         fields.append("role")
     if fields:
-        user.save(update_fields=fields)
+        version_bump(user)
+        user.save(update_fields=[*fields, "version"])
     return user

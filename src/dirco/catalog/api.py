@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
 from dirco.api.schemas import Id, InputSchema, Name, SearchText, payload_fields
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.catalog.models import ProductLine
 from dirco.catalog.services import product_line_create, product_line_delete, product_line_update
 
@@ -23,6 +24,7 @@ class ProductLineOut(Schema):
     id: int
     name: str
     code: str
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 LineName = Annotated[Name, Field(min_length=1, max_length=120)]
@@ -68,8 +70,10 @@ def product_line_list(
     response={200: ProductLineOut, **ERRORS},
     summary="A product line",
 )
-def product_line_detail(request: HttpRequest, product_line_id: Id) -> Any:
-    return _line(product_line_id)
+def product_line_detail(request: HttpRequest, product_line_id: Id, response: HttpResponse) -> Any:
+    line = _line(product_line_id)
+    etag_set(response, line.version)
+    return line
 
 
 def _line(product_line_id: int) -> ProductLine:
@@ -91,17 +95,20 @@ def product_line_create_endpoint(request: HttpRequest, payload: ProductLineIn) -
 
 @router.patch(
     "/product-lines/{product_line_id}",
-    response={200: ProductLineOut, **ERRORS},
-    summary="Rename a product line or change its code (director)",
+    response={200: ProductLineOut, **ERRORS, 412: ErrorOut},
+    summary="Rename a product line or change its code (director; If-Match, or 412)",
 )
 def product_line_update_endpoint(
-    request: HttpRequest, product_line_id: Id, payload: ProductLinePatch
+    request: HttpRequest, product_line_id: Id, payload: ProductLinePatch, response: HttpResponse
 ) -> Any:
-    return product_line_update(
+    line = product_line_update(
         product_line=_line(product_line_id),
         updated_by=request_user(request),
+        expected_version=if_match_version(request),
         **payload_fields(payload, ProductLine),
     )
+    etag_set(response, line.version)
+    return line
 
 
 @router.delete(

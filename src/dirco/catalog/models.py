@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dirco.core.models import TimeStampedModel
 from dirco.core.money import CURRENCY_CHOICES
+from dirco.core.versioning import Versioned
 
 
-class ProductLine(TimeStampedModel):
+class ProductLine(TimeStampedModel, Versioned):
     name = models.CharField(_("name"), max_length=120, unique=True)
     code = models.SlugField(_("code"), max_length=40, unique=True)
 

@@ -13,6 +13,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.catalog.permissions import catalog_can_change
 from dirco.core.errors import ApplicationError, validation_error_fields
+from dirco.core.versioning import version_bump, version_check
 
 
 def _allowed(user: User) -> None:
@@ -39,11 +40,18 @@ def product_line_create(*, created_by: User, name: str, code: str) -> ProductLin
 
 @transaction.atomic
 def product_line_update(
-    *, product_line: ProductLine, updated_by: User, name: str | None = None, code: str | None = None
+    *,
+    product_line: ProductLine,
+    updated_by: User,
+    name: str | None = None,
+    code: str | None = None,
+    expected_version: int | None = None,
 ) -> ProductLine:
     _allowed(updated_by)
     line = ProductLine.objects.select_for_update().get(pk=product_line.pk)
-    fields = ["updated_at"]
+    version_check(line, expected_version)
+    version_bump(line)
+    fields = ["updated_at", "version"]
     if name is not None:
         line.name, fields = name.strip(), [*fields, "name"]
     if code is not None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -35,6 +35,7 @@ from dirco.api.schemas import (
     payload_fields,
     refs_resolve,
 )
+from dirco.api.versioning import etag_set, if_match_version
 from dirco.core.money import quantize
 from dirco.funds.models import FundBudget, FundClaim, FundRequest
 from dirco.funds.permissions import (
@@ -125,6 +126,7 @@ class FundRequestOut(Schema):
     rejection_reason: str
     decided_at: dt.datetime | None
     created_at: dt.datetime
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 class FundRequestIn(InputSchema):
@@ -242,8 +244,10 @@ def request_list_endpoint(
 @router.get(
     "/mdf/requests/{request_id}", response={200: FundRequestOut, **ERRORS}, summary="A fund request"
 )
-def request_detail_endpoint(request: HttpRequest, request_id: Id) -> Any:
-    return get_fund_request_for_user(user=request_user(request), request_id=request_id)
+def request_detail_endpoint(request: HttpRequest, request_id: Id, response: HttpResponse) -> Any:
+    fund_request = get_fund_request_for_user(user=request_user(request), request_id=request_id)
+    etag_set(response, fund_request.version)
+    return fund_request
 
 
 @router.post("/mdf/requests", response={201: FundRequestOut, **ERRORS}, summary="Ask for funds")
@@ -274,19 +278,23 @@ def request_submit_endpoint(request: HttpRequest, payload: FundRequestIn) -> Any
 
 @router.patch(
     "/mdf/requests/{request_id}",
-    response={200: FundRequestOut, **ERRORS},
-    summary="Correct a fund request that awaits a decision (its partner's users)",
+    response={200: FundRequestOut, **ERRORS, 412: ErrorOut},
+    summary="Correct a fund request that awaits a decision (its partner's users; If-Match, or 412)",
 )
-def request_patch_endpoint(request: HttpRequest, request_id: Id, payload: FundRequestPatch) -> Any:
+def request_patch_endpoint(
+    request: HttpRequest, request_id: Id, payload: FundRequestPatch, response: HttpResponse
+) -> Any:
     user = request_user(request)
     fund_request = get_fund_request_for_user(user=user, request_id=request_id)
     if not fund_request_can_edit(user=user, fund_request=fund_request):
         raise PermissionDenied(_("Only the partner's users change its fund requests."))
-    fund_request_update(
+    fund_request = fund_request_update(
         fund_request=fund_request,
         updated_by=user,
         changes=payload_fields(payload, FundRequest),
+        expected_version=if_match_version(request),
     )
+    etag_set(response, fund_request.version)
     return get_fund_request_for_user(user=user, request_id=request_id)
 
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.models import Decision, TimeStampedModel
+from dirco.core.versioning import Versioned
 
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
 
@@ -83,7 +84,7 @@ class FundBudget(TimeStampedModel):
         return self.name
 
 
-class FundRequest(TimeStampedModel, Decision):
+class FundRequest(TimeStampedModel, Decision, Versioned):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")

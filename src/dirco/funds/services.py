@@ -29,6 +29,7 @@ from dirco.accounts.models import User
 from dirco.accounts.permissions import directors
 from dirco.core.errors import ApplicationError, validation_error_fields
 from dirco.core.money import company_currency, quantize
+from dirco.core.versioning import version_bump, version_check
 from dirco.funds.models import FundBudget, FundClaim, FundRequest
 from dirco.funds.proofs import proof_check
 from dirco.notifications.services import notification_send
@@ -193,7 +194,11 @@ FUND_REQUEST_EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def fund_request_update(
-    *, fund_request: FundRequest, updated_by: User, changes: dict[str, Any]
+    *,
+    fund_request: FundRequest,
+    updated_by: User,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
 ) -> FundRequest:
     """The partner corrects its request while it awaits a decision (``changes``: some of
     ``FUND_REQUEST_EDITABLE_FIELDS``); the rules of a submission apply to the result. Once
@@ -207,6 +212,7 @@ def fund_request_update(
     # The budget first, then the request: the order of fund_request_approve (no deadlock).
     budget = FundBudget.objects.select_for_update().get(pk=fund_request.budget_id)
     locked = FundRequest.objects.select_for_update().get(pk=fund_request.pk)
+    version_check(locked, expected_version)
     if locked.status != FundRequest.Status.SUBMITTED:
         raise ApplicationError(
             _("Only a request awaiting a decision can change; this one is %(status)s.")
@@ -219,7 +225,8 @@ def fund_request_update(
     locked.description = data.description.strip()
     locked.expected_result = data.expected_result.strip()
     locked.starts_on, locked.ends_on = data.starts_on, data.ends_on
-    _save(locked, [*sorted(FUND_REQUEST_EDITABLE_FIELDS), "updated_at"])
+    version_bump(locked)
+    _save(locked, [*sorted(FUND_REQUEST_EDITABLE_FIELDS), "version", "updated_at"])
     return locked
 
 

@@ -93,6 +93,7 @@ class StageOut(Schema):
     forecast_category: str
     is_won: bool
     is_lost: bool
+    version: int = Field(description="Bumped on each change; sent as the ETag.")
 
 
 def _iso_datetime(value: dt.datetime) -> str:
@@ -306,8 +307,10 @@ def _stage(stage_id: int) -> Stage:
 
 
 @router.get("/stages/{stage_id}", response={200: StageOut, **ERRORS}, summary="A stage")
-def stage_detail(request: HttpRequest, stage_id: Id) -> Any:
-    return _stage(stage_id)
+def stage_detail(request: HttpRequest, stage_id: Id, response: HttpResponse) -> Any:
+    stage = _stage(stage_id)
+    etag_set(response, stage.version)
+    return stage
 
 
 @router.post(
@@ -319,15 +322,21 @@ def stage_create_endpoint(request: HttpRequest, payload: StageIn) -> Any:
 
 @router.patch(
     "/stages/{stage_id}",
-    response={200: StageOut, **ERRORS},
-    summary="Rename or reorder a stage, or change what deals entering it take (director)",
+    response={200: StageOut, **ERRORS, 412: ErrorOut},
+    summary="Rename or reorder a stage, or change what deals entering it take (director; "
+    "If-Match, or 412)",
 )
-def stage_update_endpoint(request: HttpRequest, stage_id: Id, payload: StagePatch) -> Any:
-    return stage_update(
+def stage_update_endpoint(
+    request: HttpRequest, stage_id: Id, payload: StagePatch, response: HttpResponse
+) -> Any:
+    stage = stage_update(
         stage=_stage(stage_id),
         updated_by=request_user(request),
+        expected_version=if_match_version(request),
         changes=payload_fields(payload, Stage),
     )
+    etag_set(response, stage.version)
+    return stage
 
 
 @router.delete(

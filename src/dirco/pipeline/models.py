@@ -37,7 +37,7 @@ DEFAULT_STAGE_NAMES = (
 )
 
 
-class Stage(TimeStampedModel):
+class Stage(TimeStampedModel, Versioned):
     name = models.CharField(_("name"), max_length=80, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), unique=True)
     probability = models.PositiveSmallIntegerField(

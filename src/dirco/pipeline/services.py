@@ -487,7 +487,13 @@ def stage_create(
 
 
 @transaction.atomic
-def stage_update(*, stage: Stage, updated_by: User, changes: dict[str, Any]) -> Stage:
+def stage_update(
+    *,
+    stage: Stage,
+    updated_by: User,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> Stage:
     """Rename, reorder or change the defaults deals take on entering the stage (deals
     already in it keep theirs)."""
     _stage_allowed(updated_by)
@@ -498,9 +504,11 @@ def stage_update(*, stage: Stage, updated_by: User, changes: dict[str, Any]) -> 
             fields={name: [_("This field cannot be changed.")] for name in unknown},
         )
     locked = Stage.objects.select_for_update().get(pk=stage.pk)
+    version_check(locked, expected_version)
     for name, value in changes.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
-    return _stage_save(locked, [*sorted(changes), "updated_at"])
+    version_bump(locked)
+    return _stage_save(locked, [*sorted(changes), "version", "updated_at"])
 
 
 @transaction.atomic

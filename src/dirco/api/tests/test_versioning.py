@@ -243,3 +243,37 @@ def test_objective_and_plan_forms_refuse_a_stale_save(company: Company) -> None:
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()
     assert ActionPlan.objects.get(pk=plan.pk).name == "Renamed"
+
+
+def test_product_line_stage_fund_request_and_partner_user_carry_versions(company: Company) -> None:
+    """The last objects of issue 13's list that PATCH changes: each answers an ETag, takes
+    If-Match and refuses a stale one with 412 (nothing saved)."""
+    from dirco.catalog.tests.factories import ProductLineFactory
+    from dirco.funds.tests.factories import budget_make, request_make
+    from dirco.pipeline.models import Stage
+
+    line = ProductLineFactory(code="walk")
+    stage = Stage.objects.create(name="Walk", order=900, probability=10)
+    director = token_client(company.director)
+    for url, body in (
+        (f"/api/v1/product-lines/{line.pk}", {"name": "Core line"}),
+        (f"/api/v1/stages/{stage.pk}", {"name": "Qualified"}),
+    ):
+        etag = director.get(url)["ETag"]
+        ok = patch_json_if(director, url, body, etag)
+        assert ok.status_code == 200 and ok["ETag"] != etag, url
+        _stale_refused(patch_json_if(director, url, {"name": "Stale"}, etag), ok["ETag"])
+    budget = budget_make(director=company.director, partner=company.partner_a, amount="3000")
+    fund_request = request_make(user=company.partner_a_user, budget=budget, amount="1000")
+    partner = token_client(company.partner_a_user)
+    url = f"/api/v1/mdf/requests/{fund_request.pk}"
+    etag = partner.get(url)["ETag"]
+    ok = patch_json_if(partner, url, {"activity": "Two webinars"}, etag)
+    assert ok.status_code == 200 and ok["ETag"] != etag
+    _stale_refused(patch_json_if(partner, url, {"activity": "Stale"}, etag), ok["ETag"])
+    admin = token_client(company.partner_a_admin)
+    url = f"/api/v1/partner-users/{company.partner_a_user.pk}"
+    etag = admin.get(url)["ETag"]
+    ok = patch_json_if(admin, url, {"first_name": "Anna"}, etag)
+    assert ok.status_code == 200 and ok["ETag"] != etag
+    _stale_refused(patch_json_if(admin, url, {"first_name": "Stale"}, etag), ok["ETag"])

@@ -32,6 +32,7 @@ def test_the_director_adds_renames_and_deletes_a_product_line(
         "id": line_id,
         "name": "Cobots+",
         "code": "cobots",
+        "version": 2,
     }
     twice = post_json(client, "/api/v1/product-lines", {"name": "Cobots+", "code": "other"})
     assert twice.status_code == 400 and "name" in error_fields(twice)
