@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 
@@ -19,6 +21,15 @@ def validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+def full_clean_or_refuse(obj: Any, message: str, **kwargs: Any) -> None:
+    """``obj.full_clean(**kwargs)``, its refusal raised as an ApplicationError (``message``
+    above the fields' own messages), so that an API answers 400, not 500."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise ApplicationError(message, fields=validation_error_fields(exc)) from None
 
 
 class StaleVersion(ApplicationError):

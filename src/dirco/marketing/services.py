@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
-from dirco.core.errors import ApplicationError
+from dirco.core.errors import ApplicationError, full_clean_or_refuse
 from dirco.customers.models import Account
 from dirco.marketing.consent import email_is_suppressed, email_normalise
 from dirco.marketing.models import Campaign, Consent, EmailTemplate, Recipient, Segment, Suppression
@@ -34,7 +34,7 @@ def segment_save(*, segment: Segment | None, name: str, spec: SegmentFilter, by:
         segment = Segment(created_by=by)
     segment.name = name.strip()
     segment.filters = spec.as_json()
-    segment.full_clean()
+    full_clean_or_refuse(segment, _("Nothing was saved: correct the fields shown."))
     segment.save()
     return segment
 
@@ -70,7 +70,7 @@ def template_save(
     template.subject = data.subject
     template.html_body = data.html_body
     template.text_body = data.text_body
-    template.full_clean()
+    full_clean_or_refuse(template, _("Nothing was saved: correct the fields shown."))
     template.save()
     return template
 
@@ -117,7 +117,7 @@ def campaign_create(*, data: CampaignInput, by: User) -> Campaign:
     campaign = Campaign(
         name=data.name.strip(), segment=data.segment, template=data.template, created_by=by
     )
-    campaign.full_clean()
+    full_clean_or_refuse(campaign, _("Nothing was saved: correct the fields shown."))
     campaign.save()
     return campaign
 
@@ -135,7 +135,7 @@ def campaign_update(*, campaign: Campaign, data: CampaignInput) -> Campaign:
     campaign.name = data.name.strip()
     campaign.segment = data.segment
     campaign.template = data.template
-    campaign.full_clean()
+    full_clean_or_refuse(campaign, _("Nothing was saved: correct the fields shown."))
     campaign.save(update_fields=["name", "segment", "template", "updated_at"])
     return campaign
 
@@ -247,7 +247,7 @@ def consent_record(*, contact: Contact, data: ConsentInput, by: User | None) -> 
     consent.withdrawn_at = None
     consent.note = data.note[:200]
     consent.recorded_by = by
-    consent.full_clean()
+    full_clean_or_refuse(consent, _("Nothing was saved: correct the fields shown."))
     consent.save()
     if double:
         from dirco.marketing.tasks import consent_confirmation_send_task
@@ -278,7 +278,7 @@ def consent_record_for_lead(*, lead_id: int, email: str, note: str = "") -> Cons
     consent.withdrawn_at = None
     consent.note = note[:200]
     consent.recorded_by = None
-    consent.full_clean()
+    full_clean_or_refuse(consent, _("Nothing was saved: correct the fields shown."))
     consent.save()
     from dirco.marketing.tasks import consent_confirmation_send_task
 
@@ -318,14 +318,14 @@ def consent_follow_conversion(
     address = email_normalise(email)
     contact = Contact.objects.filter(account=account, email__iexact=address).first()
     if contact is None:
-        first, _, last = " ".join(contact_name.split()).partition(" ")
+        first, _space, last = " ".join(contact_name.split()).partition(" ")
         contact = Contact(
             account=account,
             first_name=(first or address)[:100],
             last_name=(last or first or address)[:100],
             email=address,
         )
-        contact.full_clean()
+        full_clean_or_refuse(contact, _("Nothing was saved: correct the fields shown."))
         contact.save()
     return consent_move_to_contact(lead_id=lead_id, contact=contact)
 

@@ -148,3 +148,18 @@ def test_idempotency_key_replays_a_create(company: Company) -> None:
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert Segment.objects.count() == 1
+
+
+def test_a_name_or_body_the_model_refuses_answers_400_not_500(company: Company) -> None:
+    """Found by schemathesis: a segment name over the model's 120 characters and a template
+    with empty bodies reached full_clean and answered 500."""
+    client = client_for("token", company.marketing)
+    long_name = post_json(client, "/api/v1/marketing/segments", {"name": "0" * 199, "filters": {}})
+    assert long_name.status_code == 400 and "name" in error_fields(long_name)
+    empty = post_json(
+        client,
+        "/api/v1/marketing/templates",
+        {"name": "", "subject": "0" * 199, "html_body": "", "text_body": ""},
+    )
+    assert empty.status_code == 400
+    assert {"html_body", "text_body"} <= set(error_fields(empty))
