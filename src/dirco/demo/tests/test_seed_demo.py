@@ -262,9 +262,12 @@ def test_won_revenue_is_seasonal_growing_and_40_percent_through_partners() -> No
             "won": closed.filter(stage__is_won=True).aggregate(t=Sum("amount_company"))["t"],
         }
 
-    first_year, last_year = year(0), year(2)
-    assert last_year["closed"] > first_year["closed"]
-    assert last_year["won"] > first_year["won"]
+    first_year, middle_year, last_year = year(0), year(1), year(2)
+    assert last_year["closed"] > middle_year["closed"] > first_year["closed"]
+    # Won revenue grows until the team dynamics story begins: the last year carries, on
+    # purpose, the top seller promoted to manager (who then sells a fifth as much, while the
+    # team wins less often) and two vacancies, which the turnover and manager pages explain.
+    assert middle_year["won"] > first_year["won"]
 
     # Late December is quieter than the rest of December.
     december = won.filter(close_date__month=12)

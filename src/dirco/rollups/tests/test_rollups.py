@@ -299,9 +299,10 @@ def test_cached_middle_cycles_follow_a_won_deal_of_a_past_month(company: Company
             expected_close_date=today,
         )
         # Created long ago, closed in a complete month: a cycle of ``days_ago`` - 40 days.
-        Deal.objects.filter(pk=deal.pk).update(
-            created_at=timezone.now() - dt.timedelta(days=days_ago)
-        )
+        # At local noon: near midnight, now() minus N days falls on another local date than
+        # today minus N days (the server's time zone is ahead of UTC).
+        created = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(12))
+        Deal.objects.filter(pk=deal.pk).update(created_at=timezone.make_aware(created))
         deal.refresh_from_db()
         return deal_update(deal=deal, updated_by=None, close_date=today - dt.timedelta(days=40))
 
