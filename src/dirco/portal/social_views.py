@@ -15,27 +15,29 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dirco.core.errors import ApplicationError
 from dirco.portal.http import partner_required
 from dirco.portal.views import _render
-from dirco.social.forms import CommentForm, DigestForm, PostForm, ReactionForm
+from dirco.social.forms import DigestForm, PostForm
 from dirco.social.models import Post
 from dirco.social.permissions import (
     get_attachment_for_user,
-    get_post_for_user,
     get_record_for_user,
     post_audiences_for,
 )
 from dirco.social.selectors import FEED_VIEWS, feed_unread_count, post_list
 from dirco.social.services import (
-    comment_create,
     feed_digest_set,
     feed_mark_seen,
     feed_settings_for,
     post_url_for,
-    reaction_toggle,
 )
-from dirco.social.views import attachment_response, feed_page_context, post_form_submit
+from dirco.social.views import (
+    attachment_response,
+    feed_page_context,
+    post_comment,
+    post_form_submit,
+    post_react,
+)
 from dirco.web.http import AuthedHttpRequest
 
 SECTION = "feed"
@@ -112,29 +114,9 @@ def conversation_view(request: AuthedHttpRequest, kind: str, record_id: int) -> 
     )
 
 
-@partner_required
-@require_POST
-def comment_view(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
-    post = get_post_for_user(user=request.user, post_id=post_id)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The comment was not saved: write something first."))
-    else:
-        try:
-            comment_create(author=request.user, post=post, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-    return redirect(post_url_for(user=request.user, post=post))
-
-
-@partner_required
-@require_POST
-def react_view(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
-    post = get_post_for_user(user=request.user, post_id=post_id)
-    form = ReactionForm(request.POST)
-    if form.is_valid():
-        reaction_toggle(user=request.user, post=post, kind=form.cleaned_data["kind"])
-    return redirect(post_url_for(user=request.user, post=post))
+# Commenting and reacting are the staff page's views behind the portal's gate.
+comment_view = partner_required(require_POST(post_comment))
+react_view = partner_required(require_POST(post_react))
 
 
 @partner_required

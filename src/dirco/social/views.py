@@ -175,9 +175,9 @@ def staff_record_url(kind: str, record_id: int) -> str:
     return reverse(name, args=[record_id])
 
 
-@staff_required
-@require_POST
-def comment_view(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
+def post_comment(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
+    """Comment on a post one may see, then back to where it is shown (staff page or portal:
+    ``post_url_for``); the portal's view is this one behind its own gate."""
     post = get_post_for_user(user=request.user, post_id=post_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -190,14 +190,17 @@ def comment_view(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
     return redirect(post_url_for(user=request.user, post=post))
 
 
-@staff_required
-@require_POST
-def react_view(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
+def post_react(request: AuthedHttpRequest, post_id: int) -> HttpResponse:
+    """Toggle one's reaction on a post one may see (the portal's view too, behind its gate)."""
     post = get_post_for_user(user=request.user, post_id=post_id)
     form = ReactionForm(request.POST)
     if form.is_valid():
         reaction_toggle(user=request.user, post=post, kind=form.cleaned_data["kind"])
     return redirect(post_url_for(user=request.user, post=post))
+
+
+comment_view = staff_required(require_POST(post_comment))
+react_view = staff_required(require_POST(post_react))
 
 
 @staff_required
