@@ -72,7 +72,7 @@ MIX = {
 }
 
 
-def pg_prepare(url: str, deals: int) -> str:
+def pg_prepare(url: str, deals: int, run_db: str = RUN_DB) -> str:
     """A fresh copy of the load test's seeded database; returns its URL."""
     import psycopg
 
@@ -89,9 +89,9 @@ def pg_prepare(url: str, deals: int) -> str:
             for args in (["migrate", "--no-input", "-v0"], ["seed_demo", "--deals", str(deals)]):
                 subprocess.run([str(BIN / "dirco"), *args], check=True, env=seed_env, cwd=ROOT)
             conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{seed}"')
-        conn.execute(f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{seed}"')
-    run_url = f"{base}/{RUN_DB}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{run_db}" TEMPLATE "{seed}"')
+    run_url = f"{base}/{run_db}"
     subprocess.run(
         [str(BIN / "dirco"), "migrate", "--no-input", "-v0"],
         check=True,
@@ -466,7 +466,7 @@ def idle_background(url: str, seconds: float, redis: str) -> dict[str, Any]:
                 rows = conn.execute(
                     "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
                     "pg_backend_pid()",
-                    [RUN_DB],
+                    [url.rsplit("/", 1)[1]],
                 ).fetchall()
                 return {pid: proc_ticks(pid) for (pid,) in rows}
 
@@ -502,6 +502,9 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="Work on the copy the last run left (quicker)."
     )
+    parser.add_argument(
+        "--pg-run-db", default=RUN_DB, help="The scratch copy's name (two runs at once)."
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -510,7 +513,12 @@ def main() -> int:
         return 0
     if args.profile:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
-    url = f"{args.pg.rsplit('/', 1)[0]}/{RUN_DB}" if args.reuse else pg_prepare(args.pg, args.deals)
+    base = args.pg.rsplit("/", 1)[0]
+    url = (
+        f"{base}/{args.pg_run_db}"
+        if args.reuse
+        else pg_prepare(args.pg, args.deals, args.pg_run_db)
+    )
     command = [
         sys.executable,
         __file__,
