@@ -8,6 +8,9 @@ migrated. PostgreSQL: ``--pg URL`` names a seeded database (``DATABASE_URL=URL d
 then ``dirco seed_demo --deals 1000000 --no-story``); creates are rolled back there.
 
     python bench/api.py [--sqlite PATH] [--pg postgres://...] [--runs 200] [--creates 100]
+
+``--profile DIR`` also profiles ``--runs`` list requests per role (pyinstrument, the ``bench``
+extra) and writes one text report per database and role to DIR.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def _figures(timings: list[float], cpu: list[float], queries: int) -> dict[str, 
     }
 
 
-def child(runs: int, creates: int) -> None:
+def child(runs: int, creates: int, profile_dir: str = "") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dirco.settings")
     os.environ["DIRCO_API_RATE_LIMIT"] = "0/60"
     import django
@@ -80,6 +83,15 @@ def child(runs: int, creates: int) -> None:
         with CaptureQueriesContext(connection) as ctx:
             client.get(LIST_URL)
         figures[f"list.{who}"] = _figures(timings, cpu, len(ctx.captured_queries))
+        if profile_dir:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0002)
+            with profiler:
+                for _ in range(runs):
+                    client.get(LIST_URL)
+            report = Path(profile_dir) / f"list-{connection.vendor}-{who}.txt"
+            report.write_text(profiler.output_text(show_all=False))
 
         account = accounts_visible_to(user).order_by("id").first()
         assert account is not None
@@ -118,9 +130,12 @@ def child(runs: int, creates: int) -> None:
     print(json.dumps(figures))
 
 
-def measure(env: dict[str, str], runs: int, creates: int) -> dict[str, Any]:
+def measure(env: dict[str, str], runs: int, creates: int, profile_dir: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", "--runs", str(runs), "--creates", str(creates)]
+    if profile_dir:
+        command += ["--profile", profile_dir]
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--runs", str(runs), "--creates", str(creates)],
+        command,
         check=True,
         capture_output=True,
         text=True,
@@ -141,10 +156,13 @@ def main() -> int:
     parser.add_argument("--pg", default="", help="DATABASE_URL of a seeded PostgreSQL database.")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--creates", type=int, default=100)
+    parser.add_argument(
+        "--profile", default="", help="Write pyinstrument reports to this directory."
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.runs, args.creates)
+        child(args.runs, args.creates, args.profile)
         return 0
     result: dict[str, Any] = {"bench": "api", "runs": args.runs, "creates": args.creates}
     base = {**os.environ, "DIRCO_ENV": "development", "DEBUG": "0", "DIRCO_DEBUG": "0"}
@@ -161,13 +179,13 @@ def main() -> int:
             )
             with sqlite3.connect(db) as conn:
                 conn.execute("ANALYZE")
-            result["sqlite"] = measure(env, args.runs, args.creates)
+            result["sqlite"] = measure(env, args.runs, args.creates, args.profile)
     if args.pg:
         env = {**base, "DATABASE_URL": args.pg}
         subprocess.run(
             [*dirco_command(), "migrate", "--no-input", "-v0", "--skip-checks"], env=env, check=True
         )
-        result["postgresql"] = measure(env, args.runs, args.creates)
+        result["postgresql"] = measure(env, args.runs, args.creates, args.profile)
     result["machine"] = f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}"
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result))

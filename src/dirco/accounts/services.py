@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import ApiToken, User
 from dirco.core.errors import ApplicationError
+from dirco.core.prepared import PreparedQuery
 
 # A token used again within this window keeps its recorded last use: no write per request.
 TOKEN_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -62,6 +62,14 @@ def api_token_authenticate(*, key: str, now: dt.datetime | None = None) -> User 
     return None if token is None else token.user
 
 
+# Every API request looks its token up: compiled once (dirco.core.prepared), this costs a
+# tenth of the ORM's compilation of the same query.
+_TOKEN_BY_HASH: PreparedQuery[ApiToken] = PreparedQuery(
+    lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash),
+    slots=(str,),
+)
+
+
 def api_token_for_key(*, key: str, now: dt.datetime | None = None) -> ApiToken | None:
     """The live token (with its active user) of a key, or None when it is unknown, revoked,
     expired or its user inactive.
@@ -71,13 +79,14 @@ def api_token_for_key(*, key: str, now: dt.datetime | None = None) -> ApiToken |
     if not key:
         return None
     now = now or timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    found = _TOKEN_BY_HASH.run(ApiToken.hash_key(key))  # key_hash is unique: 0 or 1 row
+    token: ApiToken | None = found[0] if found else None
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.user.is_active
+    ):
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Field as DjangoField
 from django.db.models import Model, Q, QuerySet
@@ -26,6 +27,7 @@ from ninja import Field, Schema
 
 from dirco.api.schemas import DB_INT_MAX
 from dirco.core.errors import ApplicationError
+from dirco.core.prepared import PreparedQuery
 
 # The sorts of the lists of named records (partners, accounts), newest or by name; each ends
 # with the id, as keyset pagination needs.
@@ -193,13 +195,44 @@ def _sort_value(row: Model | dict[str, Any], key: str) -> Any:
     return value
 
 
+class PartsRows:
+    """The rows :func:`paginate_parts` reads: ``rows()`` (a ``.values()`` queryset holding
+    ``id`` and every sort key) filtered to the parts' pages, compiled once per shape of page
+    (sort, size, number of parts: dirco.core.prepared) instead of on every request."""
+
+    MAX_SHAPES = 128
+
+    def __init__(self, rows: Callable[[], QuerySet[Any, Any]]) -> None:
+        self.rows = rows
+        self._prepared: dict[tuple[tuple[str, ...], int, int], PreparedQuery[Any]] = {}
+
+    def read(
+        self, order: Sequence[str], size: int, fragments: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[dict[str, Any]]:
+        """The first ``size`` rows in ``order`` whose id one of ``fragments`` selects."""
+        shape = (tuple(order), size, len(fragments))
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            if len(self._prepared) >= self.MAX_SHAPES:
+                self._prepared.clear()
+
+            def build(*subqueries: Any) -> QuerySet[Any, Any]:
+                condition = Q()
+                for subquery in subqueries:
+                    condition |= Q(pk__in=subquery)
+                return self.rows().filter(condition).order_by(*order)[:size]
+
+            prepared = self._prepared[shape] = PreparedQuery(build, fragments=len(fragments))
+        return prepared.run(fragments=fragments)
+
+
 def paginate_parts(
     request: HttpRequest,
     parts: Sequence[QuerySet[M, Any]],
     *,
     order: Sequence[str],
     params: PageParams,
-    rows_queryset: QuerySet[M, Any],
+    rows: PartsRows,
 ) -> dict[str, Any]:
     """:func:`paginate` over the union of ``parts`` (querysets of one model whose union is
     the list, e.g. a rep's own deals and each of their partners' deals), in one query.
@@ -207,23 +240,25 @@ def paginate_parts(
     ``WHERE id IN (part 1's page) OR id IN (part 2's page) ... ORDER BY ... LIMIT``: each part's
     page (``limit + 1`` ids after the cursor) is read sorted from an index, and only those few
     rows are sorted together. An ``OR`` of the parts' conditions would make the database sort
-    every visible row instead (a rep's 70,000 deals at 1M). ``rows_queryset`` (a ``.values()``
-    queryset holding ``id`` and every ``order`` key) gives the rows' columns.
+    every visible row instead (a rep's 70,000 deals at 1M). ``rows`` gives the rows' columns.
     """
     cursor_values = None
     if params.after and parts:
         raw = cursor_decode(params.after, size=len(order))
         cursor_values = cursor_values_typed(parts[0], order, raw)
-    condition = Q(pk__in=[])
+    fragments: list[tuple[str, Sequence[Any]]] = []
     for part in parts:
         qs = part.order_by(*order)
         if cursor_values is not None:
             qs = qs.filter(_after_condition(order, cursor_values))
-        condition |= Q(pk__in=qs.values("pk")[: params.limit + 1])
-    rows = list(rows_queryset.filter(condition).order_by(*order)[: params.limit + 1])
+        try:
+            fragments.append(qs.values("pk")[: params.limit + 1].query.sql_with_params())
+        except EmptyResultSet:  # e.g. Deal.objects.none(): no row of this part
+            continue
+    page = rows.read(order, params.limit + 1, fragments) if fragments else []
     next_url = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
+    if len(page) > params.limit:
+        page = page[: params.limit]
+        last = page[-1]
         next_url = _next_url(request, cursor_encode([_sort_value(last, key) for key in order]))
-    return {"items": rows, "next": next_url}
+    return {"items": page, "next": next_url}

@@ -18,11 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, Strict, field_serializer
+from pydantic_core import to_json
 
 from dirco.accounts.models import User
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut, permission_require
-from dirco.api.pagination import Page, PageParams, paginate, paginate_parts
+from dirco.api.pagination import Page, PageParams, PartsRows, paginate, paginate_parts
 from dirco.api.schemas import (
     DecimalString,
     Id,
@@ -107,8 +108,10 @@ def _iso_datetime(value: dt.datetime) -> str:
     return text
 
 
+# A plain pydantic model (not a ninja Schema). The deal list writes its rows directly, in the
+# same shape (_deal_row_out); the docstring is the schema's description.
 class DealOut(BaseModel):
-    """A plain pydantic model (not a ninja Schema): the deal list validates it per row."""
+    """A deal, as the list and the detail return it."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -136,11 +139,6 @@ class DealOut(BaseModel):
     version: int = Field(description="Bumped on each change; sent as the ETag.")
     created_at: dt.datetime
     updated_at: dt.datetime
-
-
-class DealPage(BaseModel):
-    items: list[DealOut]
-    next: str | None
 
 
 class DealListFilters(Schema):
@@ -231,17 +229,37 @@ def _ref(row: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def _deal_row_out(row: dict[str, Any]) -> dict[str, Any]:
-    """A ``.values(*DEAL_ROW_FIELDS)`` row shaped like DealOut."""
+    """A ``.values(*DEAL_ROW_FIELDS)`` row as DealOut serialises it, field for field (the
+    list writes it without validating it again: ``test_deal_list_rows_read_like_deal_out``)."""
     owner_name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+    close_date = row["close_date"]
     return {
-        **row,
+        "id": row["id"],
+        "name": row["name"],
         "account": _ref(row, "account"),
         "partner": _ref(row, "partner"),
-        "stage": _ref(row, "stage"),
-        "product_line": _ref(row, "product_line"),
         # Same as User.__str__: the full name, or the email when there is none.
         "owner": {"id": row["owner_id"], "name": owner_name or row["owner__email"]},
+        "stage": _ref(row, "stage"),
+        "product_line": _ref(row, "product_line"),
+        "team_id": row["team_id"],
+        "amount": str(row["amount"]),
+        "currency": row["currency"],
+        "amount_company": str(row["amount_company"]),
+        "probability": row["probability"],
+        "forecast_category": row["forecast_category"],
+        "expected_close_date": row["expected_close_date"].isoformat(),
+        "close_date": None if close_date is None else close_date.isoformat(),
+        "source": row["source"],
+        "lost_reason": row["lost_reason"],
+        "version": row["version"],
+        "created_at": _iso_datetime(row["created_at"]),
+        "updated_at": _iso_datetime(row["updated_at"]),
     }
+
+
+# The list's rows, compiled once per page shape (dirco.api.pagination.PartsRows).
+DEAL_ROWS = PartsRows(lambda: Deal.objects.values(*DEAL_ROW_FIELDS))
 
 
 def _deal_fields(user: User, data: dict[str, Any]) -> DealFields:
@@ -363,14 +381,12 @@ def deal_list_endpoint(
         parts,
         order=DEAL_SORTS[filters.sort],
         params=page,
-        rows_queryset=Deal.objects.values(*DEAL_ROW_FIELDS),
+        rows=DEAL_ROWS,
     )
     result["items"] = [_deal_row_out(row) for row in result["items"]]
-    # pydantic-core validates and writes the JSON in one pass; going through ninja's response
-    # schema and Django's JSON encoder costs more than the query on a 50-row page.
-    return HttpResponse(
-        DealPage.model_validate(result).model_dump_json(), content_type="application/json"
-    )
+    # The rows are already DealOut's JSON values: pydantic-core writes them without validating
+    # them again (validating 50 rows cost as much as reading them).
+    return HttpResponse(to_json(result), content_type="application/json")
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, summary="A deal")
