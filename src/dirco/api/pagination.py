@@ -226,36 +226,110 @@ class PartsRows:
         return prepared.run(fragments=fragments)
 
 
+class _BranchPages:
+    """The SQL of one branch's page (``base.filter(name=<id>)`` sorted, ``size`` ids), compiled
+    once per (model, lookup, sort, size) when ``base`` is a bare table and there is no cursor:
+    the first page of an unfiltered list, the one most requests ask for."""
+
+    MAX_SHAPES = 256
+
+    def __init__(self) -> None:
+        self._prepared: dict[tuple[Any, ...], PreparedQuery[Any]] = {}
+
+    def sql(
+        self,
+        base: QuerySet[Any, Any],
+        equality: tuple[str, int] | None,
+        order: Sequence[str],
+        size: int,
+    ) -> tuple[str, list[Any]]:
+        """The page of ``base`` (a bare table), or of its rows where ``name = id``."""
+        name = None if equality is None else equality[0]
+        shape = (base.model, name, tuple(order), size)
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            if len(self._prepared) >= self.MAX_SHAPES:
+                self._prepared.clear()
+
+            def build(*pk: int) -> QuerySet[Any, Any]:
+                table = base if name is None else base.filter(**{name: pk[0]})
+                return table.order_by(*order).values("pk")[:size]
+
+            slots: tuple[type[int], ...] = () if name is None else (int,)
+            prepared = self._prepared[shape] = PreparedQuery(build, slots=slots)
+        return prepared.sql_with_params(*(() if equality is None else (equality[1],)))
+
+
+_BRANCH_PAGES = _BranchPages()
+
+
+def _bare(base: QuerySet[Any, Any]) -> bool:
+    """Whether ``base`` is its whole table, as the default manager gives it."""
+    query = base.query
+    return not (
+        query.where
+        or query.annotations
+        or query.is_sliced
+        or query.distinct
+        or query.extra
+        or query.combinator
+        or query.select_related
+    )
+
+
+def _int_equality(branch: Q) -> tuple[str, int] | None:
+    """``(name, id)`` when ``branch`` is ``Q(name=id)``, else None."""
+    if branch.negated or len(branch.children) != 1:
+        return None
+    child = branch.children[0]
+    if isinstance(child, tuple) and "__" not in child[0] and type(child[1]) is int:
+        return child[0], child[1]
+    return None
+
+
 def paginate_parts(
     request: HttpRequest,
-    parts: Sequence[QuerySet[M, Any]],
+    base: QuerySet[M, Any],
+    branches: Sequence[Q] | None,
     *,
     order: Sequence[str],
     params: PageParams,
     rows: PartsRows,
 ) -> dict[str, Any]:
-    """:func:`paginate` over the union of ``parts`` (querysets of one model whose union is
-    the list, e.g. a rep's own deals and each of their partners' deals), in one query.
+    """:func:`paginate` over the union of ``base.filter(branch)`` for each of ``branches``
+    (conditions whose OR is the list, e.g. a rep's own deals and each of their partners' deals;
+    None: all of ``base``), in one query.
 
-    ``WHERE id IN (part 1's page) OR id IN (part 2's page) ... ORDER BY ... LIMIT``: each part's
-    page (``limit + 1`` ids after the cursor) is read sorted from an index, and only those few
-    rows are sorted together. An ``OR`` of the parts' conditions would make the database sort
-    every visible row instead (a rep's 70,000 deals at 1M). ``rows`` gives the rows' columns.
+    ``WHERE id IN (branch 1's page) OR id IN (branch 2's page) ... ORDER BY ... LIMIT``: each
+    branch's page (``limit + 1`` ids after the cursor) is read sorted from an index, and only
+    those few rows are sorted together. An ``OR`` of the branches' conditions would make the
+    database sort every visible row instead (a rep's 70,000 deals at 1M). ``rows`` gives the
+    rows' columns.
     """
     cursor_values = None
-    if params.after and parts:
+    if params.after:
         raw = cursor_decode(params.after, size=len(order))
-        cursor_values = cursor_values_typed(parts[0], order, raw)
+        cursor_values = cursor_values_typed(base, order, raw)
+    size = params.limit + 1
+    # A bare table's first page: each branch's SQL is compiled once per shape, not per request.
+    prepared = cursor_values is None and _bare(base)
     fragments: list[tuple[str, Sequence[Any]]] = []
-    for part in parts:
-        qs = part.order_by(*order)
+    if prepared and branches is None:
+        fragments.append(_BRANCH_PAGES.sql(base, None, order, size))
+        branches = []
+    for branch in [Q()] if branches is None else branches:
+        equality = _int_equality(branch) if prepared else None
+        if equality is not None:
+            fragments.append(_BRANCH_PAGES.sql(base, equality, order, size))
+            continue
+        qs = base.filter(branch).order_by(*order)
         if cursor_values is not None:
             qs = qs.filter(_after_condition(order, cursor_values))
         try:
-            fragments.append(qs.values("pk")[: params.limit + 1].query.sql_with_params())
-        except EmptyResultSet:  # e.g. Deal.objects.none(): no row of this part
+            fragments.append(qs.values("pk")[:size].query.sql_with_params())
+        except EmptyResultSet:  # e.g. Deal.objects.none(): no row in this branch
             continue
-    page = rows.read(order, params.limit + 1, fragments) if fragments else []
+    page = rows.read(order, size, fragments) if fragments else []
     next_url = None
     if len(page) > params.limit:
         page = page[: params.limit]

@@ -120,6 +120,30 @@ class PreparedQuery(Generic[M]):
             for i, kind in enumerate(self.slot_types)
         ]
 
+    def _compiled_for(self, using: str) -> _Compiled:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            placeholders = self._placeholders()
+            queryset = self.build(*placeholders, *(fragment(i) for i in range(self.fragments)))
+            compiled = self._compiled[using] = _Compiled(queryset, using, placeholders)
+        return compiled
+
+    def _check(self, values: Sequence[Any]) -> None:
+        for kind, value in zip(self.slot_types, values, strict=True):
+            if type(value) is not kind:
+                raise TypeError(f"A prepared query's value {value!r} is not a {kind.__name__}.")
+
+    def sql_with_params(
+        self,
+        *values: Any,
+        fragments: Sequence[tuple[str, Sequence[Any]]] = (),
+        using: str = "default",
+    ) -> tuple[str, list[Any]]:
+        """The SQL and parameters with ``values`` in the placeholders' places (to be run, or
+        to be a fragment of another prepared query)."""
+        self._check(values)
+        return self._compiled_for(using).statement(values, fragments)
+
     def run(
         self,
         *values: Any,
@@ -127,14 +151,8 @@ class PreparedQuery(Generic[M]):
         using: str = "default",
     ) -> list[Any]:
         """The rows of the query with ``values`` in the placeholders' places."""
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            placeholders = self._placeholders()
-            queryset = self.build(*placeholders, *(fragment(i) for i in range(self.fragments)))
-            compiled = self._compiled[using] = _Compiled(queryset, using, placeholders)
-        for kind, value in zip(self.slot_types, values, strict=True):
-            if type(value) is not kind:
-                raise TypeError(f"A prepared query's value {value!r} is not a {kind.__name__}.")
+        self._check(values)
+        compiled = self._compiled_for(using)
         sql, params = compiled.statement(values, fragments)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]

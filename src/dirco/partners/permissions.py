@@ -22,11 +22,18 @@ from dirco.accounts.permissions import (
     user_sees_all_staff_work,
     user_sells,
 )
+from dirco.core.prepared import PreparedQuery
 from dirco.partners.models import Contact, Partner
 from dirco.teams.permissions import manager_line_ids
 from dirco.teams.selectors import teams_managed_by
 
 NOTHING = Q(pk__in=[])
+
+# Asked on every API request of a rep: compiled once (dirco.core.prepared).
+_PARTNERS_MANAGED_BY: PreparedQuery[Partner] = PreparedQuery(
+    lambda user_id: Partner.objects.filter(channel_manager_id=user_id).values_list("id", flat=True),
+    slots=(int,),
+)
 
 
 def partner_ids_of_partner_user(user: User) -> list[int]:
@@ -78,7 +85,7 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
             Q(**{f"{prefix}owner_id": pk}) for pk in line
         ]
     if user_is_rep(user):
-        managed = Partner.objects.filter(channel_manager=user).values_list("id", flat=True)
+        managed = _PARTNERS_MANAGED_BY.run(user.pk)
         return [Q(**{f"{prefix}owner_id": user.pk})] + [
             Q(**{f"{prefix}partner_id": pk}) for pk in managed
         ]

@@ -373,12 +373,13 @@ def deal_list_endpoint(
 ) -> Any:
     criteria = filters.model_dump()
     criteria["source"] = criteria["source"] or ""
-    parts = deal_list_parts(user=request_user(request), filters=DealFilters(**criteria))
+    base, branches = deal_list_parts(user=request_user(request), filters=DealFilters(**criteria))
     # Ids first, branch by branch of the visibility rule (each read from an index), then the
     # page's rows as dicts, not model instances: no sort of every visible deal, no ORM objects.
     result = paginate_parts(
         request,
-        parts,
+        base,
+        branches,
         order=DEAL_SORTS[filters.sort],
         params=page,
         rows=DEAL_ROWS,

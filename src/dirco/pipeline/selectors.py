@@ -53,21 +53,19 @@ def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Dea
     )
 
 
-def deal_list_parts(*, user: User, filters: DealFilters | None = None) -> list[QuerySet[Deal]]:
-    """:func:`deal_list` as querysets whose union is the same deals (one per branch of the
-    visibility rule, ``deal_visibility_branches``): a page is read branch by branch from an
-    index instead of sorting every visible deal (a rep's OR of own deals and partners' deals).
+def deal_list_parts(
+    *, user: User, filters: DealFilters | None = None
+) -> tuple[QuerySet[Deal], list[Q] | None]:
+    """:func:`deal_list` as the filtered deals and the branches of the visibility rule
+    (``deal_visibility_branches``: None for every deal) whose union the user sees: a page is
+    read branch by branch from an index (dirco.api.pagination.paginate_parts) instead of
+    sorting every visible deal (a rep's OR of own deals and partners' deals).
     """
     f = filters or DealFilters()
-    if not user.is_authenticated or not user.is_active:
-        return [Deal.objects.none()]
     base = deals_filter(Deal.objects.all(), f)
-    branches = deal_visibility_branches(user)
-    if branches is None:
-        return [base]
-    if not branches:
-        return [base.none()]
-    return [base.filter(branch) for branch in branches]
+    if not user.is_authenticated or not user.is_active:
+        return base, []
+    return base, deal_visibility_branches(user)
 
 
 def deals_filter(qs: QuerySet[Deal], f: DealFilters) -> QuerySet[Deal]:
