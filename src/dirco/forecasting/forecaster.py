@@ -137,6 +137,11 @@ def candidate_models(
             )
         if len(y) >= AIRLINE_MIN_SEASONS * period + 1:
             models.append(airline_arima(y, period, horizon))
+            if positive:
+                # The one additive-season model of a positive series' pool (rule 14 of
+                # docs/forecasting.md): a swing that keeps its size in units while the
+                # level grows, which every log or multiplicative model stretches.
+                models.append(airline_arima(y, period, horizon, log=False))
     return models
 
 
