@@ -207,10 +207,15 @@ def long_history(
         )
     else:
         # Seasonal models are candidates when last year's values forecast better than
-        # the last value, or else when STL finds a strong seasonal component (the
-        # check costs more than the whole backtest of the seasonal naive, so it comes
-        # second).
-        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon)
+        # the last value, or when the lag-12 autocorrelation of the differences is
+        # significant (rule 15 of docs/forecasting.md: a weak shape on a wandering
+        # trend fails the first test and STL's strength), or else when STL finds a
+        # strong seasonal component (the check costs more than the whole backtest of
+        # the seasonal naive, so it comes last). The backtest still chooses between
+        # the seasonal and the trend models: a false alarm costs little.
+        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon) or seasonal_acf_test(
+            y, period
+        )
         if not seasonal:
             strength = seasonal_strength(y, period)
             seasonal = strength >= SEASONAL_STRENGTH_MIN
