@@ -16,6 +16,10 @@ from dirco.forecasting.models import FloatArray
 WIDENING = 1.0
 # Recent origins say more about the next year's errors than those of ten years ago.
 MAX_ORIGINS = 72
+# The long-history pool reads its last four years of origins only (rule 13 of
+# docs/forecasting.md): with twenty years of history its errors of six years ago (a
+# recession, a recovery) sized the bands of a calmer today, and the other way round.
+LONG_POOL_ORIGINS = 48
 MIN_ERRORS = 6
 # A series whose mean month-to-month change exceeds half its level is lumpy (a rep, a
 # partner, a product line with a few big deals): its errors are not log-normal, and
@@ -112,17 +116,21 @@ def horizon_scales(
 
 
 def backtest_errors(
-    y: FloatArray, table: FloatArray, horizon: int, multiplicative: bool
+    y: FloatArray,
+    table: FloatArray,
+    horizon: int,
+    multiplicative: bool,
+    window: int = MAX_ORIGINS,
 ) -> list[FloatArray]:
     """The backtest errors (log ratios when multiplicative) at each horizon 1..horizon,
-    from the rows of ``table`` that hold a forecast (the last ``MAX_ORIGINS``)."""
+    from the rows of ``table`` that hold a forecast (the last ``window`` origins)."""
     n = len(y)
     out: list[FloatArray] = []
     for h in range(1, horizon + 1):
         if h > n - 1:
             out.append(np.zeros(0))
             continue
-        origins = np.arange(max(0, n - 1 - h - MAX_ORIGINS + 1), n - h)
+        origins = np.arange(max(0, n - 1 - h - window + 1), n - h)
         forecast = table[origins, h - 1]
         actual = y[origins + h]
         ok = np.isfinite(forecast)
@@ -135,10 +143,14 @@ def backtest_errors(
 
 
 def backtest_error_rms(
-    y: FloatArray, table: FloatArray, horizon: int, multiplicative: bool
+    y: FloatArray,
+    table: FloatArray,
+    horizon: int,
+    multiplicative: bool,
+    window: int = MAX_ORIGINS,
 ) -> tuple[FloatArray, FloatArray]:
     """RMS of the errors (log ratios when multiplicative) for each horizon, and counts."""
-    errors = backtest_errors(y, table, horizon, multiplicative)
+    errors = backtest_errors(y, table, horizon, multiplicative, window)
     counts = np.array([len(e) for e in errors], dtype=np.float64)
     rms = np.array([float(np.sqrt(np.mean(e * e))) if len(e) else np.nan for e in errors])
     return rms, counts
@@ -163,21 +175,23 @@ def pooled_quantile(errors: Sequence[FloatArray], rms: FloatArray, level: int) -
 
 
 def excess_disagreement(
-    members: FloatArray, weights: FloatArray, multiplicative: bool
+    members: FloatArray, weights: FloatArray, multiplicative: bool, window: int = MAX_ORIGINS
 ) -> FloatArray:
-    """Per horizon, the part of today's spread between the combined models that exceeds
+    """Per horizon, the part of today's spread between the backtested models that exceeds
     their usual spread (weighted standard deviation, log scale when multiplicative).
 
     ``members[k, t, h-1]`` is model k's forecast from origin t. The backtest errors
     already hold the models' usual disagreement; when they disagree more today (a trend
     that turned, a shape that changed), the combination is less sure than its past errors
-    say (rule 11 of docs/forecasting.md). 0 where today's spread is the usual one or less.
+    say (rule 11 of docs/forecasting.md; the whole pool, weighted by backtest, since
+    rule 13). 0 where today's spread is the usual one or less; ``window`` origins before
+    today give the usual spread.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log(np.maximum(members, 1e-12)) if multiplicative else members
         mean = np.tensordot(weights, z, axes=1)
         spread = np.tensordot(weights, (z - mean) ** 2, axes=1)
-    past = spread[:-1][np.all(np.isfinite(spread[:-1]), axis=1)][-MAX_ORIGINS:]
+    past = spread[:-1][np.all(np.isfinite(spread[:-1]), axis=1)][-window:]
     if len(past) < MIN_ERRORS or not np.all(np.isfinite(spread[-1])):
         return np.zeros(members.shape[2])
     result: FloatArray = np.sqrt(np.maximum(spread[-1] - past.mean(axis=0), 0.0))
@@ -207,19 +221,21 @@ def prediction_bands(
     """Symmetric bands at each level in percent: in log space for positive, smooth series,
     otherwise additive (and then shrunk toward ``prior``, the parent's errors, if given).
 
-    ``members`` (the combined models' weights and stacked origin tables, long-history
-    pool only) turns on the errors' own quantiles and the excess-disagreement term."""
+    ``members`` (the backtested pool's weights and stacked origin tables, long-history
+    pool only) turns on the errors' own quantiles, the excess-disagreement term and the
+    shorter window of origins (``LONG_POOL_ORIGINS``)."""
     horizon = len(point)
     level, volatility = level_and_volatility(y)
     lumpy = volatility > LUMPY_VOLATILITY
     multiplicative = bool(np.all(y > 0) and np.all(point > 0)) and not lumpy
-    errors = backtest_errors(y, table, horizon, multiplicative)
+    window = LONG_POOL_ORIGINS if members is not None else MAX_ORIGINS
+    errors = backtest_errors(y, table, horizon, multiplicative, window)
     counts = np.array([len(e) for e in errors], dtype=np.float64)
     rms = np.array([float(np.sqrt(np.mean(e * e))) if len(e) else np.nan for e in errors])
     scales = horizon_scales(rms, counts, horizon, growth)
     notes: list[str] = []
     if multiplicative:
-        add_rms, add_counts = backtest_error_rms(y, table, horizon, False)
+        add_rms, add_counts = backtest_error_rms(y, table, horizon, False, window)
         add_scales = horizon_scales(add_rms, add_counts, horizon, growth)
     else:
         add_scales, add_counts = scales, counts
@@ -237,7 +253,8 @@ def prediction_bands(
     own = prior is None or multiplicative
     if members is not None and own:
         weights, tables = members
-        scales = np.sqrt(scales**2 + excess_disagreement(tables, weights, multiplicative) ** 2)
+        excess = excess_disagreement(tables, weights, multiplicative, window)
+        scales = np.sqrt(scales**2 + excess**2)
     # Student's t with one degree of freedom per backtest origin: RMS from a dozen errors
     # understates the spread (at 24 months the 95 % bands covered 91 % with normal z).
     used = counts[counts > 0]

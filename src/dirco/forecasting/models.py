@@ -355,7 +355,9 @@ def _airline_polynomial(theta1: float, theta_s: float, period: int) -> FloatArra
     return poly
 
 
-def airline_arima(y: FloatArray, period: int, horizon: int) -> OriginForecasts:
+def airline_arima(
+    y: FloatArray, period: int, horizon: int, *, log: bool | None = None
+) -> OriginForecasts:
     """Seasonal ARIMA(0,1,1)(0,1,1)_m, Box and Jenkins' "airline" model, on log(y).
 
     Fitted by conditional sum of squares: the residuals of the twice-differenced series
@@ -363,13 +365,18 @@ def airline_arima(y: FloatArray, period: int, horizon: int) -> OriginForecasts:
     coefficients costs a few milliseconds. Parameters are fitted once on the whole
     history (the backtest rows reuse them); each row forecasts with the residuals known
     at its origin only. Needs three seasons plus one period; log only for positive y.
+    ``log=False`` fits it on y itself for a positive series ("arima_airline_y"): a
+    seasonal swing that stays the same size in units while the level grows (rule 14 of
+    docs/forecasting.md).
     """
     n = len(y)
     m = period
     d = m + 1
     if m < 2 or n < 3 * m + 1:
         raise ValueError(f"the airline model needs at least {3 * m + 1} points")
-    log = bool(np.all(y > 0))
+    positive = bool(np.all(y > 0))
+    name = "arima_airline" if log is not False or not positive else "arima_airline_y"
+    log = positive if log is None else log and positive
     z = np.log(y) if log else y.astype(np.float64)
     w = z[d:] - z[d - 1 : -1] - z[1:-m] + z[:-d]
     one = np.ones(1)
@@ -406,4 +413,4 @@ def airline_arima(y: FloatArray, period: int, horizon: int) -> OriginForecasts:
     if log:
         paths = np.exp(np.clip(paths, None, np.log(np.max(y)) + 5.0))
     table[origins] = paths
-    return OriginForecasts("arima_airline", True, table, first_origin)
+    return OriginForecasts(name, True, table, first_origin)

@@ -70,6 +70,15 @@ def ensemble_weights(scores: Sequence[Scored], top_k: int = TOP_K) -> dict[str, 
     return {s.model.name: float(w) for s, w in zip(ranked, raw, strict=True)}
 
 
+def pool_weights(scores: Sequence[Scored]) -> dict[str, float]:
+    """The ensemble's weights (1/MASE^2) over every backtested model, not the best three.
+
+    The spread of the whole pool says how much the models' views of the future differ
+    today; the three combined ones often agree by construction (they backtested alike).
+    """
+    return ensemble_weights(scores, top_k=len(scores))
+
+
 def combine(models: Sequence[OriginForecasts], weights: dict[str, float]) -> FloatArray:
     """Weighted mean of the models' origin tables (NaN where any weighted model is NaN)."""
     by_name = {m.name: m for m in models}

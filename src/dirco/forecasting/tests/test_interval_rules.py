@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from dirco.forecasting import forecast
 from dirco.forecasting.intervals import excess_disagreement, pooled_quantile
+from dirco.forecasting.selection import ensemble_weights
 from dirco.forecasting.series import FloatArray
 
 SHAPE = np.array([0.9, 1.0, 1.35, 1.0, 1.0, 1.3, 0.95, 0.45, 1.0, 1.05, 1.3, 0.7])
@@ -68,3 +71,67 @@ def test_excess_disagreement_counts_only_what_exceeds_the_usual_spread() -> None
     # Weighted standard deviations of the logs: half the log ratio between the two models.
     expected = np.sqrt((np.log(1.3) / 2) ** 2 - np.log(1.05) ** 2)
     assert excess == pytest.approx(np.full(horizon, expected))
+
+
+# Rule 13: the long pool's intervals read its last four years of origins, and today's
+# excess disagreement of the whole backtested pool.
+
+
+def calm_today(seed: int, n: int = 204) -> FloatArray:
+    """Seventeen years of a growing seasonal series whose noise fell from 8 % to 3 % six
+    years before its end (the forecast year included): a recession left behind."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    sd = np.where(t < n - 72, 0.08, 0.03)
+    result: FloatArray = (
+        (1000 + 3 * t) * np.tile(SHAPE, n // 12) * np.exp(sd * rng.standard_normal(n))
+    )
+    return result
+
+
+def turning(seed: int, n: int = 180) -> FloatArray:
+    """Fifteen years of a seasonal series whose growth rate wanders (a random-walk slope,
+    0.15 % a month): some years the trend turns and the models part ways."""
+    rng = np.random.default_rng(seed)
+    slope = 0.004 + np.cumsum(rng.normal(0, 0.0015, n))
+    result: FloatArray = (
+        1000
+        * np.exp(np.cumsum(slope))
+        * np.tile(SHAPE, n // 12)
+        * np.exp(0.02 * rng.standard_normal(n))
+    )
+    return result
+
+
+def coverage(series: Callable[[int], FloatArray], seeds: range) -> tuple[float, float]:
+    hits80, hits95 = [], []
+    for seed in seeds:
+        y = series(seed)
+        result = forecast(list(y[:-12]), "2010-01", "M", 12)
+        test = y[-12:]
+        hits80.append(np.mean((test >= result.lower80) & (test <= result.upper80)))
+        hits95.append(np.mean((test >= result.lower95) & (test <= result.upper95)))
+    return float(np.mean(hits80)), float(np.mean(hits95))
+
+
+def test_long_pool_intervals_read_the_last_four_years(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Noise that fell six years ago: with the last 72 origins the bands still carry the
+    noisy years and cover 87 % / 99 %; with the last 48, 78 % / 93 %."""
+    four_years = coverage(calm_today, range(20))
+    monkeypatch.setattr("dirco.forecasting.intervals.LONG_POOL_ORIGINS", 72)
+    six_years = coverage(calm_today, range(20))
+    assert six_years[0] > 0.85 and six_years[1] > 0.97
+    assert 0.74 <= four_years[0] <= 0.84 and 0.90 <= four_years[1] <= 0.97
+
+
+def test_excess_disagreement_reads_the_whole_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wandering growth rate: the three combined models backtested alike and agree,
+    while the pool's trend models part ways when the trend turns. Their disagreement
+    brings the bands from 77 % / 92 % to 82 % / 94 %."""
+    pool = coverage(turning, range(40))
+    monkeypatch.setattr(
+        "dirco.forecasting.forecaster.pool_weights", lambda scores: ensemble_weights(scores)
+    )
+    top3 = coverage(turning, range(40))
+    assert top3[0] < 0.79 and top3[1] < 0.93
+    assert abs(pool[0] - 0.8) < abs(top3[0] - 0.8) and abs(pool[1] - 0.95) < abs(top3[1] - 0.95)
