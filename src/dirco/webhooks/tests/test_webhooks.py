@@ -25,9 +25,9 @@ from dirco.pipeline.services import deal_create, deal_move_stage
 from dirco.webhooks.models import WebhookDelivery, WebhookSubscription
 from dirco.webhooks.outbound import OutboundRefused, address_refusal, url_check
 from dirco.webhooks.services import (
-    emit_all,
     backoff_after,
     emit,
+    emit_all,
     webhook_deliver,
     webhook_subscription_create,
     webhooks_retry_due,
