@@ -16,7 +16,8 @@ that server and each run works on a copy (``CREATE DATABASE ... TEMPLATE``).
 
 Prints one JSON line: per route p50/p95/max ms, requests and errors; the ledger's result; the
 load average before, during and after, and the CPU the run's own processes used (what is left
-is the load of other processes on the machine).
+is the load of other processes on the machine): per process (web, worker, scheduler, locust and,
+on PostgreSQL, the run database's backends) in cores and in ms per request answered.
 
     python bench/load.py --users 50 --duration 600 [--kill-every 120] [--pg postgres://...]
 """
@@ -256,6 +257,38 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / CLK_TCK
 
 
+class BackendCpu:
+    """The CPU of the PostgreSQL backends serving one database, sampled (``sample``) from
+    /proc: a backend that ends loses what it used since the last sample (the web processes
+    reconnect every minute: a few seconds in sixty, at most)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.database = url.rsplit("/", 1)[1]
+        self.conn = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+
+    def sample(self) -> None:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        for (pid,) in rows:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone, or PostgreSQL on another machine
+            self.first.setdefault(pid, int(fields[11]) + int(fields[12]))
+            self.last[pid] = int(fields[11]) + int(fields[12])
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last) / CLK_TCK
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -310,6 +343,7 @@ def route_figures(samples_path: Path, goal_ms: float) -> dict[str, Any]:
     slow = [r for r, f in routes.items() if f["p95_ms"] >= goal_ms and "login" not in r]
     return {
         "measured_from": data["measuring_from"],
+        "requests_all": data.get("requests_all", total),
         "routes": routes,
         "requests": total,
         "errors": errors,
@@ -459,11 +493,14 @@ def main() -> int:
         )
     kills: list[dict[str, Any]] = []
     load_samples: list[list[float]] = []
+    backends = BackendCpu(env["DATABASE_URL"]) if args.pg else None
     try:
         wait_healthy(url, web)
         load_before = loadavg()
         busy0, started = machine_busy_seconds(), time.time()
-        own0 = sum(cpu_seconds(p.pid) for p in processes.values())
+        cpu0 = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+        if backends is not None:
+            backends.sample()
         spawn_rate = args.spawn_rate or max(1.0, args.users / 10)
         locust = subprocess.Popen(
             [
@@ -485,6 +522,8 @@ def main() -> int:
             next_kill = time.monotonic() + args.kill_every if args.kill_every else float("inf")
             while not done.wait(5):
                 load_samples.append(loadavg())
+                if backends is not None:
+                    backends.sample()
                 if time.monotonic() >= next_kill:
                     workers = children(web.pid)
                     if workers:
@@ -500,9 +539,15 @@ def main() -> int:
         done.set()
         watcher.join()
         ended = time.time()
-        own_cpu = sum(cpu_seconds(p.pid) for p in processes.values()) - own0
+        cpu = {name: cpu_seconds(p.pid) - cpu0.get(name, 0.0) for name, p in processes.items()}
+        if backends is not None:
+            backends.sample()
+            cpu["postgresql"] = backends.seconds()
+        own_cpu = sum(cpu.values())
         busy = machine_busy_seconds() - busy0
     finally:
+        if backends is not None:
+            backends.close()
         for name in ("locust", "scheduler", "worker", "web"):
             if name in processes:
                 stop(processes[name])
@@ -521,6 +566,9 @@ def main() -> int:
     ledger = json.loads(verify.stdout.strip().splitlines()[-1])
     figures = route_figures(samples_path, args.goal_ms)
     during = [s[0] for s in load_samples]
+    # Each process's CPU per request answered during the load (the measured window and the
+    # ramp-up alike: the CPU counters cover both), and in cores.
+    answered = figures["requests_all"] or 1
     result = {
         "bench": "load",
         "db": db,
@@ -547,6 +595,10 @@ def main() -> int:
             "cores": os.cpu_count(),
             "machine_busy_cores": round(busy / elapsed, 2),
             "this_run_cores": round(own_cpu / elapsed, 2),
+            "cores_by_process": {k: round(v / elapsed, 3) for k, v in cpu.items()},
+            "cpu_ms_per_request_by_process": {
+                k: round(v * 1000 / answered, 2) for k, v in cpu.items()
+            },
             "other_processes_cores": round(max(0.0, busy - own_cpu) / elapsed, 2),
         },
         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
