@@ -243,6 +243,21 @@ def cpu_seconds(pid: int, *, with_reaped: bool = True) -> float:
     return total
 
 
+def reap_with_cpu(process: subprocess.Popen[bytes], timeout: float) -> float:
+    """Wait for ``process`` to end (at most ``timeout`` seconds, then kill it) and return the
+    CPU seconds it and its reaped children used (from wait4: once reaped, /proc forgets)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        late = time.monotonic() > deadline
+        if late:
+            process.kill()
+        pid, status, usage = os.wait4(process.pid, 0 if late else os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        time.sleep(0.5)
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -535,11 +550,16 @@ def main() -> int:
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        locust.wait(args.duration + 180)
+        locust_cpu = reap_with_cpu(locust, args.duration + 180)
         done.set()
         watcher.join()
         ended = time.time()
-        cpu = {name: cpu_seconds(p.pid) - cpu0.get(name, 0.0) for name, p in processes.items()}
+        cpu = {
+            name: cpu_seconds(p.pid) - cpu0.get(name, 0.0)
+            for name, p in processes.items()
+            if name != "locust"
+        }
+        cpu["locust"] = locust_cpu
         if backends is not None:
             backends.sample()
             cpu["postgresql"] = backends.seconds()

@@ -302,6 +302,14 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             {200},
         ),
         Route("GET /api/v1/deals", api_list, {200}),
+        # The floor every request pays (not in the mix): the middleware alone, then with the
+        # session and the user read (an empty answer, as signed out and as a rep).
+        Route("(floor) GET /favicon.ico", lambda: call(Browser().get("/favicon.ico")), {204}),
+        Route(
+            "(floor) GET /favicon.ico (signed in)",
+            lambda: call(next_rep()[0].get("/favicon.ico")),
+            {204},
+        ),
         # Writes last: they make forecasts stale, and no worker refreshes them here.
         Route("POST /deals/[id]/move/", move, {200}),
         Route("POST /deals/[id]/activities/", activity, {302}),
