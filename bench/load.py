@@ -407,6 +407,12 @@ def main() -> int:
     parser.add_argument(
         "--pg-run-db", default="dirco_load_run", help="The scratch copy's name (PostgreSQL)."
     )
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="REDIS_URL for the run's processes, as the several-machine deployment sets it "
+        "(sessions read through Redis, cache, throttle); else none (local memory cache).",
+    )
     parser.add_argument("--deals", type=int, default=25000, help="Deals of the seeded company.")
     parser.add_argument("--deals-per-rep", type=int, default=200)
     parser.add_argument("--port", type=int, default=8140)
@@ -442,8 +448,10 @@ def main() -> int:
         "DIRCO_MEDIA_ROOT": str(run_dir / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    for name in ("DATABASE_URL", "SQLITE_PATH", "TASKS_IMMEDIATE", "DIRCO_TESTING"):
+    for name in ("DATABASE_URL", "SQLITE_PATH", "TASKS_IMMEDIATE", "DIRCO_TESTING", "REDIS_URL"):
         env.pop(name, None)
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     db = "postgresql" if args.pg else "sqlite"
     env.update(
         pg_prepare(args.pg, args.deals, env, args.pg_run_db)
@@ -596,6 +604,7 @@ def main() -> int:
         "think_s": args.think,
         "duration_s": args.duration,
         "gunicorn_workers": args.workers,
+        "redis": bool(args.redis),
         "scheduler": not args.no_scheduler,
         "kill_every_s": args.kill_every,
         "kills": len(kills),
