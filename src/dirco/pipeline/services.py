@@ -17,6 +17,7 @@ from dirco.catalog.permissions import catalog_can_change
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.core.transactions import atomic_retrying
+from dirco.core.validation import relations_read
 from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
@@ -108,8 +109,9 @@ def _deal_validate(deal: Deal, stored: dict[str, Any] | None = None) -> None:
     ``stored``: the deal's columns as read, under lock, from its row (:func:`_deal_stored`);
     the model validation then skips the fields still holding those values, which the database
     already holds valid (foreign keys that exist, constraints that hold): a stage move checks
-    its stage, not the account, owner, team and product line again (5 queries), nor the
-    constraints on the amount and external id (4 more, with their savepoints).
+    neither the account, owner, team and product line again (4 queries) nor the constraints
+    on the amount and external id (4 more, with their savepoints). Nor does it re-read a
+    relation given as an object read from the database (:func:`relations_read`).
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -132,7 +134,7 @@ def _deal_validate(deal: Deal, stored: dict[str, Any] | None = None) -> None:
         raise ApplicationError(
             _("The deal was not saved: correct the fields shown."), fields=errors
         )
-    exclude = {"amount_company"}
+    exclude = {"amount_company"} | relations_read(deal)
     if stored is not None:
         exclude |= {
             f.name
@@ -366,7 +368,7 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
             fields={"deal": [_("Choose what this activity is about.")]},
         )
     try:
-        activity.full_clean()
+        activity.full_clean(exclude=sorted(relations_read(activity)))
     except ValidationError as exc:
         raise ApplicationError(
             _("The activity was not saved: correct the fields shown."),
