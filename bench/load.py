@@ -16,7 +16,8 @@ that server and each run works on a copy (``CREATE DATABASE ... TEMPLATE``).
 
 Prints one JSON line: per route p50/p95/max ms, requests and errors; the ledger's result; the
 load average before, during and after, and the CPU the run's own processes used (what is left
-is the load of other processes on the machine).
+is the load of other processes on the machine): per process (web, worker, scheduler, locust and,
+on PostgreSQL, the run database's backends) in cores and in ms per request answered.
 
     python bench/load.py --users 50 --duration 600 [--kill-every 120] [--pg postgres://...]
 """
@@ -242,6 +243,21 @@ def cpu_seconds(pid: int, *, with_reaped: bool = True) -> float:
     return total
 
 
+def reap_with_cpu(process: subprocess.Popen[bytes], timeout: float) -> float:
+    """Wait for ``process`` to end (at most ``timeout`` seconds, then kill it) and return the
+    CPU seconds it and its reaped children used (from wait4: once reaped, /proc forgets)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        late = time.monotonic() > deadline
+        if late:
+            process.kill()
+        pid, status, usage = os.wait4(process.pid, 0 if late else os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        time.sleep(0.5)
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -254,6 +270,38 @@ def machine_busy_seconds() -> float:
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]
     return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+class BackendCpu:
+    """The CPU of the PostgreSQL backends serving one database, sampled (``sample``) from
+    /proc: a backend that ends loses what it used since the last sample (the web processes
+    reconnect every minute: a few seconds in sixty, at most)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.database = url.rsplit("/", 1)[1]
+        self.conn = psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+
+    def sample(self) -> None:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        for (pid,) in rows:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone, or PostgreSQL on another machine
+            self.first.setdefault(pid, int(fields[11]) + int(fields[12]))
+            self.last[pid] = int(fields[11]) + int(fields[12])
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last) / CLK_TCK
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def loadavg() -> list[float]:
@@ -310,6 +358,7 @@ def route_figures(samples_path: Path, goal_ms: float) -> dict[str, Any]:
     slow = [r for r, f in routes.items() if f["p95_ms"] >= goal_ms and "login" not in r]
     return {
         "measured_from": data["measuring_from"],
+        "requests_all": data.get("requests_all", total),
         "routes": routes,
         "requests": total,
         "errors": errors,
@@ -358,6 +407,12 @@ def main() -> int:
     parser.add_argument(
         "--pg-run-db", default="dirco_load_run", help="The scratch copy's name (PostgreSQL)."
     )
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="REDIS_URL for the run's processes, as the several-machine deployment sets it "
+        "(sessions read through Redis, cache, throttle); else none (local memory cache).",
+    )
     parser.add_argument("--deals", type=int, default=25000, help="Deals of the seeded company.")
     parser.add_argument("--deals-per-rep", type=int, default=200)
     parser.add_argument("--port", type=int, default=8140)
@@ -393,8 +448,10 @@ def main() -> int:
         "DIRCO_MEDIA_ROOT": str(run_dir / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    for name in ("DATABASE_URL", "SQLITE_PATH", "TASKS_IMMEDIATE", "DIRCO_TESTING"):
+    for name in ("DATABASE_URL", "SQLITE_PATH", "TASKS_IMMEDIATE", "DIRCO_TESTING", "REDIS_URL"):
         env.pop(name, None)
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     db = "postgresql" if args.pg else "sqlite"
     env.update(
         pg_prepare(args.pg, args.deals, env, args.pg_run_db)
@@ -459,11 +516,14 @@ def main() -> int:
         )
     kills: list[dict[str, Any]] = []
     load_samples: list[list[float]] = []
+    backends = BackendCpu(env["DATABASE_URL"]) if args.pg else None
     try:
         wait_healthy(url, web)
         load_before = loadavg()
         busy0, started = machine_busy_seconds(), time.time()
-        own0 = sum(cpu_seconds(p.pid) for p in processes.values())
+        cpu0 = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+        if backends is not None:
+            backends.sample()
         spawn_rate = args.spawn_rate or max(1.0, args.users / 10)
         locust = subprocess.Popen(
             [
@@ -485,6 +545,8 @@ def main() -> int:
             next_kill = time.monotonic() + args.kill_every if args.kill_every else float("inf")
             while not done.wait(5):
                 load_samples.append(loadavg())
+                if backends is not None:
+                    backends.sample()
                 if time.monotonic() >= next_kill:
                     workers = children(web.pid)
                     if workers:
@@ -496,13 +558,24 @@ def main() -> int:
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        locust.wait(args.duration + 180)
+        locust_cpu = reap_with_cpu(locust, args.duration + 180)
         done.set()
         watcher.join()
         ended = time.time()
-        own_cpu = sum(cpu_seconds(p.pid) for p in processes.values()) - own0
+        cpu = {
+            name: cpu_seconds(p.pid) - cpu0.get(name, 0.0)
+            for name, p in processes.items()
+            if name != "locust"
+        }
+        cpu["locust"] = locust_cpu
+        if backends is not None:
+            backends.sample()
+            cpu["postgresql"] = backends.seconds()
+        own_cpu = sum(cpu.values())
         busy = machine_busy_seconds() - busy0
     finally:
+        if backends is not None:
+            backends.close()
         for name in ("locust", "scheduler", "worker", "web"):
             if name in processes:
                 stop(processes[name])
@@ -521,6 +594,9 @@ def main() -> int:
     ledger = json.loads(verify.stdout.strip().splitlines()[-1])
     figures = route_figures(samples_path, args.goal_ms)
     during = [s[0] for s in load_samples]
+    # Each process's CPU per request answered during the load (the measured window and the
+    # ramp-up alike: the CPU counters cover both), and in cores.
+    answered = figures["requests_all"] or 1
     result = {
         "bench": "load",
         "db": db,
@@ -528,6 +604,7 @@ def main() -> int:
         "think_s": args.think,
         "duration_s": args.duration,
         "gunicorn_workers": args.workers,
+        "redis": bool(args.redis),
         "scheduler": not args.no_scheduler,
         "kill_every_s": args.kill_every,
         "kills": len(kills),
@@ -547,6 +624,10 @@ def main() -> int:
             "cores": os.cpu_count(),
             "machine_busy_cores": round(busy / elapsed, 2),
             "this_run_cores": round(own_cpu / elapsed, 2),
+            "cores_by_process": {k: round(v / elapsed, 3) for k, v in cpu.items()},
+            "cpu_ms_per_request_by_process": {
+                k: round(v * 1000 / answered, 2) for k, v in cpu.items()
+            },
             "other_processes_cores": round(max(0.0, busy - own_cpu) / elapsed, 2),
         },
         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",

@@ -15,6 +15,10 @@ once) and, when locust stops, writes every request's time per route to ``LOAD_SA
   create it twice).
 
 Think time: uniform between 0.8 and 1.2 times ``LOAD_THINK`` seconds (5 by default).
+
+The users are ``FastHttpUser`` (geventhttpclient, shipped with locust) rather than ``HttpUser``
+(python-requests): locust runs on the machine it measures, and its CPU per request is a
+fraction of the other's; cookies live in the session's cookie jar all the same.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ import string
 import time
 import uuid
 from collections import defaultdict
+from http.cookiejar import Cookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 THINK = float(os.environ.get("LOAD_THINK", "5"))
@@ -43,12 +49,15 @@ samples: dict[str, list[float]] = defaultdict(list)
 failures: dict[str, int] = defaultdict(int)
 failure_examples: dict[str, list[str]] = defaultdict(list)
 measuring_from = 0.0
+requests_all = 0  # ramp-up included (bench/load.py divides the processes' CPU by it)
 
 
 @events.request.add_listener
 def _on_request(
     request_type: str, name: str, response_time: float, exception: Any, **_kw: Any
 ) -> None:
+    global requests_all
+    requests_all += 1
     key = name
     samples[key].append(response_time)
     if exception is not None:
@@ -76,6 +85,7 @@ def _on_quit(**_kw: Any) -> None:
                 "failures": failures,
                 "failure_examples": failure_examples,
                 "measuring_from": measuring_from,
+                "requests_all": requests_all,
             },
             out,
         )
@@ -98,7 +108,29 @@ def next_of(role: str, people: list[Any]) -> Any:
     return people[next(_turns[role]) % len(people)]
 
 
-class Person(HttpUser):
+def cookie(host: str, name: str, value: str) -> Cookie:
+    """A cookie of ``host`` (no domain attribute: sent to that host only), for every path."""
+    return Cookie(
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=host,
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={"HttpOnly": ""} if name == "sessionid" else {},
+    )
+
+
+class Person(FastHttpUser):
     abstract = True
     wait_time = between(0.8 * THINK, 1.2 * THINK)
     email = ""
@@ -108,8 +140,9 @@ class Person(HttpUser):
         already); the CSRF cookie is one this browser made up, as Django allows."""
         self.email = email
         self.csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
-        self.client.cookies.set("sessionid", PLAN["sessions"][email])
-        self.client.cookies.set("csrftoken", self.csrf)
+        host = urlsplit(self.host).hostname or ""
+        self.client.cookiejar.set_cookie(cookie(host, "sessionid", PLAN["sessions"][email]))
+        self.client.cookiejar.set_cookie(cookie(host, "csrftoken", self.csrf))
 
     def post_form(self, url: str, data: dict[str, Any], name: str, **headers: str) -> Any:
         token = self.csrf
@@ -287,13 +320,14 @@ class Partner(Person):
                 response.failure(f"registration answered {response.status_code} (302 expected)")
 
 
-class ApiClient(HttpUser):
+class ApiClient(FastHttpUser):
     weight = 2
     wait_time = between(0.8 * THINK, 1.2 * THINK)
 
     def on_start(self) -> None:
         self.token = next_of("api", PLAN["api_tokens"])
-        self.client.headers["Authorization"] = f"Bearer {self.token['key']}"
+        # Sent with every request of this user (FastHttpSession's own header).
+        self.client.auth_header = f"Bearer {self.token['key']}"
 
     @task(3)
     def deal_list(self) -> None:

@@ -25,7 +25,7 @@ Works on a scratch copy (``dirco_route_cpu``) of the database ``bench/load.py --
     python bench/route_cpu.py --pg postgres://postgres@127.0.0.1:5432/postgres \\
         [--runs 40] [--only "GET /pipeline/"] [--profile "GET / (director" --profile-dir DIR]
 
-``--profile PREFIX`` profiles the routes whose name starts with PREFIX (pyinstrument, the
+``--sql-dir DIR`` writes the queries of one request per route there. ``--profile PREFIX`` profiles the routes whose name starts with PREFIX (pyinstrument, the
 ``bench`` extra) and writes one text report per route to ``--profile-dir``.
 Prints one JSON line.
 """
@@ -118,6 +118,11 @@ def tree_seconds(pid: int) -> float:
     except OSError:
         kids = []
     return total / CLK_TCK + sum(tree_seconds(int(k)) for k in kids)
+
+
+def slug(name: str) -> str:
+    """A file name for a route's name."""
+    return "".join(c if c.isalnum() else "_" for c in name).strip("_")
 
 
 class Route:
@@ -297,6 +302,14 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             {200},
         ),
         Route("GET /api/v1/deals", api_list, {200}),
+        # The floor every request pays (not in the mix): the middleware alone, then with the
+        # session and the user read (an empty answer, as signed out and as a rep).
+        Route("(floor) GET /favicon.ico", lambda: call(Browser().get("/favicon.ico")), {204}),
+        Route(
+            "(floor) GET /favicon.ico (signed in)",
+            lambda: call(next_rep()[0].get("/favicon.ico")),
+            {204},
+        ),
         # Writes last: they make forecasts stale, and no worker refreshes them here.
         Route("POST /deals/[id]/move/", move, {200}),
         Route("POST /deals/[id]/activities/", activity, {302}),
@@ -337,14 +350,13 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             assert status in route.expect, (route.name, status)
         pg_ms = (proc_ticks(backend_pid) - pg0) * 1000 / CLK_TCK / args.runs
         if profiler is not None:
-            out = args.profile_dir / (
-                "".join(c if c.isalnum() else "_" for c in route.name).strip("_") + ".txt"
-            )
+            out = args.profile_dir / (slug(route.name) + ".txt")
             if args.profiler == "cprofile":
                 import io
                 import pstats
 
                 profiler.disable()
+                profiler.dump_stats(out.with_suffix(".prof"))  # for pstats / snakeviz
                 text = io.StringIO()
                 stats = pstats.Stats(profiler, stream=text)
                 stats.sort_stats("cumulative").print_stats(80)
@@ -356,6 +368,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         assert connection.connection.info.backend_pid == backend_pid, "reconnected"
         with CaptureQueriesContext(connection) as queries:
             route.call()
+        if args.sql_dir:  # the queries of one request, one a line
+            (args.sql_dir / (slug(route.name) + ".sql")).write_text(
+                "".join(q["sql"] + ";\n" for q in queries.captured_queries)
+            )
         web_ms = statistics.mean(cpu)
         figures[route.name] = {
             "web_cpu_ms": round(web_ms, 2),
@@ -496,6 +512,7 @@ def main() -> int:
     parser.add_argument("--profile", default="", help="Profile the routes starting with this.")
     parser.add_argument("--profile-dir", type=Path, default=Path("/tmp/dirco-profiles"))
     parser.add_argument("--profiler", choices=["pyinstrument", "cprofile"], default="pyinstrument")
+    parser.add_argument("--sql-dir", type=Path, help="Write each route's queries here.")
     parser.add_argument("--idle-seconds", type=float, default=30, help="0: skip.")
     parser.add_argument("--redis", default="", help="REDIS_URL for the web side (else unset).")
     parser.add_argument("--out", type=Path, help="Also write the JSON here.")
@@ -513,6 +530,8 @@ def main() -> int:
         return 0
     if args.profile:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
+    if args.sql_dir:
+        args.sql_dir.mkdir(parents=True, exist_ok=True)
     base = args.pg.rsplit("/", 1)[0]
     url = (
         f"{base}/{args.pg_run_db}"
@@ -537,6 +556,7 @@ def main() -> int:
         args.profiler,
         "--redis",
         args.redis,
+        *(["--sql-dir", str(args.sql_dir)] if args.sql_dir else []),
     ]
     load_before = os.getloadavg()[0]
     out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)

@@ -31,16 +31,22 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
     return Deal.objects.filter(deal_visibility_q(user))
 
 
+# Set on a deal read through deals_visible_to(user) by get_deal_for_user: the id of that user.
+_SEEN_BY = "_dirco_visible_to_user_id"
+
+
 def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:
     """The deal, or 404 both when it does not exist and when the user may not see it."""
     try:
-        return (
+        deal = (
             deals_visible_to(user)
             .select_related("account", "partner", "owner", "team", "product_line", "stage")
             .get(pk=deal_id)
         )
     except (Deal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such deal.") from None
+    setattr(deal, _SEEN_BY, user.pk)
+    return deal
 
 
 def pipeline_can_change(*, user: User) -> bool:
@@ -106,7 +112,13 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
 
 def activity_can_log(*, user: User, deal: Deal) -> bool:
     """Anyone who sees a deal logs their own activities on it (calls, meetings, notes): the
-    matrix's "own" create. The deal page and the API both ask this."""
+    matrix's "own" create. The deal page and the API both ask this.
+
+    A deal this request read through :func:`get_deal_for_user` for ``user`` was seen by the
+    same rule a moment ago: no second query (the deal page and the activity form ask after
+    that read)."""
+    if getattr(deal, _SEEN_BY, None) == user.pk:
+        return True
     return deals_visible_to(user).filter(pk=deal.pk).exists()
 
 

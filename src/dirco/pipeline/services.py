@@ -17,6 +17,7 @@ from dirco.catalog.permissions import catalog_can_change
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.core.transactions import atomic_retrying
+from dirco.core.validation import relations_read
 from dirco.core.versioning import version_bump, version_check
 from dirco.customers.models import Account
 from dirco.partners.models import Contact, Partner
@@ -35,7 +36,7 @@ from dirco.pipeline.models import Activity, Deal, ForecastCategory, Stage, Stage
 from dirco.pipeline.signals import deals_changed
 from dirco.scopes import scopes_of_deal
 from dirco.teams.models import SalesTeam
-from dirco.webhooks.services import emit
+from dirco.webhooks.services import emit, emit_all
 
 
 class DealFields(TypedDict, total=False):
@@ -97,7 +98,21 @@ def _validation_error_fields(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in exc.messages]}
 
 
-def _deal_validate(deal: Deal) -> None:
+def _deal_stored(deal: Deal) -> dict[str, Any]:
+    """The column values of a deal as read from the database (see :func:`_deal_validate`)."""
+    return {f.name: getattr(deal, f.attname) for f in Deal._meta.concrete_fields}
+
+
+def _deal_validate(deal: Deal, stored: dict[str, Any] | None = None) -> None:
+    """Refuse a deal that may not be saved, with a message per field.
+
+    ``stored``: the deal's columns as read, under lock, from its row (:func:`_deal_stored`);
+    the model validation then skips the fields still holding those values, which the database
+    already holds valid (foreign keys that exist, constraints that hold): a stage move checks
+    neither the account, owner, team and product line again (4 queries) nor the constraints
+    on the amount and external id (4 more, with their savepoints). Nor does it re-read a
+    relation given as an object read from the database (:func:`relations_read`).
+    """
     errors: dict[str, list[str]] = {}
     try:
         amount = Decimal(deal.amount)
@@ -119,8 +134,15 @@ def _deal_validate(deal: Deal) -> None:
         raise ApplicationError(
             _("The deal was not saved: correct the fields shown."), fields=errors
         )
+    exclude = {"amount_company"} | relations_read(deal)
+    if stored is not None:
+        exclude |= {
+            f.name
+            for f in Deal._meta.concrete_fields
+            if f.name in stored and getattr(deal, f.attname) == stored[f.name]
+        }
     try:
-        deal.full_clean(exclude=["amount_company"])
+        deal.full_clean(exclude=sorted(exclude))
     except ValidationError as exc:
         raise ApplicationError(
             _("The deal was not saved: correct the fields shown."),
@@ -218,9 +240,8 @@ def deal_create(
         deal_change_hooks_run(None, deal_snapshot(deal))
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=created_by)
     _deals_changed_on_commit(deal_scope_keys(deal), {deal_won_month(deal)})
-    emit("deal.created", deal_event_payload(deal))
-    if stage.is_won:
-        emit("deal.won", deal_event_payload(deal))
+    payload = deal_event_payload(deal)
+    emit_all([("deal.created", payload)] + ([("deal.won", payload)] if stage.is_won else []))
     return deal
 
 
@@ -245,6 +266,7 @@ def deal_update(
     # stage changed meanwhile would vanish from the result (Deal.DoesNotExist, a 500).
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     version_check(deal, expected_version)
+    stored = _deal_stored(deal)
     keys_before = deal_scope_keys(deal)
     won_month_before = deal_won_month(deal)
     before = deal_snapshot(deal) if deal_change_hooks else None
@@ -273,7 +295,7 @@ def deal_update(
         today=timezone.localdate(),
         zero_amount_confirmed=confirm_zero_amount,
     )
-    _deal_validate(deal)
+    _deal_validate(deal, stored)
     _deal_convert(deal)
     version_bump(deal)
     deal.save()
@@ -287,13 +309,14 @@ def deal_update(
         keys_before | deal_scope_keys(deal), {won_month_before, deal_won_month(deal)}
     )
     payload = deal_event_payload(deal)
-    emit("deal.updated", payload)
+    events = [("deal.updated", payload)]
     if new_stage is not None and new_stage.pk != previous_stage.pk:
-        emit("deal.stage_changed", {**payload, "from_stage_id": previous_stage.pk})
+        events.append(("deal.stage_changed", {**payload, "from_stage_id": previous_stage.pk}))
         if new_stage.is_won:
-            emit("deal.won", payload)
+            events.append(("deal.won", payload))
         elif new_stage.is_lost:
-            emit("deal.lost", {**payload, "lost_reason": deal.lost_reason})
+            events.append(("deal.lost", {**payload, "lost_reason": deal.lost_reason}))
+    emit_all(events)
     return deal
 
 
@@ -345,7 +368,7 @@ def activity_create(*, owner: User, **fields: Unpack[ActivityFields]) -> Activit
             fields={"deal": [_("Choose what this activity is about.")]},
         )
     try:
-        activity.full_clean()
+        activity.full_clean(exclude=sorted(relations_read(activity)))
     except ValidationError as exc:
         raise ApplicationError(
             _("The activity was not saved: correct the fields shown."),

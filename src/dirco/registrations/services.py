@@ -29,6 +29,7 @@ from dirco.core.l10n import format_date
 from dirco.core.legal_identifiers import legal_identifier_problem
 from dirco.core.money import CURRENCIES, RateTable
 from dirco.core.transactions import atomic_retrying
+from dirco.core.validation import relations_read
 from dirco.customers.models import Account
 from dirco.customers.services import account_create
 from dirco.notifications.services import notification_send
@@ -304,7 +305,8 @@ def registration_submit(*, user: User, data: dict[str, Any]) -> DealRegistration
         **fields,
     )
     try:
-        registration.full_clean()
+        # Partner, user and product line are objects read here: the database vouches for them.
+        registration.full_clean(exclude=sorted(relations_read(registration)))
     except ValidationError as exc:
         raise ApplicationError(
             _("The registration was not sent: correct the fields shown."),

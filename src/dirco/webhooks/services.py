@@ -108,19 +108,30 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription) -> None:
 
 def emit(event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
     """Record ``event`` for every active subscription that wants it; send after commit."""
-    assert event in EVENTS, event
-    # Through JSON once, so that what is stored is what is sent (dates, decimals as strings).
-    data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    deliveries = [
-        WebhookDelivery.objects.create(
-            subscription=subscription,
-            event=event,
-            message_id=f"msg_{uuid.uuid4().hex}",
-            payload={"type": event, "timestamp": timezone.now().isoformat(), "data": data},
-        )
-        for subscription in WebhookSubscription.objects.filter(is_active=True)
-        if subscription.wants(event)
-    ]
+    return emit_all([(event, payload)])
+
+
+def emit_all(events: list[tuple[str, dict[str, Any]]]) -> list[WebhookDelivery]:
+    """:func:`emit` for several events of one write (a stage move is ``deal.updated``,
+    ``deal.stage_changed`` and maybe ``deal.won``), in their order: the subscriptions are
+    read once."""
+    for event, _payload in events:
+        assert event in EVENTS, event
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    deliveries = []
+    for event, payload in events:
+        # Through JSON once, so that what is stored is what is sent (dates, decimals as strings).
+        data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        deliveries += [
+            WebhookDelivery.objects.create(
+                subscription=subscription,
+                event=event,
+                message_id=f"msg_{uuid.uuid4().hex}",
+                payload={"type": event, "timestamp": timezone.now().isoformat(), "data": data},
+            )
+            for subscription in subscriptions
+            if subscription.wants(event)
+        ]
     if deliveries:
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: _enqueue(ids))

@@ -9,6 +9,7 @@ from dirco.partners.permissions import partners_visible_to
 from dirco.partners.tests.factories import PartnerFactory
 from dirco.pipeline.permissions import (
     activities_visible_to,
+    activity_can_log,
     deal_can_edit,
     deals_visible_to,
     get_deal_for_user,
@@ -105,3 +106,17 @@ def test_activity_visibility(company: Company) -> None:
     assert set(activities_visible_to(company.manager)) == {mine}
     assert set(activities_visible_to(company.other_manager)) == {theirs}
     assert set(activities_visible_to(company.partner_b_user)) == set()
+
+
+def test_activity_can_log_trusts_only_the_same_users_read(
+    company: Company, django_assert_num_queries: object
+) -> None:
+    """A deal read through get_deal_for_user for a user needs no second query for that user;
+    for anyone else the rule is asked again."""
+    deal = DealFactory(owner=company.rep)
+    seen = get_deal_for_user(user=company.rep, deal_id=deal.pk)
+    with django_assert_num_queries(0):  # type: ignore[operator]
+        assert activity_can_log(user=company.rep, deal=seen)
+    assert not activity_can_log(user=company.other_rep, deal=seen)
+    assert activity_can_log(user=company.director, deal=seen)
+    assert not activity_can_log(user=company.rep, deal=DealFactory(owner=company.other_rep))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from dirco.catalog.tests.factories import ProductLineFactory
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
+from dirco.customers.models import Account
 from dirco.customers.tests.factories import AccountFactory
 from dirco.pipeline.models import Deal, Stage, StageChange
 from dirco.pipeline.selectors import deal_totals, pipeline_board
@@ -128,6 +129,39 @@ def test_deal_update_failure_leaves_the_stored_deal_unchanged(company: Company) 
     deal.refresh_from_db()
     assert deal.name == "Line 4 retrofit"
     assert deal.amount == Decimal("12000.00")
+
+
+def test_deal_move_checks_what_changed_not_what_the_row_holds(company: Company) -> None:
+    """A move validates its new stage but neither re-reads the deal's unchanged relations
+    (they exist: the row holds them) nor re-checks constraints on unchanged columns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    deal = deal_create(created_by=company.rep, **_deal_fields(company))
+    with CaptureQueriesContext(connection) as ctx:
+        deal_move_stage(deal=deal, stage=stage_named("Proposal"), moved_by=company.rep)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    for table in ("customers_account", "catalog_productline", "teams_salesteam", "_check"):
+        assert table not in sql, table
+    deal.refresh_from_db()
+    assert deal.stage.name == "Proposal"
+
+
+def test_deal_update_still_checks_changed_fields(company: Company) -> None:
+    deal = deal_create(created_by=company.rep, **_deal_fields(company))
+    gone = AccountFactory()
+    gone_pk = gone.pk
+    gone.delete()
+    with pytest.raises(ApplicationError) as refused:
+        deal_update(deal=deal, updated_by=company.rep, account=Account(pk=gone_pk))
+    assert "account" in refused.value.fields
+    with pytest.raises(ApplicationError) as refused:
+        deal_update(deal=deal, updated_by=company.rep, name="")
+    assert "name" in refused.value.fields
+    with pytest.raises(ApplicationError):
+        deal_update(deal=deal, updated_by=company.rep, amount=Decimal("-5"))
+    deal.refresh_from_db()
+    assert (deal.name, deal.amount) == ("Line 4 retrofit", Decimal("12000.00"))
 
 
 def test_mixed_currency_totals_sum_in_company_currency(company: Company) -> None:

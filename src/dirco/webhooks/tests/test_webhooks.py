@@ -27,6 +27,7 @@ from dirco.webhooks.outbound import OutboundRefused, address_refusal, url_check
 from dirco.webhooks.services import (
     backoff_after,
     emit,
+    emit_all,
     webhook_deliver,
     webhook_subscription_create,
     webhooks_retry_due,
@@ -143,6 +144,30 @@ def test_deal_events_are_signed_and_verified_by_a_real_receiver(
     assert list(WebhookDelivery.objects.values_list("status", "response_code").distinct()) == [
         ("succeeded", 200)
     ]
+
+
+def test_emit_all_reads_the_subscriptions_once_and_keeps_the_order(
+    company: Company,
+    receiver: Receiver,
+    loopback_allowed: None,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    everything = webhook_subscription_create(
+        created_by=company.director, url=receiver.url, events=["*"]
+    )
+    won_only = webhook_subscription_create(
+        created_by=company.director, url=receiver.url, events=["deal.won"]
+    )
+    # One read of the subscriptions, then one insert per delivery.
+    with django_assert_num_queries(1 + 3):
+        deliveries = emit_all([("deal.updated", {"id": 1}), ("deal.won", {"id": 1})])
+    assert [d.event for d in deliveries] == ["deal.updated", "deal.won", "deal.won"]
+    assert sorted((d.event, d.subscription_id) for d in deliveries) == [
+        ("deal.updated", everything.pk),
+        ("deal.won", everything.pk),
+        ("deal.won", won_only.pk),
+    ]
+    assert [d.payload["data"] for d in deliveries] == [{"id": 1}] * 3
 
 
 def test_unsubscribed_and_paused_subscriptions_get_nothing(
