@@ -107,6 +107,30 @@ def deals_by_ids(ids: list[int]) -> list[Deal]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+# What a board card shows (dirco.pipeline.templatetags.pipeline_board) and nothing more: a
+# hundred whole rows with their five joined models cost three times the CPU of these columns.
+CARD_FIELDS = (
+    "id",
+    "name",
+    "stage_id",
+    "expected_close_date",
+    "amount",
+    "currency",
+    "stage_entered_at",
+    "account__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+)
+
+
+def deal_cards_by_ids(ids: list[int]) -> list[Deal]:
+    """Deals in the order of ``ids`` with only what a board card shows (one query)."""
+    rows = Deal.objects.filter(pk__in=ids).select_related("account", "owner").only(*CARD_FIELDS)
+    by_id = {d.pk: d for d in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def deal_page(
     *, user: User, filters: DealFilters | None = None, offset: int = 0, limit: int = 50
 ) -> list[Deal]:
@@ -154,7 +178,9 @@ def pipeline_board(
         )
         for stage in stages
     }
-    deals = {d.pk: d for d in deals_by_ids([pk for ids in ids_by_stage.values() for pk in ids])}
+    deals = {
+        d.pk: d for d in deal_cards_by_ids([pk for ids in ids_by_stage.values() for pk in ids])
+    }
     columns = []
     for stage in stages:
         row: dict[str, Any] = totals.get(stage.pk, {})
