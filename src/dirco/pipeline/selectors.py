@@ -127,6 +127,26 @@ CARD_FIELDS = (
 )
 
 
+def deals_closing_between(*, user: User, first: dt.date, last: dt.date) -> QuerySet[Deal]:
+    """The open deals ``user`` sees expected to close from ``first`` to ``last``, soonest
+    first, with only what the home's "Closing this month" rows show (name, account, stage,
+    date, amount)."""
+    filters = DealFilters(status="open", close_from=first, close_to=last, sort="close")
+    return (
+        deal_list(user=user, filters=filters)
+        .select_related(None)
+        .select_related("account", "stage")
+        .only(
+            "id",
+            "name",
+            "expected_close_date",
+            "amount_company",
+            "account__name",
+            "stage__name",
+        )
+    )
+
+
 def deal_cards_by_ids(ids: list[int]) -> list[Deal]:
     """Deals in the order of ``ids`` with only what a board card shows (one query)."""
     rows = Deal.objects.filter(pk__in=ids).select_related("account", "owner").only(*CARD_FIELDS)

@@ -23,7 +23,13 @@ from dirco.pipeline.permissions import (
     deal_visibility_scopes,
     deals_visible_to,
 )
-from dirco.pipeline.selectors import DealFilters, activity_list_for_user, deal_figures, deal_list
+from dirco.pipeline.selectors import (
+    DealFilters,
+    activity_list_for_user,
+    deal_figures,
+    deal_list,
+    deals_closing_between,
+)
 from dirco.web.http import AuthedHttpRequest
 
 
@@ -88,14 +94,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     activities = activity_list_for_user(user=user)
     month_start = today.replace(day=1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    closing = deal_list(
-        user=user,
-        filters=DealFilters(
-            status="open",
-            close_from=month_start,
-            close_to=next_month - dt.timedelta(days=1),
-            sort="close",
-        ),
+    closing = deals_closing_between(
+        user=user, first=month_start, last=next_month - dt.timedelta(days=1)
     )
     return render(
         request,
