@@ -18,6 +18,7 @@ from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.customers.tests.factories import AccountFactory
 from dirco.metrics import cycle_middle
+from dirco.partners.tests.factories import PartnerFactory
 from dirco.pipeline.hooks import deal_snapshot
 from dirco.pipeline.models import Deal, Stage
 from dirco.pipeline.permissions import deal_visibility_scopes, deals_visible_to
@@ -353,10 +354,12 @@ def test_deal_visibility_scopes_hold_exactly_the_visible_deals(company: Company)
     """Each role's scopes (:func:`deal_visibility_scopes`) hold the deals it sees, each once:
     the deals of the rep, of the partners the rep channel-manages, of other reps and partners,
     of the teams; a manager has none (teams and line overlap)."""
+    child = PartnerFactory(name="Alpha Child", parent=company.partner_a)  # the admin's too
     for owner in (company.rep, company.other_rep, company.manager):
-        for partner in (None, company.partner_a, company.partner_b):
+        for partner in (None, company.partner_a, company.partner_b, child):
             for team in (None, company.team, company.other_team):
                 DealFactory(owner=owner, partner=partner, team=team)
+    rollups_rebuild()  # the factory bypasses the services that keep the rollups
     for user in (
         company.director,
         company.marketing,
@@ -373,5 +376,9 @@ def test_deal_visibility_scopes_hold_exactly_the_visible_deals(company: Company)
             seen += Deal.objects.filter(scope.deal_filter()).values_list("pk", flat=True)
         assert len(seen) == len(set(seen)), user  # none in two scopes
         assert set(seen) == set(deals_visible_to(user).values_list("pk", flat=True)), user
+        deals, day = deals_visible_to(user), timezone.localdate()
+        assert deal_figures(deals=deals, today=day, scopes=scopes) == deal_figures_aggregate(
+            deals=deals, periods=FigurePeriods.of(day)
+        )
     assert deal_visibility_scopes(company.manager) is None
     assert deal_visibility_scopes(company.other_manager) is None
