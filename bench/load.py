@@ -218,6 +218,9 @@ def pg_prepare(url: str, deals: int, env: dict[str, str], run: str) -> dict[str,
             seed_env = {**env, "DATABASE_URL": f"{base}/{partial}"}
             dirco("migrate", "--no-input", "-v0", env=seed_env)
             dirco("seed_demo", "--deals", str(deals), env=seed_env)
+            # Statistics as autovacuum leaves them in production (the seed is one transaction).
+            with psycopg.connect(f"{base}/{partial}", autocommit=True) as seeded:
+                seeded.execute("VACUUM ANALYZE")
             conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{seed}"')
         conn.execute(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{run}" TEMPLATE "{seed}"')

@@ -88,6 +88,9 @@ def pg_prepare(url: str, deals: int, run_db: str = RUN_DB) -> str:
             seed_env = {**env, "DATABASE_URL": f"{base}/{partial}"}
             for args in (["migrate", "--no-input", "-v0"], ["seed_demo", "--deals", str(deals)]):
                 subprocess.run([str(BIN / "dirco"), *args], check=True, env=seed_env, cwd=ROOT)
+            # Statistics as autovacuum leaves them in production (the seed is one transaction).
+            with psycopg.connect(f"{base}/{partial}", autocommit=True) as seeded:
+                seeded.execute("VACUUM ANALYZE")
             conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{seed}"')
         conn.execute(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{run_db}" TEMPLATE "{seed}"')

@@ -37,13 +37,21 @@ _PARTNERS_MANAGED_BY: PreparedQuery[Partner] = PreparedQuery(
 
 
 def partner_ids_of_partner_user(user: User) -> list[int]:
-    """A partner user's own partner, plus its child partners for a partner admin."""
+    """A partner user's own partner, plus its child partners for a partner admin.
+
+    Read once per user object (kept on it, for its partner and role): a request's user is
+    loaded for that request, and a portal page asks this for every block it shows."""
     if user.partner_id is None:
         return []
+    key = (user.partner_id, user.role)
+    kept: tuple[tuple[int, str], list[int]] | None = user.__dict__.get("_partner_ids_kept")
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
     ids = [user.partner_id]
     if user_is_partner_admin(user):
         ids += list(Partner.objects.filter(parent_id=user.partner_id).values_list("id", flat=True))
-    return ids
+    user.__dict__["_partner_ids_kept"] = (key, ids)
+    return list(ids)
 
 
 def deal_visibility_q(user: User, prefix: str = "") -> Q:
@@ -79,8 +87,7 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
     if user_sees_all_staff_work(user):
         return None
     if user_is_manager(user):
-        teams = list(teams_managed_by(user).values_list("id", flat=True))
-        line = sorted({row["id"] for row in manager_line_ids(user)})
+        teams, line = _manager_reach(user)
         return [Q(**{f"{prefix}team_id": pk}) for pk in teams] + [
             Q(**{f"{prefix}owner_id": pk}) for pk in line
         ]
@@ -90,6 +97,21 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
             Q(**{f"{prefix}partner_id": pk}) for pk in managed
         ]
     return []
+
+
+def _manager_reach(user: User) -> tuple[list[int], list[int]]:
+    """A manager's teams and line (ids), read once per user object like
+    :func:`partner_ids_of_partner_user`: a page asks for the deals it sees several times."""
+    key = (user.pk, user.role)
+    kept: tuple[tuple[int, str], tuple[list[int], list[int]]] | None = user.__dict__.get(
+        "_manager_reach_kept"
+    )
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    teams = list(teams_managed_by(user).values_list("id", flat=True))
+    line = sorted({row["id"] for row in manager_line_ids(user)})
+    user.__dict__["_manager_reach_kept"] = (key, (teams, line))
+    return teams, line
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:

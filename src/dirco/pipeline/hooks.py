@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from dirco.partners.models import Partner
 from dirco.pipeline.models import Activity, Deal
@@ -56,6 +57,14 @@ ActivityChangeHook = Callable[[ActivitySnapshot | None, ActivitySnapshot | None]
 
 deal_change_hooks: list[DealChangeHook] = []
 activity_change_hooks: list[ActivityChangeHook] = []
+
+# The key figures of whole scopes read from a table a higher app keeps exact in every deal
+# write's transaction (the rollups app registers its reader in its ``ready``):
+# :func:`dirco.pipeline.selectors.deal_figures` asks it when the deals are exactly the deals
+# of some scopes, instead of aggregating every deal. Called with the keyword arguments
+# ``scopes``, ``deals`` and ``periods``; returns a ``DealFigures``.
+ScopeFiguresReader = Callable[..., Any]
+scope_figures_readers: list[ScopeFiguresReader] = []
 
 
 def _utc_date(moment: dt.datetime) -> dt.date:

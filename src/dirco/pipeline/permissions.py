@@ -17,10 +17,12 @@ from dirco.accounts.permissions import (
     user_is_manager,
     user_is_partner,
     user_is_rep,
+    user_sees_all_staff_work,
     user_sells,
 )
 from dirco.partners.permissions import deal_visibility_q, partner_ids_of_partner_user
 from dirco.pipeline.models import Activity, Deal
+from dirco.scopes import Scope
 from dirco.teams.permissions import manager_line_ids
 from dirco.teams.selectors import teams_managed_by
 
@@ -33,6 +35,26 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
 
 # Set on a deal read through deals_visible_to(user) by get_deal_for_user: the id of that user.
 _SEEN_BY = "_dirco_visible_to_user_id"
+
+
+def deal_visibility_scopes(user: User) -> list[Scope] | None:
+    """:func:`deals_visible_to` as scopes whose deals are exactly the visible ones, none in two
+    of them (so that the scopes' figures add up): the company for whoever sees every deal, the
+    partners of a partner user, a rep's own scope (the deals they own and those of the
+    partners they channel-manage). None when no such scopes exist (a manager's teams and line
+    overlap) or nothing is visible. It follows :func:`deal_visibility_branches` branch for
+    branch; a test compares the two for every role."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user_is_partner(user):
+        return [Scope("partner", pk) for pk in partner_ids_of_partner_user(user)] or None
+    if user_sees_all_staff_work(user):
+        return [Scope("company")]
+    if user_is_manager(user):
+        return None
+    if user_is_rep(user):
+        return [Scope("rep", user.pk)]
+    return None
 
 
 def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:

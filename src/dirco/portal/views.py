@@ -45,7 +45,11 @@ from dirco.notifications.selectors import notification_unread_count, notificatio
 from dirco.notifications.services import notification_mark_read
 from dirco.partners.models import Partner
 from dirco.pipeline.exports import PORTAL_DEAL_COLUMNS
-from dirco.pipeline.permissions import deals_visible_to, get_deal_for_user
+from dirco.pipeline.permissions import (
+    deal_visibility_scopes,
+    deals_visible_to,
+    get_deal_for_user,
+)
 from dirco.pipeline.selectors import DealFilters, deal_figures, deal_history, deal_list
 from dirco.portal.forms import PartnerUserInviteForm
 from dirco.portal.http import partner_admin_required, partner_required
@@ -124,7 +128,9 @@ def home_view(request: AuthedHttpRequest) -> HttpResponse:
         {
             "attainment": partner_attainment(user=user, partner=partner, today=today),
             "tier_progress": partner_tier_progress(partner=partner, today=today),
-            "figures": deal_figures(deals=deals_visible_to(user), today=today),
+            "figures": deal_figures(
+                deals=deals_visible_to(user), today=today, scopes=deal_visibility_scopes(user)
+            ),
             "open_deals": deal_list(user=user, filters=DealFilters(status="open", sort="close"))[
                 :5
             ],

@@ -10,7 +10,7 @@ query (rows per scope and month, not per deal).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,9 @@ from django.db import connection
 from django.db.models import Min, Q, QuerySet, Sum
 
 from dirco.core.periods import month_add
-from dirco.metrics import month_so_far, won_revenue
+from dirco.metrics import CENT, month_so_far, won_revenue
+from dirco.pipeline.models import Deal
+from dirco.pipeline.selectors import DealFigures, FigurePeriods
 from dirco.rollups.models import ROLLUP_MEASURES, CycleMiddle, CycleRollup, RevenueRollup
 from dirco.scopes import Scope
 
@@ -229,3 +231,54 @@ def won_and_created_by_scope_month(
         )
         for r in rows
     }
+
+
+def deal_figures_of_scopes(
+    *, scopes: Sequence[Scope], deals: QuerySet[Deal], periods: FigurePeriods
+) -> DealFigures:
+    """:func:`dirco.pipeline.selectors.deal_figures` of the deals of ``scopes`` (none in two
+    of them), read from the revenue rollup: one query over a few hundred rows, plus one over
+    the won deals of a single month when the last 12 months start inside one. ``deals`` are
+    the same deals as a queryset, for that month. Registered in the pipeline's
+    ``scope_figures_readers`` by this app's ``ready``."""
+    p = periods
+    rows = Q(pk__in=[])
+    for scope in scopes:
+        rows |= scope.rollup_filter()
+    # The rollup's months are first days: a deal won on the month's first day onwards counts
+    # from the month, so the month and the quarter are whole months; the 12 months start the
+    # day after ``year_ago``: whole months after its month, and its month's tail from deals.
+    first_whole = month_add(p.year_ago.replace(day=1), 1)
+    agg = RevenueRollup.objects.filter(rows).aggregate(
+        s_won=Sum("won_count"),
+        s_lost=Sum("lost_count"),
+        s_open=Sum("open_count"),
+        s_open_cents=Sum("open_cents"),
+        s_won_month=Sum("won_cents", filter=Q(month__gte=p.month_start)),
+        s_won_quarter=Sum("won_cents", filter=Q(month__gte=p.quarter_start)),
+        s_won_12_months=Sum("won_cents", filter=Q(month__gte=first_whole)),
+        s_closing=Sum("open_count", filter=Q(month=p.month_start)),
+    )
+    tail = Decimal(0)
+    if p.year_ago + dt.timedelta(days=1) < first_whole:
+        tail = deals.filter(
+            stage__is_won=True, close_date__gt=p.year_ago, close_date__lt=first_whole
+        ).aggregate(total=Sum("amount_company"))["total"] or Decimal(0)
+
+    def count(name: str) -> int:
+        return int(agg[f"s_{name}"] or 0)
+
+    def amount(name: str) -> Decimal:
+        return (Decimal(int(agg[f"s_{name}"] or 0)) / 100).quantize(CENT)
+
+    return DealFigures(
+        deal_count=count("won") + count("lost") + count("open"),
+        open_count=count("open"),
+        open_total=amount("open_cents"),
+        won_count=count("won"),
+        lost_count=count("lost"),
+        won_month=amount("won_month"),
+        won_quarter=amount("won_quarter"),
+        won_12_months=amount("won_12_months") + tail,
+        closing_this_month=count("closing"),
+    )

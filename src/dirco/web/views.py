@@ -18,8 +18,18 @@ from dirco.metrics.glossary import kpi_glossary
 from dirco.objectives.charts import attainment_bars_svg, objective_curve_svg
 from dirco.objectives.cockpit import home_cockpit
 from dirco.partners.permissions import partners_visible_to
-from dirco.pipeline.permissions import deal_can_create, deals_visible_to
-from dirco.pipeline.selectors import DealFilters, activity_list_for_user, deal_figures, deal_list
+from dirco.pipeline.permissions import (
+    deal_can_create,
+    deal_visibility_scopes,
+    deals_visible_to,
+)
+from dirco.pipeline.selectors import (
+    DealFilters,
+    activity_list_for_user,
+    deal_figures,
+    deal_list,
+    deals_closing_between,
+)
 from dirco.web.http import AuthedHttpRequest
 
 
@@ -64,10 +74,12 @@ def kpi_glossary_view(request: AuthedHttpRequest) -> HttpResponse:
 def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    figures = deal_figures(deals=deals_visible_to(user), today=today)
     if user_is_partner(user) and user.partner_id is not None:
         # The partner portal is the home of partner users (the login lands here first).
         return redirect("portal:home")
+    figures = deal_figures(
+        deals=deals_visible_to(user), today=today, scopes=deal_visibility_scopes(user)
+    )
     if user_is_partner(user):
         return render(
             request,
@@ -82,14 +94,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     activities = activity_list_for_user(user=user)
     month_start = today.replace(day=1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    closing = deal_list(
-        user=user,
-        filters=DealFilters(
-            status="open",
-            close_from=month_start,
-            close_to=next_month - dt.timedelta(days=1),
-            sort="close",
-        ),
+    closing = deals_closing_between(
+        user=user, first=month_start, last=next_month - dt.timedelta(days=1)
     )
     return render(
         request,

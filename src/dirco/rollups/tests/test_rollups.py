@@ -18,8 +18,11 @@ from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
 from dirco.customers.tests.factories import AccountFactory
 from dirco.metrics import cycle_middle
+from dirco.partners.tests.factories import PartnerFactory
 from dirco.pipeline.hooks import deal_snapshot
 from dirco.pipeline.models import Deal, Stage
+from dirco.pipeline.permissions import deal_visibility_scopes, deals_visible_to
+from dirco.pipeline.selectors import FigurePeriods, deal_figures, deal_figures_aggregate
 from dirco.pipeline.services import (
     activity_complete,
     activity_create,
@@ -27,6 +30,7 @@ from dirco.pipeline.services import (
     deal_delete,
     deal_update,
 )
+from dirco.pipeline.tests.factories import DealFactory
 from dirco.rollups.models import (
     ROLLUP_MEASURES,
     ActivityRollup,
@@ -205,12 +209,36 @@ def _run(company: Company, ops: list[Any]) -> None:
         deals[deals.index(deal)] = updated
     incremental = rollup_table()
     assert incremental == table_from_deals()
+    _figures_agree(company, today)
     cycles = cycle_table()
     assert cycles == cycles_from_deals()
     rollups_rebuild()
     assert rollup_table() == incremental
     assert cycle_table() == cycles
     _middles_agree(cycles)
+
+
+def _figures_agree(company: Company, today: dt.date) -> None:
+    """The key figures read from the rollups (the homes of the director, a rep and the
+    portal) equal the aggregate over the deals, on several days: a month's first and last
+    day, a quarter's, and 12 months starting inside a month or on its first day."""
+    people = [
+        company.director,
+        company.marketing,
+        company.rep,
+        company.other_rep,
+        company.partner_a_admin,
+        company.partner_a_user,
+        company.partner_b_user,
+    ]
+    days = [today, today.replace(day=1), dt.date(2024, 3, 31), dt.date(2025, 2, 28)]
+    for user in people:
+        scopes = deal_visibility_scopes(user)
+        assert scopes, user
+        for day in days:
+            deals = deals_visible_to(user)
+            read = deal_figures(deals=deals, today=day, scopes=scopes)
+            assert read == deal_figures_aggregate(deals=deals, periods=FigurePeriods.of(day))
 
 
 def _middles_agree(cycles: CycleTable) -> None:
@@ -319,3 +347,38 @@ def test_cached_middle_cycles_follow_a_won_deal_of_a_past_month(company: Company
         cycle_middles(kind="rep", ids=[company.other_rep.pk], first_month=first, last_month=last)
         == {}
     )
+
+
+@pytest.mark.django_db
+def test_deal_visibility_scopes_hold_exactly_the_visible_deals(company: Company) -> None:
+    """Each role's scopes (:func:`deal_visibility_scopes`) hold the deals it sees, each once:
+    the deals of the rep, of the partners the rep channel-manages, of other reps and partners,
+    of the teams; a manager has none (teams and line overlap)."""
+    child = PartnerFactory(name="Alpha Child", parent=company.partner_a)  # the admin's too
+    for owner in (company.rep, company.other_rep, company.manager):
+        for partner in (None, company.partner_a, company.partner_b, child):
+            for team in (None, company.team, company.other_team):
+                DealFactory(owner=owner, partner=partner, team=team)
+    rollups_rebuild()  # the factory bypasses the services that keep the rollups
+    for user in (
+        company.director,
+        company.marketing,
+        company.rep,
+        company.other_rep,
+        company.partner_a_admin,
+        company.partner_a_user,
+        company.partner_b_user,
+    ):
+        scopes = deal_visibility_scopes(user)
+        assert scopes, user
+        seen: list[int] = []
+        for scope in scopes:
+            seen += Deal.objects.filter(scope.deal_filter()).values_list("pk", flat=True)
+        assert len(seen) == len(set(seen)), user  # none in two scopes
+        assert set(seen) == set(deals_visible_to(user).values_list("pk", flat=True)), user
+        deals, day = deals_visible_to(user), timezone.localdate()
+        assert deal_figures(deals=deals, today=day, scopes=scopes) == deal_figures_aggregate(
+            deals=deals, periods=FigurePeriods.of(day)
+        )
+    assert deal_visibility_scopes(company.manager) is None
+    assert deal_visibility_scopes(company.other_manager) is None
