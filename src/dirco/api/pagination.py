@@ -27,7 +27,7 @@ from ninja import Field, Schema
 
 from dirco.api.schemas import DB_INT_MAX
 from dirco.core.errors import ApplicationError
-from dirco.core.prepared import PreparedQuery
+from dirco.core.prepared import PreparedQuery, PreparedShapes
 
 # The sorts of the lists of named records (partners, accounts), newest or by name; each ends
 # with the id, as keyset pagination needs.
@@ -200,29 +200,25 @@ class PartsRows:
     ``id`` and every sort key) filtered to the parts' pages, compiled once per shape of page
     (sort, size, number of parts: dirco.core.prepared) instead of on every request."""
 
-    MAX_SHAPES = 128
-
     def __init__(self, rows: Callable[[], QuerySet[Any, Any]]) -> None:
         self.rows = rows
-        self._prepared: dict[tuple[tuple[str, ...], int, int], PreparedQuery[Any]] = {}
+        self._prepared = PreparedShapes(limit=128)
 
     def read(
         self, order: Sequence[str], size: int, fragments: Sequence[tuple[str, Sequence[Any]]]
     ) -> list[dict[str, Any]]:
         """The first ``size`` rows in ``order`` whose id one of ``fragments`` selects."""
-        shape = (tuple(order), size, len(fragments))
-        prepared = self._prepared.get(shape)
-        if prepared is None:
-            if len(self._prepared) >= self.MAX_SHAPES:
-                self._prepared.clear()
 
-            def build(*subqueries: Any) -> QuerySet[Any, Any]:
-                condition = Q()
-                for subquery in subqueries:
-                    condition |= Q(pk__in=subquery)
-                return self.rows().filter(condition).order_by(*order)[:size]
+        def build(*subqueries: Any) -> QuerySet[Any, Any]:
+            condition = Q()
+            for subquery in subqueries:
+                condition |= Q(pk__in=subquery)
+            return self.rows().filter(condition).order_by(*order)[:size]
 
-            prepared = self._prepared[shape] = PreparedQuery(build, fragments=len(fragments))
+        prepared = self._prepared.get(
+            (tuple(order), size, len(fragments)),
+            lambda: PreparedQuery(build, fragments=len(fragments)),
+        )
         return prepared.run(fragments=fragments)
 
 
@@ -231,10 +227,8 @@ class _BranchPages:
     once per (model, lookup, sort, size) when ``base`` is a bare table and there is no cursor:
     the first page of an unfiltered list, the one most requests ask for."""
 
-    MAX_SHAPES = 256
-
     def __init__(self) -> None:
-        self._prepared: dict[tuple[Any, ...], PreparedQuery[Any]] = {}
+        self._prepared = PreparedShapes(limit=256)
 
     def sql(
         self,
@@ -245,18 +239,15 @@ class _BranchPages:
     ) -> tuple[str, list[Any]]:
         """The page of ``base`` (a bare table), or of its rows where ``name = id``."""
         name = None if equality is None else equality[0]
-        shape = (base.model, name, tuple(order), size)
-        prepared = self._prepared.get(shape)
-        if prepared is None:
-            if len(self._prepared) >= self.MAX_SHAPES:
-                self._prepared.clear()
 
-            def build(*pk: int) -> QuerySet[Any, Any]:
-                table = base if name is None else base.filter(**{name: pk[0]})
-                return table.order_by(*order).values("pk")[:size]
+        def build(*pk: int) -> QuerySet[Any, Any]:
+            table = base if name is None else base.filter(**{name: pk[0]})
+            return table.order_by(*order).values("pk")[:size]
 
-            slots: tuple[type[int], ...] = () if name is None else (int,)
-            prepared = self._prepared[shape] = PreparedQuery(build, slots=slots)
+        prepared = self._prepared.get(
+            (base.model, name, tuple(order), size),
+            lambda: PreparedQuery(build, slots=() if name is None else (int,)),
+        )
         return prepared.sql_with_params(*(() if equality is None else (equality[1],)))
 
 

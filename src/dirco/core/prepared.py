@@ -161,3 +161,21 @@ class PreparedQuery(Generic[M]):
         # Django's iteration asks the query for its compiler: this one, already set up.
         queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         return list(queryset)
+
+
+class PreparedShapes:
+    """Prepared queries by shape (a key naming whatever changes their SQL: a sort, a page
+    size, how many fragments), each made on first use; at most ``limit`` kept (all dropped
+    when full, so that shapes built from requests cannot grow without bound)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._prepared: dict[Any, PreparedQuery[Any]] = {}
+
+    def get(self, shape: Any, make: Callable[[], PreparedQuery[Any]]) -> PreparedQuery[Any]:
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            if len(self._prepared) >= self.limit:
+                self._prepared.clear()
+            prepared = self._prepared[shape] = make()
+        return prepared

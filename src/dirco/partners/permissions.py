@@ -9,6 +9,9 @@ account: their rules are in :mod:`dirco.customers.permissions`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -29,6 +32,8 @@ from dirco.teams.selectors import teams_managed_by
 
 NOTHING = Q(pk__in=[])
 
+T = TypeVar("T")
+
 # Asked on every API request of a rep: compiled once (dirco.core.prepared).
 _PARTNERS_MANAGED_BY: PreparedQuery[Partner] = PreparedQuery(
     lambda user_id: Partner.objects.filter(channel_manager_id=user_id).values_list("id", flat=True),
@@ -41,17 +46,29 @@ def partner_ids_of_partner_user(user: User) -> list[int]:
 
     Read once per user object (kept on it, for its partner and role): a request's user is
     loaded for that request, and a portal page asks this for every block it shows."""
-    if user.partner_id is None:
+    partner_id = user.partner_id
+    if partner_id is None:
         return []
-    key = (user.partner_id, user.role)
-    kept: tuple[tuple[int, str], list[int]] | None = user.__dict__.get("_partner_ids_kept")
+
+    def read() -> list[int]:
+        ids = [partner_id]
+        if user_is_partner_admin(user):
+            ids += Partner.objects.filter(parent_id=partner_id).values_list("id", flat=True)
+        return ids
+
+    return list(_kept_on_user(user, "_partner_ids_kept", (partner_id, user.role), read))
+
+
+def _kept_on_user(user: User, name: str, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+    """``read()``, kept on the user object under ``name`` for as long as ``key`` (what the
+    answer depends on, e.g. partner and role) stays the same: a request's user is loaded for
+    that request, and its pages ask the same question several times."""
+    kept: tuple[tuple[Any, ...], T] | None = user.__dict__.get(name)
     if kept is not None and kept[0] == key:
-        return list(kept[1])
-    ids = [user.partner_id]
-    if user_is_partner_admin(user):
-        ids += list(Partner.objects.filter(parent_id=user.partner_id).values_list("id", flat=True))
-    user.__dict__["_partner_ids_kept"] = (key, ids)
-    return list(ids)
+        return kept[1]
+    value = read()
+    user.__dict__[name] = (key, value)
+    return value
 
 
 def deal_visibility_q(user: User, prefix: str = "") -> Q:
@@ -102,16 +119,12 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
 def _manager_reach(user: User) -> tuple[list[int], list[int]]:
     """A manager's teams and line (ids), read once per user object like
     :func:`partner_ids_of_partner_user`: a page asks for the deals it sees several times."""
-    key = (user.pk, user.role)
-    kept: tuple[tuple[int, str], tuple[list[int], list[int]]] | None = user.__dict__.get(
-        "_manager_reach_kept"
-    )
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    teams = list(teams_managed_by(user).values_list("id", flat=True))
-    line = sorted({row["id"] for row in manager_line_ids(user)})
-    user.__dict__["_manager_reach_kept"] = (key, (teams, line))
-    return teams, line
+
+    def read() -> tuple[list[int], list[int]]:
+        teams = list(teams_managed_by(user).values_list("id", flat=True))
+        return teams, sorted({row["id"] for row in manager_line_ids(user)})
+
+    return _kept_on_user(user, "_manager_reach_kept", (user.pk, user.role), read)
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:

@@ -145,11 +145,10 @@ def deals_closing_between(*, user: User, first: dt.date, last: dt.date) -> Query
     )
 
 
-def deal_cards_by_ids(ids: list[int]) -> list[Deal]:
-    """Deals in the order of ``ids`` with only what a board card shows (one query)."""
+def deal_cards_by_id(ids: list[int]) -> dict[int, Deal]:
+    """The deals of ``ids`` by id, with only what a board card shows (one query)."""
     rows = Deal.objects.filter(pk__in=ids).select_related("account", "owner").only(*CARD_FIELDS)
-    by_id = {d.pk: d for d in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return {d.pk: d for d in rows}
 
 
 def deal_page(
@@ -199,9 +198,7 @@ def pipeline_board(
         )
         for stage in stages
     }
-    deals = {
-        d.pk: d for d in deal_cards_by_ids([pk for ids in ids_by_stage.values() for pk in ids])
-    }
+    deals = deal_cards_by_id([pk for ids in ids_by_stage.values() for pk in ids])
     columns = []
     for stage in stages:
         row: dict[str, Any] = totals.get(stage.pk, {})

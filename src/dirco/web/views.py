@@ -25,6 +25,7 @@ from dirco.pipeline.permissions import (
 )
 from dirco.pipeline.selectors import (
     DealFilters,
+    FigurePeriods,
     activity_list_for_user,
     deal_figures,
     deal_list,
@@ -92,11 +93,9 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         )
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     activities = activity_list_for_user(user=user)
-    month_start = today.replace(day=1)
-    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    closing = deals_closing_between(
-        user=user, first=month_start, last=next_month - dt.timedelta(days=1)
-    )
+    month = FigurePeriods.of(today)  # the month of the figures' "Closing this month"
+    month_end = month.next_month - dt.timedelta(days=1)
+    closing = deals_closing_between(user=user, first=month.month_start, last=month_end)
     return render(
         request,
         "web/home.html",
@@ -105,8 +104,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "activities_due": activities.filter(due_at__lte=end_of_today).count(),
             "activities": activities[:8],
             "closing": closing[:8],
-            "month_start": month_start,
-            "month_end": next_month - dt.timedelta(days=1),
+            "month_start": month.month_start,
+            "month_end": month_end,
             "can_create": deal_can_create(user=user),
             "now": timezone.now(),
             **_home_cockpit_context(user=user, today=today),

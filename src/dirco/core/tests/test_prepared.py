@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from dirco.accounts.models import ApiToken, User
 from dirco.accounts.services import api_token_create
 from dirco.accounts.tests.factories import UserFactory
-from dirco.core.prepared import PreparedQuery
+from dirco.core.prepared import PreparedQuery, PreparedShapes
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,21 @@ def test_a_placeholder_must_reach_the_sql_once_as_is() -> None:
     )
     with pytest.raises(TypeError):
         prepared.run("1")
+
+
+def test_shapes_are_made_once_and_bounded() -> None:
+    shapes = PreparedShapes(limit=2)
+    made: list[str] = []
+
+    def make(name: str) -> PreparedQuery[User]:
+        made.append(name)
+        return PreparedQuery(lambda: User.objects.filter(is_active=True))
+
+    first = shapes.get("a", lambda: make("a"))
+    assert shapes.get("a", lambda: make("a")) is first
+    shapes.get("b", lambda: make("b"))
+    assert made == ["a", "b"]
+    # Full: a new shape drops the kept ones, so "a" is made again.
+    shapes.get("c", lambda: make("c"))
+    assert shapes.get("a", lambda: make("a")) is not first
+    assert made == ["a", "b", "c", "a"]
