@@ -153,7 +153,7 @@ if DATABASE_URL:
     }
     # PostgreSQL receives each query's values apart from its SQL (server-side binding), and a
     # connection prepares the statements it runs often (psycopg, at their 5th run): a query
-    # every request makes is planned once per connection, not on every run (30 % less
+    # every request makes is planned once per connection, not on every run (a quarter less
     # PostgreSQL CPU per request of the load test: docs/deployment.md). A pooler in
     # transaction mode that does not track prepared statements (PgBouncer before 1.21, or
     # without max_prepared_statements) breaks them: DIRCO_PG_PREPARED_STATEMENTS=0 turns
