@@ -1,7 +1,7 @@
 """The pipeline board's card, written in Python.
 
 The board shows up to 25 cards per open stage (125 on a full board), and answers every drop
-(the HTMX move) with the whole board again: the board and the move were the most frequent
+(the HTMX move) with the two columns it changed: the board and the move were the most frequent
 and the heaviest pages of the load test. Through the template engine a card cost about
 0.35 ms of CPU (some forty nodes: three ``{% url %}``, five translations, the CSRF field,
 filters), i.e. most of the board's time; here it costs a few hundredths of that: the strings
@@ -81,7 +81,9 @@ class _Shared:
                     if csrf_token != "NOTPROVIDED"
                     else ""
                 ),
-                next_path=conditional_escape(context["request"].get_full_path()),
+                next_path=conditional_escape(
+                    context.get("board_path") or context["request"].get_full_path()
+                ),
                 move_options=context.get("move_options") or {},
             )
             context.render_context[key] = shared
