@@ -179,14 +179,20 @@ def pipeline_board(
     per_stage: int = 25,
     filters: DealFilters | None = None,
     cards_for: Collection[int] | None = None,
+    open_stages: Sequence[Stage] | None = None,
 ) -> list[BoardColumn]:
     """Open stages as columns: their count and totals, and the deals closing soonest first.
 
     A fixed number of queries whatever the number of deals: one aggregate, one per stage for
     the ids of its cards, one for the cards themselves. ``cards_for`` (stage ids) reads the
     cards of those stages only (a move's answer): the other columns come without their cards.
+    ``open_stages``: the open stages in order, when the caller has read them already.
     """
-    stages = list(Stage.objects.filter(is_won=False, is_lost=False).order_by("order"))
+    stages = (
+        list(open_stages)
+        if open_stages is not None
+        else list(Stage.objects.filter(is_won=False, is_lost=False).order_by("order"))
+    )
     base = deal_list(user=user, filters=filters).filter(stage__in=stages)
     totals = {
         row["stage_id"]: row

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -122,8 +121,14 @@ def _board_context(
         if name not in BOARD_FILTERS:
             del form.fields[name]
     filters = form.deal_filters(default_sort="close")
-    columns = pipeline_board(user=request.user, filters=filters, cards_for=cards_for)
-    closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
+    stages = list(Stage.objects.order_by("order"))
+    closed_stages = [s for s in stages if s.is_won or s.is_lost]
+    columns = pipeline_board(
+        user=request.user,
+        filters=filters,
+        cards_for=cards_for,
+        open_stages=[s for s in stages if not (s.is_won or s.is_lost)],
+    )
     all_stages = [c.stage for c in columns] + closed_stages
     return {
         "form": form,

@@ -16,7 +16,8 @@ there and here together. Every value is escaped as the template would escape it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import html as stdlib_html
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
@@ -30,6 +31,8 @@ from django.utils.translation import gettext, ngettext
 from dirco.web.templatetags.dirco_web import days_in_stage, money_short
 
 register = template.Library()
+
+_escape = stdlib_html.escape
 
 _PLACEHOLDER = 9_876_543_210
 
@@ -56,6 +59,26 @@ class _Shared:
     csrf_field: str
     next_path: str
     move_options: dict[int, SafeString]
+    move_name_to: str
+    # Made once per value on a board: many cards share a close date or a number of days.
+    close_dates: dict[dt.date, str] = field(default_factory=dict)
+    days_texts: dict[int, str] = field(default_factory=dict)
+
+    def close_date(self, date: dt.date) -> str:
+        text = self.close_dates.get(date)
+        if text is None:
+            text = self.close_dates[date] = conditional_escape(
+                date_filter(date, "SHORT_DATE_FORMAT")
+            )
+        return text
+
+    def days_text(self, days: int) -> str:
+        text = self.days_texts.get(days)
+        if text is None:
+            text = self.days_texts[days] = ngettext(
+                "%(days)s day in stage", "%(days)s days in stage", days
+            ) % {"days": conditional_escape(formats.localize(days))}
+        return text
 
     @classmethod
     def of(cls, context: template.Context) -> _Shared:
@@ -85,6 +108,7 @@ class _Shared:
                     context.get("board_path") or context["request"].get_full_path()
                 ),
                 move_options=context.get("move_options") or {},
+                move_name_to=gettext("Move %(name)s to"),
             )
             context.render_context[key] = shared
         return shared
@@ -95,18 +119,16 @@ def board_card(context: template.Context, deal: Any) -> SafeString:
     """One deal's card on the board (``<li>...</li>``)."""
     s = _Shared.of(context)
     pk = str(deal.pk)
-    name = conditional_escape(deal.name)
+    # Names are plain strings from the database: Django's escape() is this same function.
+    name = _escape(deal.name)
     move_url = f"{s.move_url[0]}{pk}{s.move_url[1]}"
     overdue = deal.expected_close_date < s.today
-    account: str = conditional_escape(deal.account.name)
+    account = _escape(deal.account.name)
     if s.show_owner:
-        account = f"{account} · {conditional_escape(deal.owner)}"
-    days = days_in_stage(deal, s.today)
-    days_text = ngettext("%(days)s day in stage", "%(days)s days in stage", days) % {
-        "days": conditional_escape(formats.localize(days))
-    }
+        account = f"{account} · {_escape(str(deal.owner))}"
+    days_text = s.days_text(days_in_stage(deal, s.today))
     flag = f'<span class="flag flag--overdue">{s.overdue}</span> ' if overdue else ""
-    close = conditional_escape(date_filter(deal.expected_close_date, "SHORT_DATE_FORMAT"))
+    close = s.close_date(deal.expected_close_date)
     amount = conditional_escape(money_short(deal.amount, deal.currency))
     html = (
         f'<li class="deal-card{" deal-card--overdue" if overdue else ""}" {s.draggable} '
@@ -123,7 +145,7 @@ def board_card(context: template.Context, deal: Any) -> SafeString:
         f"        "
     )
     if s.can_edit:
-        move_name_to = gettext("Move %(name)s to") % {"name": name}
+        move_name_to = s.move_name_to % {"name": name}
         html += (
             f'\n        <details class="deal-card__more">\n'
             f'          <summary>{s.move}<span class="visually-hidden"> {name}</span></summary>\n'
