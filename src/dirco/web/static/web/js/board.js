@@ -128,10 +128,11 @@
   });
 
   document.addEventListener("dragend", function () {
-    if (dragged) dragged.classList.remove("is-dragging");
     dragged = null;
-    document.querySelectorAll(".is-drop-target").forEach(function (el) {
-      el.classList.remove("is-drop-target");
+    // The drop handler has let go of the card already: a refused drop leaves it in place,
+    // and it must not stay dimmed.
+    document.querySelectorAll(".is-dragging, .is-drop-target").forEach(function (el) {
+      el.classList.remove("is-dragging", "is-drop-target");
     });
   });
 
