@@ -104,7 +104,7 @@ def test_a_move_answers_the_two_columns_and_their_tabs(company: Company) -> None
     deal = DealFactory(name="Move me", owner=company.rep, stage=qualification, amount=1500)
     DealFactory(name="Stays", owner=company.rep, stage=qualification, amount=700)
     DealFactory(name="Already there", owner=company.rep, stage=stage_named("Negotiation"))
-    answer, after = move_and_compare(company.rep, deal, "Proposal")
+    answer, _ = move_and_compare(company.rep, deal, "Proposal")
     assert set(parts(answer)) == {
         f"stage-tab-{qualification.pk}",
         f"column-{qualification.pk}",
@@ -164,7 +164,7 @@ def test_a_move_into_a_full_column_keeps_its_first_cards_and_see_all(company: Co
         owner=company.rep,
         expected_close_date=today - dt.timedelta(days=2),  # overdue, first of the column
     )
-    answer, after = move_and_compare(company.rep, soon, "Proposal")
+    answer, _ = move_and_compare(company.rep, soon, "Proposal")
     column = parts(answer)[f"column-{proposal.pk}"]
     assert "Closing soonest" in column and "deal-card--overdue" in column
     assert "See all 26" in column and column.count("data-deal-card") == 25
