@@ -18,15 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import html as stdlib_html
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import formats
+from django.utils import dateformat, formats, numberformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from dirco.web.templatetags.dirco_web import days_in_stage, money_short
 
@@ -60,6 +60,10 @@ class _Shared:
     next_path: str
     move_options: dict[int, SafeString]
     move_name_to: str
+    # The active language's formats, looked up once: Django's date filter and number_format
+    # (money_short) look them up again for every value, which was a third of a card's cost.
+    date_format: str
+    number_formats: tuple[str, Any, str]
     # Made once per value on a board: many cards share a close date or a number of days.
     close_dates: dict[dt.date, str] = field(default_factory=dict)
     days_texts: dict[int, str] = field(default_factory=dict)
@@ -67,10 +71,24 @@ class _Shared:
     def close_date(self, date: dt.date) -> str:
         text = self.close_dates.get(date)
         if text is None:
-            text = self.close_dates[date] = conditional_escape(
-                date_filter(date, "SHORT_DATE_FORMAT")
-            )
+            text = self.close_dates[date] = _escape(dateformat.format(date, self.date_format))
         return text
+
+    def amount(self, value: Decimal | None, currency: str) -> str:
+        """``money_short(value, currency)``, escaped."""
+        if value is None or not currency:
+            return conditional_escape(money_short(value, currency))
+        decimal_sep, grouping, thousand_sep = self.number_formats
+        number = numberformat.format(
+            Decimal(str(round(Decimal(value)))).quantize(Decimal(1)),
+            decimal_sep,
+            0,
+            grouping,
+            thousand_sep,
+            force_grouping=True,
+            use_l10n=True,
+        )
+        return _escape(f"{number}\u00a0{currency}")
 
     def days_text(self, days: int) -> str:
         text = self.days_texts.get(days)
@@ -109,6 +127,12 @@ class _Shared:
                 ),
                 move_options=context.get("move_options") or {},
                 move_name_to=gettext("Move %(name)s to"),
+                date_format=formats.get_format("SHORT_DATE_FORMAT"),
+                number_formats=(
+                    formats.get_format("DECIMAL_SEPARATOR", get_language(), use_l10n=True),
+                    formats.get_format("NUMBER_GROUPING", get_language(), use_l10n=True),
+                    formats.get_format("THOUSAND_SEPARATOR", get_language(), use_l10n=True),
+                ),
             )
             context.render_context[key] = shared
         return shared
@@ -129,7 +153,7 @@ def board_card(context: template.Context, deal: Any) -> SafeString:
     days_text = s.days_text(days_in_stage(deal, s.today))
     flag = f'<span class="flag flag--overdue">{s.overdue}</span> ' if overdue else ""
     close = s.close_date(deal.expected_close_date)
-    amount = conditional_escape(money_short(deal.amount, deal.currency))
+    amount = s.amount(deal.amount, deal.currency)
     html = (
         f'<li class="deal-card{" deal-card--overdue" if overdue else ""}" {s.draggable} '
         f'data-deal-card data-deal-id="{pk}" data-stage="{deal.stage_id}"\n'
