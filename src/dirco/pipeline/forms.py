@@ -23,7 +23,7 @@ from dirco.pipeline.selectors import DealFilters
 from dirco.pipeline.services import ActivityFields, DealFields
 from dirco.teams.permissions import people_visible_to, users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import AmountField, DircoForm
+from dirco.web.forms import AmountField, DircoForm, PlainSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,27 +67,41 @@ class DealFilterForm(DircoForm):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     stage = forms.ModelChoiceField(
-        label=_("Stage"), queryset=Stage.objects.all(), required=False, empty_label=_("Any stage")
+        label=_("Stage"),
+        queryset=Stage.objects.all(),
+        required=False,
+        empty_label=_("Any stage"),
+        widget=PlainSelect,
     )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=PlainSelect
+    )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
+        widget=PlainSelect,
     )
     partner = forms.ModelChoiceField(
         label=_("Partner"),
         queryset=Partner.objects.none(),
         required=False,
         empty_label=_("Any partner"),
+        widget=PlainSelect,
     )
     product_line = forms.ModelChoiceField(
         label=_("Product line"),
         queryset=ProductLine.objects.all(),
         required=False,
         empty_label=_("Any product line"),
+        widget=PlainSelect,
     )
     close_from = forms.DateField(label=_("Closing from"), required=False, widget=DATE_INPUT)
     close_to = forms.DateField(label=_("Closing until"), required=False, widget=DATE_INPUT)
-    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"), choices=SORT_CHOICES, required=False, widget=PlainSelect
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

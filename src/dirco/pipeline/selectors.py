@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -174,14 +174,25 @@ class BoardColumn:
 
 
 def pipeline_board(
-    *, user: User, per_stage: int = 25, filters: DealFilters | None = None
+    *,
+    user: User,
+    per_stage: int = 25,
+    filters: DealFilters | None = None,
+    cards_for: Collection[int] | None = None,
+    open_stages: Sequence[Stage] | None = None,
 ) -> list[BoardColumn]:
     """Open stages as columns: their count and totals, and the deals closing soonest first.
 
     A fixed number of queries whatever the number of deals: one aggregate, one per stage for
-    the ids of its cards, one for the cards themselves.
+    the ids of its cards, one for the cards themselves. ``cards_for`` (stage ids) reads the
+    cards of those stages only (a move's answer): the other columns come without their cards.
+    ``open_stages``: the open stages in order, when the caller has read them already.
     """
-    stages = list(Stage.objects.filter(is_won=False, is_lost=False).order_by("order"))
+    stages = (
+        list(open_stages)
+        if open_stages is not None
+        else list(Stage.objects.filter(is_won=False, is_lost=False).order_by("order"))
+    )
     base = deal_list(user=user, filters=filters).filter(stage__in=stages)
     totals = {
         row["stage_id"]: row
@@ -197,6 +208,7 @@ def pipeline_board(
             .values_list("pk", flat=True)[:per_stage]
         )
         for stage in stages
+        if cards_for is None or stage.pk in cards_for
     }
     deals = deal_cards_by_id([pk for ids in ids_by_stage.values() for pk in ids])
     columns = []
@@ -206,7 +218,7 @@ def pipeline_board(
         columns.append(
             BoardColumn(
                 stage=stage,
-                deals=[deals[pk] for pk in ids_by_stage[stage.pk] if pk in deals],
+                deals=[deals[pk] for pk in ids_by_stage.get(stage.pk, ()) if pk in deals],
                 count=row.get("n", 0),
                 total=total,
                 weighted=(total * stage.probability / 100),

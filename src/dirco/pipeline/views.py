@@ -7,12 +7,13 @@ writes through the services. HTMX partials are ``{% partialdef %}`` blocks of th
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -107,7 +108,10 @@ def deal_list_view(request: AuthedHttpRequest) -> HttpResponseBase:
     return render(request, template, context)
 
 
-def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
+def _board_context(
+    request: AuthedHttpRequest, data: Any, *, cards_for: Collection[int] | None = None
+) -> dict[str, Any]:
+    """What the board shows; ``cards_for`` (stage ids): only those columns' cards (a move)."""
     data = data.copy() if data else {}
     if "owner" not in data and user_is_rep(request.user):
         # A rep's board opens on "My deals"; "Anyone" (owner="") shows the rest.
@@ -117,8 +121,14 @@ def _board_context(request: AuthedHttpRequest, data: Any) -> dict[str, Any]:
         if name not in BOARD_FILTERS:
             del form.fields[name]
     filters = form.deal_filters(default_sort="close")
-    columns = pipeline_board(user=request.user, filters=filters)
-    closed_stages = list(Stage.objects.filter(Q(is_won=True) | Q(is_lost=True)).order_by("order"))
+    stages = list(Stage.objects.order_by("order"))
+    closed_stages = [s for s in stages if s.is_won or s.is_lost]
+    columns = pipeline_board(
+        user=request.user,
+        filters=filters,
+        cards_for=cards_for,
+        open_stages=[s for s in stages if not (s.is_won or s.is_lost)],
+    )
     all_stages = [c.stage for c in columns] + closed_stages
     return {
         "form": form,
@@ -190,22 +200,7 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if request.htmx:
         if message:
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        filters = {k: v for k, v in request.POST.items() if k in BOARD_FILTERS}
-        response = render(request, "pipeline/board.html#board", _board_context(request, filters))
-        # The board shows "Moved X to Y. Undo"; Undo posts the previous stage back here.
-        response["HX-Trigger"] = json.dumps(
-            {
-                "dirco:deal-moved": {
-                    "deal_id": deal.pk,
-                    "url": reverse("deal_move", args=[deal.pk]),
-                    "message": _("Moved %(deal)s to %(stage)s.")
-                    % {"deal": deal.name, "stage": stage.label},
-                    "undo_stage": from_stage.pk,
-                    "undo_label": _("Undo"),
-                }
-            }
-        )
-        return response
+        return _board_moved(request, deal=deal, from_stage=from_stage, stage=stage)
     if message:
         messages.error(request, message)
     else:
@@ -217,6 +212,48 @@ def deal_move_view(request: AuthedHttpRequest, deal_id: int) -> HttpResponse:
     if next_url.startswith("/") and not next_url.startswith("//"):
         return redirect(next_url)
     return redirect("pipeline_board")
+
+
+def _board_moved(
+    request: AuthedHttpRequest, *, deal: Deal, from_stage: Stage, stage: Stage
+) -> HttpResponse:
+    """The HTMX answer to a move: the columns the deal left and entered (cards, count, totals)
+    and their tabs, each swapped in by its id (out of band), the rest of the board untouched.
+    The rest does not change: a move changes only those columns' figures and cards (the
+    board shows no figure over all columns, and the closed stages' drop zones no count)."""
+    filters = {k: v for k, v in request.POST.items() if k in BOARD_FILTERS}
+    changed = {from_stage.pk, stage.pk}
+    context = _board_context(request, filters, cards_for=changed)
+    context["columns"] = [c for c in context["columns"] if c.stage.pk in changed]
+    # The cards' "next" (the move form without JavaScript) is the board's address, as a
+    # reload of the page shows it, not this answer's.
+    context["board_path"] = _board_path(request)
+    response = render(request, "pipeline/board.html#board-moved", context)
+    response["HX-Reswap"] = "none"
+    # The board shows "Moved X to Y. Undo"; Undo posts the previous stage back here.
+    response["HX-Trigger"] = json.dumps(
+        {
+            "dirco:deal-moved": {
+                "deal_id": deal.pk,
+                "url": reverse("deal_move", args=[deal.pk]),
+                "message": _("Moved %(deal)s to %(stage)s.")
+                % {"deal": deal.name, "stage": stage.label},
+                "undo_stage": from_stage.pk,
+                "undo_label": _("Undo"),
+                # Phones show this stage unless the user chose one (board.js).
+                "current_stage": context["current_stage"],
+            }
+        }
+    )
+    return response
+
+
+def _board_path(request: AuthedHttpRequest) -> str:
+    """The path and query of the board page the HTMX call came from (HX-Current-URL)."""
+    current = urlsplit(request.htmx.current_url or "") if request.htmx else None
+    if current and current.path == reverse("pipeline_board"):
+        return current.path + (f"?{current.query}" if current.query else "")
+    return reverse("pipeline_board")
 
 
 @login_required

@@ -172,8 +172,10 @@ def test_board_move_records_a_stage_change_and_answers_the_columns(
         reverse("deal_move", args=[rep_deal.pk]), {"stage": proposal.pk}
     )
     assert response.status_code == 200
-    assert b'id="board"' in response.content
-    assert b"<html" not in response.content
+    # The two columns, swapped in by id (the whole answer: dirco/pipeline/tests/test_board_move.py).
+    assert b'<section id="column-%d"' % proposal.pk in response.content
+    assert b'<section id="column-%d"' % stage_named("Qualification").pk in response.content
+    assert b'id="board"' not in response.content and b"<html" not in response.content
     rep_deal.refresh_from_db()
     assert rep_deal.stage == proposal
     change = StageChange.objects.get(deal=rep_deal)

@@ -6,6 +6,7 @@ CI (env CI set) where a missing browser is a failure.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,34 @@ from dirco.pipeline.models import Deal, Stage, StageChange
 from dirco.pipeline.tests.factories import DealFactory
 
 pytestmark = pytest.mark.e2e
+
+# What differs between the board after a move and the board reloaded without being seen:
+# the stage a phone shows (board.js), the masked CSRF token, what htmx leaves behind.
+BOARD_NOISE = [
+    (re.compile(r" is-current"), ""),
+    (re.compile(r'aria-pressed="(?:true|false)"'), ""),
+    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), "csrf"),
+    (re.compile(r' (?:class|style)=""'), ""),
+    (re.compile(r'aria-busy="[^"]*"'), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def board_seen(page: Any) -> str:
+    html: str = page.evaluate("document.getElementById('board').outerHTML")
+    for pattern, replacement in BOARD_NOISE:
+        html = pattern.sub(replacement, html)
+    return html
+
+
+def column_figures(page: Any, stage: Stage) -> tuple[str, str, str]:
+    """The column's count, its tab's count and its total, as shown."""
+    column = page.locator(f"section[data-drop-stage='{stage.pk}']")
+    return (
+        column.locator("h2 .count").inner_text(),
+        page.locator(f"[data-stage-tab='{stage.pk}'] .count").inner_text(),
+        column.locator(".board__totals span").first.inner_text(),
+    )
 
 
 def test_rep_drags_a_deal_to_the_next_stage(
@@ -33,12 +62,23 @@ def test_rep_drags_a_deal_to_the_next_stage(
     target_column = page.locator(f"section[data-drop-stage='{proposal.pk}']")
     assert source_column.locator(f"[data-deal-id='{deal.pk}']").count() == 1
 
+    DealFactory(name="Stays", owner=company.rep, stage=qualification, amount=700)
+    page.reload()
+    assert column_figures(page, qualification)[:2] == ("2", "2")
+    assert column_figures(page, proposal)[:2] == ("0", "0")
+
     with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url) as answer:
         card.drag_to(target_column.locator(".board__head"))
     assert answer.value.status == 200
     target_column.locator(f"[data-deal-id='{deal.pk}']").wait_for()
+    # The answer held the two columns and their tabs only (swapped in by id): their counts
+    # and totals changed, and the board is the one a reload shows.
+    assert column_figures(page, qualification)[:2] == ("1", "1")
+    assert column_figures(page, proposal) == ("1", "1", "10,000\xa0EUR")
+    after_move = board_seen(page)
 
     page.reload()
+    assert board_seen(page) == after_move
     moved = page.locator(f"section[data-drop-stage='{proposal.pk}'] [data-deal-id='{deal.pk}']")
     moved.wait_for()
     assert (
@@ -52,6 +92,20 @@ def test_rep_drags_a_deal_to_the_next_stage(
     assert deal.stage_id == proposal.pk
     change = StageChange.objects.get(deal=deal, to_stage=proposal)
     assert change.changed_by_id == company.rep.pk
+
+    # A refused drop (here a stage that does not exist) says why and leaves the card as it was.
+    page.evaluate(
+        f"document.querySelector(\"section[data-drop-stage='{qualification.pk}']\")"
+        ".dataset.dropStage = '999999'"
+    )
+    with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url) as answer:
+        moved.drag_to(page.locator("section[data-drop-stage='999999'] .board__head"))
+    assert answer.value.status == 400
+    page.locator("#notice").wait_for(state="visible")
+    assert "999999" in page.locator("#notice").inner_text()
+    assert moved.get_attribute("class") == "deal-card"  # in place, not left dimmed
+    assert column_figures(page, proposal)[:2] == ("1", "1")
+    assert Deal.objects.get(pk=deal.pk).stage_id == proposal.pk
 
 
 def test_move_says_so_and_undo_puts_it_back(

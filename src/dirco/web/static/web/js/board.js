@@ -1,6 +1,7 @@
 /* The pipeline board: drag a card onto a column (or use its "Move to" menu) to move the deal.
-   Both paths POST the same form to the deal's move URL and swap in the columns the server
-   answers. Dropping on Lost asks for a reason first. */
+   Both paths POST the same form to the deal's move URL; the server answers the two columns
+   the deal left and entered, with their tabs, which htmx swaps in by id (out of band: the
+   rest of the board stays). Dropping on Lost asks for a reason first. */
 (function () {
   "use strict";
   var dragged = null;
@@ -42,13 +43,17 @@
     board.setAttribute("aria-busy", "true");
     lastMove = null;
     return htmx.ajax("POST", url, {
-      source: board, target: "#board", swap: "outerHTML", values: values,
+      source: board, target: "#board", swap: "none", values: values,
     }).finally(function () {
       var current = document.getElementById("board");
       if (current) current.removeAttribute("aria-busy");
       if (!lastMove) return;
       var moved = lastMove;
       lastMove = null;
+      // Phones show one stage: the one chosen before (else the server's first holding deals,
+      // which the move may have changed), then the moved card's own, below.
+      var saved = savedStage();
+      showStage(saved || String(moved.current_stage), Boolean(saved));
       var undo = window.dircoToast && window.dircoToast(moved.message, moved.undo_label, function () {
         send(moved.url, String(moved.undo_stage), "");
       });
@@ -69,7 +74,7 @@
 
   // Phones: one column at a time, chosen with the stage switcher (remembered across moves).
   var STAGE_KEY = "dirco-board-stage";
-  function showStage(stageId) {
+  function showStage(stageId, remember) {
     var board = document.getElementById("board");
     if (!board || !stageId) return;
     var column = board.querySelector('.board__column[data-drop-stage="' + stageId + '"]');
@@ -82,11 +87,14 @@
       tab.classList.toggle("is-current", on);
       tab.setAttribute("aria-pressed", on ? "true" : "false");
     });
+    if (remember === false) return;
     try { window.sessionStorage.setItem(STAGE_KEY, String(stageId)); } catch (e) { /* private mode */ }
   }
+  function savedStage() {
+    try { return window.sessionStorage.getItem(STAGE_KEY); } catch (e) { return null; /* private mode */ }
+  }
   function restoreStage() {
-    var saved = null;
-    try { saved = window.sessionStorage.getItem(STAGE_KEY); } catch (e) { /* private mode */ }
+    var saved = savedStage();
     if (saved) showStage(saved);
   }
   document.addEventListener("click", function (event) {
@@ -120,10 +128,11 @@
   });
 
   document.addEventListener("dragend", function () {
-    if (dragged) dragged.classList.remove("is-dragging");
     dragged = null;
-    document.querySelectorAll(".is-drop-target").forEach(function (el) {
-      el.classList.remove("is-drop-target");
+    // The drop handler has let go of the card already: a refused drop leaves it in place,
+    // and it must not stay dimmed.
+    document.querySelectorAll(".is-dragging, .is-drop-target").forEach(function (el) {
+      el.classList.remove("is-dragging", "is-drop-target");
     });
   });
 
