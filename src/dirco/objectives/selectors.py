@@ -388,7 +388,12 @@ def _forecast_cached(
 def _check(user: User | None, scope: Scope, cache: Cache | None = None) -> None:
     """404 unless ``user`` may see ``scope``: asked once per cache (one page's reads)."""
     if user is not None:
-        _memo(cache, ("check", scope.key, user.pk), lambda: scope_check(user, scope) or True)
+        _memo(cache, ("check", scope.key, user.pk), lambda: _checked(user, scope))
+
+
+def _checked(user: User, scope: Scope) -> bool:
+    scope_check(user, scope)
+    return True
 
 
 def _label_cached(cache: Cache | None, scope: Scope) -> str:

@@ -324,9 +324,8 @@ def deal_figures(
         held = Q(pk__in=[])
         for scope in scopes:
             held |= scope.deal_filter()
-        return read(
-            scopes=scopes, deals=deals.filter(held), periods=periods
-        ) + deal_figures_aggregate(deals=deals.filter(rest), periods=periods)
+        held_figures: DealFigures = read(scopes=scopes, deals=deals.filter(held), periods=periods)
+        return held_figures + deal_figures_aggregate(deals=deals.filter(rest), periods=periods)
     return deal_figures_aggregate(deals=deals, periods=periods)
 
 

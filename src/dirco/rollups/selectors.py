@@ -75,7 +75,7 @@ def _plain_where(q: Q) -> tuple[str, list[Any]]:
             parts.append(sql)
             params += more
         else:
-            column, value = child
+            column, value = child  # type: ignore[misc]
             if "__" in column:
                 raise ValueError(f"Not a plain equality: {column}")
             parts.append(f"{connection.ops.quote_name(column)} = %s")
