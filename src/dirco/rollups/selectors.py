@@ -271,23 +271,39 @@ def deal_figures_of_scopes(
     the same deals as a queryset, for that month. Registered in the pipeline's
     ``scope_figures_readers`` by this app's ``ready``."""
     p = periods
-    rows = Q(pk__in=[])
-    for scope in scopes:
-        rows |= scope.rollup_filter()
     # The rollup's months are first days: a deal won on the month's first day onwards counts
     # from the month, so the month and the quarter are whole months; the 12 months start the
     # day after ``year_ago``: whole months after its month, and its month's tail from deals.
     first_whole = month_add(p.year_ago.replace(day=1), 1)
-    agg = RevenueRollup.objects.filter(rows).aggregate(
-        s_won=Sum("won_count"),
-        s_lost=Sum("lost_count"),
-        s_open=Sum("open_count"),
-        s_open_cents=Sum("open_cents"),
-        s_won_month=Sum("won_cents", filter=Q(month__gte=p.month_start)),
-        s_won_quarter=Sum("won_cents", filter=Q(month__gte=p.quarter_start)),
-        s_won_12_months=Sum("won_cents", filter=Q(month__gte=first_whole)),
-        s_closing=Sum("open_count", filter=Q(month=p.month_start)),
+    d = connection.ops.adapt_datefield_value
+    # (name, column, condition on the month or "", its date): raw SQL, as rollup_by_month.
+    sums = [
+        ("won", "won_count", "", None),
+        ("lost", "lost_count", "", None),
+        ("open", "open_count", "", None),
+        ("open_cents", "open_cents", "", None),
+        ("won_month", "won_cents", ">=", p.month_start),
+        ("won_quarter", "won_cents", ">=", p.quarter_start),
+        ("won_12_months", "won_cents", ">=", first_whole),
+        ("closing", "open_count", "=", p.month_start),
+    ]
+    select = ", ".join(
+        f"SUM(CASE WHEN month {op} %s THEN {column} ELSE 0 END)" if op else f"SUM({column})"
+        for _name, column, op, _day in sums
     )
+    params: list[Any] = [d(day) for _name, _column, op, day in sums if op]
+    wheres = []
+    for scope in scopes:
+        where, more = _plain_where(scope.rollup_filter())
+        wheres.append(f"({where})")
+        params += more
+    table = connection.ops.quote_name(RevenueRollup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {select} FROM {table} WHERE {' OR '.join(wheres) or '1 = 0'}", params
+        )
+        row = cursor.fetchone()
+    agg = {f"s_{name}": value for (name, *_rest), value in zip(sums, row, strict=True)}
     tail = Decimal(0)
     if p.year_ago + dt.timedelta(days=1) < first_whole:
         tail = deals.filter(
