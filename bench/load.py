@@ -141,12 +141,24 @@ def session_open(user: Any) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from dirco.accounts.middleware import TRACKED_SESSION_KEY
+    from dirco.accounts.security import OTP_STATE_KEY, otp_enabled_for, user_session_record
+
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    return str(session.session_key)
+    # What the login receiver (dirco.accounts.signals) records: the session under its user and
+    # whether the user has a second factor. Without them the first request of each session
+    # records them (a transaction and a session write): once per user in a load run, but on
+    # most requests of route_cpu.py, which rotates over more partner users than it has runs.
+    key = str(session.session_key)
+    user_session_record(user=user, session_key=key)
+    session[TRACKED_SESSION_KEY] = key
+    session[OTP_STATE_KEY] = otp_enabled_for(user)
+    session.save()
+    return key
 
 
 def child_verify(plan_path: Path, ledger_path: Path, started_at: float) -> dict[str, Any]:

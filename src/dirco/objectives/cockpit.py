@@ -30,6 +30,7 @@ from dirco.objectives.models import Objective, ScopeKind
 from dirco.objectives.permissions import (
     forecast_call_can_adjust,
     forecast_call_can_submit,
+    manager_objective_reach,
     objective_may_set_any,
     objectives_visible_to,
     users_in_line_of,
@@ -199,13 +200,8 @@ def home_scope_for(user: User) -> Scope | None:
     if user_sees_all_staff_work(user):
         return Scope("company")
     if user_is_manager(user):
-        team_id = (
-            SalesTeam.objects.filter(manager=user)
-            .order_by("id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        return Scope("team", team_id) if team_id is not None else None
+        teams = manager_objective_reach(user)[0]
+        return Scope("team", teams[0]) if teams else None
     if user_is_rep(user):
         return Scope("rep", user.pk)
     return None

@@ -385,9 +385,20 @@ def _forecast_cached(
     return result
 
 
-def _check(user: User | None, scope: Scope) -> None:
+def _check(user: User | None, scope: Scope, cache: Cache | None = None) -> None:
+    """404 unless ``user`` may see ``scope``: asked once per cache (one page's reads)."""
     if user is not None:
-        scope_check(user, scope)
+        _memo(cache, ("check", scope.key, user.pk), lambda: _checked(user, scope))
+
+
+def _checked(user: User, scope: Scope) -> bool:
+    scope_check(user, scope)
+    return True
+
+
+def _label_cached(cache: Cache | None, scope: Scope) -> str:
+    label: str = _memo(cache, ("label", scope.key), lambda: scope.label)
+    return label
 
 
 def objective_curve(
@@ -409,7 +420,7 @@ def objective_curve(
     won. ``projected_cumulative`` is won to date plus the forecast of the rest; on the last
     month it is the projected landing.
     """
-    _check(user, scope)
+    _check(user, scope, cache)
     today = today or timezone.localdate()
     months = fiscal_year_months(fiscal_year)
     current = today.replace(day=1)
@@ -474,7 +485,7 @@ def objective_curve(
         )
     return {
         "scope": scope.key,
-        "label": scope.label,
+        "label": _label_cached(cache, scope),
         "fiscal_year": fiscal_year,
         "as_of": today,
         "measure": measure,
@@ -534,7 +545,7 @@ def attainment_for(
     "weighted_pipeline" without a forecast), YoY growth; and the deal statistics (win rate,
     average deal size, cycle length) over the last 12 complete months.
     """
-    _check(user, scope)
+    _check(user, scope, cache)
     fiscal = _period_of(period)
     today = today or timezone.localdate()
     months = fiscal.month_list
@@ -585,7 +596,7 @@ def attainment_for(
     )
     return {
         "scope": scope.key,
-        "label": scope.label,
+        "label": _label_cached(cache, scope),
         "period": fiscal.label,
         "period_kind": fiscal.kind,
         "fiscal_year": fiscal.fiscal_year,
@@ -747,7 +758,7 @@ def gap_to_objective(
     where a deal created today can close in time (the measured cycle), and the shortfall
     when the objective cannot be reached.
     """
-    _check(user, scope)
+    _check(user, scope, cache)
     today = today or timezone.localdate()
     current = today.replace(day=1)
     months = fiscal_year_months(fiscal_year)
@@ -804,7 +815,7 @@ def gap_to_objective(
     ]
     return {
         "scope": scope.key,
-        "label": scope.label,
+        "label": _label_cached(cache, scope),
         "fiscal_year": fiscal_year,
         "as_of": today,
         "currency": company_currency(),

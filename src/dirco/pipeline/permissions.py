@@ -20,7 +20,11 @@ from dirco.accounts.permissions import (
     user_sees_all_staff_work,
     user_sells,
 )
-from dirco.partners.permissions import deal_visibility_q, partner_ids_of_partner_user
+from dirco.partners.permissions import (
+    _manager_reach,
+    deal_visibility_q,
+    partner_ids_of_partner_user,
+)
 from dirco.pipeline.models import Activity, Deal
 from dirco.scopes import Scope
 from dirco.teams.permissions import manager_line_ids
@@ -55,6 +59,25 @@ def deal_visibility_scopes(user: User) -> list[Scope] | None:
     if user_is_rep(user):
         return [Scope("rep", user.pk)]
     return None
+
+
+def deal_visibility_cover(user: User) -> tuple[list[Scope], Q | None] | None:
+    """:func:`deals_visible_to` as scopes (none in two of them) and a rest: the scopes of
+    :func:`deal_visibility_scopes` and no rest (None), or, for a manager (whose teams and line
+    overlap), the teams they manage and, as the rest, the deals of their line outside those
+    teams (a condition on a deal, ``deal_visibility_branches``' owners minus its teams). The
+    scopes' figures are read from the rollups and the rest's from its few deals, instead of a
+    scan of every deal for the OR of teams and line. None: no such cover. The rollups' tests
+    compare the figures this way and over the visible deals, for every role."""
+    scopes = deal_visibility_scopes(user)
+    if scopes is not None:
+        return scopes, None
+    if not (user.is_authenticated and user.is_active and user_is_manager(user)):
+        return None
+    teams, line = _manager_reach(user)
+    if not teams:
+        return None
+    return [Scope("team", pk) for pk in teams], Q(owner_id__in=line) & ~Q(team_id__in=teams)
 
 
 def get_deal_for_user(*, user: User, deal_id: int | str) -> Deal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -49,7 +49,7 @@ class DealFilters:
 def deal_list(*, user: User, filters: DealFilters | None = None) -> QuerySet[Deal]:
     """The deals a user may see, filtered and sorted, with what a list row shows joined in."""
     f = filters or DealFilters()
-    qs = deals_filter(deals_visible_to(user), f)
+    qs = deals_filter(deals_visible_to(user), f, stage_joined=True)
     order = DEAL_SORTS.get(f.sort, DEAL_SORTS["-close"])
     return qs.select_related("account", "partner", "owner", "stage", "product_line").order_by(
         *order
@@ -71,8 +71,25 @@ def deal_list_parts(
     return base, deal_visibility_branches(user)
 
 
-def deals_filter(qs: QuerySet[Deal], f: DealFilters) -> QuerySet[Deal]:
-    """The list filters of ``f`` on ``qs`` (the same for the page, the API and exports)."""
+# The stages of each deal status, as conditions on a stage ("overdue" is "open" and late).
+STATUS_STAGES: dict[str, dict[str, bool]] = {
+    "open": {"is_won": False, "is_lost": False},
+    "overdue": {"is_won": False, "is_lost": False},
+    "won": {"is_won": True},
+    "lost": {"is_lost": True},
+}
+
+
+def deals_filter(
+    qs: QuerySet[Deal], f: DealFilters, *, stage_joined: bool = False
+) -> QuerySet[Deal]:
+    """The list filters of ``f`` on ``qs`` (the same for the page, the API and exports).
+
+    The status reads the deal's stage: through the join when the caller joins the stage
+    anyway (``stage_joined``: :func:`deal_list`'s rows show it; PostgreSQL plans that in a
+    millisecond, against 4-10 ms for the same query with a subquery on the stages besides its
+    five joins), else as a subquery of stage ids, which keeps a bare deals query free of joins.
+    """
     if f.q:
         qs = qs.filter(Q(name__icontains=f.q) | Q(account__name__icontains=f.q))
     for name in ("stage_id", "owner_id", "partner_id", "account_id", "team_id", "product_line_id"):
@@ -81,17 +98,14 @@ def deals_filter(qs: QuerySet[Deal], f: DealFilters) -> QuerySet[Deal]:
             qs = qs.filter(**{name: value})
     if f.source:
         qs = qs.filter(source=f.source)
-    if f.status == "open":
-        qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=False, is_lost=False).values("id"))
-    elif f.status == "overdue":
-        qs = qs.filter(
-            stage_id__in=Stage.objects.filter(is_won=False, is_lost=False).values("id"),
-            expected_close_date__lt=timezone.localdate(),
-        )
-    elif f.status == "won":
-        qs = qs.filter(stage_id__in=Stage.objects.filter(is_won=True).values("id"))
-    elif f.status == "lost":
-        qs = qs.filter(stage_id__in=Stage.objects.filter(is_lost=True).values("id"))
+    stages = STATUS_STAGES.get(f.status)
+    if stages is not None:
+        if stage_joined:
+            qs = qs.filter(**{f"stage__{name}": value for name, value in stages.items()})
+        else:
+            qs = qs.filter(stage_id__in=Stage.objects.filter(**stages).values("id"))
+    if f.status == "overdue":
+        qs = qs.filter(expected_close_date__lt=timezone.localdate())
     if f.close_from:
         qs = qs.filter(expected_close_date__gte=f.close_from)
     if f.close_to:
@@ -260,6 +274,12 @@ class DealFigures:
     won_12_months: Decimal
     closing_this_month: int
 
+    def __add__(self, other: DealFigures) -> DealFigures:
+        """The figures of two sets of deals with no deal in both (every figure is a sum)."""
+        return DealFigures(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
     @property
     def win_rate(self) -> Decimal | None:
         """Won over closed (won + lost), in percent; None when nothing is closed yet."""
@@ -291,7 +311,11 @@ class FigurePeriods:
 
 
 def deal_figures(
-    *, deals: QuerySet[Deal], today: dt.date, scopes: Sequence[Scope] | None = None
+    *,
+    deals: QuerySet[Deal],
+    today: dt.date,
+    scopes: Sequence[Scope] | None = None,
+    rest: Q | None = None,
 ) -> DealFigures:
     """The key figures of ``deals`` (already scoped by deals_visible_to) on ``today``.
 
@@ -299,11 +323,21 @@ def deal_figures(
     two of them (:func:`dirco.pipeline.permissions.deal_visibility_scopes`): the figures are
     then read from the monthly rollups (a few hundred rows, kept exact in every write's
     transaction) by the reader the rollups app registers, and equal the aggregate over the
-    deals below (the rollups' tests compare the two). Otherwise: one aggregate query."""
+    deals below (the rollups' tests compare the two). With ``rest`` (a condition on a deal),
+    ``deals`` are the scopes' deals and those of ``rest``, in none of the scopes
+    (:func:`dirco.pipeline.permissions.deal_visibility_cover`): the rest's figures are added,
+    from one aggregate over its deals. Otherwise: one aggregate query."""
     periods = FigurePeriods.of(today)
     if scopes and scope_figures_readers:
-        figures: DealFigures = scope_figures_readers[0](scopes=scopes, deals=deals, periods=periods)
-        return figures
+        read = scope_figures_readers[0]
+        if rest is None:
+            figures: DealFigures = read(scopes=scopes, deals=deals, periods=periods)
+            return figures
+        held = Q(pk__in=[])
+        for scope in scopes:
+            held |= scope.deal_filter()
+        held_figures: DealFigures = read(scopes=scopes, deals=deals.filter(held), periods=periods)
+        return held_figures + deal_figures_aggregate(deals=deals.filter(rest), periods=periods)
     return deal_figures_aggregate(deals=deals, periods=periods)
 
 

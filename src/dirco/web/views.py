@@ -20,7 +20,7 @@ from dirco.objectives.cockpit import home_cockpit
 from dirco.partners.permissions import partners_visible_to
 from dirco.pipeline.permissions import (
     deal_can_create,
-    deal_visibility_scopes,
+    deal_visibility_cover,
     deals_visible_to,
 )
 from dirco.pipeline.selectors import (
@@ -78,9 +78,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     if user_is_partner(user) and user.partner_id is not None:
         # The partner portal is the home of partner users (the login lands here first).
         return redirect("portal:home")
-    figures = deal_figures(
-        deals=deals_visible_to(user), today=today, scopes=deal_visibility_scopes(user)
-    )
+    scopes, rest = deal_visibility_cover(user) or (None, None)
+    figures = deal_figures(deals=deals_visible_to(user), today=today, scopes=scopes, rest=rest)
     if user_is_partner(user):
         return render(
             request,

@@ -22,7 +22,11 @@ from dirco.metrics import cycle_middle
 from dirco.partners.tests.factories import PartnerFactory
 from dirco.pipeline.hooks import deal_snapshot
 from dirco.pipeline.models import Deal, Stage
-from dirco.pipeline.permissions import deal_visibility_scopes, deals_visible_to
+from dirco.pipeline.permissions import (
+    deal_visibility_cover,
+    deal_visibility_scopes,
+    deals_visible_to,
+)
 from dirco.pipeline.selectors import FigurePeriods, deal_figures, deal_figures_aggregate
 from dirco.pipeline.services import (
     activity_complete,
@@ -236,14 +240,15 @@ def _figures_agree(company: Company, today: dt.date) -> None:
     """The key figures read from the rollups (the homes of the director, a rep and the
     portal) equal the aggregate over the deals, on several days: a month's first and last
     day, a quarter's, and 12 months starting inside a month or on its first day."""
-    people = _people_with_scopes(company)
+    people = [*_people_with_scopes(company), company.manager, company.other_manager]
     days = [today, today.replace(day=1), dt.date(2024, 3, 31), dt.date(2025, 2, 28)]
     for user in people:
-        scopes = deal_visibility_scopes(user)
-        assert scopes, user
+        cover = deal_visibility_cover(user)
+        assert cover is not None and cover[0], user
+        scopes, rest = cover
         for day in days:
             deals = deals_visible_to(user)
-            read = deal_figures(deals=deals, today=day, scopes=scopes)
+            read = deal_figures(deals=deals, today=day, scopes=scopes, rest=rest)
             assert read == deal_figures_aggregate(deals=deals, periods=FigurePeriods.of(day))
 
 
@@ -380,3 +385,18 @@ def test_deal_visibility_scopes_hold_exactly_the_visible_deals(company: Company)
         )
     assert deal_visibility_scopes(company.manager) is None
     assert deal_visibility_scopes(company.other_manager) is None
+    for manager in (company.manager, company.other_manager):
+        # A manager's cover: their teams' scopes and, as the rest, the line's other deals.
+        cover = deal_visibility_cover(manager)
+        assert cover is not None and cover[1] is not None
+        scopes, rest = cover
+        seen = list(Deal.objects.filter(rest).values_list("pk", flat=True))
+        assert seen, manager  # deals of the line outside the teams: the rest is exercised
+        for scope in scopes:
+            seen += Deal.objects.filter(scope.deal_filter()).values_list("pk", flat=True)
+        assert len(seen) == len(set(seen)), manager
+        assert set(seen) == set(deals_visible_to(manager).values_list("pk", flat=True))
+        deals, day = deals_visible_to(manager), timezone.localdate()
+        assert deal_figures(
+            deals=deals, today=day, scopes=scopes, rest=rest
+        ) == deal_figures_aggregate(deals=deals, periods=FigurePeriods.of(day))
