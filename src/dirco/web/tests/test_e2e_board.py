@@ -156,3 +156,25 @@ def test_move_says_so_and_undo_puts_it_back(
     assert page.locator(f"section[data-drop-stage='{proposal.pk}']").is_visible()
     assert not page.locator(f"section[data-drop-stage='{qualification.pk}']").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_long_column_scrolls_inside_the_board_not_the_page(
+    live_server: Any, stages: None, company: Company, browser_page: Any
+) -> None:
+    """On a wide screen the board scrolls in its own box: a long column must not make the page
+    longer (the cards' visually-hidden labels are absolutely placed; without a positioned
+    board they escaped its scrolling box and left an empty page below it)."""
+    qualification = Stage.objects.get(name="Qualification")
+    for number in range(40):
+        DealFactory(name=f"Long column {number}", owner=company.rep, stage=qualification)
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 800})
+    browser_log_in(page, base_url=live_server.url, email=company.rep.email)
+    page.goto(f"{live_server.url}/pipeline/")
+    board_bottom, page_height, column_height = page.evaluate(
+        "() => [document.getElementById('board').getBoundingClientRect().bottom,"
+        " document.documentElement.scrollHeight,"
+        f" document.querySelector(\"section[data-drop-stage='{qualification.pk}']\").scrollHeight]"
+    )
+    assert column_height > 2000  # the column is longer than the screen, so the case is real
+    assert page_height <= board_bottom + 100
