@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from dirco.core.errors import ApplicationError
+from dirco.core.references import unknown_reference
 from dirco.core.text import text_problem
 
 
@@ -202,8 +203,7 @@ def refs_resolve(data: dict[str, Any], scopes: dict[str, QuerySet[Any]]) -> dict
             continue
         obj = queryset.filter(pk=pk).first()
         if obj is None:
-            what = name.replace("_", " ")
-            errors[name] = [_("Unknown %(what)s: %(id)s.") % {"what": what, "id": pk}]
+            errors[name] = [unknown_reference(name, pk)]
         else:
             out[name] = obj
     if errors:

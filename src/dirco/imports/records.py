@@ -28,6 +28,7 @@ from dirco.accounts.models import User
 from dirco.catalog.models import ProductLine
 from dirco.core.countries import CountryFrom, country_guess
 from dirco.core.errors import ApplicationError
+from dirco.core.references import unknown_named
 from dirco.customers.models import Account
 from dirco.customers.permissions import (
     accounts_editable_by,
@@ -733,11 +734,7 @@ class ObjectiveKind(_ServiceKind):
         if kind and kind != "company":
             obj = lookups.refs[kind].get(who.lower() if kind == "rep" else header_key(who))
             if obj is None:
-                row.err(
-                    "scope",
-                    _("Unknown %(kind)s “%(value)s”.")
-                    % {"kind": kind.replace("_", " "), "value": who},
-                )
+                row.err("scope", unknown_named(kind, who))
             else:
                 scope = Scope(kind, obj.pk)
         year = 0

@@ -17,6 +17,7 @@ from dirco.core.errors import ApplicationError
 from dirco.core.l10n import parse_amount
 from dirco.core.money import CENT
 from dirco.core.periods import month_add
+from dirco.core.references import unknown_reference
 from dirco.core.versioning import version_bump, version_check
 from dirco.objectives.fiscal_calendar import (
     fiscal_year_months,
@@ -249,8 +250,8 @@ def _scope_objects(
         obj = None
     if obj is None:
         raise ApplicationError(
-            _("Unknown %(kind)s: %(id)s.") % {"kind": scope.kind.replace("_", " "), "id": scope.id},
-            fields={scope.kind: [_("Unknown %(kind)s.") % {"kind": scope.kind.replace("_", " ")}]},
+            unknown_reference(scope.kind, scope.id),
+            fields={scope.kind: [unknown_reference(scope.kind, scope.id)]},
         )
     if scope.kind == "product_line":
         if product_line is not None:

@@ -16,6 +16,7 @@ from dirco.catalog.models import ProductLine
 from dirco.catalog.permissions import catalog_can_change
 from dirco.core.errors import ApplicationError
 from dirco.core.money import CURRENCIES, RateTable
+from dirco.core.references import unknown_reference
 from dirco.core.transactions import atomic_retrying
 from dirco.core.validation import relations_read
 from dirco.core.versioning import version_bump, version_check
@@ -449,9 +450,7 @@ def deal_refs_resolve(data: dict[str, Any]) -> dict[str, Any]:
             continue
         obj = model.objects.filter(pk=value).first()
         if obj is None:
-            errors[name] = [
-                _("Unknown %(what)s: %(id)s.") % {"what": name.replace("_", " "), "id": value}
-            ]
+            errors[name] = [unknown_reference(name, value)]
         else:
             out[name] = obj
     if errors:
