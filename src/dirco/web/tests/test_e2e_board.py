@@ -178,3 +178,31 @@ def test_long_column_scrolls_inside_the_board_not_the_page(
     )
     assert column_height > 2000  # the column is longer than the screen, so the case is real
     assert page_height <= board_bottom + 100
+
+
+def test_an_error_stays_in_view_on_a_phone_scrolled_down(
+    live_server: Any, stages: None, company: Company, browser_page: Any
+) -> None:
+    """A refused move far down a phone's column says why where the user is looking."""
+    qualification = Stage.objects.get(name="Qualification")
+    deals = [
+        DealFactory(name=f"Phone {number}", owner=company.rep, stage=qualification)
+        for number in range(25)
+    ]
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    browser_log_in(page, base_url=live_server.url, email=company.rep.email)
+    page.goto(f"{live_server.url}/pipeline/")
+    card = page.locator(f"[data-deal-id='{deals[-1].pk}']")
+    card.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 740  # far below the notice's place in the page
+    card.locator("summary").click()
+    move = card.locator("form.deal-card__move")
+    move.locator("select").evaluate("s => { s.options[0].value = '999999'; s.value = '999999'; }")
+    with page.expect_response(lambda r: f"/deals/{deals[-1].pk}/move/" in r.url) as answer:
+        move.locator("button[type=submit]").click()
+    assert answer.value.status == 400
+    notice = page.locator("#notice")
+    notice.wait_for(state="visible")
+    box = notice.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
