@@ -158,8 +158,14 @@ if DATABASE_URL:
     # transaction mode that does not track prepared statements (PgBouncer before 1.21, or
     # without max_prepared_statements) breaks them: DIRCO_PG_PREPARED_STATEMENTS=0 turns
     # both off (Django's default: values bound in the client, every query planned).
-    if os.environ.get("DIRCO_PG_PREPARED_STATEMENTS", "1") == "1":
-        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Added to the URL's own options (?sslmode=... stays); PostgreSQL's only.
+    if (
+        os.environ.get("DIRCO_PG_PREPARED_STATEMENTS", "1") == "1"
+        and "postgresql" in DATABASES["default"]["ENGINE"]
+    ):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 else:
     DATABASES = {
         "default": {

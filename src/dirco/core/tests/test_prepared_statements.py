@@ -41,6 +41,12 @@ def test_postgresql_binds_on_the_server_unless_turned_off() -> None:
     assert "server_side_binding" not in off and "prepare_threshold" not in off
 
 
+def test_the_urls_own_options_stay_and_other_databases_get_none() -> None:
+    with_ssl = _database_options(DATABASE_URL="postgres://dirco@db.invalid/dirco?sslmode=require")
+    assert with_ssl == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
+    assert _database_options(DATABASE_URL="sqlite:////tmp/dirco-options.sqlite3") == {}
+
+
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 def test_a_query_run_five_times_is_prepared() -> None:
