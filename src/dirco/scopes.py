@@ -33,7 +33,7 @@ from dirco.accounts.permissions import (
 from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.partners.models import Partner
-from dirco.partners.permissions import _manager_reach, partners_visible_to
+from dirco.partners.permissions import manager_reach, partners_visible_to
 from dirco.teams.models import SalesTeam
 from dirco.teams.permissions import manager_line_ids
 from dirco.teams.selectors import teams_managed_by
@@ -207,7 +207,7 @@ def scope_may_see(*, user: User, scope: Scope) -> bool:
         return bool(qs.exists())
     if user_is_manager(user):
         # The ids of teams_managed_by and manager_line_ids, read once per user object.
-        teams, line = _manager_reach(user)
+        teams, line = manager_reach(user)
         if scope.kind == "team":
             return sid in teams
         if scope.kind == "rep":

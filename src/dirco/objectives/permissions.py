@@ -28,7 +28,7 @@ from dirco.catalog.models import ProductLine
 from dirco.core.errors import ApplicationError
 from dirco.objectives.models import ForecastAdjustment, Objective, ScopeKind
 from dirco.partners.models import Partner
-from dirco.partners.permissions import _kept_on_user, _manager_reach, partners_visible_to
+from dirco.partners.permissions import kept_on_user, manager_reach, partners_visible_to
 from dirco.scopes import Scope
 from dirco.teams.models import SalesTeam
 from dirco.teams.permissions import manager_line_reports
@@ -190,12 +190,12 @@ def manager_objective_reach(user: User) -> tuple[list[int], list[int], list[int]
     builds three subqueries each time (a quarter of the manager's home, in CPU)."""
 
     def read() -> tuple[list[int], list[int], list[int]]:
-        teams = sorted(_manager_reach(user)[0])
+        teams = sorted(manager_reach(user)[0])
         reports = list(users_in_line_of(user).order_by("id").values_list("id", flat=True))
         partners = list(partners_visible_to(user).order_by("id").values_list("id", flat=True))
         return teams, reports, partners
 
-    return _kept_on_user(user, "_objective_reach_kept", (user.pk, user.role), read)
+    return kept_on_user(user, "_objective_reach_kept", (user.pk, user.role), read)
 
 
 def get_objective_for_user(*, user: User, objective_id: int) -> Objective:

@@ -56,10 +56,10 @@ def partner_ids_of_partner_user(user: User) -> list[int]:
             ids += Partner.objects.filter(parent_id=partner_id).values_list("id", flat=True)
         return ids
 
-    return list(_kept_on_user(user, "_partner_ids_kept", (partner_id, user.role), read))
+    return list(kept_on_user(user, "_partner_ids_kept", (partner_id, user.role), read))
 
 
-def _kept_on_user(user: User, name: str, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+def kept_on_user(user: User, name: str, key: tuple[Any, ...], read: Callable[[], T]) -> T:
     """``read()``, kept on the user object under ``name`` for as long as ``key`` (what the
     answer depends on, e.g. partner and role) stays the same: a request's user is loaded for
     that request, and its pages ask the same question several times."""
@@ -104,7 +104,7 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
     if user_sees_all_staff_work(user):
         return None
     if user_is_manager(user):
-        teams, line = _manager_reach(user)
+        teams, line = manager_reach(user)
         return [Q(**{f"{prefix}team_id": pk}) for pk in teams] + [
             Q(**{f"{prefix}owner_id": pk}) for pk in line
         ]
@@ -116,7 +116,7 @@ def deal_visibility_branches(user: User, prefix: str = "") -> list[Q] | None:
     return []
 
 
-def _manager_reach(user: User) -> tuple[list[int], list[int]]:
+def manager_reach(user: User) -> tuple[list[int], list[int]]:
     """A manager's teams and line (ids), read once per user object like
     :func:`partner_ids_of_partner_user`: a page asks for the deals it sees several times."""
 
@@ -124,7 +124,7 @@ def _manager_reach(user: User) -> tuple[list[int], list[int]]:
         teams = list(teams_managed_by(user).values_list("id", flat=True))
         return teams, sorted({row["id"] for row in manager_line_ids(user)})
 
-    return _kept_on_user(user, "_manager_reach_kept", (user.pk, user.role), read)
+    return kept_on_user(user, "_manager_reach_kept", (user.pk, user.role), read)
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:

@@ -21,8 +21,8 @@ from dirco.accounts.permissions import (
     user_sells,
 )
 from dirco.partners.permissions import (
-    _manager_reach,
     deal_visibility_q,
+    manager_reach,
     partner_ids_of_partner_user,
 )
 from dirco.pipeline.models import Activity, Deal
@@ -74,7 +74,7 @@ def deal_visibility_cover(user: User) -> tuple[list[Scope], Q | None] | None:
         return scopes, None
     if not (user.is_authenticated and user.is_active and user_is_manager(user)):
         return None
-    teams, line = _manager_reach(user)
+    teams, line = manager_reach(user)
     if not teams:
         return None
     return [Scope("team", pk) for pk in teams], Q(owner_id__in=line) & ~Q(team_id__in=teams)
