@@ -17,8 +17,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.dates import MONTHS, MONTHS_AP
 from django.utils.translation import get_language, pgettext
 
@@ -71,18 +72,53 @@ def parse_amount(text: str | Decimal | int | float, *, separator: str | None = N
         raise ValueError(f"not an amount: {text!r}") from exc
 
 
-def format_number(value: Decimal | int | float, *, decimals: int = 0) -> str:
-    """Grouped digits in the active language (``28 000 000,00`` / ``28,000,000.00``)."""
-    return formats.number_format(
-        Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals)),
-        decimal_pos=decimals,
-        use_l10n=True,
-        force_grouping=True,
-    )
+@dataclass(frozen=True)
+class NumberFormat:
+    """The active language's separators and grouping, looked up once: a page that formats
+    many numbers (the board's cards) keeps one instead of Django looking them up per value."""
+
+    decimal_separator: str
+    grouping: Any
+    thousand_separator: str
+
+    @classmethod
+    def active(cls) -> NumberFormat:
+        language = get_language()
+        return cls(
+            formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            formats.get_format("NUMBER_GROUPING", language, use_l10n=True),
+            formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+        )
+
+    def number(self, value: Decimal | int | float, *, decimals: int = 0) -> str:
+        """What ``formats.number_format(..., use_l10n=True, force_grouping=True)`` writes."""
+        return numberformat.format(
+            Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals)),
+            self.decimal_separator,
+            decimals,
+            self.grouping,
+            self.thousand_separator,
+            force_grouping=True,
+            use_l10n=True,
+        )
 
 
-def format_amount(value: Decimal | int | float, currency: str, *, decimals: int = 2) -> str:
-    return f"{format_number(value, decimals=decimals)}\u00a0{currency}"
+def format_number(
+    value: Decimal | int | float, *, decimals: int = 0, numbers: NumberFormat | None = None
+) -> str:
+    """Grouped digits in the active language (``28 000 000,00`` / ``28,000,000.00``);
+    ``numbers``: the active language's formats, when the caller has looked them up."""
+    return (numbers or NumberFormat.active()).number(value, decimals=decimals)
+
+
+def format_amount(
+    value: Decimal | int | float,
+    currency: str,
+    *,
+    decimals: int = 2,
+    numbers: NumberFormat | None = None,
+) -> str:
+    return f"{format_number(value, decimals=decimals, numbers=numbers)}\u00a0{currency}"
 
 
 def format_compact(value: float | Decimal | int) -> str:

@@ -23,12 +23,13 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, formats, numberformat
+from django.utils import dateformat, formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
-from dirco.web.templatetags.dirco_web import days_in_stage, money_short
+from dirco.core.l10n import NumberFormat
+from dirco.web.templatetags.dirco_web import days_in_stage, money_short_in
 
 register = template.Library()
 
@@ -63,7 +64,7 @@ class _Shared:
     # The active language's formats, looked up once: Django's date filter and number_format
     # (money_short) look them up again for every value, which was a third of a card's cost.
     date_format: str
-    number_formats: tuple[str, Any, str]
+    numbers: NumberFormat
     # Made once per value on a board: many cards share a close date or a number of days.
     close_dates: dict[dt.date, str] = field(default_factory=dict)
     days_texts: dict[int, str] = field(default_factory=dict)
@@ -76,19 +77,7 @@ class _Shared:
 
     def amount(self, value: Decimal | None, currency: str) -> str:
         """``money_short(value, currency)``, escaped."""
-        if value is None or not currency:
-            return conditional_escape(money_short(value, currency))
-        decimal_sep, grouping, thousand_sep = self.number_formats
-        number = numberformat.format(
-            Decimal(str(round(Decimal(value)))).quantize(Decimal(1)),
-            decimal_sep,
-            0,
-            grouping,
-            thousand_sep,
-            force_grouping=True,
-            use_l10n=True,
-        )
-        return _escape(f"{number}\u00a0{currency}")
+        return conditional_escape(money_short_in(value, currency, self.numbers))
 
     def days_text(self, days: int) -> str:
         text = self.days_texts.get(days)
@@ -128,11 +117,7 @@ class _Shared:
                 move_options=context.get("move_options") or {},
                 move_name_to=gettext("Move %(name)s to"),
                 date_format=formats.get_format("SHORT_DATE_FORMAT"),
-                number_formats=(
-                    formats.get_format("DECIMAL_SEPARATOR", get_language(), use_l10n=True),
-                    formats.get_format("NUMBER_GROUPING", get_language(), use_l10n=True),
-                    formats.get_format("THOUSAND_SEPARATOR", get_language(), use_l10n=True),
-                ),
+                numbers=NumberFormat.active(),
             )
             context.render_context[key] = shared
         return shared

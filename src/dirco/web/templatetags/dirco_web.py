@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from dirco.core.l10n import format_amount
+from dirco.core.l10n import NumberFormat, format_amount
 from dirco.core.l10n import month_label as l10n_month_label
 from dirco.core.money import company_currency as _company_currency
 
@@ -27,9 +27,19 @@ def money(value: Decimal | int | float | None, currency: str = "") -> str:
 @register.filter
 def money_short(value: Decimal | int | float | None, currency: str = "") -> str:
     """Whole units, for totals and cards where cents are noise."""
+    return money_short_in(value, currency)
+
+
+def money_short_in(
+    value: Decimal | int | float | None, currency: str = "", numbers: NumberFormat | None = None
+) -> str:
+    """:func:`money_short` with the active language's formats already looked up (``numbers``,
+    for a page of many amounts)."""
     if value is None or value == "":
         return "—"
-    return format_amount(round(Decimal(value)), currency or _company_currency(), decimals=0)
+    return format_amount(
+        round(Decimal(value)), currency or _company_currency(), decimals=0, numbers=numbers
+    )
 
 
 @register.filter
