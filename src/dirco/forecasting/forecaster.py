@@ -162,7 +162,7 @@ def seasonal_naive_beats_naive(y: FloatArray, period: int, eval_horizon: int) ->
     return bool(np.isfinite(seasonal_error) and seasonal_error < naive_error)
 
 
-def fallback_to_seasonal_naive(
+def beside_seasonal_naive(
     scores: Sequence[Scored],
     weights: dict[str, float],
     table: FloatArray,
@@ -170,15 +170,28 @@ def fallback_to_seasonal_naive(
     origins: range,
     eval_horizon: int,
     scale: float,
-) -> OriginForecasts | None:
-    """The seasonal naive model when the combination backtests worse than it, else None."""
+) -> tuple[dict[str, float], float]:
+    """The combination's weights with last year's values beside it, and their share.
+
+    The seasonal naive and the combination are weighed like the combination's own
+    members, by 1/MASE^2 of their backtests (rule 16 of docs/forecasting.md): where the
+    combination backtests far better, last year's values get a few per cent; where the
+    two are close, about half; where it backtests worse, most (this replaced a guard
+    that switched to the seasonal naive only then). Without a seasonal naive in the
+    pool, or when it is the forecast already, the weights are returned unchanged.
+    """
     naive = next((s for s in scores if s.model.name == "seasonal_naive"), None)
     if naive is None or not np.isfinite(naive.mase) or set(weights) == {naive.model.name}:
-        return None
+        return weights, 0.0
     combined = OriginForecasts("ensemble", True, table, naive.model.first_origin)
-    if backtest_mase(combined, y, origins, eval_horizon, scale) > naive.mase:
-        return naive.model
-    return None
+    combined_mase = backtest_mase(combined, y, origins, eval_horizon, scale)
+    if not np.isfinite(combined_mase):
+        return weights, 0.0
+    own, naive_weight = 1.0 / max(combined_mase, 1e-6) ** 2, 1.0 / max(naive.mase, 1e-6) ** 2
+    share = naive_weight / (own + naive_weight)
+    merged = {name: w * (1.0 - share) for name, w in weights.items()}
+    merged[naive.model.name] = merged.get(naive.model.name, 0.0) + share
+    return merged, share
 
 
 @dataclass
@@ -197,7 +210,7 @@ class Selection:
 def long_history(
     y: FloatArray, period: int, eval_horizon: int, table_horizon: int, notes: list[str]
 ) -> Selection:
-    """Eight seasons or more: backtest the whole pool, combine the best three, guard."""
+    """Eight seasons or more: backtest the whole pool, combine the best three and last year."""
     n = len(y)
     seasonal = False
     if n < 2 * period:
@@ -239,13 +252,16 @@ def long_history(
             notes.append("too little history to backtest: naive forecast (last value)")
             weights = {models[0].name: 1.0}
     table = combine(models, weights)
-    guard = fallback_to_seasonal_naive(scores, weights, table, y, origins, eval_horizon, scale)
-    if guard is not None:
+    weights, naive_share = beside_seasonal_naive(
+        scores, weights, table, y, origins, eval_horizon, scale
+    )
+    if naive_share > 0.5:
         notes.append(
             "the combination did worse than last year's values in the backtest: "
-            "seasonal naive forecast"
+            f"last year's values weigh {naive_share:.0%}"
         )
-        weights, table = {guard.name: 1.0}, guard.table
+    if naive_share > 0:
+        table = combine(models, weights)
     return Selection(seasonal, models, weights, table, scores, origins, scale)
 
 

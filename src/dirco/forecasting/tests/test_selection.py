@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dirco.forecasting import forecast
-from dirco.forecasting.forecaster import fallback_to_seasonal_naive, seasonal_naive_beats_naive
+from dirco.forecasting import forecast, forecaster
+from dirco.forecasting.forecaster import beside_seasonal_naive, seasonal_naive_beats_naive
 from dirco.forecasting.models import OriginForecasts, seasonal_naive
 from dirco.forecasting.selection import (
     Scored,
@@ -97,7 +97,7 @@ def test_seasonality_gate_compares_seasonal_naive_with_naive(
     assert not seasonal_naive_beats_naive(trend, 12, 12)
 
 
-def test_guard_falls_back_to_seasonal_naive_when_the_combination_loses() -> None:
+def test_last_years_values_stand_beside_the_combination_by_their_backtest() -> None:
     y = np.tile(np.arange(1.0, 13.0), 5)  # last year's values are exact
     naive = seasonal_naive(y, 12, 12)
     origins = backtest_origins(len(y), naive.first_origin, 12, 24)
@@ -106,9 +106,58 @@ def test_guard_falls_back_to_seasonal_naive_when_the_combination_loses() -> None
         Scored(naive, backtest_mase(naive, y, origins, 12, 1.0)),
         Scored(bad, backtest_mase(bad, y, origins, 12, 1.0)),
     ]
-    chosen = fallback_to_seasonal_naive(scores, {"flat": 1.0}, bad.table, y, origins, 12, 1.0)
-    assert chosen is naive
-    kept = fallback_to_seasonal_naive(
+    # The combination loses everywhere: last year's values take (nearly) all the weight.
+    weights, share = beside_seasonal_naive(scores, {"flat": 1.0}, bad.table, y, origins, 12, 1.0)
+    assert share > 0.999
+    assert weights["seasonal_naive"] == pytest.approx(share)
+    assert weights["flat"] == pytest.approx(1 - share)
+    # Already the forecast: nothing to add.
+    assert beside_seasonal_naive(
         scores, {"seasonal_naive": 1.0}, naive.table, y, origins, 12, 1.0
+    ) == ({"seasonal_naive": 1.0}, 0.0)
+    # As good as last year's values in the backtest: half each (the same 1/MASE^2 rule
+    # as the combination's members).
+    shifted = OriginForecasts("shifted", True, naive.table + 1.0, naive.first_origin)
+    ref = backtest_mase(shifted, y, origins, 12, 1.0)
+    tie = [Scored(naive, ref), Scored(shifted, ref)]
+    weights, share = beside_seasonal_naive(
+        tie, {"shifted": 1.0}, shifted.table, y, origins, 12, 1.0
     )
-    assert kept is None
+    assert share == pytest.approx(0.5)
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+
+def _seasonal_random_walk(seed: int, n: int = 132) -> np.ndarray:
+    """Each month is last year's same month plus noise: last year's values are the best
+    forecast there is, and the pool's smoothed models only approach it."""
+    rng = np.random.default_rng(seed)
+    y = np.empty(n)
+    y[:12] = 100 + 20 * np.sin(2 * np.pi * np.arange(12) / 12)
+    for t in range(12, n):
+        y[t] = y[t - 12] + rng.normal(0, 3)
+    return y
+
+
+def test_last_years_values_beside_the_combination_cut_its_losses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rule 16 of docs/forecasting.md, on seasonal random walks (ten years, 20 seeds)."""
+
+    def scaled_errors() -> tuple[list[float], list[float]]:
+        ours, naive = [], []
+        for seed in range(20):
+            y = _seasonal_random_walk(seed)
+            train, test = y[:-12], y[-12:]
+            scale = float(np.mean(np.abs(train[12:] - train[:-12])))
+            point = np.array(forecast(list(train), "2015-01", "M", 12).point)
+            ours.append(float(np.mean(np.abs(point - test))) / scale)
+            naive.append(float(np.mean(np.abs(train[-12:] - test))) / scale)
+        return ours, naive
+
+    beside, naive = scaled_errors()
+    monkeypatch.setattr(forecaster, "beside_seasonal_naive", lambda s, w, *a: (w, 0.0))
+    alone, _ = scaled_errors()
+    assert np.mean(beside) < 0.97 * np.mean(alone)
+    losses = sum(e > 1.1 * n for e, n in zip(beside, naive, strict=True))
+    losses_alone = sum(e > 1.1 * n for e, n in zip(alone, naive, strict=True))
+    assert losses <= losses_alone - 3
