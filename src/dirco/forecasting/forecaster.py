@@ -25,6 +25,7 @@ from dirco.forecasting.models import (
     seasonal_naive,
     theta,
 )
+from dirco.forecasting.notes import Note
 from dirco.forecasting.seasonality import FORECAST_DECAY, seasonal_acf_test, seasonal_strength
 from dirco.forecasting.selection import (
     Scored,
@@ -215,8 +216,13 @@ def long_history(
     seasonal = False
     if n < 2 * period:
         notes.append(
-            f"history of {n} periods is shorter than two seasons ({2 * period}): "
-            "seasonality is not modelled"
+            Note(
+                "short_for_seasons",
+                f"history of {n} periods is shorter than two seasons ({2 * period}): "
+                "seasonality is not modelled",
+                periods=n,
+                needed=2 * period,
+            )
         )
     else:
         # Seasonal models are candidates when last year's values forecast better than
@@ -233,7 +239,13 @@ def long_history(
             strength = seasonal_strength(y, period)
             seasonal = strength >= SEASONAL_STRENGTH_MIN
             if not seasonal:
-                notes.append(f"weak seasonality (strength {strength:.2f}): seasonal models skipped")
+                notes.append(
+                    Note(
+                        "weak_seasonality",
+                        f"weak seasonality (strength {strength:.2f}): seasonal models skipped",
+                        strength=round(strength, 2),
+                    )
+                )
 
     models = candidate_models(y, period, table_horizon, seasonal)
     scale = mase_scale(y, period)
@@ -246,10 +258,20 @@ def long_history(
         if seasonal and "seasonal_naive" in names:
             # Two seasons and a strong seasonal shape, but no room to backtest: last year's
             # values keep the shape, where the last value would flatten it.
-            notes.append("too little history to backtest: seasonal naive forecast (last year)")
+            notes.append(
+                Note(
+                    "no_backtest_last_year",
+                    "too little history to backtest: seasonal naive forecast (last year)",
+                )
+            )
             weights = {"seasonal_naive": 1.0}
         else:
-            notes.append("too little history to backtest: naive forecast (last value)")
+            notes.append(
+                Note(
+                    "no_backtest_last_value",
+                    "too little history to backtest: naive forecast (last value)",
+                )
+            )
             weights = {models[0].name: 1.0}
     table = combine(models, weights)
     weights, naive_share = beside_seasonal_naive(
@@ -257,8 +279,12 @@ def long_history(
     )
     if naive_share > 0.5:
         notes.append(
-            "the combination did worse than last year's values in the backtest: "
-            f"last year's values weigh {naive_share:.0%}"
+            Note(
+                "last_year_outweighs",
+                "the combination did worse than last year's values in the backtest: "
+                f"last year's values weigh {naive_share:.0%}",
+                share=round(naive_share, 2),
+            )
         )
     if naive_share > 0:
         table = combine(models, weights)
@@ -278,14 +304,26 @@ def short_history(
     seasonal = seasonal_acf_test(y, period)
     if n < 2 * period:
         notes.append(
-            f"history of {n} periods is shorter than two seasons ({2 * period}): "
-            "seasonality is not modelled"
+            Note(
+                "short_for_seasons",
+                f"history of {n} periods is shorter than two seasons ({2 * period}): "
+                "seasonality is not modelled",
+                periods=n,
+                needed=2 * period,
+            )
         )
     elif not seasonal:
-        notes.append("no significant seasonality (lag autocorrelation test): trend models only")
+        notes.append(
+            Note(
+                "no_significant_seasonality",
+                "no significant seasonality (lag autocorrelation test): trend models only",
+            )
+        )
     lumpy = level_and_volatility(y, period)[1] > LUMPY_VOLATILITY
     if lumpy:
-        notes.append("lumpy series (a few big months): level models, no trend extrapolated")
+        notes.append(
+            Note("lumpy", "lumpy series (a few big months): level models, no trend extrapolated")
+        )
     models = adjusted_trend_models(y, period, table_horizon, seasonal=seasonal, lumpy=lumpy)
     if seasonal and not lumpy and n >= AIRLINE_MIN_SEASONS * period + 1:
         # From three seasons and a month the airline model joins (48 months: mean MASE
@@ -354,17 +392,31 @@ def forecast(
     notes = list(clean.warnings)
     y = clean.values
     if np.any(y < 0):
-        notes.append("negative values found: forecasts are still floored at zero")
+        notes.append(
+            Note("negative_values", "negative values found: forecasts are still floored at zero")
+        )
     if len(y) > MAX_YEARS * period:
         y = y[-MAX_YEARS * period :]
-        notes.append(f"only the last {MAX_YEARS} years were used")
+        notes.append(
+            Note("last_years_only", f"only the last {MAX_YEARS} years were used", years=MAX_YEARS)
+        )
     if np.mean(y == 0) > 0.3:
-        notes.append("intermittent series (over 30% zero periods): expect wide intervals")
+        notes.append(
+            Note(
+                "intermittent",
+                "intermittent series (over 30% zero periods): expect wide intervals",
+            )
+        )
     shift = detect_level_shift(y, period)
     if shift is not None:
+        around = first + (len(values) - len(y) + shift)
         notes.append(
-            f"level shift detected around {first + (len(values) - len(y) + shift)}: "
-            "models adapt, but intervals may be too narrow"
+            Note(
+                "level_shift",
+                f"level shift detected around {around}: "
+                "models adapt, but intervals may be too narrow",
+                period=str(around),
+            )
         )
 
     n = len(y)

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.stats import t as student_t
 
 from dirco.forecasting.models import FloatArray
+from dirco.forecasting.notes import Note
 
 # Backtest errors come from parameters chosen on a grid and weights chosen on the same
 # history, so they are a little optimistic; this widening was set once on the public
@@ -246,7 +247,9 @@ def prediction_bands(
         )
     if prior is not None and not multiplicative and level > 0 and prior.scales:
         scales = shrunk_scales(scales, counts, prior, level, volatility)
-        notes.append("intervals borrow from the parent scope's backtest errors")
+        notes.append(
+            Note("borrowed_errors", "intervals borrow from the parent scope's backtest errors")
+        )
     if not np.all(np.isfinite(scales)):
         scales = fallback_scales(y, horizon, multiplicative)
     scales = scales * widening

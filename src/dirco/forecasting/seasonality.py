@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 from statsmodels.tsa.seasonal import STL
 
+from dirco.forecasting.notes import Note
 from dirco.forecasting.series import (
     PERIODS_PER_YEAR,
     FloatArray,
@@ -176,7 +177,13 @@ def seasonal_profile(
     neutral = 1.0 if multiplicative else 0.0
     notes = list(clean.warnings)
     if len(y) < 2 * period + 1:
-        notes.append(f"history of {len(y)} periods is shorter than two years: no seasonal profile")
+        notes.append(
+            Note(
+                "no_profile",
+                f"history of {len(y)} periods is shorter than two years: no seasonal profile",
+                periods=len(y),
+            )
+        )
         flat = [neutral] * period
         return SeasonalProfile(
             freq, labels, flat, [0.0] * period, flat, flat, 0.0, 1, 1, None, 0, kind, notes
@@ -207,7 +214,12 @@ def seasonal_profile(
         ]
         stability = float(np.mean(corrs)) if corrs else None
     else:
-        notes.append("fewer than two complete years: shape stability not measured")
+        notes.append(
+            Note(
+                "stability_not_measured",
+                "fewer than two complete years: shape stability not measured",
+            )
+        )
 
     return SeasonalProfile(
         freq=freq,

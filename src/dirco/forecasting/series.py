@@ -12,6 +12,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from dirco.forecasting.notes import Note
+
 Freq = Literal["M", "Q"]
 FloatArray = npt.NDArray[np.float64]
 
@@ -197,13 +199,25 @@ def clean_series(
 
     if missing:
         shown = ", ".join(label(i) for i in missing[:6]) + (" ..." if len(missing) > 6 else "")
-        warnings.append(f"{len(missing)} missing period(s) interpolated: {shown}")
+        warnings.append(
+            Note(
+                "missing_interpolated",
+                f"{len(missing)} missing period(s) interpolated: {shown}",
+                count=len(missing),
+                periods=shown,
+            )
+        )
     if np.isnan(y).any():
         y = np.zeros(len(y))
     y, outliers = tame_outliers(y, period)
     if outliers:
+        where = ", ".join(label(i) for i in outliers)
         warnings.append(
-            f"{len(outliers)} outlier(s) at {', '.join(label(i) for i in outliers)} "
-            "replaced by the seasonal fit for modelling"
+            Note(
+                "outliers_replaced",
+                f"{len(outliers)} outlier(s) at {where} replaced by the seasonal fit for modelling",
+                count=len(outliers),
+                periods=where,
+            )
         )
     return CleanSeries(y, period, missing, outliers, warnings)

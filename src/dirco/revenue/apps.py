@@ -12,3 +12,9 @@ class RevenueConfig(AppConfig):
         from dirco.revenue.receivers import on_deals_changed
 
         deals_changed.connect(on_deals_changed, dispatch_uid="revenue.on_deals_changed")
+
+        from dirco.revenue.services import revenue_snapshots_drop
+        from dirco.rollups.writes import rebuild_hooks
+
+        if revenue_snapshots_drop not in rebuild_hooks:
+            rebuild_hooks.append(revenue_snapshots_drop)

@@ -29,11 +29,19 @@ def forecast_in_words(payload: dict[str, Any]) -> str:
         "From %(months)d month of history", "From %(months)d months of history", months
     ) % {"months": months}
     seasonality = payload.get("seasonality")
-    if seasonality and seasonality.get("years", 0) >= 2:
-        level = seasonality_level(float(seasonality.get("strength") or 0))
-        text += "; " + level
-        if float(seasonality.get("strength") or 0) >= 0.3 and seasonality.get("peak"):
+    seasonal = payload.get("seasonal")
+    if seasonal is None:  # a snapshot stored before the forecast said whether it was seasonal
+        seasonal = bool(seasonality and seasonality.get("years", 0) >= 2)
+    if seasonal and seasonality:
+        # The forecast's own decision (two seasons and the lag-12 test, or the backtest),
+        # not the profile's count of complete calendar years: 36 months make one complete
+        # year of ratios to the trend, and their forecast is seasonal.
+        strength = float(seasonality.get("strength") or 0)
+        text += "; " + seasonality_level(strength)
+        if strength >= 0.3 and seasonality.get("peak"):
             text += ", " + _("peak in %(month)s") % {"month": MONTHS[int(seasonality["peak"])]}
-    else:
+    elif months < 24:
         text += "; " + _("too short to learn a seasonal shape")
+    else:
+        text += "; " + _("no significant seasonality")
     return text + "."

@@ -40,9 +40,11 @@ from dirco.core.money import company_currency
 from dirco.core.periods import month_add
 from dirco.core.transactions import atomic_retrying, in_write_transaction
 from dirco.forecasting import ErrorProfile, forecast, seasonal_profile
+from dirco.forecasting.notes import Note
 from dirco.forecasting.series import Period
 from dirco.metrics import month_in_progress
 from dirco.revenue.models import ForecastSnapshot
+from dirco.revenue.notes import note, say_all
 from dirco.revenue.selectors import in_month_pattern
 from dirco.rollups.selectors import (
     first_won_month,
@@ -74,18 +76,21 @@ def _history(scope: Scope, today: dt.date) -> list[tuple[dt.date, float]]:
     ]
 
 
-def departed_rep_notice(scope: Scope) -> str | None:
+def departed_rep_notice(scope: Scope) -> dict[str, Any] | None:
     """Why a rep's scope gets no forecast: the rep has left (account deactivated), so there
-    is no future revenue of theirs to forecast; None for every other scope."""
+    is no future revenue of theirs to forecast; None for every other scope. A stored note
+    (:mod:`dirco.revenue.notes`), said in the reader's language when read."""
     from django.contrib.auth import get_user_model
 
     if scope.kind != "rep" or scope.id is None:
         return None
     if get_user_model().objects.filter(pk=scope.id, is_active=True).exists():
         return None
-    return _(
-        "%(rep)s has left the company (account deactivated): no forecast of their revenue."
-    ) % {"rep": scope.label}
+    return note(
+        "departed",
+        f"{scope.label} has left the company (account deactivated): no forecast of their revenue.",
+        rep=scope.label,
+    )
 
 
 def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
@@ -102,17 +107,22 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "method": "",
         "weights": {},
         "backtest_mase": {},
-        "warnings": [],
+        # Codes and values, said in the reader's language at each read (see notes.py).
+        "notes": [],
+        "seasonal": None,
         "seasonality": None,
         "in_month_pattern": in_month_pattern(scope=scope, today=today) if history else [],
     }
     departed = departed_rep_notice(scope)
     if departed is not None:
-        payload["warnings"].append(departed)
+        payload["notes"].append(departed)
         return payload
     if len(history) < 3:
-        payload["warnings"].append(
-            _("Not enough won history to forecast: at least 3 months are needed.")
+        payload["notes"].append(
+            note(
+                "not_enough_history",
+                "Not enough won history to forecast: at least 3 months are needed.",
+            )
         )
         return payload
     values = [v for _m, v in history]
@@ -132,7 +142,8 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
     payload["method"] = result.method
     payload["weights"] = result.weights
     payload["backtest_mase"] = result.backtest_mase
-    payload["warnings"] = list(result.warnings)
+    payload["notes"] = [_as_note(w) for w in result.warnings]
+    payload["seasonal"] = result.seasonal
     if result.error_profile is not None:
         payload["error_profile"] = dataclasses.asdict(result.error_profile)
     profile = seasonal_profile(values, start, "M")
@@ -148,7 +159,7 @@ def revenue_forecast_compute(*, scope: Scope, today: dt.date | None = None) -> d
         "stability": None if profile.stability is None else round(profile.stability, 4),
         "years": profile.years,
         "kind": profile.kind,
-        "warnings": list(profile.warnings),
+        "notes": [_as_note(w) for w in profile.warnings],
     }
     return payload
 
@@ -208,8 +219,10 @@ def revenue_forecast_inputs_changed(*, won_months: list[dt.date]) -> bool:
 
 
 def revenue_forecast_needs_refresh(snapshot: ForecastSnapshot | None) -> bool:
-    """Missing, from an earlier month, or stale past the grace period."""
-    if snapshot is None or _is_from_an_earlier_month(snapshot):
+    """Missing, from an earlier month, stored by an earlier version (its warnings as
+    English text, not as notes to say in the reader's language), or stale past the grace
+    period."""
+    if snapshot is None or _is_from_an_earlier_month(snapshot) or "notes" not in snapshot.payload:
         return True
     if not snapshot.stale:
         return False
@@ -268,7 +281,7 @@ def revenue_forecast_for_scope(
         # snapshot is not marked stale; the read drops the forecast.
         payload["forecast"] = []
         payload["method"] = ""
-        payload["warnings"] = [departed]
+        payload["notes"] = [departed]
     forecast = [dict(point) for point in payload["forecast"][:horizon]]
     current = today.replace(day=1)
     if forecast and forecast[0]["period"] == f"{current:%Y-%m}":
@@ -288,7 +301,26 @@ def revenue_forecast_for_scope(
         }
     payload["forecast"] = forecast
     payload["horizon"] = horizon
+    _say_notes(payload)
     return payload
+
+
+def _as_note(warning: str) -> dict[str, Any]:
+    if isinstance(warning, Note):
+        return warning.as_dict()
+    return note("", str(warning))
+
+
+def _say_notes(payload: dict[str, Any]) -> None:
+    """The stored notes as ``warnings`` in the active language (a snapshot stored before
+    notes had codes keeps its ``warnings``)."""
+    if "notes" in payload:
+        payload["warnings"] = say_all(payload.pop("notes"))
+    seasonality = payload.get("seasonality")
+    if seasonality and "notes" in seasonality:
+        seasonality = dict(seasonality)
+        seasonality["warnings"] = say_all(seasonality.pop("notes"))
+        payload["seasonality"] = seasonality
 
 
 def _is_from_an_earlier_month(snapshot: ForecastSnapshot) -> bool:
@@ -316,6 +348,15 @@ def revenue_snapshots_mark_stale(*, scope_keys: list[str]) -> list[str]:
     )
     ForecastSnapshot.objects.filter(scope_key__in=turning).update(stale=True, stale_since=now)
     return turning
+
+
+def revenue_snapshots_drop() -> int:
+    """Drop every stored forecast: the rollups were rebuilt from the deals (a bulk write
+    such as the demo seed, or an operator's ``rollups_rebuild``), so no snapshot is known
+    to describe them any more; each is computed again at its next read. Before this, the
+    demo's company forecast showed a history that no other page showed (32 of its 36 months
+    read before the funds' and plans' deals were added)."""
+    return ForecastSnapshot.objects.all().delete()[0]
 
 
 def revenue_snapshots_due() -> list[str]:

@@ -29,6 +29,10 @@ from dirco.registrations.models import (
     PartnerApplication,
     TierProposal,
 )
+from dirco.revenue.models import ForecastSnapshot
+from dirco.revenue.services import revenue_forecast_for_scope
+from dirco.rollups.selectors import monthly_won_revenue
+from dirco.scopes import Scope
 from dirco.teams.models import Departure, SalesTeam, TeamEvent
 
 SMALL = 600
@@ -375,6 +379,22 @@ def test_the_demo_tells_the_whole_story(media: None) -> None:
     ).count()
     after = won.filter(close_date__gte=promoted_on).count()
     assert after < before / 2, (before, after)
+    # Every forecast the seed left stored, and the company's read now, show the won revenue
+    # the other pages show (the rollups): the story's bulk writes (funds, plans) came after
+    # the objectives had computed forecasts, which then showed other months.
+    company = revenue_forecast_for_scope(scope=Scope("company"))
+    for snapshot in ForecastSnapshot.objects.all():
+        history = snapshot.payload["history"]
+        if not history:
+            continue
+        first, last = (dt.date.fromisoformat(history[i]["period"] + "-01") for i in (0, -1))
+        rollups = monthly_won_revenue(
+            scope=Scope.parse(snapshot.scope_key), first_month=first, last_month=last
+        )
+        assert [p["value"] for p in history] == [round(float(v), 2) for _m, v in rollups], (
+            snapshot.scope_key
+        )
+    assert ForecastSnapshot.objects.filter(scope_key="company").exists() and company["history"]
 
 
 def test_sweeps_run_once(media: None) -> None:

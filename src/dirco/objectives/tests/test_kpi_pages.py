@@ -96,6 +96,9 @@ def test_forecast_page_says_the_method_in_plain_words(
     )
     words = re.search(r'data-testid="forecast-in-words">([^<]+)<', content)
     assert words is not None and words.group(1).startswith("From 36 months of history")
+    # 36 months make one complete calendar year of ratios to the trend, but the forecast is
+    # seasonal: the sentence says its seasonality, as the profile below does.
+    assert "too short" not in words.group(1) and "seasonality" in words.group(1)
     # Model names only inside the details toggle.
     before, _sep, _after = content.partition("<details")
     assert "_naive" not in before and "theta" not in before

@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dirco.conftest import Company
 from dirco.core.errors import ApplicationError
@@ -16,6 +17,7 @@ from dirco.pipeline.models import Deal
 from dirco.pipeline.services import deal_move_stage, deal_update
 from dirco.pipeline.tests.factories import DealFactory, stage_named
 from dirco.revenue.models import ForecastSnapshot
+from dirco.revenue.notes import SAY, say
 from dirco.revenue.services import revenue_forecast_for_scope
 from dirco.rollups.selectors import monthly_won_revenue
 from dirco.rollups.writes import rollups_rebuild
@@ -209,13 +211,13 @@ def test_lumpy_partner_intervals_borrow_from_the_company(company: Company) -> No
     partner = revenue_forecast_for_scope(scope=Scope("partner", company.partner_a.pk))
     company_payload = revenue_forecast_for_scope(scope=Scope("company"))
     assert company_payload["error_profile"]["scales"]
-    assert any("parent scope" in w for w in partner["warnings"])
+    assert any("company forecast's past errors" in w for w in partner["warnings"])
     for f in partner["forecast"]:
         assert 0 <= f["lower95"] <= f["lower80"] <= f["forecast"] <= f["upper80"] <= f["upper95"]
         # Additive bands: the 80 % band spans a few months' revenue, not five times it.
         assert f["upper80"] - f["lower80"] < 4 * max(f["forecast"], 1.0)
     team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
-    assert not any("parent scope" in w for w in team["warnings"])
+    assert not any("company forecast's past errors" in w for w in team["warnings"])
 
 
 def test_a_rep_who_has_left_gets_no_forecast(company: Company) -> None:
@@ -237,3 +239,112 @@ def test_a_rep_who_has_left_gets_no_forecast(company: Company) -> None:
     # The team keeps its forecast: the rep's past deals are still the team's revenue.
     team = revenue_forecast_for_scope(scope=Scope("team", company.team.pk))
     assert len(team["forecast"]) == 12
+
+
+def test_warnings_are_stored_as_codes_and_said_in_the_readers_language(company: Company) -> None:
+    """A snapshot computed by a worker (default language) reads in French for a French user:
+    the payload stores each warning's code and values, and the read says them."""
+    _won_history(company)
+    scope = Scope("partner", company.partner_a.pk)
+    with translation.override("en"):
+        english = revenue_forecast_for_scope(scope=scope)
+    stored = ForecastSnapshot.objects.get(scope_key=scope.key).payload
+    assert "warnings" not in stored
+    assert "borrowed_errors" in [n["code"] for n in stored["notes"]]
+    assert english["warnings"] and "notes" not in english
+    with translation.override("fr"):
+        french = revenue_forecast_for_scope(scope=scope)
+    assert len(french["warnings"]) == len(english["warnings"])
+    assert any("erreurs passées de la prévision de l'entreprise" in w for w in french["warnings"])
+    assert not set(french["warnings"]) & set(english["warnings"])
+    # The departed rep's notice too, stored while the rep was active or after.
+    company.rep.is_active = False
+    company.rep.save(update_fields=["is_active"])
+    with translation.override("fr"):
+        gone = revenue_forecast_for_scope(scope=Scope("rep", company.rep.pk))
+    assert any("a quitté" in w for w in gone["warnings"])
+
+
+def test_a_snapshot_stored_before_notes_had_codes_is_computed_again(company: Company) -> None:
+    """Its warnings are English text: the first read outside a write transaction computes
+    it again; inside one (nothing is computed there) it is served with its old warnings."""
+    _won_history(company)
+    scope = Scope("team", company.team.pk)
+    revenue_forecast_for_scope(scope=scope)
+    snapshot = ForecastSnapshot.objects.get(scope_key=scope.key)
+    old = dict(snapshot.payload)
+    del old["notes"], old["seasonal"]
+    old["warnings"] = ["an old English warning"]
+    old["seasonality"] = {k: v for k, v in old["seasonality"].items() if k != "notes"} | {
+        "warnings": ["old"]
+    }
+    ForecastSnapshot.objects.filter(pk=snapshot.pk).update(payload=old)
+    with transaction.atomic():
+        served = revenue_forecast_for_scope(scope=scope)
+    assert served["warnings"] == ["an old English warning"]
+    assert served["seasonality"]["warnings"] == ["old"]
+    read = revenue_forecast_for_scope(scope=scope)
+    assert "an old English warning" not in read["warnings"]
+    assert "notes" in ForecastSnapshot.objects.get(scope_key=scope.key).payload
+
+
+@pytest.mark.parametrize(
+    ("code", "params"),
+    [
+        ("short_for_seasons", {"periods": 20, "needed": 24}),
+        ("weak_seasonality", {"strength": 0.12}),
+        ("last_year_outweighs", {"share": 0.62}),
+        ("last_years_only", {"years": 20}),
+        ("level_shift", {"period": "2025-07"}),
+        ("no_profile", {"periods": 20}),
+        ("missing_interpolated", {"count": 2, "periods": "2025-01, 2025-02"}),
+        ("outliers_replaced", {"count": 1, "periods": "2025-07"}),
+        ("departed", {"rep": "Ana Rep"}),
+    ],
+)
+def test_every_note_is_said_in_french(code: str, params: dict[str, Any]) -> None:
+    stored = {"code": code, "params": params, "text": "English"}
+    with translation.override("en"):
+        english = say(stored)
+    with translation.override("fr"):
+        french = say(stored)
+    assert english != "English" and french != english
+    for value in params.values():
+        if isinstance(value, str):
+            assert value in french
+
+
+def test_an_unknown_note_falls_back_to_its_english_text() -> None:
+    assert say({"code": "from_a_newer_engine", "params": {}, "text": "as the engine says"}) == (
+        "as the engine says"
+    )
+    assert say({"code": "weak_seasonality", "params": {}, "text": "bad params"}) == "bad params"
+    assert say("a bare string") == "a bare string"
+
+
+def test_every_engine_note_code_has_a_sentence() -> None:
+    """A new note in the engine needs its sentence here (or users read English)."""
+    import pathlib
+    import re
+
+    import dirco.forecasting
+
+    root = pathlib.Path(dirco.forecasting.__file__).parent
+    codes = {
+        m
+        for path in root.glob("*.py")
+        for m in re.findall(r'Note\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert len(codes) >= 15
+    assert codes <= set(SAY)
+
+
+def test_rebuilding_the_rollups_drops_the_stored_forecasts(company: Company) -> None:
+    """A rebuild follows bulk writes the forecasts never heard of: each is computed again
+    at its next read, from the rebuilt rollups."""
+    _won_history(company, months=30)
+    revenue_forecast_for_scope(scope=Scope("company"))
+    assert ForecastSnapshot.objects.exists()
+    rollups_rebuild()
+    assert not ForecastSnapshot.objects.exists()
+    assert revenue_forecast_for_scope(scope=Scope("company"))["forecast"]
