@@ -36,7 +36,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "horizon": horizon,
         "horizons": [3, 6, 12, 18, 24],
-        "scope_choices": [(s.key, s.label) for s in choices],
+        "scope_choices": _scope_choices(choices, scope),
         "forecast_svg": forecast_chart_svg(payload["history"], payload["forecast"]),
         "seasonality": seasonality,
         "seasonality_svg": seasonality_chart_svg(seasonality) if seasonality else "",
@@ -48,3 +48,13 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "in_progress": next((f for f in payload["forecast"] if f.get("in_progress")), None),
     }
     return render(request, "revenue/forecast.html", context)
+
+
+def _scope_choices(choices: list[Scope], shown: Scope) -> list[tuple[str, str]]:
+    """The select's scopes, with the one shown when it is not among them (a partner's or a
+    rep's forecast, reached from their page): the select says what the page shows, and
+    "Show" with another horizon keeps it."""
+    options = [(s.key, s.label) for s in choices]
+    if shown.key not in {key for key, _label in options}:
+        options.append((shown.key, shown.label))
+    return options

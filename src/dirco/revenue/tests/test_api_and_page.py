@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dirco.api.tests.clients import AUTH_KINDS, client_for, session_client
@@ -92,3 +94,24 @@ def test_forecast_page_of_a_rep_who_has_left(company: Company) -> None:
     assert page.status_code == 200
     assert b"has left the company (account deactivated)" in page.content
     assert b"Forecast for the next" not in page.content
+
+
+def test_the_scope_select_says_the_scope_shown(company: Company) -> None:
+    """A partner's forecast, reached from the partner's page, is not among the director's
+    select options: the select shows it selected, so "Show" keeps it (it fell back to the
+    first option, and "Show" with another horizon switched to the company)."""
+    _won_history(company, months=30)
+    director = session_client(company.director)
+    key = f"partner:{company.partner_a.pk}"
+    page = director.get("/revenue/forecast/", {"scope": key}).content.decode()
+    selected = re.findall(r'<option value="([^"]+)" selected>', page)
+    assert key in selected
+    assert page.count(f'value="{key}"') == 1
+    # The form's GET keeps the partner with another horizon.
+    again = director.get("/revenue/forecast/", {"scope": key, "horizon": "6"}).content.decode()
+    assert company.partner_a.name in again and key in re.findall(
+        r'<option value="([^"]+)" selected>', again
+    )
+    # A scope already among the options is not added twice.
+    team = director.get("/revenue/forecast/", {"scope": f"team:{company.team.pk}"})
+    assert team.content.decode().count(f'value="team:{company.team.pk}"') == 1
