@@ -195,6 +195,16 @@ def beside_seasonal_naive(
     return merged, share
 
 
+def shorter_than_two_seasons(n: int, period: int) -> Note:
+    return Note(
+        "short_for_seasons",
+        f"history of {n} periods is shorter than two seasons ({2 * period}): "
+        "seasonality is not modelled",
+        periods=n,
+        needed=2 * period,
+    )
+
+
 @dataclass
 class Selection:
     """The models backtested, their weights and combined origin table, and the backtest."""
@@ -215,15 +225,7 @@ def long_history(
     n = len(y)
     seasonal = False
     if n < 2 * period:
-        notes.append(
-            Note(
-                "short_for_seasons",
-                f"history of {n} periods is shorter than two seasons ({2 * period}): "
-                "seasonality is not modelled",
-                periods=n,
-                needed=2 * period,
-            )
-        )
+        notes.append(shorter_than_two_seasons(n, period))
     else:
         # Seasonal models are candidates when last year's values forecast better than
         # the last value, or when the lag-12 autocorrelation of the differences is
@@ -303,15 +305,7 @@ def short_history(
     n = len(y)
     seasonal = seasonal_acf_test(y, period)
     if n < 2 * period:
-        notes.append(
-            Note(
-                "short_for_seasons",
-                f"history of {n} periods is shorter than two seasons ({2 * period}): "
-                "seasonality is not modelled",
-                periods=n,
-                needed=2 * period,
-            )
-        )
+        notes.append(shorter_than_two_seasons(n, period))
     elif not seasonal:
         notes.append(
             Note(
