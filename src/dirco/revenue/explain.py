@@ -37,12 +37,12 @@ def forecast_in_words(payload: dict[str, Any]) -> str:
         # not the profile's count of complete calendar years: 36 months make one complete
         # year of ratios to the trend, and their forecast is seasonal.
         strength = float(seasonality.get("strength") or 0)
-        # Translators: between the parts of a sentence (French: a no-break space first).
-        text += _("; ") + seasonality_level(strength)
+        part = seasonality_level(strength)
         if strength >= 0.3 and seasonality.get("peak"):
-            text += ", " + _("peak in %(month)s") % {"month": MONTHS[int(seasonality["peak"])]}
+            part += ", " + _("peak in %(month)s") % {"month": MONTHS[int(seasonality["peak"])]}
     elif months < 24:
-        text += _("; ") + _("too short to learn a seasonal shape")
+        part = _("too short to learn a seasonal shape")
     else:
-        text += _("; ") + _("no significant seasonality")
-    return text + "."
+        part = _("no significant seasonality")
+    # Translators: between the parts of a sentence (French: a no-break space first).
+    return text + _("; ") + part + "."

@@ -17,6 +17,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dirco.forecasting.notes import Note
+
 
 def _percent(share: float) -> str:
     # Translators: a percentage; French puts a no-break space before the sign.
@@ -101,8 +103,8 @@ SAY: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def note(code: str, text: str = "", **params: Any) -> dict[str, Any]:
-    """A note of the services here, stored like the engine's."""
-    return {"code": code, "params": params, "text": text}
+    """A note of the services here, stored like the engine's (:meth:`Note.as_dict`)."""
+    return Note(code, text, **params).as_dict()
 
 
 def say(stored: dict[str, Any] | str) -> str:
