@@ -206,3 +206,29 @@ def test_an_error_stays_in_view_on_a_phone_scrolled_down(
     notice.wait_for(state="visible")
     box = notice.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
+
+
+def test_a_refused_move_keeps_the_page_with_debug_on(
+    live_server: Any, stages: None, company: Company, browser_page: Any, settings: Any
+) -> None:
+    """``make demo`` serves with DEBUG on: a refused move still says why in a notice on the
+    board (django-htmx's debug helper, which htmx_script added then, replaced the whole page
+    by the answer's text: no menu, no board)."""
+    settings.DEBUG = True
+    qualification = Stage.objects.get(name="Qualification")
+    deal = DealFactory(name="Refused", owner=company.rep, stage=qualification)
+    page = browser_page
+    browser_log_in(page, base_url=live_server.url, email=company.rep.email)
+    page.goto(f"{live_server.url}/pipeline/")
+    assert "django-htmx.js" not in page.content()
+    card = page.locator(f"[data-deal-id='{deal.pk}']")
+    card.locator("summary").click()
+    move = card.locator("form.deal-card__move")
+    move.locator("select").evaluate("s => { s.options[0].value = '999999'; s.value = '999999'; }")
+    with page.expect_response(lambda r: f"/deals/{deal.pk}/move/" in r.url) as answer:
+        move.locator("button[type=submit]").click()
+    assert answer.value.status == 400
+    page.locator("#notice").wait_for(state="visible")
+    assert "999999" in page.locator("#notice").inner_text()
+    assert page.locator("#board").count() == 1 and page.locator("nav").count() >= 1
+    assert card.is_visible()
