@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
 from dirco.accounts.permissions import (
+    quota_carriers,
     user_is_manager,
     user_is_partner,
     user_is_rep,
@@ -245,4 +246,38 @@ def scopes_for(user: User) -> list[Scope]:
         ]
     elif user_is_rep(user):
         scopes.append(Scope("rep", user.pk))
+    return scopes
+
+
+def scopes_in_reach(user: User) -> list[Scope]:
+    """Every scope whose figures ``user`` may see, for a page that shows any scope (the
+    forecast page): the company, teams and product lines of :func:`scopes_for`, then the
+    people (active reps and managers) and the partners within the user's reach, each by
+    name. A partner user's reach is its partner(s); a rep's is itself and the partners
+    it is the channel manager of."""
+    if user_is_partner(user):
+        return scopes_for(user)
+    scopes = [s for s in scopes_for(user) if s.kind != "rep"]
+    if user_sees_all_staff_work(user):
+        people = quota_carriers()
+    elif user_is_manager(user):
+        people = quota_carriers().filter(pk__in=manager_line_ids(user))
+    else:
+        people = User.objects.filter(pk=user.pk)
+    reps = people.order_by("first_name", "last_name", "id").values_list("id", flat=True)
+    scopes += [Scope("rep", pk) for pk in reps]
+    partners = partners_visible_to(user).order_by("name", "id").values_list("id", flat=True)
+    scopes += [Scope("partner", pk) for pk in partners]
+    return scopes
+    if user_sees_all_staff_work(user):
+        people = quota_carriers()
+    elif user_is_manager(user):
+        people = quota_carriers().filter(pk__in=manager_line_ids(user))
+    else:
+        people = User.objects.none()
+    listed = {s.key for s in scopes}
+    reps = people.order_by("first_name", "last_name", "id").values_list("id", flat=True)
+    scopes += [Scope("rep", pk) for pk in reps if Scope("rep", pk).key not in listed]
+    partners = partners_visible_to(user).order_by("name", "id").values_list("id", flat=True)
+    scopes += [Scope("partner", pk) for pk in partners]
     return scopes

@@ -123,3 +123,9 @@ def say(stored: dict[str, Any] | str) -> str:
 
 def say_all(stored: Iterable[dict[str, Any] | str]) -> list[str]:
     return [say(n) for n in stored]
+
+
+def models_in_words(weights: dict[str, float]) -> str:
+    """The combined models and their weights, ``theta_adj (45 %) + hw_damped (30 %)`` in
+    French: the model names are the engine's, the percentages the reader's."""
+    return " + ".join(f"{name} ({_percent(share)})" for name, share in weights.items())
