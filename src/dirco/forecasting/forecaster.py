@@ -223,31 +223,25 @@ def long_history(
 ) -> Selection:
     """Eight seasons or more: backtest the whole pool, combine the best three and last year."""
     n = len(y)
-    seasonal = False
-    if n < 2 * period:
-        notes.append(shorter_than_two_seasons(n, period))
-    else:
-        # Seasonal models are candidates when last year's values forecast better than
-        # the last value, or when the lag-12 autocorrelation of the differences is
-        # significant (rule 15 of docs/forecasting.md: a weak shape on a wandering
-        # trend fails the first test and STL's strength), or else when STL finds a
-        # strong seasonal component (the check costs more than the whole backtest of
-        # the seasonal naive, so it comes last). The backtest still chooses between
-        # the seasonal and the trend models: a false alarm costs little.
-        seasonal = seasonal_naive_beats_naive(y, period, eval_horizon) or seasonal_acf_test(
-            y, period
-        )
+    # Seasonal models are candidates when last year's values forecast better than the
+    # last value, or when the lag-12 autocorrelation of the differences is significant
+    # (rule 15 of docs/forecasting.md: a weak shape on a wandering trend fails the first
+    # test and STL's strength), or else when STL finds a strong seasonal component (the
+    # check costs more than the whole backtest of the seasonal naive, so it comes last).
+    # The backtest still chooses between the seasonal and the trend models: a false
+    # alarm costs little. (Eight seasons or more: two seasons are always there.)
+    seasonal = seasonal_naive_beats_naive(y, period, eval_horizon) or seasonal_acf_test(y, period)
+    if not seasonal:
+        strength = seasonal_strength(y, period)
+        seasonal = strength >= SEASONAL_STRENGTH_MIN
         if not seasonal:
-            strength = seasonal_strength(y, period)
-            seasonal = strength >= SEASONAL_STRENGTH_MIN
-            if not seasonal:
-                notes.append(
-                    Note(
-                        "weak_seasonality",
-                        f"weak seasonality (strength {strength:.2f}): seasonal models skipped",
-                        strength=round(strength, 2),
-                    )
+            notes.append(
+                Note(
+                    "weak_seasonality",
+                    f"weak seasonality (strength {strength:.2f}): seasonal models skipped",
+                    strength=round(strength, 2),
                 )
+            )
 
     models = candidate_models(y, period, table_horizon, seasonal)
     scale = mase_scale(y, period)
