@@ -43,6 +43,7 @@ OBJECTS: Final = (
     "mdf_request",
     "plan",
     "import",
+    "import_mapping",
     "team_dynamics",
     "campaign",
     "catalog",
@@ -70,6 +71,7 @@ _NOBODY = "none none none none none none"
 _OWN = "own own own own own own"
 _DIRECTOR_ONLY = "all none none none none none"
 _IMPORTERS = "own own own none own none"
+_MAPPINGS = "all all all none partner none"
 _MARKETING = "all none none all none none"
 _STAFF_VISIBLE = "all team own all none none"
 
@@ -176,6 +178,14 @@ _SPEC: Final[dict[tuple[str, str], str]] = {
     ("import", "view"): _IMPORTERS,
     ("import", "create"): _IMPORTERS,
     ("import", "edit"): _IMPORTERS,
+    # Saved column mappings (imports/permissions.py): staff share the company's, a partner's
+    # admin its partner's; saving one (create) or deleting it needs the right to import
+    # its kind (the walk's mappings are of contacts, which every seller and a partner
+    # admin import).
+    ("import_mapping", "list"): _MAPPINGS,
+    ("import_mapping", "view"): _MAPPINGS,
+    ("import_mapping", "create"): _MAPPINGS,
+    ("import_mapping", "delete"): _MAPPINGS,
     # Team dynamics (dynamics/permissions.py): the figures of people and teams (baselines,
     # synergy, ramp-up, turnover, manager effect) and the handover of a leaving person's
     # book ("create": a handover, or a planned departure recorded; "edit": a planned

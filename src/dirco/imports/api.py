@@ -5,7 +5,8 @@ run, the default) or imports it at once. A file of up to ``DIRCO_IMPORT_BACKGROU
 runs in the request: the answer (201) is the finished job with its report. A larger one is
 queued for the task worker: the answer is 202 with the job's URL (``Location``), which the
 client polls (``status``, ``progress``) until it is finished. ``GET /imports/{id}/errors`` is
-the refused rows as CSV, to correct and send again. Who may import what is
+the refused rows as CSV, to correct and send again. ``/import-mappings`` lists, saves and
+deletes the saved column mappings a job may name. Who may import what is
 ``imports.permissions``, as on the pages: a partner admin imports only into its own partner.
 """
 
@@ -25,15 +26,17 @@ from ninja.files import UploadedFile
 from dirco.api.auth import request_user
 from dirco.api.errors import ErrorOut
 from dirco.api.pagination import Page, PageParams, paginate
-from dirco.api.schemas import Id, InputSchema, StrictBool, choices_schema
+from dirco.api.schemas import Id, InputSchema, Name, StrictBool, choices_schema
 from dirco.core.errors import ApplicationError
 from dirco.imports.engine import ImportReport
 from dirco.imports.models import ImportJob, ImportMapping, ImportObject
 from dirco.imports.permissions import (
     get_import_job_for_user,
+    get_import_mapping_for_user,
     import_can_run,
     import_can_use,
     import_jobs_visible_to,
+    import_mapping_can_change,
     import_mappings_visible_to,
 )
 from dirco.imports.progress import import_job_progress
@@ -43,7 +46,9 @@ from dirco.imports.services import (
     import_job_error_file,
     import_job_start,
     import_job_submit,
+    import_mapping_delete,
     import_mapping_for,
+    import_mapping_save,
 )
 
 router = Router(tags=["imports"])
@@ -157,6 +162,18 @@ class ImportMappingOut(Schema):
     kind: str
     columns: dict[str, str]
     updated_at: dt.datetime
+
+
+class ImportMappingIn(InputSchema):
+    kind: ImportKindField
+    name: Annotated[Name, Field(min_length=1, max_length=100)] = Field(
+        description="A name in use for this kind replaces that mapping."
+    )
+    columns: dict[Name, Name] = Field(
+        description='Field -> the file\'s column, e.g. {"amount": "Montant HT"}; the fields '
+        "are the kind's own, as in an import job's mapping (an unknown one is an error that "
+        "lists them)."
+    )
 
 
 class ImportJobFilters(Schema):
@@ -325,3 +342,30 @@ def import_mapping_list_endpoint(
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     return paginate(request, qs, order=("name", "id"), params=page)
+
+
+@router.post(
+    "/import-mappings",
+    response={200: ImportMappingOut, **ERRORS},
+    summary="Save a column mapping (a name in use for the kind replaces that one)",
+)
+def import_mapping_save_endpoint(request: HttpRequest, payload: ImportMappingIn) -> Any:
+    user = _importer(request)
+    kind = ImportObject(payload.kind).value
+    if not import_can_run(user=user, kind=kind):
+        raise PermissionDenied(_("You may not import these records."))
+    return import_mapping_save(user=user, kind=kind, name=payload.name, columns=payload.columns)
+
+
+@router.delete(
+    "/import-mappings/{mapping_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a saved column mapping (the imports that used it keep their columns)",
+)
+def import_mapping_delete_endpoint(request: HttpRequest, mapping_id: Id) -> Any:
+    user = _importer(request)
+    mapping = get_import_mapping_for_user(user=user, mapping_id=mapping_id)
+    if not import_mapping_can_change(user=user, mapping=mapping):
+        raise PermissionDenied(_("You may not import these records."))
+    import_mapping_delete(user=user, mapping=mapping)
+    return Status(204, None)

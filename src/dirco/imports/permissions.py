@@ -81,3 +81,17 @@ def import_mappings_visible_to(user: User) -> QuerySet[ImportMapping]:
     if partner is None:
         return ImportMapping.objects.filter(partner__isnull=True)
     return ImportMapping.objects.filter(Q(partner=partner))
+
+
+def get_import_mapping_for_user(*, user: User, mapping_id: int) -> ImportMapping:
+    """A saved mapping the user shares (404 for another company's or partner's)."""
+    try:
+        return import_mappings_visible_to(user).get(pk=mapping_id)
+    except (ImportMapping.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such mapping.") from None
+
+
+def import_mapping_can_change(*, user: User, mapping: ImportMapping) -> bool:
+    """Who may replace or delete a saved mapping: whoever shares it and may import its kind
+    (the rule of saving one, :func:`import_can_run`)."""
+    return import_can_run(user=user, kind=mapping.kind)

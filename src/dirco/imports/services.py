@@ -28,7 +28,12 @@ from dirco.core.exports import cell_neutralise
 from dirco.imports.engine import ImportReport, import_run, mapping_guess, mapping_resolve
 from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportMapping
-from dirco.imports.permissions import import_can_run, import_mappings_visible_to, import_partner_of
+from dirco.imports.permissions import (
+    import_can_run,
+    import_mapping_can_change,
+    import_mappings_visible_to,
+    import_partner_of,
+)
 from dirco.imports.progress import ProgressChannel
 from dirco.imports.reading import Table, cell_text, read_table
 
@@ -58,8 +63,21 @@ def import_mapping_save(
     fields = set(import_kind(kind).synonyms)
     unknown = sorted(set(columns) - fields)
     if unknown:
-        raise ApplicationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+        raise ApplicationError(
+            _("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={
+                "columns": [
+                    _("The fields of this kind: %(fields)s.")
+                    % {"fields": ", ".join(sorted(fields))}
+                ]
+            },
+        )
     columns = {f: str(h) for f, h in columns.items() if h}
+    if not columns:
+        raise ApplicationError(
+            _("The mapping names no column."),
+            fields={"columns": [_("Map at least one field to a column of the file.")]},
+        )
     mapping = import_mappings_visible_to(user).filter(kind=kind, name=name).first()
     if mapping is None:
         mapping = ImportMapping(kind=kind, name=name, partner=import_partner_of(user))
@@ -175,6 +193,14 @@ def import_job_start(
             transaction.on_commit(lambda: import_job_task.enqueue(job_id=job_id))
             return job
     return import_job_run(job_id=job.pk)
+
+
+@transaction.atomic
+def import_mapping_delete(*, user: User, mapping: ImportMapping) -> None:
+    """Delete a saved mapping (the imports that used it keep their own copy of the columns)."""
+    if not import_mapping_can_change(user=user, mapping=mapping):
+        raise ApplicationError(_("You may not import these records."))
+    ImportMapping.objects.filter(pk=mapping.pk).delete()
 
 
 def import_mapping_for(*, user: User, kind: str, name: str) -> ImportMapping:

@@ -26,9 +26,11 @@ from dirco.imports.kinds import import_kind
 from dirco.imports.models import ImportJob, ImportObject
 from dirco.imports.permissions import (
     get_import_job_for_user,
+    get_import_mapping_for_user,
     import_can_use,
     import_jobs_visible_to,
     import_kinds_for,
+    import_mapping_can_change,
     import_mappings_visible_to,
 )
 from dirco.imports.progress import import_job_progress
@@ -39,6 +41,7 @@ from dirco.imports.services import (
     import_job_error_file,
     import_job_preview,
     import_job_start,
+    import_mapping_delete,
     import_mapping_save,
 )
 from dirco.web.http import AuthedHttpRequest, staff_required
@@ -115,12 +118,39 @@ def import_list(request: AuthedHttpRequest, surface: Surface) -> HttpResponse:
         else:
             return redirect(f"{surface.namespace}:detail", job_id=job.pk)
     jobs = import_jobs_visible_to(request.user).select_related("user")[:20]
+    mappings = [
+        (m, import_mapping_can_change(user=request.user, mapping=m))
+        for m in import_mappings_visible_to(request.user)
+        .select_related("owner")
+        .order_by("kind", "name", "id")
+    ]
     return surface.render(
         request,
         "imports/import_list.html",
-        {"form": form, "jobs": jobs, "ns": surface.namespace, "base": surface.base},
+        {
+            "form": form,
+            "jobs": jobs,
+            "mappings": mappings,
+            "ns": surface.namespace,
+            "base": surface.base,
+        },
         section="imports",
     )
+
+
+def import_mapping_remove(
+    request: AuthedHttpRequest, mapping_id: int, surface: Surface
+) -> HttpResponse:
+    """Delete a saved mapping (from the list of the import page)."""
+    _allowed(request)
+    mapping = get_import_mapping_for_user(user=request.user, mapping_id=mapping_id)
+    try:
+        import_mapping_delete(user=request.user, mapping=mapping)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": mapping.name})
+    return redirect(f"{surface.namespace}:list")
 
 
 def _mapping_rows(job: ImportJob, headers: list[str]) -> list[dict[str, Any]]:
@@ -234,6 +264,12 @@ def import_errors(request: AuthedHttpRequest, job_id: int, surface: Surface) -> 
 @require_http_methods(["GET", "POST"])
 def import_list_view(request: AuthedHttpRequest) -> HttpResponse:
     return import_list(request, STAFF)
+
+
+@staff_required
+@require_POST
+def import_mapping_delete_view(request: AuthedHttpRequest, mapping_id: int) -> HttpResponse:
+    return import_mapping_remove(request, mapping_id, STAFF)
 
 
 @staff_required

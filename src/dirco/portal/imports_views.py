@@ -51,3 +51,9 @@ def import_progress_view(request: AuthedHttpRequest, job_id: int) -> HttpRespons
 @require_GET
 def import_errors_view(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     return imports.import_errors(request, job_id, PORTAL)
+
+
+@partner_admin_required
+@require_POST
+def import_mapping_delete_view(request: AuthedHttpRequest, mapping_id: int) -> HttpResponse:
+    return imports.import_mapping_remove(request, mapping_id, PORTAL)

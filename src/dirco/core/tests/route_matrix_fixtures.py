@@ -41,7 +41,7 @@ from dirco.core.access_matrix import access_scope
 from dirco.customers.tests.factories import AccountFactory
 from dirco.documents.models import Document
 from dirco.funds.tests.factories import budget_make, claim_make, request_make
-from dirco.imports.models import ImportJob
+from dirco.imports.models import ImportJob, ImportMapping
 from dirco.leads.models import Lead, LeadAssignment
 from dirco.notifications.models import Notification
 from dirco.objectives import fiscal_calendar
@@ -426,6 +426,9 @@ def world_build(company: Company) -> World:
         job.file.save("import.csv", ContentFile(text.encode()), save=False)
         job.save()
         o[f"importjob_U{actor}"] = job
+    # Saved column mappings of contacts: the company's (staff) and partner A's.
+    o["importmapping_C"] = _import_mapping("C", None)
+    o["importmapping_A"] = _import_mapping("A", c.partner_a)
     # A webhook subscription and one of its deliveries (the director's only).
     o["webhook_C"] = WebhookSubscription.objects.create(
         url="https://93.184.215.14/hook", description=mark("C", "webhook"), events=["*"]
@@ -654,6 +657,15 @@ def _stage_unused(n: int) -> Stage:
     return Stage.objects.create(name=f"Walk stage {n}", order=1000 + n, probability=10)
 
 
+def _import_mapping(side: str, partner: Any, n: int | str = 1) -> ImportMapping:
+    return ImportMapping.objects.create(
+        kind="contacts",
+        name=mark(side, "import_mapping", n),
+        columns={"last_name": "Nom"},
+        partner=partner,
+    )
+
+
 def fresh(world: World, key: str) -> models.Model:
     """A copy of ``world.objects[key]`` for a write by an allowed actor (same side, same
     relations); objects without a copy recipe are returned as they are."""
@@ -661,6 +673,8 @@ def fresh(world: World, key: str) -> models.Model:
     kind, _, side = key.partition("_")
     if kind == "stage" and not side:
         return _stage_unused(n)
+    if kind == "importmapping":
+        return _import_mapping(side, getattr(o[key], "partner", None), f"w{n}")
     if kind == "departure":
         base = o[key]
         return _planned_departure(base.user, mark(side, "team_dynamics", f"w{n}"))

@@ -274,6 +274,7 @@ WEB_ROUTES: dict[str, R] = {
     "imports:run": R("import", "edit", target="importjob_Udirector", roles=STAFF),
     "imports:progress": R("import", target="importjob_Udirector", roles=STAFF),
     "imports:errors": R("import", target="importjob_Udirector", roles=STAFF),
+    "imports:mapping_delete": R("import_mapping", "delete", target="importmapping_C", roles=STAFF),
     "portal:imports:list": R(
         "import", "list", post=("import", "create"), roles=frozenset({"partner_admin"})
     ),
@@ -291,6 +292,9 @@ WEB_ROUTES: dict[str, R] = {
     ),
     "portal:imports:errors": R(
         "import", target="importjob_Upartner_a_admin", roles=frozenset({"partner_admin"})
+    ),
+    "portal:imports:mapping_delete": R(
+        "import_mapping", "delete", target="importmapping_A", roles=frozenset({"partner_admin"})
     ),
     "webhooks:list": R("webhook", "list", post=("webhook", "create"), roles=STAFF),
     "webhooks:detail": R("webhook", target="webhook_C", roles=STAFF),
@@ -831,7 +835,15 @@ API_ROUTES: dict[str, R] = {
     "POST /api/v1/imports/{job_id}/run": R(
         "import", "edit", target="importjob_Udirector", body=lambda w: {"dry_run": True}
     ),
-    "GET /api/v1/import-mappings": R("import", "list"),
+    "GET /api/v1/import-mappings": R("import_mapping", "list"),
+    "POST /api/v1/import-mappings": R(
+        "import_mapping",
+        "create",
+        body=lambda w: {"kind": "contacts", "name": "Walk", "columns": {"last_name": "Nom"}},
+    ),
+    "DELETE /api/v1/import-mappings/{mapping_id}": R(
+        "import_mapping", "delete", target="importmapping_C"
+    ),
     # Direct marketing (the director and marketing only).
     "GET /api/v1/marketing/segments": R("campaign", "list"),
     "POST /api/v1/marketing/segments": R(

@@ -205,3 +205,90 @@ def test_an_upload_honours_the_idempotency_key(company: Company) -> None:
         headers={"Idempotency-Key": "upload-1"},
     )
     assert other.status_code == 422 and "Idempotency-Key" in error_fields(other)
+
+
+def _save(client: Client, **body: Any) -> Any:
+    return client.post("/api/v1/import-mappings", body, content_type="application/json")
+
+
+def test_saved_mappings_are_saved_replaced_and_deleted_over_the_api(
+    company: Company, auth_kind: str
+) -> None:
+    """A seller saves a mapping, the same name replaces it, an unknown field is an error
+    that lists the kind's fields; deleting needs the right to import its kind, and another
+    company's or partner's mapping is not there (404)."""
+    rep = client_for(auth_kind, company.rep)
+    saved = _save(rep, kind="contacts", name="CRM", columns={"last_name": "Nom"})
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["columns"] == {"last_name": "Nom"}
+    again = _save(rep, kind="contacts", name="CRM", columns={"email": "Courriel"})
+    assert again.json()["id"] == saved.json()["id"]
+    assert ImportMapping.objects.get().columns == {"email": "Courriel"}
+    bad = _save(rep, kind="contacts", name="CRM", columns={"colour": "Couleur"})
+    assert bad.status_code == 400 and "last_name" in error_fields(bad)["columns"][0]
+    assert ImportMapping.objects.get().columns == {"email": "Courriel"}  # nothing half-written
+    assert _save(rep, kind="contacts", name="", columns={"email": "Mail"}).status_code == 400
+    empty = _save(rep, kind="contacts", name="Empty", columns={"email": ""})
+    assert empty.status_code == 400 and "columns" in error_fields(empty)
+    # Deals are the director's to import: a rep may neither save nor delete their mapping.
+    amount = {"amount": "Montant"}
+    assert _save(rep, kind="deals", name="History", columns=amount).status_code == 403
+    director = client_for(auth_kind, company.director)
+    deals = _save(director, kind="deals", name="History", columns=amount)
+    assert deals.status_code == 200
+    assert rep.delete(f"/api/v1/import-mappings/{deals.json()['id']}").status_code == 403
+    # A partner's admin neither sees nor deletes the company's; its own are its partner's.
+    admin_a = client_for(auth_kind, company.partner_a_admin)
+    assert admin_a.delete(f"/api/v1/import-mappings/{saved.json()['id']}").status_code == 404
+    own = _save(admin_a, kind="contacts", name="CRM", columns={"last_name": "Nom"})
+    assert own.status_code == 200 and own.json()["id"] != saved.json()["id"]
+    assert [m["name"] for m in admin_a.get("/api/v1/import-mappings").json()["items"]] == ["CRM"]
+    assert rep.delete(f"/api/v1/import-mappings/{own.json()['id']}").status_code == 404
+    for user in (company.partner_a_user, company.partner_b_user, company.marketing):
+        other = client_for(auth_kind, user)
+        assert other.delete(f"/api/v1/import-mappings/{own.json()['id']}").status_code in (
+            403,
+            404,
+        )
+        assert _save(other, kind="contacts", name="X", columns={"email": "M"}).status_code == 403
+    assert admin_a.delete(f"/api/v1/import-mappings/{own.json()['id']}").status_code == 204
+    assert rep.delete(f"/api/v1/import-mappings/{saved.json()['id']}").status_code == 204
+    assert rep.delete(f"/api/v1/import-mappings/{saved.json()['id']}").status_code == 404
+    assert list(ImportMapping.objects.values_list("name", flat=True)) == ["History"]
+
+
+def test_the_import_page_lists_the_saved_mappings_and_deletes_one(company: Company) -> None:
+    """The page's delete button is a form that works (followed here), shown only where the
+    user may delete; the portal's page shows the partner's own mappings only."""
+    import re
+
+    from dirco.api.tests.clients import session_client
+
+    ImportMapping.objects.create(kind="contacts", name="CRM contacts", columns={"email": "Mail"})
+    deals = ImportMapping.objects.create(kind="deals", name="Old CRM deals", columns={})
+    theirs = ImportMapping.objects.create(
+        kind="contacts", name="Alpha export", columns={}, partner=company.partner_a
+    )
+    rep = session_client(company.rep)
+    page = rep.get("/imports/").content.decode()
+    assert "CRM contacts" in page and "Old CRM deals" in page and "Alpha export" not in page
+    actions = re.findall(r'action="(/imports/mappings/\d+/delete/)"', page)
+    assert actions == [
+        f"/imports/mappings/{ImportMapping.objects.get(name='CRM contacts').pk}/delete/"
+    ]
+    done = rep.post(actions[0], follow=True)
+    assert done.status_code == 200
+    assert "Mapping “CRM contacts” deleted." in done.content.decode()
+    assert not ImportMapping.objects.filter(name="CRM contacts").exists()
+    # The rep may not delete the deals mapping, even by posting to it.
+    refused = rep.post(f"/imports/mappings/{deals.pk}/delete/", follow=True)
+    assert "You may not import these records." in refused.content.decode()
+    assert ImportMapping.objects.filter(pk=deals.pk).exists()
+    assert rep.post(f"/imports/mappings/{theirs.pk}/delete/").status_code == 404
+    admin = session_client(company.partner_a_admin)
+    portal = admin.get("/portal/imports/").content.decode()
+    assert "Alpha export" in portal and "Old CRM deals" not in portal
+    assert f'action="/portal/imports/mappings/{theirs.pk}/delete/"' in portal
+    assert admin.post(f"/portal/imports/mappings/{deals.pk}/delete/").status_code == 404
+    assert admin.post(f"/portal/imports/mappings/{theirs.pk}/delete/").status_code == 302
+    assert not ImportMapping.objects.filter(pk=theirs.pk).exists()

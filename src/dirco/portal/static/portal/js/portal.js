@@ -2,14 +2,7 @@
 (function () {
   "use strict";
 
-  // Forms marked data-confirm ask before they are sent (e.g. deactivating a user).
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  });
+  // Forms marked data-confirm: web/js/confirm.js, loaded beside this file.
 
   // On phones the navigation scrolls sideways: bring the current section into view.
   var current = document.querySelector(".p-nav [aria-current='page']");
