@@ -269,15 +269,38 @@ def scopes_in_reach(user: User) -> list[Scope]:
     partners = partners_visible_to(user).order_by("name", "id").values_list("id", flat=True)
     scopes += [Scope("partner", pk) for pk in partners]
     return scopes
-    if user_sees_all_staff_work(user):
-        people = quota_carriers()
-    elif user_is_manager(user):
-        people = quota_carriers().filter(pk__in=manager_line_ids(user))
-    else:
-        people = User.objects.none()
-    listed = {s.key for s in scopes}
-    reps = people.order_by("first_name", "last_name", "id").values_list("id", flat=True)
-    scopes += [Scope("rep", pk) for pk in reps if Scope("rep", pk).key not in listed]
-    partners = partners_visible_to(user).order_by("name", "id").values_list("id", flat=True)
-    scopes += [Scope("partner", pk) for pk in partners]
-    return scopes
+
+
+ScopeGroups = list[tuple[str, list[tuple[str, str]]]]
+
+
+def scope_picker_groups(user: User, shown: Scope | None = None) -> ScopeGroups:
+    """A scope picker's options: :func:`scopes_in_reach` in groups of one kind (company,
+    teams, product lines, people, partners), named in one query per kind, with ``shown``
+    added when it is not among them (a departed rep's page, reached from their history):
+    the select says what the page shows, and "Show" with another period keeps it."""
+    choices = scopes_in_reach(user)
+    if (
+        shown is not None
+        and shown.key not in {s.key for s in choices}
+        and scope_may_see(user=user, scope=shown)
+    ):
+        choices.append(shown)
+    labels = scope_labels(choices)
+    titles = {
+        "company": _("Company"),
+        "team": _("Teams"),
+        "product_line": _("Product lines"),
+        "rep": _("People"),
+        "partner": _("Partners"),
+    }
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for scope in choices:
+        groups.setdefault(scope.kind, []).append((scope.key, labels[scope.key]))
+    return [(titles[kind], groups[kind]) for kind in titles if kind in groups]
+
+
+def scope_default(user: User) -> Scope:
+    """The scope a picker page opens on: the broadest in the user's reach."""
+    choices = scopes_for(user)
+    return choices[0] if choices else Scope("company")

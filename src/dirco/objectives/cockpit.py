@@ -45,7 +45,7 @@ from dirco.objectives.selectors import (
 )
 from dirco.partners.models import Partner
 from dirco.partners.permissions import partners_visible_to
-from dirco.scopes import Scope, scope_labels, scopes_for
+from dirco.scopes import Scope, scope_labels
 from dirco.teams.models import SalesTeam
 
 ZERO = Decimal(0)
@@ -127,13 +127,6 @@ def top_gaps(rows: list[dict[str, Any]], *, limit: int = 5) -> list[dict[str, An
 def _labels_for(scopes: list[Scope]) -> dict[str, str]:
     """One query per kind of scope, whatever the number of scopes."""
     return scope_labels(scopes, prefixed=True)
-
-
-def scope_choices_for(user: User) -> list[tuple[str, str]]:
-    """The scopes of the cockpit's scope picker: what the user may see, broadest first."""
-    scopes = scopes_for(user)
-    labels = _labels_for(scopes)
-    return [(s.key, labels.get(s.key, s.key)) for s in scopes]
 
 
 def objective_scope_choices_for(user: User) -> list[tuple[str, str]]:

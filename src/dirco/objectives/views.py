@@ -30,7 +30,6 @@ from dirco.objectives.cockpit import (
     forecast_call_rights,
     leaderboard_sort,
     objective_scope_choices_for,
-    scope_choices_for,
 )
 from dirco.objectives.exports import XLSX_CONTENT_TYPE, leaderboard_csv, leaderboard_xlsx
 from dirco.objectives.fiscal_calendar import fiscal_year_of, period_parse
@@ -69,7 +68,7 @@ from dirco.objectives.services import (
     objective_publish,
     objective_update,
 )
-from dirco.scopes import Scope, scope_may_see
+from dirco.scopes import Scope, scope_default, scope_may_see, scope_picker_groups
 from dirco.web.forms import version_for_form, version_posted
 from dirco.web.http import AuthedHttpRequest, staff_required
 
@@ -107,24 +106,23 @@ def _years_around(year: int) -> list[int]:
     return sorted({*range(current - 3, current + 2), year})
 
 
-def _scope(request: AuthedHttpRequest, choices: list[tuple[str, str]]) -> Scope:
+def _scope(request: AuthedHttpRequest) -> Scope:
     """The scope asked for (404 if malformed); the selectors 404 when it is not visible."""
-    default = choices[0][0] if choices else "company"
     try:
-        return Scope.parse(request.GET.get("scope") or default)
+        return Scope.parse(request.GET.get("scope") or scope_default(request.user).key)
     except ApplicationError:
         raise Http404("No such scope.") from None
 
 
 def _cockpit_context(
-    request: AuthedHttpRequest, *, scope: Scope | None, year: int, choices: list[tuple[str, str]]
+    request: AuthedHttpRequest, *, scope: Scope | None, year: int
 ) -> dict[str, Any]:
     return {
         "scope": scope,
         "scope_key": scope.key if scope else "",
         "year": year,
         "years": _years_around(year),
-        "scope_choices": choices,
+        "scope_groups": scope_picker_groups(request.user, scope),
     }
 
 
@@ -362,8 +360,7 @@ def objective_publish_view(request: AuthedHttpRequest, objective_id: int) -> Htt
 @staff_required
 def curve_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    choices = scope_choices_for(user)
-    scope = _scope(request, choices)
+    scope = _scope(request)
     year = _fiscal_year(request)
     view = "monthly" if request.GET.get("view") == "monthly" else "cumulative"
     curve = objective_curve(scope=scope, fiscal_year=year, user=user)
@@ -371,7 +368,7 @@ def curve_view(request: AuthedHttpRequest) -> HttpResponse:
     rows = [{**row, "under": curve_under(row, view=view)} for row in curve["rows"]]
     query = {"scope": scope.key, "year": year}
     context = {
-        **_cockpit_context(request, scope=scope, year=year, choices=choices),
+        **_cockpit_context(request, scope=scope, year=year),
         "curve": curve,
         "rows": rows,
         "attainment": attainment,
@@ -389,14 +386,13 @@ def curve_view(request: AuthedHttpRequest) -> HttpResponse:
 @staff_required
 def gap_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    choices = scope_choices_for(user)
-    scope = _scope(request, choices)
+    scope = _scope(request)
     year = _fiscal_year(request)
     gap = gap_to_objective(scope=scope, fiscal_year=year, user=user)
     return render(
         request,
         "objectives/gap.html",
-        {**_cockpit_context(request, scope=scope, year=year, choices=choices), "gap": gap},
+        {**_cockpit_context(request, scope=scope, year=year), "gap": gap},
     )
 
 
@@ -474,8 +470,7 @@ def leaderboard_export_view(request: AuthedHttpRequest, fmt: str) -> HttpRespons
 def forecast_calls_view(request: AuthedHttpRequest) -> HttpResponse:
     """The owner's call and the manager's adjustment for a scope and period, side by side."""
     user = request.user
-    choices = scope_choices_for(user)
-    scope = _scope(request, choices)
+    scope = _scope(request)
     default_period = current_quarter_label(_today())
     try:
         period = period_parse(request.GET.get("period") or default_period).label
@@ -522,7 +517,7 @@ def forecast_calls_view(request: AuthedHttpRequest) -> HttpResponse:
         request,
         "objectives/forecast_calls.html",
         {
-            **_cockpit_context(request, scope=scope, year=year, choices=choices),
+            **_cockpit_context(request, scope=scope, year=year),
             "period": period,
             "periods": periods,
             "attainment": attainment,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from dirco.core.errors import ApplicationError
 from dirco.core.l10n import month_abbr, month_name
@@ -13,14 +12,13 @@ from dirco.revenue.charts import forecast_chart_svg, seasonality_chart_svg
 from dirco.revenue.explain import forecast_in_words
 from dirco.revenue.notes import models_in_words
 from dirco.revenue.services import MAX_HORIZON, revenue_forecast_for_scope
-from dirco.scopes import Scope, scope_check, scope_labels, scopes_in_reach
+from dirco.scopes import Scope, scope_check, scope_default, scope_picker_groups
 
 
 @login_required
 def forecast_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    choices = scopes_in_reach(user)  # type: ignore[arg-type]
-    default = choices[0].key if choices else "company"
+    default = scope_default(user).key  # type: ignore[arg-type]
     try:
         scope = Scope.parse(request.GET.get("scope", default))
         horizon = int(request.GET.get("horizon", "12"))
@@ -38,7 +36,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "horizon": horizon,
         "horizons": [3, 6, 12, 18, 24],
-        "scope_groups": _scope_groups(choices, scope),
+        "scope_groups": scope_picker_groups(user, scope),  # type: ignore[arg-type]
         "forecast_svg": forecast_chart_svg(payload["history"], payload["forecast"]),
         "seasonality": seasonality,
         "seasonality_svg": seasonality_chart_svg(seasonality) if seasonality else "",
@@ -51,23 +49,3 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "in_progress": next((f for f in payload["forecast"] if f.get("in_progress")), None),
     }
     return render(request, "revenue/forecast.html", context)
-
-
-def _scope_groups(choices: list[Scope], shown: Scope) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The select's scopes in groups of one kind (company, teams, product lines, people,
-    partners), named in one query per kind, with the one shown when it is not among them:
-    the select says what the page shows, and "Show" with another horizon keeps it."""
-    if shown.key not in {s.key for s in choices}:
-        choices = [*choices, shown]
-    labels = scope_labels(choices)
-    titles = {
-        "company": _("Company"),
-        "team": _("Teams"),
-        "product_line": _("Product lines"),
-        "rep": _("People"),
-        "partner": _("Partners"),
-    }
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for s in choices:
-        groups.setdefault(s.kind, []).append((s.key, labels[s.key]))
-    return [(titles[kind], groups[kind]) for kind in titles if kind in groups]

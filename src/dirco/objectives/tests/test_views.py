@@ -585,3 +585,36 @@ def test_cockpit_pages_make_a_constant_number_of_queries(
     assert Deal.objects.count() == 30
     many = _query_counts(client)
     assert few == many
+
+
+@pytest.mark.parametrize(
+    "page", ["/objectives/curve/", "/objectives/gap/", "/objectives/forecast-calls/"]
+)
+def test_the_cockpit_picker_offers_every_scope_in_reach(company: Company, page: str) -> None:
+    """The cockpit's picker is the forecast page's (scopes.scope_picker_groups): the
+    director picks a partner or a person too, each option opens with itself selected, a
+    manager's picker holds no scope outside their reach, and a scope shown but not in
+    the picker (a departed rep) stays selected."""
+    import re
+
+    from dirco.api.tests.clients import session_client
+
+    url = page
+    director = session_client(company.director)
+    html = director.get(url).content.decode()
+    options = re.findall(r'<option value="((?:company|team|rep|partner|product_line)[^"]*)"', html)
+    a, b = f"partner:{company.partner_a.pk}", f"partner:{company.partner_b.pk}"
+    assert {"company", a, b, f"rep:{company.rep.pk}"} <= set(options)
+    assert '<optgroup label="Partners">' in html
+    for key in (a, f"rep:{company.rep.pk}"):
+        shown = director.get(url, {"scope": key})
+        assert shown.status_code == 200
+        assert key in re.findall(r'<option value="([^"]+)" selected>', shown.content.decode())
+    manager = session_client(company.manager).get(url).content.decode()
+    assert a in manager and b not in manager and f"rep:{company.other_rep.pk}" not in manager
+    company.other_rep.is_active = False
+    company.other_rep.save(update_fields=["is_active"])
+    departed = director.get(url, {"scope": f"rep:{company.other_rep.pk}"}).content.decode()
+    assert f"rep:{company.other_rep.pk}" in re.findall(
+        r'<option value="([^"]+)" selected>', departed
+    )
