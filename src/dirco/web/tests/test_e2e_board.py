@@ -62,6 +62,10 @@ def test_rep_drags_a_deal_to_the_next_stage(
     target_column = page.locator(f"section[data-drop-stage='{proposal.pk}']")
     assert source_column.locator(f"[data-deal-id='{deal.pk}']").count() == 1
 
+    # The page's own requests (the feed's unread count comes after the page) must be over
+    # before the test writes: the live server shares the in-memory SQLite database, whose
+    # tables lock against a write while another thread reads ("database table is locked").
+    page.wait_for_load_state("networkidle")
     DealFactory(name="Stays", owner=company.rep, stage=qualification, amount=700)
     page.reload()
     assert column_figures(page, qualification)[:2] == ("2", "2")
