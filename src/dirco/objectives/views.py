@@ -6,6 +6,7 @@ writes from objectives.services, access from objectives.permissions and dirco.sc
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,7 +123,9 @@ def _cockpit_context(
         "scope_key": scope.key if scope else "",
         "year": year,
         "years": _years_around(year),
-        "scope_groups": scope_picker_groups(request.user, scope),
+        # Read when the template shows the picker (the template calls it), so the curve's
+        # htmx fragment, which has no picker, does not read the scopes in reach.
+        "scope_groups": partial(scope_picker_groups, request.user, scope),
     }
 
 
