@@ -137,7 +137,8 @@ staff_pages = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switch (django.conf.urls.i18n), keeping the choice on the user too.
+    path("i18n/setlang/", accounts_views.language_set_view, name="set_language"),
     path("revenue/", include("dirco.revenue.urls")),
     path("objectives/", include("dirco.objectives.urls")),
     path("registrations/", include("dirco.registrations.urls")),

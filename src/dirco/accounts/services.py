@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,3 +92,15 @@ def api_token_for_key(*, key: str, now: dt.datetime | None = None) -> ApiToken |
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep the language the user picked: notifications, e-mails and digests are written in
+    ``user.language``, and the menu's switch only set a cookie, so a French reader got them
+    in English."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language: {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -23,10 +23,35 @@ from django.utils import formats, numberformat
 from django.utils.dates import MONTHS, MONTHS_AP
 from django.utils.translation import get_language, pgettext
 
+from dirco.core.money import CURRENCIES
+
 # Grouping characters people type or paste: space, no-break space, narrow no-break space,
 # thin space, apostrophes (Swiss style).
 _GROUPING = re.compile("[ \u00a0\u202f\u2009'\u2019]")
-_CURRENCY = re.compile(r"^[A-Za-z]{3}|[A-Za-z]{3}$|[€$£¥]")
+# A currency written before or after the amount: an ISO code dirco knows, or a sign.
+_CURRENCY = re.compile(r"^\s*([A-Za-z]{3}|[€$£¥])|([A-Za-z]{3}|[€$£¥])\s*$")
+_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "$": "$"}
+
+
+def _currency_of(token: str) -> str | None:
+    """The currency a sign or code stands for ("$" for any dollar); None if it is none."""
+    if token in _SIGNS:
+        return _SIGNS[token]
+    return token.upper() if token.upper() in CURRENCIES else None
+
+
+def written_currency(text: str) -> str | None:
+    """The currency written around an amount (``1 900 000 €`` -> ``EUR``, ``$12`` -> ``$``)."""
+    for match in _CURRENCY.finditer(str(text).strip()):
+        found = _currency_of(match.group(1) or match.group(2))
+        if found:
+            return found
+    return None
+
+
+def currency_matches(written: str | None, currency: str) -> bool:
+    """Whether a currency written in the amount agrees with the amount's currency field."""
+    return written is None or written == currency or (written == "$" and currency.endswith("D"))
 
 
 def decimal_separator() -> str:
@@ -44,7 +69,10 @@ def parse_amount(text: str | Decimal | int | float, *, separator: str | None = N
         return Decimal(text)
     if isinstance(text, float):
         return Decimal(str(text))
-    s = _CURRENCY.sub("", str(text).strip())
+    # Only a known currency code or sign is taken off: "12abc" or "1,5 mio" are no amounts.
+    s = _CURRENCY.sub(
+        lambda m: "" if _currency_of(m.group(1) or m.group(2)) else m.group(0), str(text).strip()
+    ).strip()
     s = _GROUPING.sub("", s)
     sign = ""
     if s[:1] in ("+", "-"):

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dirco.accounts.models import User
@@ -138,7 +139,10 @@ def _request_check(*, budget: FundBudget, data: FundRequestInput) -> Decimal:
         raise _refuse(
             "starts_on",
             _("The activity must start within the budget's period (%(start)s to %(end)s).")
-            % {"start": budget.period_start.isoformat(), "end": budget.period_end.isoformat()},
+            % {
+                "start": date_format(budget.period_start, "SHORT_DATE_FORMAT"),
+                "end": date_format(budget.period_end, "SHORT_DATE_FORMAT"),
+            },
         )
     remaining = budget.amount - fund_budget_committed(budget=budget)
     if amount > remaining:

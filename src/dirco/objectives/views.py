@@ -174,6 +174,10 @@ def objective_detail_view(request: AuthedHttpRequest, objective_id: int) -> Http
             "can_edit": objective_can_edit(user=user, objective=objective),
             "can_allocate": objective_can_allocate(user=user, objective=objective),
             "can_see_curve": scope_may_see(user=user, scope=scope),
+            # A rep sees its own objective, not always the team's it was allocated from:
+            # the breadcrumb names the parent and links it only when it opens.
+            "can_see_parent": objective.parent_id is not None
+            and objectives_visible_to(user).filter(pk=objective.parent_id).exists(),
         },
     )
 

@@ -23,7 +23,7 @@ from dirco.pipeline.selectors import DealFilters
 from dirco.pipeline.services import ActivityFields, DealFields
 from dirco.teams.permissions import people_visible_to, users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import AmountField, DircoForm, PlainSelect
+from dirco.web.forms import AmountCurrencyMixin, AmountField, DircoForm, PlainSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -135,7 +135,7 @@ class DealFilterForm(DircoForm):
         )
 
 
-class DealForm(DircoForm):
+class DealForm(AmountCurrencyMixin, DircoForm):
     """Create or edit a deal. Amount, currency, stage and dates are checked by the service."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -158,7 +158,9 @@ class DealForm(DircoForm):
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.all()
     )
-    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(
+        label=_("Amount"), max_digits=14, decimal_places=2, currency_field="currency"
+    )
     currency = forms.CharField(
         label=_("Currency"), max_length=3, widget=forms.Select(choices=CURRENCY_CHOICES)
     )

@@ -23,14 +23,14 @@ from dirco.partners.models import Partner, Territory, Tier
 from dirco.registrations.models import DealRegistration, OnboardingStep, PartnerApplication
 from dirco.teams.permissions import users_assignable_by
 from dirco.web.autocomplete import AutocompleteWidget
-from dirco.web.forms import AmountField, SpamTrapsForm
+from dirco.web.forms import AmountCurrencyMixin, AmountField, SpamTrapsForm
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class RegistrationForm(TextRulesFormMixin, forms.Form):
+class RegistrationForm(AmountCurrencyMixin, TextRulesFormMixin, forms.Form):
     customer_name = forms.CharField(label=_("Customer company name"), max_length=200)
     customer_domain = forms.CharField(
         label=_("Customer web domain"), max_length=253, required=False, help_text=_("e.g. acme.com")
@@ -42,7 +42,9 @@ class RegistrationForm(TextRulesFormMixin, forms.Form):
         help_text=_("SIREN or SIRET for a French company, a VAT number, or a company number."),
     )
     customer_country = country_form_field(label=_("Customer country"), initial="FR")
-    amount = AmountField(label=_("Expected amount"), max_digits=14, decimal_places=2)
+    amount = AmountField(
+        label=_("Expected amount"), max_digits=14, decimal_places=2, currency_field="currency"
+    )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.order_by("name")

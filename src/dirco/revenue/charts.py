@@ -99,12 +99,14 @@ def forecast_chart_svg(
             parts.append(f'<polygon class="{css}" points="{_polyline(upper + lower)}"/>')
         line = anchor + [(x(n_hist + i), y(f["forecast"])) for i, f in enumerate(forecast)]
         parts.append(f'<polyline class="forecast" points="{_polyline(line)}"/>')
+        # Outside the f-string, or makemessages does not see it (it stayed in English).
+        won_so_far = escape(_("Won so far this month"))
         for i, f in enumerate(forecast):
             if f.get("in_progress"):
                 parts.append(
                     f'<circle class="won-so-far" cx="{x(n_hist + i):.1f}" '
                     f'cy="{y(f["won_so_far"]):.1f}" r="4" fill="#1c7c47">'
-                    f"<title>{escape(_('Won so far this month'))}</title></circle>"
+                    f"<title>{won_so_far}</title></circle>"
                 )
     if history:
         hist_line = [(x(i), y(h["value"])) for i, h in enumerate(history)]

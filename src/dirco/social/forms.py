@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.text import LONG_TEXT_MAX
@@ -25,6 +26,13 @@ AUDIENCE_LABELS = {
         Post.Audience.TIER: _("Announcement to a tier and better"),
     },
 }
+
+
+def _percent_format(text: Any, **params: Any) -> str:
+    return str(text) % params
+
+
+lazy_format = lazy(_percent_format, str)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,8 +71,12 @@ class PostForm(DircoForm):
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
-        help_text=_("Up to %(n)s files of %(mb)s MB: PDF, PNG, JPEG, WebP or text.")
-        % {"n": MAX_ATTACHMENTS, "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        # Lazy: "%" on the lazy text at import translated it once, in the default language.
+        help_text=lazy_format(
+            _("Up to %(n)s files of %(mb)s MB: PDF, PNG, JPEG, WebP or text."),
+            n=MAX_ATTACHMENTS,
+            mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        ),
     )
 
     def __init__(

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dirco.core.errors import ApplicationError
-from dirco.core.l10n import format_number, parse_amount
+from dirco.core.l10n import currency_matches, format_number, parse_amount, written_currency
 from dirco.core.text import TextRulesFormMixin
 
 
@@ -141,6 +141,12 @@ class AmountField(forms.DecimalField):
         "invalid": _("Enter an amount, e.g. %(example)s."),
     }
 
+    def __init__(self, *args: Any, currency_field: str | None = None, **kwargs: Any) -> None:
+        # The form's field holding the amount's currency: a currency written in the amount
+        # ("100 USD") must be that one (checked by AmountCurrencyMixin).
+        self.currency_field = currency_field
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
@@ -152,6 +158,30 @@ class AmountField(forms.DecimalField):
                 code="invalid",
                 params={"example": format_number(Decimal("1900000"), decimals=2)},
             ) from None
+
+
+class AmountCurrencyMixin:
+    """A form whose amounts name their currency field: "100 USD" typed while the currency
+    says EUR is an error on the amount, not 100 EUR."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        form: forms.Form = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            if not isinstance(field, AmountField) or not field.currency_field:
+                continue
+            currency = cleaned.get(field.currency_field)
+            written = written_currency(str(form.data.get(form.add_prefix(name), "")))
+            if name in cleaned and currency and not currency_matches(written, str(currency)):
+                form.add_error(
+                    name,
+                    _(
+                        "The amount is written in %(written)s but the currency chosen is "
+                        "%(currency)s: change one of them."
+                    )
+                    % {"written": written, "currency": currency},
+                )
+        return cleaned
 
 
 class SpamTrapsForm(forms.Form):

@@ -10,11 +10,13 @@ from django.utils import translation
 
 from dirco.core.l10n import (
     csv_format,
+    currency_matches,
     format_amount,
     format_compact,
     month_abbr,
     month_label,
     parse_amount,
+    written_currency,
 )
 
 
@@ -33,6 +35,8 @@ from dirco.core.l10n import (
         ("en", "$ 12.5", "12.5"),
         ("en", "28 000 000,00", "28000000.00"),
         ("en", "-3.25", "-3.25"),
+        ("en", "100 usd", "100"),
+        ("fr", "CHF 12,5", "12.5"),
     ],
 )
 def test_parse_amount_reads_what_people_type(lang: str, text: str, expected: str) -> None:
@@ -40,11 +44,36 @@ def test_parse_amount_reads_what_people_type(lang: str, text: str, expected: str
         assert parse_amount(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1,2,3", "1.2.3,4,5", "12,34,567", "€", "1..2"])
+@pytest.mark.parametrize(
+    "text",
+    # Letters that are no currency are no amount: "12abc" was read as 12, "1,5 mio" as 1.5.
+    [
+        "",
+        "abc",
+        "1,2,3",
+        "1.2.3,4,5",
+        "12,34,567",
+        "€",
+        "1..2",
+        "12abc",
+        "1,5 mio",
+        "2 k€",
+        "XYZ 5",
+    ],
+)
 def test_parse_amount_refuses_nonsense(text: str) -> None:
     for lang in ("fr", "en"):
         with translation.override(lang), pytest.raises(ValueError):
             parse_amount(text)
+
+
+def test_the_currency_written_around_an_amount_is_read() -> None:
+    assert written_currency("1 900 000 €") == "EUR"
+    assert written_currency("usd 12") == "USD"
+    assert written_currency("$12") == "$"
+    assert written_currency("1,900,000.50") is None
+    assert currency_matches("$", "CAD") and currency_matches(None, "EUR")
+    assert not currency_matches("USD", "EUR") and not currency_matches("$", "EUR")
 
 
 def test_amounts_and_axes_are_shown_per_language() -> None:

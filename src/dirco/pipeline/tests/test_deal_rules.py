@@ -111,6 +111,34 @@ def test_an_amount_of_zero_needs_a_confirmation(company: Company) -> None:
         deal_update(deal=other, updated_by=company.rep, amount=Decimal(0))
 
 
+def test_the_staff_form_refuses_an_amount_in_another_currency(company: Company) -> None:
+    """ "100 USD" typed while the currency says EUR was saved as 100 EUR, "12abc" as 12."""
+    client = Client()
+    client.force_login(company.rep)
+    base = {
+        "name": "Currency deal",
+        "account": AccountFactory(owner=company.rep).pk,
+        "partner": "",
+        "owner": company.rep.pk,
+        "product_line": ProductLineFactory().pk,
+        "currency": "EUR",
+        "stage": stage_named("Prospecting").pk,
+        "expected_close_date": (_today() + dt.timedelta(days=9)).isoformat(),
+        "close_date": "",
+        "source": "direct",
+        "lost_reason": "",
+    }
+    response = client.post(reverse("deal_create"), {**base, "amount": "100 USD"})
+    assert "written in USD but the currency chosen is EUR" in response.content.decode()
+    response = client.post(reverse("deal_create"), {**base, "amount": "12abc"})
+    assert "Enter an amount" in response.content.decode()
+    assert not Deal.objects.exists()
+    response = client.post(reverse("deal_create"), {**base, "amount": "100 USD", "currency": "USD"})
+    assert response.status_code == 302
+    deal = Deal.objects.get()
+    assert (deal.amount, deal.currency) == (Decimal("100"), "USD")
+
+
 def test_the_staff_form_applies_the_rules(company: Company) -> None:
     client = Client()
     client.force_login(company.rep)

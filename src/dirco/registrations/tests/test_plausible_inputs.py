@@ -184,3 +184,26 @@ def test_a_zero_amount_registration_needs_a_confirmation(company: Company) -> No
     submit(
         company.partner_a_user, amount=1, customer_name="One Euro SA", customer_legal_identifier=""
     )
+
+
+@pytest.mark.django_db
+def test_a_registration_amount_in_another_currency_is_refused() -> None:
+    """ "1500 USD" typed while the currency says EUR was registered as 1,500 EUR."""
+    from dirco.catalog.tests.factories import ProductLineFactory
+    from dirco.registrations.forms import RegistrationForm
+
+    data = {
+        "customer_name": "Forges de l'Est",
+        "customer_country": "FR",
+        "amount": "1500 USD",
+        "currency": "EUR",
+        "product_line": ProductLineFactory().pk,
+        "expected_close_date": "2030-01-31",
+    }
+    form = RegistrationForm(data=data)
+    assert not form.is_valid()
+    assert "written in USD" in form.errors["amount"][0]
+    assert not RegistrationForm(data={**data, "amount": "1500abc"}).is_valid()
+    form = RegistrationForm(data={**data, "currency": "USD"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == 1500
