@@ -98,9 +98,8 @@ def api_token_for_key(*, key: str, now: dt.datetime | None = None) -> ApiToken |
 def user_language_set(*, user: User, language: str) -> None:
     """Keep the language the user picked: notifications, e-mails and digests are written in
     ``user.language``, and the menu's switch only set a cookie, so a French reader got them
-    in English."""
-    if language not in dict(settings.LANGUAGES):
-        raise ValueError(f"unknown language: {language!r}")
-    if user.language != language:
+    in English. A language dirco does not offer changes nothing (Django's switch ignores it
+    too)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
@@ -26,7 +25,6 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also keeps the choice on the user (see
     ``user_language_set``): what is written for them later reads in that language."""
     response = set_language(request)
-    language = request.POST.get("language", "")
-    if isinstance(request.user, User) and language in dict(settings.LANGUAGES):
-        user_language_set(user=request.user, language=language)
+    if isinstance(request.user, User):
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
